@@ -1,0 +1,203 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo/bookinfo-service';
+import { checkDnsLabel, checkInteger, checkNonEmpty, reject } from './input-validation';
+import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
+
+/** The versions of the reviews service that Istio ships. */
+export type ReviewsVersion = 'v1' | 'v2' | 'v3';
+
+const ALL_REVIEWS_VERSIONS: readonly ReviewsVersion[] = ['v1', 'v2', 'v3'];
+
+/** How locked-down Bookinfo's pods are. */
+export enum BookinfoPodSecurityProfile {
+  /** What Istio's `bookinfo.yaml` does: `runAsUser: 1000`, nothing more. */
+  ISTIO_SAMPLE = 'istio-sample',
+  /**
+   * Meets the Kubernetes Pod Security Standards "restricted" profile: non-root user and group,
+   * no privilege escalation, every capability dropped, `RuntimeDefault` seccomp, and resource
+   * requests and limits. The writable `/tmp` (and Open Liberty output) emptyDirs stay.
+   */
+  RESTRICTED = 'restricted',
+}
+
+/** Props for {@link BookinfoApp}. */
+export interface BookinfoAppProps {
+  /**
+   * Namespace of every object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Registry and repository prefix of the Bookinfo images.
+   * @default 'docker.io/istio'
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Tag of the Bookinfo images.
+   * @default '1.17.0'
+   */
+  readonly imageTag?: string;
+  /**
+   * Replicas of every Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Which reviews versions to run (v1 shows no stars, v2 black stars, v3 red stars).
+   * @default ['v1', 'v2', 'v3']
+   */
+  readonly reviewsVersions?: readonly ReviewsVersion[];
+  /**
+   * How the pods get their Istio sidecar. See {@link SidecarInjection}.
+   * @default SidecarInjection.POD_LABEL
+   */
+  readonly sidecarInjection?: SidecarInjection;
+  /**
+   * Emit the `Namespace` object. Never done for `default`, which a manifest must not own.
+   * @default true unless the namespace is `default`
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Pod and container hardening.
+   * @default BookinfoPodSecurityProfile.ISTIO_SAMPLE
+   */
+  readonly podSecurity?: BookinfoPodSecurityProfile;
+  /**
+   * Container resources, used with {@link BookinfoPodSecurityProfile.RESTRICTED} (which requires
+   * requests and limits) or on their own.
+   * @default none for ISTIO_SAMPLE; for RESTRICTED 100m CPU / 128Mi requested, 500m CPU / 512Mi limit
+   */
+  readonly resources?: k8s.ResourceRequirements;
+}
+
+/** The port every Bookinfo service listens on. */
+export const BOOKINFO_PORT = 9080;
+
+const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
+  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') },
+};
+
+/**
+ * Istio's Bookinfo sample: productpage, details, ratings and reviews (v1, v2, v3), each with
+ * its Service, ServiceAccount and Deployments, labelled for Istio and Kiali.
+ *
+ * @example
+ * const bookinfo = new BookinfoApp(chart, 'bookinfo');
+ * bookinfo.reviews.versions; // ['v1', 'v2', 'v3']
+ */
+export class BookinfoApp extends Construct {
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** The service the ingress gateway exposes (port 9080). */
+  public readonly productpage: BookinfoService;
+  /** Book details (v1). */
+  public readonly details: BookinfoService;
+  /** Star ratings (v1). */
+  public readonly ratings: BookinfoService;
+  /** Book reviews (the versions in `reviewsVersions`). */
+  public readonly reviews: BookinfoService;
+  /** All four services, in the order productpage, details, ratings, reviews. */
+  public readonly services: readonly BookinfoService[];
+  /** The Namespace object, when this construct emits one. */
+  public readonly namespaceObject?: k8s.KubeNamespace;
+  /** The sidecar injection mode in effect. */
+  public readonly sidecarInjection: SidecarInjection;
+
+  constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
+    super(scope, id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const registry = checkNonEmpty(this, 'imageRegistry', props.imageRegistry ?? 'docker.io/istio',
+      'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"');
+    if (registry.endsWith('/') || /\s/.test(registry)) reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
+    const tag = props.imageTag ?? '1.17.0';
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) reject(this, 'imageTag', tag, 'an image tag: letters, digits, "_", "." or "-", at most 128 characters');
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
+    const reviewsVersions = this.resolveReviewsVersions(props.reviewsVersions);
+    this.sidecarInjection = props.sidecarInjection ?? SidecarInjection.POD_LABEL;
+    if (!Object.values(SidecarInjection).includes(this.sidecarInjection)) {
+      reject(this, 'sidecarInjection', this.sidecarInjection, `one of ${Object.values(SidecarInjection).join(', ')}`);
+    }
+    const isDefault = this.namespace === 'default';
+    if (this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL && isDefault) {
+      reject(this, 'sidecarInjection', this.sidecarInjection,
+        'POD_LABEL or NONE in the "default" namespace (a manifest must not own it; label it with `kubectl label namespace default istio-injection=enabled` instead)');
+    }
+    const createNamespace = props.createNamespace ?? !isDefault;
+    if (createNamespace && isDefault) reject(this, 'createNamespace', true, 'false for the "default" namespace, which always exists');
+    if (createNamespace) {
+      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL ? { 'istio-injection': 'enabled' } : undefined,
+        },
+      });
+    }
+
+    const security = this.resolveSecurity(props.podSecurity ?? BookinfoPodSecurityProfile.ISTIO_SAMPLE, props.resources);
+    const podLabels = injectionPodLabels(this.sidecarInjection);
+    const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
+    const common = {
+      namespace: this.namespace,
+      port: BOOKINFO_PORT,
+      replicas,
+      podLabels,
+      security,
+    };
+    const image = (name: string) => (version: string) => `${registry}/examples-bookinfo-${name}-${version}:${tag}`;
+
+    this.details = new BookinfoService(this, 'details', {
+      ...common, name: 'details', versions: ['v1'], image: image('details'), env: [], scratchVolumes: [],
+    });
+    this.ratings = new BookinfoService(this, 'ratings', {
+      ...common, name: 'ratings', versions: ['v1'], image: image('ratings'), env: [], scratchVolumes: [],
+    });
+    this.reviews = new BookinfoService(this, 'reviews', {
+      ...common,
+      name: 'reviews',
+      versions: reviewsVersions,
+      image: image('reviews'),
+      env: [{ name: 'LOG_DIR', value: '/tmp/logs' }],
+      // Open Liberty writes its logs and workarea under /opt/ibm/wlp/output.
+      scratchVolumes: [{ name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' }, tmp],
+    });
+    this.productpage = new BookinfoService(this, 'productpage', {
+      ...common, name: 'productpage', versions: ['v1'], image: image('productpage'), env: [], scratchVolumes: [tmp],
+    });
+    this.services = [this.productpage, this.details, this.ratings, this.reviews];
+  }
+
+  private resolveReviewsVersions(versions: readonly ReviewsVersion[] | undefined): ReviewsVersion[] {
+    const resolved = [...(versions ?? ALL_REVIEWS_VERSIONS)];
+    if (resolved.length === 0) reject(this, 'reviewsVersions', resolved, `a non-empty list of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
+    const seen = new Set<string>();
+    for (const v of resolved) {
+      if (!ALL_REVIEWS_VERSIONS.includes(v)) reject(this, 'reviewsVersions', v, `one of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
+      if (seen.has(v)) reject(this, 'reviewsVersions', resolved, 'each version at most once');
+      seen.add(v);
+    }
+    return resolved;
+  }
+
+  private resolveSecurity(profile: BookinfoPodSecurityProfile, resources: k8s.ResourceRequirements | undefined): BookinfoPodSecurity {
+    switch (profile) {
+      case BookinfoPodSecurityProfile.ISTIO_SAMPLE:
+        return { container: { runAsUser: 1000 }, resources };
+      case BookinfoPodSecurityProfile.RESTRICTED:
+        return {
+          pod: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          container: {
+            runAsUser: 1000,
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          resources: resources ?? RESTRICTED_RESOURCES,
+        };
+      default:
+        return reject(this, 'podSecurity', profile, `one of ${Object.values(BookinfoPodSecurityProfile).join(', ')}`);
+    }
+  }
+}

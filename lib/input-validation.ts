@@ -1,0 +1,82 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Raised when a construct is given a value it cannot turn into a correct manifest.
+ * The message names the construct path, the field, the value and what is allowed,
+ * so the user can find the line in their app without reading the library.
+ */
+export class InvalidInputError extends Error {
+  constructor(
+    public readonly constructPath: string,
+    public readonly field: string,
+    public readonly value: unknown,
+    public readonly allowed: string,
+  ) {
+    super(`[${constructPath || '<root>'}] ${field}: ${describe(value)} is not allowed; expected ${allowed}`);
+    this.name = 'InvalidInputError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Throws an {@link InvalidInputError} for `scope`. */
+export function reject(scope: IConstruct, field: string, value: unknown, allowed: string): never {
+  throw new InvalidInputError(scope.node.path, field, value, allowed);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** An RFC 1123 label: namespaces, Service names, port names (at most 63 characters). */
+export function checkDnsLabel(scope: IConstruct, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
+    reject(scope, field, value, 'an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+  }
+  return value;
+}
+
+/** An RFC 1123 subdomain: object names such as Deployments and ConfigMaps (at most 253 characters). */
+export function checkDnsSubdomain(scope: IConstruct, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    reject(scope, field, value, 'an RFC 1123 DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters, starting and ending with a letter or digit');
+  }
+  return value;
+}
+
+/** A Kubernetes label value (may be empty; at most 63 characters). */
+export function checkLabelValue(scope: IConstruct, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+    reject(scope, field, value, 'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+  }
+  return value;
+}
+
+/** A whole number in [min, max]; NaN and Infinity are refused. */
+export function checkInteger(scope: IConstruct, field: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    reject(scope, field, value, `a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A TCP/UDP port number. */
+export function checkPort(scope: IConstruct, field: string, value: number): number {
+  return checkInteger(scope, field, value, 1, 65535);
+}
+
+/** A non-empty string without surrounding whitespace. */
+export function checkNonEmpty(scope: IConstruct, field: string, value: string, allowed = 'a non-empty string'): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.trim() !== value) {
+    reject(scope, field, value, allowed);
+  }
+  return value;
+}

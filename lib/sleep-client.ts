@@ -1,0 +1,83 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { checkDnsLabel, checkNonEmpty } from './input-validation';
+import { IMeshService } from './mesh-service';
+import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
+
+/** Props for {@link SleepClient}. */
+export interface SleepClientProps {
+  /**
+   * Namespace of every object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the ServiceAccount, Service and Deployment, and the `app` label.
+   * @default 'sleep'
+   */
+  readonly name?: string;
+  /**
+   * The client image; it must provide `/bin/sleep` and `curl`.
+   * @default 'curlimages/curl'
+   */
+  readonly image?: string;
+  /**
+   * How the pod gets its Istio sidecar (without one the client is outside the mesh).
+   * @default SidecarInjection.POD_LABEL
+   */
+  readonly sidecarInjection?: SidecarInjection;
+}
+
+/**
+ * An in-mesh client to test services from, equivalent to Istio's `samples/sleep/sleep.yaml`:
+ * `kubectl exec deploy/sleep -c sleep -- curl -sS productpage:9080/productpage`.
+ * TLS material can be mounted from an optional Secret `<name>-secret` at `/etc/sleep/tls`.
+ */
+export class SleepClient extends Construct implements IMeshService {
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  public readonly port = 80;
+  public readonly versions: readonly string[] = [];
+  /** The Deployment, for `kubectl exec deploy/<name>`. */
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
+    super(scope, id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const name = checkDnsLabel(this, 'name', props.name ?? 'sleep');
+    const image = checkNonEmpty(this, 'image', props.image ?? 'curlimages/curl', 'a container image reference');
+    this.serviceName = name;
+    const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace: this.namespace },
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name, namespace: this.namespace, labels: { app: name, service: name } },
+      spec: { ports: [{ port: this.port, name: 'http' }], selector: { app: name } },
+    });
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name, ...podLabels } },
+          spec: {
+            // Nothing to drain: the client holds no connections worth waiting for.
+            terminationGracePeriodSeconds: 0,
+            serviceAccountName: name,
+            containers: [{
+              name,
+              image,
+              command: ['/bin/sleep', 'infinity'],
+              imagePullPolicy: 'IfNotPresent',
+              volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
+            }],
+            volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
+          },
+        },
+      },
+    });
+  }
+}

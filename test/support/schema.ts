@@ -1,0 +1,148 @@
+/**
+ * Independent schema validation of synthesized manifests, so that a misspelled or
+ * misplaced field fails a test instead of being dropped by the API server.
+ *
+ * - Kubernetes kinds: `kubernetes-models` checks types, required fields and formats; a
+ *   field-name check walks the object through the generated cdk8s `k8s.toJson_*` mappers,
+ *   which keep only the fields the Kubernetes OpenAPI schema defines.
+ * - Istio kinds: ajv over the CRD's openAPIV3Schema (the file `cdk8s import` reads), made
+ *   strict: an object with declared properties accepts no others.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { k8s } from 'cdk8s-plus-27';
+import * as YAML from 'yaml';
+
+type Json = Record<string, any>;
+
+const KUBE_MODELS: Record<string, string> = {
+  'v1/Service': 'kubernetes-models/v1/Service',
+  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
+  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
+  'v1/Secret': 'kubernetes-models/v1/Secret',
+  'v1/Namespace': 'kubernetes-models/v1/Namespace',
+  'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
+  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
+  'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
+  'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
+  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
+  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
+};
+
+const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
+  Service: k8s.toJson_KubeServiceProps,
+  ServiceAccount: k8s.toJson_KubeServiceAccountProps,
+  ConfigMap: k8s.toJson_KubeConfigMapProps,
+  Secret: k8s.toJson_KubeSecretProps,
+  Namespace: k8s.toJson_KubeNamespaceProps,
+  PersistentVolumeClaim: k8s.toJson_KubePersistentVolumeClaimProps,
+  Deployment: k8s.toJson_KubeDeploymentProps,
+  StatefulSet: k8s.toJson_KubeStatefulSetProps,
+  DaemonSet: k8s.toJson_KubeDaemonSetProps,
+  ClusterRole: k8s.toJson_KubeClusterRoleProps,
+  ClusterRoleBinding: k8s.toJson_KubeClusterRoleBindingProps,
+  Role: k8s.toJson_KubeRoleProps,
+  RoleBinding: k8s.toJson_KubeRoleBindingProps,
+  PodDisruptionBudget: k8s.toJson_KubePodDisruptionBudgetProps,
+  Job: k8s.toJson_KubeJobProps,
+};
+
+const LEAF = Symbol('leaf');
+/** Wraps every primitive so the mappers pass it through whatever its declared type (Quantity, IntOrString). */
+function wrapLeaves(x: any): any {
+  if (Array.isArray(x)) return x.map(wrapLeaves);
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, wrapLeaves(v)]));
+  return { [LEAF]: true, value: x };
+}
+
+/** Paths of fields present in `actual` that the mapped copy dropped. */
+function unknownFields(actual: any, mapped: any, at: string): string[] {
+  if (actual === null || typeof actual !== 'object') return [];
+  if (mapped === undefined) return [at];
+  if (mapped !== null && typeof mapped === 'object' && (mapped as any)[LEAF]) return [];
+  if (Array.isArray(actual)) return actual.flatMap((v, i) => unknownFields(v, mapped?.[i], `${at}[${i}]`));
+  return Object.entries(actual).flatMap(([k, v]) => {
+    if (v === undefined) return [];
+    if (mapped === null || typeof mapped !== 'object' || !(k in mapped)) return [`${at}.${k}`];
+    return unknownFields(v, mapped[k], `${at}.${k}`);
+  });
+}
+
+let istioSchemas: Map<string, any> | undefined;
+const istioValidators = new Map<string, ValidateFunction>();
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** The ajv validator for an imported Istio CRD (`group/version/Kind`), compiled on first use. */
+function istioValidator(key: string): ValidateFunction | undefined {
+  if (!istioSchemas) {
+    istioSchemas = new Map();
+    const dir = path.join(__dirname, '..', '..', 'imports', 'crds');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+        const crd = doc.toJS();
+        for (const version of crd.spec.versions) {
+          const schema = strictSchema(version.schema.openAPIV3Schema);
+          schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+          istioSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
+        }
+      }
+    }
+  }
+  if (!istioValidators.has(key) && istioSchemas.has(key)) istioValidators.set(key, ajv.compile(istioSchemas.get(key)));
+  return istioValidators.get(key);
+}
+
+/** Copies a structural schema, forbidding properties it does not declare. */
+function strictSchema(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(strictSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: any = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k.startsWith('x-kubernetes-')) continue;
+    out[k] = k === 'properties'
+      ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strictSchema(s)]))
+      : strictSchema(v);
+  }
+  if (schema.type === 'object' && schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties === undefined) {
+    // Istio CRDs express "one of" with oneOf/anyOf over required fields; keep those, forbid the rest.
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Schema errors of one manifest object; empty when it is valid. */
+export function schemaErrors(obj: Json): string[] {
+  const id = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
+  const apiVersion: string = obj.apiVersion;
+  if (apiVersion.includes('istio.io')) {
+    const validate = istioValidator(`${apiVersion}/${obj.kind}`);
+    if (!validate) return [`${id}: no schema for ${apiVersion} ${obj.kind}`];
+    if (validate(obj)) return [];
+    return (validate.errors ?? []).map((e) => `${id}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+  const modelPath = KUBE_MODELS[`${apiVersion}/${obj.kind}`];
+  const mapper = CDK8S_MAPPERS[obj.kind];
+  if (!modelPath || !mapper) return [`${id}: no schema for ${apiVersion} ${obj.kind}`];
+  const errors: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Model = require(modelPath)[obj.kind];
+  try {
+    new Model(obj).validate();
+  } catch (e) {
+    errors.push(`${id}: ${(e as Error).message}`);
+  }
+  const { apiVersion: _a, kind: _k, ...body } = obj;
+  const mapped = mapper(wrapLeaves(body));
+  errors.push(...unknownFields(body, mapped, '').map((p) => `${id}: unknown field ${p}`));
+  return errors;
+}
+
+/** Schema errors of every object in a manifest list. */
+export function allSchemaErrors(objects: Json[]): string[] {
+  return objects.flatMap(schemaErrors);
+}
