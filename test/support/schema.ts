@@ -75,7 +75,8 @@ function unknownFields(actual: any, mapped: any, at: string): string[] {
 
 let istioSchemas: Map<string, any> | undefined;
 const istioValidators = new Map<string, ValidateFunction>();
-const ajv = new Ajv({ strict: false, allErrors: true });
+// Formats such as int32 and binary are checked by the API server; ajv would only warn about them.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
 /** The ajv validator for an imported Istio CRD (`group/version/Kind`), compiled on first use. */
 function istioValidator(key: string): ValidateFunction | undefined {

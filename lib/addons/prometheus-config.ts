@@ -1,0 +1,467 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import * as YAML from 'yaml';
+import { checkNonEmpty, reject } from '../input-validation';
+
+/** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
+export enum KubernetesSdRole {
+  /** One target per node, at the kubelet address. */
+  NODE = 'node',
+  /** One target per Service port. */
+  SERVICE = 'service',
+  /** One target per pod container port. */
+  POD = 'pod',
+  /** One target per Endpoints address and port. */
+  ENDPOINTS = 'endpoints',
+  /** One target per EndpointSlice address and port. */
+  ENDPOINT_SLICE = 'endpointslice',
+  /** One target per Ingress path. */
+  INGRESS = 'ingress',
+}
+
+/** What a relabel rule does (`relabel_configs[].action`). */
+export enum RelabelAction {
+  /** Writes `replacement` (with regex groups expanded) to `targetLabel` when `regex` matches. */
+  REPLACE = 'replace',
+  /** Drops the target unless the joined source labels match `regex`. */
+  KEEP = 'keep',
+  /** Drops the target when the joined source labels match `regex`. */
+  DROP = 'drop',
+  /** Copies every label whose name matches `regex` to the name `replacement`. */
+  LABELMAP = 'labelmap',
+  /** Writes the hash of the source labels modulo `modulus` to `targetLabel`. */
+  HASHMOD = 'hashmod',
+  /** Removes the labels whose name matches `regex`. */
+  LABELDROP = 'labeldrop',
+  /** Keeps only the labels whose name matches `regex`. */
+  LABELKEEP = 'labelkeep',
+}
+
+/** The URL scheme a job scrapes with. */
+export enum ScrapeScheme {
+  /** Plain HTTP. */
+  HTTP = 'http',
+  /** HTTPS. */
+  HTTPS = 'https',
+}
+
+/** One relabel rule (`relabel_configs[]`). Prometheus applies them in order. */
+export interface RelabelConfig {
+  /**
+   * Labels whose values are joined with `separator` and matched against `regex`.
+   * @default none
+   */
+  readonly sourceLabels?: readonly string[];
+  /**
+   * Separator between the joined source label values.
+   * @default ';' (Prometheus' default)
+   */
+  readonly separator?: string;
+  /**
+   * Label the result is written to; required for `replace` and `hashmod`.
+   * @default none
+   */
+  readonly targetLabel?: string;
+  /**
+   * RE2 regular expression, anchored at both ends by Prometheus.
+   * @default '(.*)' (Prometheus' default)
+   */
+  readonly regex?: string;
+  /**
+   * Replacement, in which `$1`... expand to regex groups.
+   * @default '$1' (Prometheus' default)
+   */
+  readonly replacement?: string;
+  /**
+   * Modulus for `hashmod`.
+   * @default none
+   */
+  readonly modulus?: number;
+  /**
+   * The action.
+   * @default RelabelAction.REPLACE (Prometheus' default)
+   */
+  readonly action?: RelabelAction;
+}
+
+/** A static list of targets (`static_configs[]`). */
+export interface StaticConfig {
+  /** `host:port` addresses. */
+  readonly targets: readonly string[];
+  /**
+   * Labels added to every target.
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Kubernetes service discovery (`kubernetes_sd_configs[]`) in the cluster Prometheus runs in. */
+export interface KubernetesSdConfig {
+  /** What to discover. */
+  readonly role: KubernetesSdRole;
+  /**
+   * Only these namespaces.
+   * @default all namespaces
+   */
+  readonly namespaces?: readonly string[];
+}
+
+/** TLS settings of a scrape (`tls_config`). */
+export interface TlsConfig {
+  /**
+   * CA certificate file that verifies the server.
+   * @default the system roots
+   */
+  readonly caFile?: string;
+  /**
+   * Skip verification of the server certificate.
+   * @default false
+   */
+  readonly insecureSkipVerify?: boolean;
+}
+
+/** One scrape job (`scrape_configs[]`). */
+export interface ScrapeConfig {
+  /** Job name, unique in the config; becomes the `job` label. */
+  readonly jobName: string;
+  /**
+   * How often to scrape.
+   * @default the global scrape interval
+   */
+  readonly scrapeInterval?: Duration;
+  /**
+   * Scrape timeout; at most `scrapeInterval`.
+   * @default the global scrape timeout
+   */
+  readonly scrapeTimeout?: Duration;
+  /**
+   * Path of the metrics endpoint.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+  /**
+   * URL query parameters.
+   * @default none
+   */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Keep the target's own labels when they clash with the server-attached ones.
+   * @default false
+   */
+  readonly honorLabels?: boolean;
+  /**
+   * URL scheme.
+   * @default ScrapeScheme.HTTP
+   */
+  readonly scheme?: ScrapeScheme;
+  /**
+   * File holding the bearer token sent with each scrape.
+   * @default none
+   */
+  readonly bearerTokenFile?: string;
+  /**
+   * TLS settings.
+   * @default none
+   */
+  readonly tlsConfig?: TlsConfig;
+  /**
+   * Fixed targets.
+   * @default none
+   */
+  readonly staticConfigs?: readonly StaticConfig[];
+  /**
+   * Kubernetes service discovery.
+   * @default none
+   */
+  readonly kubernetesSdConfigs?: readonly KubernetesSdConfig[];
+  /**
+   * Relabel rules applied to discovered targets, in order.
+   * @default none
+   */
+  readonly relabelConfigs?: readonly RelabelConfig[];
+}
+
+/** Settings that apply to every job unless it overrides them (`global`). */
+export interface PrometheusGlobalConfig {
+  /** Default scrape interval. */
+  readonly scrapeInterval: Duration;
+  /** Default scrape timeout; at most `scrapeInterval`. */
+  readonly scrapeTimeout: Duration;
+  /** How often recording and alerting rules are evaluated. */
+  readonly evaluationInterval: Duration;
+}
+
+/** The model of a `prometheus.yml`. */
+export interface PrometheusConfig {
+  /** Global defaults. */
+  readonly global: PrometheusGlobalConfig;
+  /** Rule files to load, as paths inside the Prometheus container. */
+  readonly ruleFiles: readonly string[];
+  /** Scrape jobs, in order. */
+  readonly scrapeConfigs: readonly ScrapeConfig[];
+}
+
+const MS_PER_UNIT: ReadonlyArray<[string, number]> = [
+  ['d', 24 * 60 * 60 * 1000],
+  ['h', 60 * 60 * 1000],
+  ['m', 60 * 1000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/** Whole milliseconds of a duration, or NaN when it has a fraction of a millisecond. */
+function wholeMillis(duration: Duration): number {
+  const ms = duration.toMilliseconds({ integral: false });
+  return Number.isInteger(ms) ? ms : NaN;
+}
+
+/**
+ * A positive duration in Prometheus' notation (`15s`, `1m`, `15d`), in the largest unit that
+ * divides it so that the config reads like a hand-written one.
+ */
+export function prometheusDuration(duration: Duration): string {
+  const ms = wholeMillis(duration);
+  if (!(ms > 0)) throw new Error(`not a positive whole number of milliseconds: ${duration.toHumanString()}`);
+  const [unit, size] = MS_PER_UNIT.find(([, n]) => ms % n === 0)!;
+  return `${ms / size}${unit}`;
+}
+
+/** Throws unless `duration` is a positive whole number of milliseconds (what Prometheus can express). */
+export function checkPrometheusDuration(scope: IConstruct, field: string, duration: Duration): Duration {
+  const ms = duration instanceof Duration ? wholeMillis(duration) : NaN;
+  if (!(ms > 0)) {
+    reject(scope, field, duration instanceof Duration ? duration.toHumanString() : duration,
+      'a positive cdk8s Duration in whole milliseconds, e.g. Duration.seconds(15)');
+  }
+  return duration;
+}
+
+/**
+ * Throws on a config Prometheus would refuse to load: duplicate or empty job names, a timeout
+ * longer than its interval, a relabel rule without the fields its action needs, a regex that
+ * does not compile.
+ */
+export function checkPrometheusConfig(scope: IConstruct, field: string, config: PrometheusConfig): PrometheusConfig {
+  const { global } = config;
+  checkPrometheusDuration(scope, `${field}.global.scrapeInterval`, global.scrapeInterval);
+  checkPrometheusDuration(scope, `${field}.global.scrapeTimeout`, global.scrapeTimeout);
+  checkPrometheusDuration(scope, `${field}.global.evaluationInterval`, global.evaluationInterval);
+  checkTimeout(scope, `${field}.global.scrapeTimeout`, global.scrapeTimeout, global.scrapeInterval);
+  const jobs = new Set<string>();
+  config.scrapeConfigs.forEach((job, i) => {
+    const at = `${field}.scrapeConfigs[${i}]`;
+    checkNonEmpty(scope, `${at}.jobName`, job.jobName, 'a non-empty job name without surrounding whitespace');
+    if (jobs.has(job.jobName)) reject(scope, `${at}.jobName`, job.jobName, 'a job name used by no other scrape config');
+    jobs.add(job.jobName);
+    const interval = job.scrapeInterval ? checkPrometheusDuration(scope, `${at}.scrapeInterval`, job.scrapeInterval) : global.scrapeInterval;
+    const timeout = job.scrapeTimeout ? checkPrometheusDuration(scope, `${at}.scrapeTimeout`, job.scrapeTimeout) : global.scrapeTimeout;
+    checkTimeout(scope, `${at}.scrapeTimeout`, timeout, interval);
+    if (job.metricsPath !== undefined && !job.metricsPath.startsWith('/')) {
+      reject(scope, `${at}.metricsPath`, job.metricsPath, 'a path starting with "/"');
+    }
+    (job.relabelConfigs ?? []).forEach((rule, j) => checkRelabel(scope, `${at}.relabelConfigs[${j}]`, rule));
+  });
+  return config;
+}
+
+function checkTimeout(scope: IConstruct, field: string, timeout: Duration, interval: Duration): void {
+  if (wholeMillis(timeout) > wholeMillis(interval)) {
+    reject(scope, field, prometheusDuration(timeout), `at most the scrape interval (${prometheusDuration(interval)})`);
+  }
+}
+
+function checkRelabel(scope: IConstruct, at: string, rule: RelabelConfig): void {
+  const action = rule.action ?? RelabelAction.REPLACE;
+  if (!Object.values(RelabelAction).includes(action)) reject(scope, `${at}.action`, action, `one of ${Object.values(RelabelAction).join(', ')}`);
+  if ((action === RelabelAction.REPLACE || action === RelabelAction.HASHMOD) && !rule.targetLabel) {
+    reject(scope, `${at}.targetLabel`, rule.targetLabel, `a label name, which the ${action} action requires`);
+  }
+  if (action === RelabelAction.HASHMOD && !(Number.isInteger(rule.modulus) && rule.modulus! > 0)) {
+    reject(scope, `${at}.modulus`, rule.modulus, 'a positive whole number, which the hashmod action requires');
+  }
+  if (rule.regex !== undefined) {
+    try {
+      new RegExp(rule.regex);
+    } catch {
+      reject(scope, `${at}.regex`, rule.regex, 'a valid regular expression');
+    }
+  }
+}
+
+/** `prometheus.yml` text for a config: snake_case keys, absent fields left out. */
+export function renderPrometheusConfig(config: PrometheusConfig): string {
+  const doc = {
+    global: {
+      scrape_interval: prometheusDuration(config.global.scrapeInterval),
+      scrape_timeout: prometheusDuration(config.global.scrapeTimeout),
+      evaluation_interval: prometheusDuration(config.global.evaluationInterval),
+    },
+    rule_files: [...config.ruleFiles],
+    scrape_configs: config.scrapeConfigs.map(renderScrapeConfig),
+  };
+  return YAML.stringify(doc);
+}
+
+function renderScrapeConfig(job: ScrapeConfig): Record<string, unknown> {
+  return compact({
+    job_name: job.jobName,
+    honor_labels: job.honorLabels,
+    scrape_interval: job.scrapeInterval && prometheusDuration(job.scrapeInterval),
+    scrape_timeout: job.scrapeTimeout && prometheusDuration(job.scrapeTimeout),
+    metrics_path: job.metricsPath,
+    params: job.params && Object.fromEntries(Object.entries(job.params).map(([k, v]) => [k, [...v]])),
+    scheme: job.scheme,
+    bearer_token_file: job.bearerTokenFile,
+    tls_config: job.tlsConfig && compact({ ca_file: job.tlsConfig.caFile, insecure_skip_verify: job.tlsConfig.insecureSkipVerify }),
+    static_configs: job.staticConfigs?.map((s) => compact({ targets: [...s.targets], labels: s.labels && { ...s.labels } })),
+    kubernetes_sd_configs: job.kubernetesSdConfigs?.map((sd) => compact({
+      role: sd.role,
+      namespaces: sd.namespaces && { names: [...sd.namespaces] },
+    })),
+    relabel_configs: job.relabelConfigs?.map((r) => compact({
+      source_labels: r.sourceLabels && [...r.sourceLabels],
+      separator: r.separator,
+      regex: r.regex !== undefined ? plainRegex(r.regex) : undefined,
+      modulus: r.modulus,
+      target_label: r.targetLabel,
+      replacement: r.replacement,
+      action: r.action,
+    })),
+  });
+}
+
+/**
+ * Prometheus decodes `regex` as a string whatever its YAML tag. The upstream chart writes
+ * `regex: true` unquoted; writing it the same way keeps the parsed ConfigMap data equal to the
+ * upstream one for tools that compare configs as YAML data.
+ */
+function plainRegex(regex: string): string | boolean {
+  if (regex === 'true') return true;
+  if (regex === 'false') return false;
+  return regex;
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** In-cluster API server credentials of the pod's service account. */
+const API_SERVER_AUTH: Pick<ScrapeConfig, 'scheme' | 'bearerTokenFile' | 'tlsConfig'> = {
+  scheme: ScrapeScheme.HTTPS,
+  bearerTokenFile: `${SA_DIR}/token`,
+  tlsConfig: { caFile: `${SA_DIR}/ca.crt`, insecureSkipVerify: true },
+};
+const SLOW = { scrapeInterval: Duration.minutes(5), scrapeTimeout: Duration.seconds(30) };
+
+/** Options of {@link defaultScrapeConfigs}. */
+export interface DefaultScrapeConfigsOptions {
+  /** Port Prometheus scrapes itself on, at `localhost`. */
+  readonly selfPort: number;
+}
+
+/**
+ * The scrape jobs of the Prometheus community chart that Istio's addon ships: Prometheus itself,
+ * the API servers, kubelets and cAdvisor through the API server proxy, and every Service or pod
+ * annotated `prometheus.io/scrape: "true"` (or `prometheus.io/scrape_slow`, scraped every 5 minutes).
+ * Istio's sidecars and istiod carry that annotation, which is how the mesh metrics arrive.
+ */
+export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): ScrapeConfig[] {
+  const nodeProxy = (jobName: string, metricsPath: string): ScrapeConfig => ({
+    jobName,
+    ...API_SERVER_AUTH,
+    kubernetesSdConfigs: [{ role: KubernetesSdRole.NODE }],
+    relabelConfigs: [
+      { action: RelabelAction.LABELMAP, regex: '__meta_kubernetes_node_label_(.+)' },
+      { targetLabel: '__address__', replacement: 'kubernetes.default.svc:443' },
+      {
+        sourceLabels: ['__meta_kubernetes_node_name'],
+        regex: '(.+)',
+        targetLabel: '__metrics_path__',
+        replacement: `/api/v1/nodes/$1/proxy${metricsPath}`,
+      },
+    ],
+  });
+  return [
+    { jobName: 'prometheus', staticConfigs: [{ targets: [`localhost:${options.selfPort}`] }] },
+    {
+      jobName: 'kubernetes-apiservers',
+      ...API_SERVER_AUTH,
+      kubernetesSdConfigs: [{ role: KubernetesSdRole.ENDPOINTS }],
+      relabelConfigs: [{
+        action: RelabelAction.KEEP,
+        sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'],
+        regex: 'default;kubernetes;https',
+      }],
+    },
+    nodeProxy('kubernetes-nodes', '/metrics'),
+    nodeProxy('kubernetes-nodes-cadvisor', '/metrics/cadvisor'),
+    annotatedJob('kubernetes-service-endpoints', 'service', false),
+    annotatedJob('kubernetes-service-endpoints-slow', 'service', true),
+    {
+      jobName: 'prometheus-pushgateway',
+      honorLabels: true,
+      kubernetesSdConfigs: [{ role: KubernetesSdRole.SERVICE }],
+      relabelConfigs: [{ action: RelabelAction.KEEP, sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'], regex: 'pushgateway' }],
+    },
+    {
+      // Blackbox probing of Services annotated `prometheus.io/probe: "true"` through a `blackbox` exporter.
+      jobName: 'kubernetes-services',
+      honorLabels: true,
+      metricsPath: '/probe',
+      params: { module: ['http_2xx'] },
+      kubernetesSdConfigs: [{ role: KubernetesSdRole.SERVICE }],
+      relabelConfigs: [
+        { action: RelabelAction.KEEP, sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'], regex: 'true' },
+        { sourceLabels: ['__address__'], targetLabel: '__param_target' },
+        { targetLabel: '__address__', replacement: 'blackbox' },
+        { sourceLabels: ['__param_target'], targetLabel: 'instance' },
+        { action: RelabelAction.LABELMAP, regex: '__meta_kubernetes_service_label_(.+)' },
+        { sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' },
+        { sourceLabels: ['__meta_kubernetes_service_name'], targetLabel: 'service' },
+      ],
+    },
+    annotatedJob('kubernetes-pods', 'pod', false),
+    annotatedJob('kubernetes-pods-slow', 'pod', true),
+  ];
+}
+
+/**
+ * A job that scrapes Services (through their endpoints) or pods that opt in with
+ * `prometheus.io/scrape` (or `prometheus.io/scrape_slow` when `slow`), honouring the
+ * `prometheus.io/scheme`, `path`, `port` and `param_*` annotations.
+ */
+function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): ScrapeConfig {
+  const annotation = (name: string) => `__meta_kubernetes_${kind}_annotation_prometheus_io_${name}`;
+  const replace = (source: string[], targetLabel: string, regex?: string, replacement?: string): RelabelConfig =>
+    ({ action: RelabelAction.REPLACE, sourceLabels: source, regex, replacement, targetLabel });
+  const optIn: RelabelConfig[] = slow
+    ? [{ action: RelabelAction.KEEP, sourceLabels: [annotation('scrape_slow')], regex: 'true' }]
+    : [
+      { action: RelabelAction.KEEP, sourceLabels: [annotation('scrape')], regex: 'true' },
+      // Slow targets belong to the slow job only.
+      { action: RelabelAction.DROP, sourceLabels: [annotation('scrape_slow')], regex: 'true' },
+    ];
+  const fromAnnotations: RelabelConfig[] = [
+    replace([annotation('scheme')], '__scheme__', '(https?)'),
+    replace([annotation('path')], '__metrics_path__', '(.+)'),
+    replace(['__address__', annotation('port')], '__address__', '([^:]+)(?::\\d+)?;(\\d+)', '$1:$2'),
+    { action: RelabelAction.LABELMAP, regex: `${annotation('param')}_(.+)`, replacement: '__param_$1' },
+    { action: RelabelAction.LABELMAP, regex: `__meta_kubernetes_${kind}_label_(.+)` },
+    replace(['__meta_kubernetes_namespace'], 'namespace'),
+  ];
+  const identity: RelabelConfig[] = kind === 'service'
+    ? [replace(['__meta_kubernetes_service_name'], 'service'), replace(['__meta_kubernetes_pod_node_name'], 'node')]
+    : [
+      replace(['__meta_kubernetes_pod_name'], 'pod'),
+      // Finished and not yet started pods have nothing to scrape.
+      { action: RelabelAction.DROP, sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' },
+    ];
+  return {
+    jobName,
+    honorLabels: true,
+    ...(slow ? SLOW : {}),
+    kubernetesSdConfigs: [{ role: kind === 'service' ? KubernetesSdRole.ENDPOINTS : KubernetesSdRole.POD }],
+    relabelConfigs: [...optIn, ...fromAnnotations, ...identity],
+  };
+}

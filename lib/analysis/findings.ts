@@ -1,0 +1,103 @@
+/** How bad a {@link Finding} is. */
+export enum Severity {
+  /** The mesh will misroute or reject traffic: synthesis fails. */
+  ERROR = 'error',
+  /** Probably a mistake: printed once, or fails synthesis with `warningsAsErrors`. */
+  WARNING = 'warning',
+  /** Worth knowing (telemetry, conventions); only returned by `MeshAnalysis.analyze()`. */
+  INFO = 'info',
+}
+
+/** One problem the mesh analysis found in the synthesized objects. */
+export interface Finding {
+  /** The library's check code, e.g. `BKI-SUBSET-UNDEFINED`. */
+  readonly code: string;
+  /** The Istio analyzer and/or Kiali validation codes the check mirrors, e.g. `IST0101/KIA1107`. */
+  readonly mirrors: string;
+  /** How bad it is. */
+  readonly severity: Severity;
+  /** Construct path of the offending object, e.g. `app/routing/reviews/VirtualService`. */
+  readonly path: string;
+  /** Field path inside the offending manifest, e.g. `spec.http[0].route[1].destination.subset`. */
+  readonly field: string;
+  /** The offending value. */
+  readonly value: unknown;
+  /** Human-readable: names the object, its construct path, the value, the problem and what is expected. */
+  readonly message: string;
+}
+
+/** The catalogue entry of a check: its code, what it mirrors, and its default severity. */
+export interface CheckDefinition {
+  /** The library's check code. */
+  readonly code: string;
+  /** Istio/Kiali codes it mirrors. */
+  readonly mirrors: string;
+  /** Severity of its findings. */
+  readonly severity: Severity;
+  /** One line: what the check enforces. */
+  readonly summary: string;
+}
+
+/** Every check the analysis runs, keyed by code; `disabledChecks` accepts these codes (or the mirrored ones). */
+export const MESH_CHECKS = {
+  SUBSET_UNDEFINED: check('BKI-SUBSET-UNDEFINED', 'IST0101/KIA1107', Severity.ERROR,
+    'a route or mirror destination subset is defined by a DestinationRule for that host'),
+  SUBSET_DUPLICATE: check('BKI-SUBSET-DUPLICATE', 'IST0106', Severity.ERROR,
+    'subset names are unique within a DestinationRule'),
+  SUBSET_NAME: check('BKI-SUBSET-NAME', 'IST0106', Severity.ERROR,
+    'subset names are DNS-1123 labels (no dots, at most 63 characters)'),
+  SUBSET_NO_PODS: check('BKI-SUBSET-NO-PODS', 'IST0173/KIA0203', Severity.WARNING,
+    "a subset's labels, merged with the Service selector, select at least one pod template"),
+  DR_DUPLICATE_HOST: check('BKI-DR-DUPLICATE-HOST', 'KIA0201', Severity.WARNING,
+    'at most one DestinationRule per host in a namespace'),
+  DR_CONFLICT: check('BKI-DR-CONFLICT', 'KIA0201', Severity.ERROR,
+    'DestinationRules for one host in one namespace neither redefine a subset nor both set a top-level trafficPolicy (Istio keeps only the first)'),
+  DR_HOST_UNKNOWN: check('BKI-DR-HOST-UNKNOWN', 'IST0174/KIA0202', Severity.WARNING,
+    'a DestinationRule host is a Service or a ServiceEntry host'),
+  GATEWAY_NOT_FOUND: check('BKI-GATEWAY-NOT-FOUND', 'IST0101/KIA1102', Severity.ERROR,
+    'every VirtualService gateway other than `mesh` exists'),
+  GATEWAY_HOST_MISMATCH: check('BKI-GATEWAY-HOST-MISMATCH', 'IST0132', Severity.ERROR,
+    'at least one VirtualService host is served by each Gateway it is bound to'),
+  HOST_CONFLICT: check('BKI-HOST-CONFLICT', 'IST0109/KIA1106', Severity.ERROR,
+    'at most one VirtualService claims a host on a gateway (or on the mesh)'),
+  WEIGHT_SUM: check('BKI-WEIGHT-SUM', 'KIA1104', Severity.ERROR,
+    'weights of a multi-destination route add up to 100 (WeightStrictness.SUM_TO_100)'),
+  WEIGHT_NEGATIVE: check('BKI-WEIGHT-NEGATIVE', 'IST0106', Severity.ERROR,
+    'route weights are not negative'),
+  WEIGHT_ALL_ZERO: check('BKI-WEIGHT-ALL-ZERO', 'IST0106', Severity.ERROR,
+    'a multi-destination route has a non-zero total weight'),
+  WEIGHT_SINGLE: check('BKI-WEIGHT-SINGLE', 'KIA1104', Severity.WARNING,
+    'a single destination carries no weight other than 100 (Istio assumes 100)'),
+  HOST_UNKNOWN: check('BKI-HOST-UNKNOWN', 'IST0101/KIA1101', Severity.ERROR,
+    'a cluster-local destination host is a Service of the app or a ServiceEntry host'),
+  PORT_UNKNOWN: check('BKI-PORT-UNKNOWN', 'IST0101', Severity.ERROR,
+    'a destination port is a port of that Service'),
+  PORT_REQUIRED: check('BKI-PORT-REQUIRED', 'IST0112', Severity.ERROR,
+    'a destination to a Service with several ports names the port'),
+  INGRESS_BYPASSES_SUBSETS: check('BKI-INGRESS-BYPASSES-SUBSETS', 'IST0140', Severity.WARNING,
+    'a gateway-bound route to a host that the mesh splits by subset uses subsets too'),
+  PORT_NAME_PROTOCOL: check('BKI-PORT-NAME-PROTOCOL', 'IST0118/KIA0601', Severity.WARNING,
+    'Service port names are `<protocol>[-suffix]` with a known protocol, or the port sets appProtocol'),
+  WORKLOAD_LABELS: check('BKI-WORKLOAD-LABELS', 'istioctl validate', Severity.INFO,
+    'pod templates behind a routed Service carry `app` and `version` labels (or their app.kubernetes.io / canonical equivalents)'),
+} as const;
+
+function check(code: string, mirrors: string, severity: Severity, summary: string): CheckDefinition {
+  return { code, mirrors, severity, summary };
+}
+
+/** Renders a value the way the messages quote it: strings in quotes, objects as JSON. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The validation error line for a finding: `<code> <field>: <message>`. */
+export function formatFinding(finding: Finding): string {
+  return `${finding.code} ${finding.field}: ${finding.message}`;
+}

@@ -1,0 +1,170 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { reject } from '../input-validation';
+
+/** Props for {@link synthAtomically}. */
+export interface AtomicSynthProps {
+  /**
+   * The directory that receives the manifests, replaced as a whole once every app has synthesized.
+   * @default process.env.CDK8S_OUTDIR, or 'dist' (what `cdk8s synth` passes)
+   */
+  readonly outdir?: string;
+  /**
+   * Builds the apps to synthesize. It receives the (absolute) staging directory; each app's
+   * `outdir` must be that directory or a directory inside it, for example
+   * `path.join(stagingDir, 'scenarios')`. Building the apps here, rather than before the call,
+   * means a construct that throws while the apps are built also leaves the output untouched.
+   */
+  readonly apps: (stagingDir: string) => readonly App[];
+}
+
+/** What {@link synthAtomically} wrote. */
+export interface AtomicSynthResult {
+  /** The absolute output directory. */
+  readonly outdir: string;
+  /** Every file in it, relative to it, with `/` separators, sorted. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Synthesizes several cdk8s apps into one output directory, all or nothing.
+ *
+ * `App.synth()` writes chart after chart, so an exception in the third chart's `toJson()`
+ * leaves the first two files behind, and a failed validation still leaves an empty directory.
+ * Here every app synthesizes into a staging directory beside `outdir` (so on the same file
+ * system), and only when all of them succeeded is the staging directory renamed into place:
+ * the previous output is renamed away, the new one renamed in, then the old one deleted.
+ * On any failure the staging directory is removed and the error rethrown, so the process exits
+ * non-zero and `outdir` is exactly what it was before: the previous complete output, or nothing.
+ * Between the two renames `outdir` briefly does not exist; it never holds a subset.
+ *
+ * Note that `cdk8s synth` deletes its output directory itself before it runs the app, so under
+ * the CLI a failed synth leaves no `dist/` at all; run the app directly
+ * (`CDK8S_OUTDIR=dist node -r ts-node/register main.ts`) to keep the previous output on failure.
+ *
+ * @example
+ * synthAtomically({
+ *   apps: (dir) => {
+ *     const app = new App({ outdir: dir });
+ *     new BookinfoApp(new Chart(app, 'bookinfo'), 'bookinfo');
+ *     const scenarios = new App({ outdir: path.join(dir, 'scenarios') });
+ *     // ... one chart per scenario
+ *     return [app, scenarios];
+ *   },
+ * });
+ */
+export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
+  const outdir = resolveOutdir(props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  const parent = path.dirname(outdir);
+  const base = path.basename(outdir);
+  fs.mkdirSync(parent, { recursive: true });
+  removeAbandonedSiblings(parent, base);
+
+  const staging = fs.mkdtempSync(path.join(parent, `.${base}.staging-${process.pid}-`));
+  let files: string[];
+  try {
+    const apps = props.apps(staging);
+    if (!Array.isArray(apps) || apps.length === 0) {
+      throw new Error(`synthAtomically: the apps callback returned ${JSON.stringify(apps)}; expected a non-empty array of App`);
+    }
+    const written = new Map<string, Buffer>();
+    for (const app of apps) {
+      checkInsideStaging(app, staging);
+      app.synth();
+      // Two apps that write the same file would silently overwrite each other's manifests.
+      const now = listFiles(staging);
+      for (const file of now) {
+        const previous = written.get(file);
+        const bytes = fs.readFileSync(path.join(staging, file));
+        if (previous && !previous.equals(bytes)) {
+          reject(app, 'outdir', app.outdir, `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`);
+        }
+        written.set(file, bytes);
+      }
+    }
+    files = listFiles(staging);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  swapIntoPlace(staging, outdir, parent, base);
+  return { outdir, files };
+}
+
+function resolveOutdir(outdir: string): string {
+  if (typeof outdir !== 'string' || outdir.trim() === '') {
+    throw new Error(`synthAtomically: outdir ${JSON.stringify(outdir)} is not allowed; expected a directory path`);
+  }
+  const resolved = path.resolve(outdir);
+  const cwd = process.cwd();
+  // Swapping a directory that contains the working directory would move the project away.
+  const rel = path.relative(resolved, cwd);
+  if (resolved === path.parse(resolved).root || rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new Error(`synthAtomically: outdir ${JSON.stringify(outdir)} is not allowed; expected a directory that does not contain the working directory (${cwd}), such as "dist"`);
+  }
+  return resolved;
+}
+
+function checkInsideStaging(app: App, staging: string): void {
+  const rel = path.relative(staging, path.resolve(app.outdir));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    reject(app, 'outdir', app.outdir, `the staging directory passed to the apps callback (${staging}) or a directory inside it`);
+  }
+}
+
+/** Renames the previous output away, the new one in, then deletes the previous one. */
+function swapIntoPlace(staging: string, outdir: string, parent: string, base: string): void {
+  let old: string | undefined;
+  if (fs.existsSync(outdir)) {
+    // A fresh unique name: renaming onto an existing non-empty directory fails.
+    old = fs.mkdtempSync(path.join(parent, `.${base}.old-${process.pid}-`));
+    fs.rmdirSync(old);
+    try {
+      fs.renameSync(outdir, old);
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  try {
+    fs.renameSync(staging, outdir);
+  } catch (error) {
+    if (old) fs.renameSync(old, outdir);
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Deletes staging and old directories left by runs that were killed (their process is gone). */
+function removeAbandonedSiblings(parent: string, base: string): void {
+  const prefix = `.${base}.`;
+  for (const entry of fs.readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = /^(staging|old)-(\d+)-[A-Za-z0-9]{6}$/.exec(entry.slice(prefix.length));
+    if (!match || isAlive(Number(match[2]))) continue;
+    fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Files under `dir`, relative, `/`-separated, sorted. */
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
