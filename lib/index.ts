@@ -4,3 +4,14 @@ export * from './input-validation';
 export * from './mesh-service';
 export * from './sidecar-injection';
 export * from './sleep-client';
+export * from './addons/addon-service';
+export * from './addons/config-checksum';
+export * from './addons/jaeger';
+export * from './addons/prometheus';
+export {
+  defaultScrapeConfigs, KubernetesSdRole, prometheusDuration, RelabelAction, renderPrometheusConfig, ScrapeScheme,
+} from './addons/prometheus-config';
+export type {
+  DefaultScrapeConfigsOptions, KubernetesSdConfig, PrometheusConfig, PrometheusGlobalConfig, RelabelConfig,
+  ScrapeConfig, StaticConfig, TlsConfig,
+} from './addons/prometheus-config';

@@ -44,6 +44,12 @@ export interface KialiResourceConfig {
 export interface KialiDeploymentConfig {
   /** Namespaces Kiali may show; `['**']` means all of them. */
   readonly accessibleNamespaces: readonly string[];
+  /** `affinity.node` / `pod` / `pod_anti` of the pod, as the Helm chart records them (empty: none). */
+  readonly affinity: {
+    readonly node: Readonly<Record<string, unknown>>;
+    readonly pod: Readonly<Record<string, unknown>>;
+    readonly podAnti: Readonly<Record<string, unknown>>;
+  };
   /** `hpa.api_version` recorded by the Helm chart (no HPA is created). */
   readonly hpaApiVersion: string;
   /** `image_digest`; empty when the image is addressed by tag. */
@@ -56,6 +62,8 @@ export interface KialiDeploymentConfig {
   readonly imageVersion: string;
   /** `ingress.class_name` recorded by the Helm chart. */
   readonly ingressClassName: string;
+  /** `ingress.override_yaml` recorded by the Helm chart (empty: no overrides). */
+  readonly ingressOverrideYaml: { readonly metadata: Readonly<Record<string, unknown>> };
   /** `ingress_enabled`: whether an Ingress is created for Kiali (never, here). */
   readonly ingressEnabled: boolean;
   /** `instance_name`: the name of Kiali's own objects. */
@@ -202,12 +210,16 @@ export function kialiConfigDocument(config: KialiConfig): Record<string, unknown
     },
     deployment: {
       accessible_namespaces: [...d.accessibleNamespaces],
+      affinity: { node: { ...d.affinity.node }, pod: { ...d.affinity.pod }, pod_anti: { ...d.affinity.podAnti } },
       hpa: { api_version: d.hpaApiVersion },
       image_digest: d.imageDigest,
       image_name: d.imageName,
       image_pull_policy: d.imagePullPolicy,
       image_version: d.imageVersion,
-      ingress: { class_name: d.ingressClassName },
+      ingress: {
+        class_name: d.ingressClassName,
+        override_yaml: { metadata: { ...d.ingressOverrideYaml.metadata } },
+      },
       ingress_enabled: d.ingressEnabled,
       instance_name: d.instanceName,
       logger: {

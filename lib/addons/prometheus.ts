@@ -178,7 +178,12 @@ export class Prometheus extends Construct implements IAddonService {
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 10);
     const retention = checkPrometheusDuration(this, 'retention', props.retention ?? Duration.days(15));
     const scrapeInterval = checkPrometheusDuration(this, 'scrapeInterval', props.scrapeInterval ?? Duration.seconds(15));
-    const scrapeTimeout = props.scrapeTimeout ?? shorter(Duration.seconds(10), scrapeInterval);
+    const scrapeTimeout = props.scrapeTimeout === undefined
+      ? shorter(Duration.seconds(10), scrapeInterval)
+      : checkPrometheusDuration(this, 'scrapeTimeout', props.scrapeTimeout);
+    if (scrapeTimeout.toMilliseconds({ integral: false }) > scrapeInterval.toMilliseconds({ integral: false })) {
+      reject(this, 'scrapeTimeout', prometheusDuration(scrapeTimeout), `at most scrapeInterval (${prometheusDuration(scrapeInterval)})`);
+    }
     const storage = props.storage ?? PrometheusStorage.emptyDir();
     const claim = storage.volumeClaim;
     if (claim && replicas > 1) {

@@ -8,6 +8,17 @@ export enum Severity {
   INFO = 'info',
 }
 
+/** How strictly route weights are checked. */
+export enum WeightStrictness {
+  /**
+   * The weights of a route with several destinations add up to exactly 100, as Kiali's wizards
+   * and every Istio sample require. Stricter than Istio itself.
+   */
+  SUM_TO_100 = 'sum-to-100',
+  /** Istio's own rule (1.15+): weights are relative; none negative, and not all zero. */
+  ISTIO = 'istio',
+}
+
 /** One problem the mesh analysis found in the synthesized objects. */
 export interface Finding {
   /** The library's check code, e.g. `BKI-SUBSET-UNDEFINED`. */

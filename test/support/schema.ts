@@ -53,10 +53,15 @@ const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
 };
 
 const LEAF = Symbol('leaf');
+/** JSON field names that the generated mappers take under another property name. */
+const MAPPER_PROPERTY_NAMES: Record<string, string> = { nonResourceURLs: 'nonResourceUrLs' };
+
 /** Wraps every primitive so the mappers pass it through whatever its declared type (Quantity, IntOrString). */
 function wrapLeaves(x: any): any {
   if (Array.isArray(x)) return x.map(wrapLeaves);
-  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, wrapLeaves(v)]));
+  if (x !== null && typeof x === 'object') {
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [MAPPER_PROPERTY_NAMES[k] ?? k, wrapLeaves(v)]));
+  }
   return { [LEAF]: true, value: x };
 }
 

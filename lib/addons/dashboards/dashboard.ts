@@ -378,9 +378,13 @@ export class Dashboard {
     };
   }
 
-  /** The dashboard as the JSON file Grafana's file provider reads. */
+  /**
+   * The dashboard as the JSON file Grafana's file provider reads; compact, because all of a
+   * folder's dashboards share one ConfigMap (at most 1 MiB, and `kubectl apply` keeps a copy
+   * of it in an annotation limited to 256 KiB).
+   */
   public render(): string {
-    return JSON.stringify(this.toJson(), undefined, 2);
+    return JSON.stringify(this.toJson());
   }
 
   private targets(queries: readonly PromQuery[]): Array<Record<string, unknown>> {

@@ -1,0 +1,80 @@
+'use strict';
+// Builds the kustomize baseline: from a folder of reference manifests (e.g. Istio's samples at
+// the version the library targets), picks the files whose objects the seed app also emits, copies
+// them into a temp dir and writes a kustomization.yaml listing them. Only the bench reads that
+// folder, and only when it is given (`--reference DIR`); nothing in the library depends on it.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+function yamlFiles(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...yamlFiles(full));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+const keyOf = (doc) => `${doc.kind}/${doc.metadata && doc.metadata.name}`;
+
+/** `kind/name` of every object in the YAML files of `dir`. */
+function objectKeys(YAML, files) {
+  const keys = [];
+  for (const file of files) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const obj = doc.toJSON();
+      if (obj && obj.kind) keys.push(keyOf(obj));
+    }
+  }
+  return keys;
+}
+
+/**
+ * Chooses reference files that together hold as many of the app's objects as possible, each
+ * file made only of objects the app emits and no object twice (kustomize rejects duplicates).
+ * Largest files first, so `bookinfo.yaml` wins over its per-service parts.
+ * @returns {{ files: string[], covered: number, total: number, dir: string }}
+ */
+function prepareKustomization({ root, referenceDir, outputDir }) {
+  const YAML = require(require.resolve('yaml', { paths: [root] }));
+  const appKeys = new Set(objectKeys(YAML, yamlFiles(outputDir)));
+  const candidates = [];
+  for (const file of yamlFiles(referenceDir)) {
+    let keys;
+    try { keys = objectKeys(YAML, [file]); } catch { continue; } // not a manifest
+    if (keys.length > 0 && keys.every((k) => appKeys.has(k)) && new Set(keys).size === keys.length) {
+      candidates.push({ file, keys });
+    }
+  }
+  candidates.sort((a, b) => b.keys.length - a.keys.length || a.file.localeCompare(b.file));
+  const taken = new Set();
+  const chosen = [];
+  for (const c of candidates) {
+    if (c.keys.some((k) => taken.has(k))) continue;
+    c.keys.forEach((k) => taken.add(k));
+    chosen.push(c.file);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kustomize-'));
+  const names = chosen.map((file, i) => {
+    const name = `${String(i).padStart(2, '0')}-${path.basename(file)}`;
+    fs.copyFileSync(file, path.join(dir, name));
+    return name;
+  });
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    ...names.map((n) => `- ${n}`),
+    '',
+  ].join('\n'));
+  return {
+    dir,
+    files: chosen.map((f) => path.relative(referenceDir, f)),
+    covered: taken.size,
+    total: appKeys.size,
+  };
+}
+
+module.exports = { prepareKustomization };

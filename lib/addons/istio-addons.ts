@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { checkDnsLabel, reject } from '../input-validation';
+import { IAddonService } from './addon-service';
+import { Grafana, GrafanaProps } from './grafana';
+import { Jaeger, JaegerProps } from './jaeger';
+import { Kiali, KialiProps } from './kiali';
+import { Prometheus, PrometheusProps } from './prometheus';
+
+/** Kiali's props inside {@link IstioAddons}: its Prometheus, Grafana and Jaeger are wired for you. */
+export interface IstioAddonsKialiProps extends Omit<KialiProps, 'prometheus' | 'grafana' | 'tracing'> {
+  /**
+   * The URL browsers open for Grafana links from Kiali, e.g. `https://grafana.example.com`.
+   * @default none: no Grafana links
+   */
+  readonly grafanaExternalUrl?: string;
+  /**
+   * The URL browsers open for trace links from Kiali, e.g. `https://jaeger.example.com/jaeger`.
+   * @default none: no links to the Jaeger UI
+   */
+  readonly tracingExternalUrl?: string;
+}
+
+/** Props for {@link IstioAddons}. Each addon takes its own props, or `false` to leave it out. */
+export interface IstioAddonsProps {
+  /**
+   * Namespace of every addon that does not set its own.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Prometheus, or `false` for none (then give `externalPrometheus` if Grafana or Kiali is on).
+   * @default Prometheus with its defaults
+   */
+  readonly prometheus?: PrometheusProps | false;
+  /**
+   * Grafana, or `false` for none. Its datasource is wired to the Prometheus.
+   * @default Grafana with its defaults
+   */
+  readonly grafana?: Omit<GrafanaProps, 'prometheus'> | false;
+  /**
+   * Jaeger, or `false` for none.
+   * @default Jaeger with its defaults
+   */
+  readonly jaeger?: JaegerProps | false;
+  /**
+   * Kiali, or `false` for none. It is wired to the Prometheus, Grafana and Jaeger query service;
+   * an addon that is off turns the matching Kiali integration off (Prometheus excepted, see
+   * `externalPrometheus`).
+   * @default Kiali with its defaults (anonymous access: see the README's hardened example)
+   */
+  readonly kiali?: IstioAddonsKialiProps | false;
+  /**
+   * A Prometheus this library does not create, for Grafana and Kiali when `prometheus` is
+   * `false` (e.g. `addonService('prometheus-operated', 'monitoring', 9090)`). Kiali cannot work
+   * without Prometheus, so leaving both out with Kiali on is an error.
+   * @default none
+   */
+  readonly externalPrometheus?: IAddonService;
+}
+
+/**
+ * Istio's observability addons (Istio 1.17 `samples/addons`) in one namespace, wired together:
+ * Grafana's datasource is the Prometheus, and Kiali queries the Prometheus, the Grafana and
+ * Jaeger's query service. Renaming or moving an addon through its props moves the wiring with it.
+ *
+ * @example
+ * const addons = new IstioAddons(chart, 'addons', { jaeger: false });
+ * addons.kiali?.url; // 'http://kiali.istio-system:20001/kiali'
+ */
+export class IstioAddons extends Construct {
+  /** The default namespace of the addons. */
+  public readonly namespace: string;
+  /** Prometheus; undefined when off. */
+  public readonly prometheus?: Prometheus;
+  /** Grafana; undefined when off. */
+  public readonly grafana?: Grafana;
+  /** Jaeger; undefined when off. */
+  public readonly jaeger?: Jaeger;
+  /** Kiali; undefined when off. */
+  public readonly kiali?: Kiali;
+
+  constructor(scope: Construct, id: string, props: IstioAddonsProps = {}) {
+    super(scope, id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
+    const namespace = this.namespace;
+    const enabled = <T>(value: T | false | undefined): T | undefined => (value === false ? undefined : value ?? ({} as T));
+    const prometheusProps = enabled(props.prometheus);
+    const grafanaProps = enabled(props.grafana);
+    const jaegerProps = enabled(props.jaeger);
+    const kialiProps = enabled(props.kiali);
+
+    if (prometheusProps && props.externalPrometheus) {
+      reject(this, 'externalPrometheus', props.externalPrometheus.url,
+        'nothing while this construct creates Prometheus (set prometheus: false to use an external one)');
+    }
+    if (!prometheusProps && !props.externalPrometheus && (grafanaProps || kialiProps)) {
+      reject(this, 'externalPrometheus', undefined,
+        `an IAddonService for the Prometheus that ${kialiProps ? 'Kiali' : 'Grafana'} queries, since prometheus is false`);
+    }
+
+    if (prometheusProps) {
+      this.prometheus = new Prometheus(this, 'Prometheus', { ...prometheusProps, namespace: prometheusProps.namespace ?? namespace });
+    }
+    const prometheus: IAddonService | undefined = this.prometheus ?? props.externalPrometheus;
+    if (grafanaProps) {
+      this.grafana = new Grafana(this, 'Grafana', { ...grafanaProps, namespace: grafanaProps.namespace ?? namespace, prometheus });
+    }
+    if (jaegerProps) {
+      this.jaeger = new Jaeger(this, 'Jaeger', { ...jaegerProps, namespace: jaegerProps.namespace ?? namespace });
+    }
+    if (kialiProps) {
+      const { grafanaExternalUrl, tracingExternalUrl, ...kiali } = kialiProps;
+      if (grafanaExternalUrl !== undefined && !this.grafana) {
+        reject(this, 'kiali.grafanaExternalUrl', grafanaExternalUrl, 'nothing when grafana is false');
+      }
+      if (tracingExternalUrl !== undefined && !this.jaeger) {
+        reject(this, 'kiali.tracingExternalUrl', tracingExternalUrl, 'nothing when jaeger is false');
+      }
+      this.kiali = new Kiali(this, 'Kiali', {
+        ...kiali,
+        namespace: kiali.namespace ?? namespace,
+        prometheus,
+        grafana: this.grafana ? { service: this.grafana, externalUrl: grafanaExternalUrl } : false,
+        tracing: this.jaeger ? { service: this.jaeger.query, externalUrl: tracingExternalUrl } : false,
+      });
+    }
+  }
+}

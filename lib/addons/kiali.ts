@@ -1,0 +1,471 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  checkDnsLabel, checkInteger, checkLabelValue, checkNonEmpty, reject,
+} from '../input-validation';
+import { addonService, IAddonService, inClusterUrl } from './addon-service';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
+import {
+  KIALI_BUILTIN_URLS, KialiAuthStrategy, KialiConfig, KialiGrafanaConfig, KialiPrometheusConfig,
+  KialiTracingConfig, renderKialiConfig,
+} from './kiali-config';
+
+/** Grafana as Kiali sees it. */
+export interface KialiGrafanaOptions {
+  /** The Grafana Service Kiali's backend calls (dashboard lookups). */
+  readonly service: IAddonService;
+  /**
+   * The URL browsers open for Grafana links, e.g. `https://grafana.example.com`.
+   * @default none: Kiali shows no links to Grafana
+   */
+  readonly externalUrl?: string;
+}
+
+/** Jaeger as Kiali sees it. */
+export interface KialiTracingOptions {
+  /** The Jaeger query Service (HTTP API, with its base path, e.g. `/jaeger`). */
+  readonly service: IAddonService;
+  /**
+   * The URL browsers open for trace links, e.g. `https://jaeger.example.com/jaeger`.
+   * @default none: Kiali shows traces but no links to the Jaeger UI
+   */
+  readonly externalUrl?: string;
+}
+
+/** Props for {@link Kiali}. */
+export interface KialiProps {
+  /**
+   * Namespace of Kiali's namespaced objects.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Namespace of Istio's control plane: Kiali reads the mesh CA Secrets there and treats it
+   * as Istio's root namespace.
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
+   * Image repository.
+   * @default 'quay.io/kiali/kiali'
+   */
+  readonly image?: string;
+  /**
+   * Image tag.
+   * @default 'v1.63'
+   */
+  readonly tag?: string;
+  /**
+   * The Kiali release, used as the `version` labels and `deployment.version_label`.
+   * @default 'v1.63.1' with the default tag, otherwise the tag
+   */
+  readonly version?: string;
+  /**
+   * Replicas of the Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Container resources.
+   * @default limits memory 1Gi; requests cpu 10m, memory 64Mi
+   */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
+   * The Prometheus Kiali queries for its graph, metrics and health.
+   * @default the Service `prometheus:9090` in Kiali's namespace
+   */
+  readonly prometheus?: IAddonService;
+  /**
+   * Grafana, or `false` to turn Kiali's Grafana integration off.
+   * @default the Service `grafana:3000` in Kiali's namespace, no browser links
+   */
+  readonly grafana?: KialiGrafanaOptions | false;
+  /**
+   * Jaeger's query service, or `false` to turn Kiali's tracing features off.
+   * @default the Service `tracing:80` (path `/jaeger`) in Kiali's namespace, no browser links
+   */
+  readonly tracing?: KialiTracingOptions | false;
+  /**
+   * How users log in.
+   * @default KialiAuthStrategy.ANONYMOUS (as Istio's sample; see the README before exposing it)
+   */
+  readonly authStrategy?: KialiAuthStrategy;
+  /**
+   * Hide every action that changes the cluster, and bind Kiali's service account to the
+   * read-only `kiali-viewer` ClusterRole instead of `kiali` (which is then not created).
+   * @default false
+   */
+  readonly viewOnlyMode?: boolean;
+  /**
+   * Key that encrypts Kiali's session cookies with the token strategy: 16, 24 or 32 characters.
+   * It is stored in a ConfigMap, so anyone who can read ConfigMaps in the namespace can read it.
+   * @default 'CHANGEME00000000' (Istio's sample value)
+   */
+  readonly signingKey?: string;
+  /**
+   * Path prefix of the UI and API.
+   * @default '/kiali'
+   */
+  readonly webRoot?: string;
+}
+
+/** Kiali's UI/API port. */
+export const KIALI_PORT = 20001;
+/** Kiali's own metrics port. */
+export const KIALI_METRICS_PORT = 9090;
+
+const DEFAULT_IMAGE = 'quay.io/kiali/kiali';
+const DEFAULT_TAG = 'v1.63';
+const DEFAULT_VERSION = 'v1.63.1';
+const DEFAULT_SIGNING_KEY = 'CHANGEME00000000';
+const DEFAULT_RESOURCES: k8s.ResourceRequirements = {
+  limits: { memory: k8s.Quantity.fromString('1Gi') },
+  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
+};
+/** The mesh CA Secrets Kiali inspects (and may read, through the `kiali-controlplane` Role). */
+const CA_SECRETS = ['cacerts', 'istio-ca-secret'];
+const LOGGER = { format: 'text', level: 'info', samplerRate: '1', timeFieldFormat: '2006-01-02T15:04:05Z07:00' };
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const WEB_ROOT = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
+
+/**
+ * Kiali, the Istio console, as Istio 1.17's `samples/addons/kiali.yaml` deploys it
+ * (Helm chart kiali-server 1.63.1): a ServiceAccount, the `kiali` ConfigMap, the ClusterRoles
+ * `kiali` and `kiali-viewer` with a ClusterRoleBinding, the `kiali-controlplane` Role and
+ * RoleBinding (read the mesh CA Secrets), a Service and a Deployment.
+ *
+ * Kiali is wired to Prometheus, Grafana and Jaeger through {@link IAddonService}s. A URL is
+ * written to `config.yaml` only when it differs from what Kiali would use on its own
+ * ({@link KIALI_BUILTIN_URLS}); so the default wiring yields Istio's file, and moving an addon
+ * to another name or namespace changes Kiali's configuration.
+ */
+export class Kiali extends Construct implements IAddonService {
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  public readonly port: number = KIALI_PORT;
+  /** Kiali is not routed by version. */
+  public readonly versions: readonly string[] = [];
+  /** In-cluster URL of the UI, including the web root, e.g. `http://kiali.istio-system:20001/kiali`. */
+  public readonly url: string;
+  /** How users log in; {@link KialiAuthStrategy.ANONYMOUS} means anyone who reaches it is admin. */
+  public readonly authStrategy: KialiAuthStrategy;
+  /** Whether Kiali is read-only. */
+  public readonly viewOnlyMode: boolean;
+  /** The configuration Kiali runs with, as typed values. */
+  public readonly config: KialiConfig;
+  /** Name of the ServiceAccount the pod runs as (its token is Kiali's API identity). */
+  public readonly serviceAccountName: string;
+  /** The ConfigMap holding `config.yaml`. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The Service. */
+  public readonly service: k8s.KubeService;
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: KialiProps = {}) {
+    super(scope, id);
+    const name = 'kiali';
+    this.serviceName = name;
+    this.serviceAccountName = name;
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
+    const istioNamespace = checkDnsLabel(this, 'istioNamespace', props.istioNamespace ?? 'istio-system');
+    const image = checkNonEmpty(this, 'image', props.image ?? DEFAULT_IMAGE, 'an image repository such as "quay.io/kiali/kiali"');
+    if (/[\s@]/.test(image) || /:[^/]*$/.test(image)) {
+      reject(this, 'image', image, 'an image repository without tag or digest (set the tag with "tag")');
+    }
+    const tag = props.tag ?? DEFAULT_TAG;
+    if (typeof tag !== 'string' || !IMAGE_TAG.test(tag)) {
+      reject(this, 'tag', tag, 'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
+    }
+    const version = checkLabelValue(this, 'version', props.version ?? (tag === DEFAULT_TAG ? DEFAULT_VERSION : tag));
+    if (version === '') reject(this, 'version', version, 'a non-empty label value');
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
+    const resources = props.resources ?? DEFAULT_RESOURCES;
+    this.authStrategy = props.authStrategy ?? KialiAuthStrategy.ANONYMOUS;
+    if (!Object.values(KialiAuthStrategy).includes(this.authStrategy)) {
+      reject(this, 'authStrategy', this.authStrategy, `one of ${Object.values(KialiAuthStrategy).join(', ')}`);
+    }
+    this.viewOnlyMode = props.viewOnlyMode ?? false;
+    const signingKey = props.signingKey ?? DEFAULT_SIGNING_KEY;
+    if (typeof signingKey !== 'string' || ![16, 24, 32].includes(signingKey.length)) {
+      reject(this, 'signingKey', signingKey, 'a string of 16, 24 or 32 characters (an AES key)');
+    }
+    const webRoot = props.webRoot ?? '/kiali';
+    if (typeof webRoot !== 'string' || !WEB_ROOT.test(webRoot)) {
+      reject(this, 'webRoot', webRoot, 'a URL path such as "/kiali" or "/": starts with "/", no trailing "/"');
+    }
+    const pathPrefix = webRoot === '/' ? '' : webRoot;
+    this.url = inClusterUrl(this, pathPrefix);
+
+    const prometheus = props.prometheus ?? addonService('prometheus', this.namespace, 9090);
+    const grafana = props.grafana ?? { service: addonService('grafana', this.namespace, 3000) };
+    const tracing = props.tracing ?? { service: addonService('tracing', this.namespace, 80, '/jaeger') };
+    checkAddon(this, 'prometheus', prometheus);
+    if (grafana) checkAddon(this, 'grafana.service', grafana.service);
+    if (tracing) checkAddon(this, 'tracing.service', tracing.service);
+    const builtinsApply = istioNamespace === 'istio-system';
+
+    const podLabels = { 'sidecar.istio.io/inject': 'false' };
+    const imagePullPolicy = 'Always';
+    this.config = {
+      authStrategy: this.authStrategy,
+      openshiftClientIdPrefix: name,
+      deployment: {
+        accessibleNamespaces: ['**'],
+        affinity: { node: {}, pod: {}, podAnti: {} },
+        hpaApiVersion: 'autoscaling/v2beta2',
+        imageDigest: '',
+        imageName: image,
+        imagePullPolicy,
+        imageVersion: tag,
+        ingressClassName: 'nginx',
+        ingressOverrideYaml: { metadata: {} },
+        ingressEnabled: false,
+        instanceName: name,
+        logger: LOGGER,
+        namespace: this.namespace,
+        podLabels,
+        priorityClassName: '',
+        replicas,
+        resources: { limits: quantities(resources.limits), requests: quantities(resources.requests) },
+        secretName: name,
+        serviceType: '',
+        versionLabel: version,
+        viewOnlyMode: this.viewOnlyMode,
+      },
+      externalServices: {
+        customDashboardsEnabled: true,
+        istioRootNamespace: istioNamespace,
+        prometheus: prometheusConfig(prometheus, builtinsApply),
+        grafana: grafanaConfig(this, grafana, builtinsApply),
+        tracing: tracingConfig(this, tracing, builtinsApply),
+      },
+      identity: { certFile: '', privateKeyFile: '' },
+      istioNamespace,
+      featureFlags: {
+        certificateIndicatorsEnabled: true,
+        certificateSecrets: CA_SECRETS,
+        autodetectClusterSecrets: true,
+        clusterSecretLabel: 'istio/multiCluster=true',
+        // As Istio's sample, which silences this validation code.
+        ignoredValidations: ['KIA1201'],
+      },
+      loginTokenSigningKey: signingKey,
+      server: { port: KIALI_PORT, webRoot, metricsEnabled: true, metricsPort: KIALI_METRICS_PORT },
+    };
+
+    const labels = {
+      'app': name,
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/instance': name,
+      'version': version,
+      'app.kubernetes.io/version': version,
+      'app.kubernetes.io/part-of': name,
+    };
+    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
+    const meta = (objectName: string, namespace?: string) => ({ name: objectName, namespace, labels });
+
+    // The pod's service-account token is how Kiali talks to the Kubernetes API, so token
+    // automounting is left at its default (on).
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(this.serviceAccountName, this.namespace) });
+
+    const data = { 'config.yaml': renderKialiConfig(this.config) };
+    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta(name, this.namespace), data });
+
+    const viewerRole = new k8s.KubeClusterRole(this, 'ViewerClusterRole', {
+      metadata: meta(`${name}-viewer`),
+      rules: clusterRules(false),
+    });
+    const boundRole = this.viewOnlyMode
+      ? viewerRole
+      : new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: meta(name), rules: clusterRules(true) });
+    const subject = { kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace };
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: meta(name),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: boundRole.name },
+      subjects: [subject],
+    });
+
+    const controlPlaneRole = new k8s.KubeRole(this, 'ControlPlaneRole', {
+      metadata: meta(`${name}-controlplane`, istioNamespace),
+      rules: [{
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: [...this.config.featureFlags.certificateSecrets],
+        verbs: ['get', 'list', 'watch'],
+      }],
+    });
+    new k8s.KubeRoleBinding(this, 'ControlPlaneRoleBinding', {
+      metadata: meta(`${name}-controlplane`, istioNamespace),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: controlPlaneRole.name },
+      subjects: [subject],
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: meta(name, this.namespace),
+      spec: {
+        ports: [
+          { name: 'http', appProtocol: 'http', protocol: 'TCP', port: KIALI_PORT },
+          { name: 'http-metrics', appProtocol: 'http', protocol: 'TCP', port: KIALI_METRICS_PORT },
+        ],
+        selector,
+      },
+    });
+
+    const healthz: k8s.Probe = {
+      httpGet: { path: `${pathPrefix}/healthz`, port: k8s.IntOrString.fromString('api-port'), scheme: 'HTTP' },
+      initialDelaySeconds: 5,
+      periodSeconds: 30,
+    };
+    const configDir = '/kiali-configuration';
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(name, this.namespace),
+      spec: {
+        replicas,
+        selector: { matchLabels: selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(1) },
+        },
+        template: {
+          metadata: {
+            name,
+            labels: { ...labels, ...podLabels },
+            annotations: {
+              [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(data),
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(KIALI_METRICS_PORT),
+              'kiali.io/dashboards': 'go,kiali',
+            },
+          },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            containers: [{
+              name,
+              image: `${image}:${tag}`,
+              imagePullPolicy,
+              command: ['/opt/kiali/kiali', '-config', `${configDir}/config.yaml`],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              ports: [
+                { name: 'api-port', containerPort: KIALI_PORT },
+                { name: 'http-metrics', containerPort: KIALI_METRICS_PORT },
+              ],
+              readinessProbe: healthz,
+              livenessProbe: healthz,
+              env: [
+                { name: 'ACTIVE_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                { name: 'LOG_LEVEL', value: LOGGER.level },
+                { name: 'LOG_FORMAT', value: LOGGER.format },
+                { name: 'LOG_TIME_FIELD_FORMAT', value: LOGGER.timeFieldFormat },
+                { name: 'LOG_SAMPLER_RATE', value: LOGGER.samplerRate },
+              ],
+              volumeMounts: [
+                { name: 'kiali-configuration', mountPath: configDir },
+                { name: 'kiali-cert', mountPath: '/kiali-cert' },
+                { name: 'kiali-secret', mountPath: '/kiali-secret' },
+                { name: 'kiali-cabundle', mountPath: '/kiali-cabundle' },
+              ],
+              resources,
+            }],
+            volumes: [
+              { name: 'kiali-configuration', configMap: { name: this.configMap.name } },
+              // Optional TLS material and secrets: Kiali uses them when present.
+              { name: 'kiali-cert', secret: { secretName: `istio.${name}-service-account`, optional: true } },
+              { name: 'kiali-secret', secret: { secretName: this.config.deployment.secretName, optional: true } },
+              { name: 'kiali-cabundle', configMap: { name: `${name}-cabundle`, optional: true } },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
+
+function checkAddon(scope: Construct, field: string, service: IAddonService): void {
+  if (!service || typeof service.url !== 'string' || !/^https?:\/\/[^/\s]+/.test(service.url)) {
+    reject(scope, field, service?.url, 'an IAddonService with an http(s) URL');
+  }
+}
+
+function checkBrowserUrl(scope: Construct, field: string, url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || /\s/.test(url)) {
+    reject(scope, field, url, 'an absolute http(s) URL such as "https://grafana.example.com"');
+  }
+  return url;
+}
+
+function prometheusConfig(service: IAddonService, builtinsApply: boolean): KialiPrometheusConfig {
+  return { url: builtinsApply && service.url === KIALI_BUILTIN_URLS.prometheus ? undefined : service.url };
+}
+
+function grafanaConfig(scope: Construct, grafana: KialiGrafanaOptions | false, builtinsApply: boolean): KialiGrafanaConfig {
+  if (!grafana) return { enabled: false };
+  const url = grafana.service.url;
+  return {
+    inClusterUrl: builtinsApply && url === KIALI_BUILTIN_URLS.grafana ? undefined : url,
+    url: checkBrowserUrl(scope, 'grafana.externalUrl', grafana.externalUrl),
+  };
+}
+
+/**
+ * Kiali's built-in tracing URL is the gRPC port (16685) of the Service `tracing.istio-system`
+ * under `/jaeger`: the same Service and base path as Istio's Jaeger addon, whose HTTP query
+ * port the {@link IAddonService} names. Anywhere else, Kiali is given the HTTP query URL.
+ */
+function tracingConfig(scope: Construct, tracing: KialiTracingOptions | false, builtinsApply: boolean): KialiTracingConfig {
+  if (!tracing) return { enabled: false };
+  const service = tracing.service;
+  const builtin = new URL(KIALI_BUILTIN_URLS.tracing);
+  const isBuiltin = builtinsApply
+    && `${service.serviceName}.${service.namespace}` === builtin.hostname
+    && new URL(service.url).pathname === builtin.pathname;
+  return {
+    inClusterUrl: isBuiltin ? undefined : service.url,
+    useGrpc: isBuiltin ? undefined : false,
+    url: checkBrowserUrl(scope, 'tracing.externalUrl', tracing.externalUrl),
+  };
+}
+
+/** Plain quantity strings for Kiali's config report. */
+function quantities(q: Record<string, k8s.Quantity> | undefined): Record<string, string> | undefined {
+  if (!q) return undefined;
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v.value)]));
+}
+
+/**
+ * The rules of the `kiali` ClusterRole (`write` true) and the read-only `kiali-viewer`.
+ * Kiali edits Istio config and patches workloads (e.g. sidecar injection labels) only with `write`.
+ */
+function clusterRules(write: boolean): k8s.PolicyRule[] {
+  const read = ['get', 'list', 'watch'];
+  const readPatch = write ? [...read, 'patch'] : read;
+  return [
+    { apiGroups: [''], resources: ['configmaps', 'endpoints', 'pods/log'], verbs: read },
+    { apiGroups: [''], resources: ['namespaces', 'pods', 'replicationcontrollers', 'services'], verbs: readPatch },
+    { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'post'] },
+    { apiGroups: ['extensions', 'apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: readPatch },
+    { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: readPatch },
+    {
+      apiGroups: ['networking.istio.io', 'security.istio.io', 'extensions.istio.io', 'telemetry.istio.io', 'gateway.networking.k8s.io'],
+      resources: ['*'],
+      verbs: write ? [...read, 'create', 'delete', 'patch'] : read,
+    },
+    { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: readPatch },
+    { apiGroups: ['project.openshift.io'], resources: ['projects'], verbs: ['get'] },
+    { apiGroups: ['route.openshift.io'], resources: ['routes'], verbs: ['get'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  ];
+}

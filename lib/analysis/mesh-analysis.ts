@@ -1,0 +1,216 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { checkDnsSubdomain, reject } from '../input-validation';
+import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
+import { MeshIndex, ManifestObject } from './mesh-index';
+import { runRoutingChecks } from './routing-checks';
+import { runWorkloadChecks } from './workload-checks';
+
+/** Options of the analysis over plain manifests ({@link analyzeManifests}). */
+export interface ManifestAnalysisOptions {
+  /**
+   * How strictly route weights are checked.
+   * @default WeightStrictness.SUM_TO_100
+   */
+  readonly weightStrictness?: WeightStrictness;
+  /**
+   * Check codes to skip, e.g. `['BKI-PORT-NAME-PROTOCOL']`; a mirrored Istio/Kiali code such as
+   * `IST0118` skips every check that mirrors it.
+   * @default none
+   */
+  readonly disabledChecks?: readonly string[];
+  /**
+   * The cluster's DNS domain, used to tell cluster-local hosts (`*.svc.<domain>`) from external ones.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/** Options of {@link MeshAnalysis}. */
+export interface MeshAnalysisOptions extends ManifestAnalysisOptions {
+  /**
+   * Fail synthesis on warnings too.
+   * @default false
+   */
+  readonly warningsAsErrors?: boolean;
+  /**
+   * Another App (or Chart) whose objects this app's manifests are applied on top of. An object
+   * of this app with the same group, kind, namespace and name replaces the baseline's. Findings on
+   * baseline objects are reported only when this app causes them (they do not occur in the
+   * baseline alone).
+   * @default none
+   */
+  readonly baseline?: IConstruct;
+}
+
+/** One object handed to {@link analyzeManifests}. */
+export interface AnalyzedObject {
+  /** Where the object comes from (a construct path), quoted in findings. */
+  readonly path: string;
+  /** The Kubernetes manifest. */
+  readonly manifest: any;
+}
+
+const ANALYSIS_ID = 'MeshAnalysis';
+const IS_MESH_ANALYSIS = Symbol.for('cdk8s-istio-bookinfo.MeshAnalysis');
+const KNOWN_CODES = new Set<string>(Object.values(MESH_CHECKS).flatMap((c) => [c.code, ...c.mirrors.split('/')]));
+
+/**
+ * Synth-time analysis of the Istio traffic configuration of a whole cdk8s App: it reads every
+ * ApiObject (Services, Deployments, VirtualServices, DestinationRules, Gateways, ServiceEntries),
+ * runs the cross-object checks `istioctl analyze` and Kiali run against a live cluster, and fails
+ * `app.synth()` / `Testing.synth()` on errors before anything is written. Warnings are printed once.
+ *
+ * There is one per App: get it with {@link MeshAnalysis.of}.
+ *
+ * @example
+ * const app = new App();
+ * const chart = new Chart(app, 'bookinfo');
+ * new BookinfoApp(chart, 'bookinfo');
+ * MeshAnalysis.of(app, { warningsAsErrors: true });
+ * app.synth(); // throws "Validation failed ... BKI-SUBSET-UNDEFINED spec.http[0]..." on a broken mesh
+ */
+export class MeshAnalysis extends Construct {
+  /**
+   * Finds or creates the single analysis of the App that contains `scope` (a child of the App
+   * root with id `MeshAnalysis`). Options are merged in: `disabledChecks` accumulate, every other
+   * option given overrides the earlier value.
+   */
+  public static of(scope: IConstruct, options: MeshAnalysisOptions = {}): MeshAnalysis {
+    const root = scope.node.root;
+    const existing = root.node.tryFindChild(ANALYSIS_ID);
+    if (existing !== undefined) {
+      if (!MeshAnalysis.isMeshAnalysis(existing)) {
+        reject(existing, 'id', ANALYSIS_ID, `the id "${ANALYSIS_ID}" at the App root to be free for the MeshAnalysis`);
+      }
+      existing.configure(options);
+      return existing;
+    }
+    return new MeshAnalysis(root as Construct, ANALYSIS_ID, options);
+  }
+
+  /** True for a MeshAnalysis (also across copies of this library). */
+  public static isMeshAnalysis(x: unknown): x is MeshAnalysis {
+    return x !== null && typeof x === 'object' && IS_MESH_ANALYSIS in (x as object);
+  }
+
+  private warningsAsErrors = false;
+  private weightStrictness = WeightStrictness.SUM_TO_100;
+  private readonly disabledChecks = new Set<string>();
+  private baseline?: IConstruct;
+  private clusterDomain = 'cluster.local';
+  private readonly printedWarnings = new Set<string>();
+
+  private constructor(scope: Construct, id: string, options: MeshAnalysisOptions) {
+    super(scope, id);
+    Object.defineProperty(this, IS_MESH_ANALYSIS, { value: true });
+    this.configure(options);
+    this.node.addValidation({ validate: () => this.validationErrors() });
+  }
+
+  /** Merges `options` into the current ones (see {@link MeshAnalysis.of}). */
+  public configure(options: MeshAnalysisOptions): void {
+    if (options.weightStrictness !== undefined) {
+      if (!Object.values(WeightStrictness).includes(options.weightStrictness)) {
+        reject(this, 'weightStrictness', options.weightStrictness, `one of ${Object.values(WeightStrictness).join(', ')}`);
+      }
+      this.weightStrictness = options.weightStrictness;
+    }
+    for (const code of options.disabledChecks ?? []) {
+      if (!KNOWN_CODES.has(code)) reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
+      this.disabledChecks.add(code);
+    }
+    if (options.clusterDomain !== undefined) this.clusterDomain = checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
+    if (options.warningsAsErrors !== undefined) this.warningsAsErrors = options.warningsAsErrors;
+    if (options.baseline !== undefined) {
+      if (options.baseline.node.root === this.node.root) {
+        reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
+      }
+      this.baseline = options.baseline;
+    }
+  }
+
+  /**
+   * Runs all checks over every ApiObject of the App (on top of the baseline's, if any) and
+   * returns the findings, errors first.
+   */
+  public analyze(): Finding[] {
+    const options = this.manifestOptions();
+    const own = collectObjects(this.node.root);
+    if (this.baseline === undefined) return analyzeManifests(own, options);
+
+    const baseObjects = collectObjects(this.baseline);
+    const replaced = new Set(own.map((o) => objectKey(o.manifest)));
+    const kept = baseObjects.filter((o) => !replaced.has(objectKey(o.manifest)));
+    const findings = analyzeManifests([...kept, ...own], options);
+
+    // Blame this app only for what it changes: drop baseline findings the baseline has on its own.
+    const keptPaths = new Set(kept.map((o) => o.path));
+    if (!findings.some((f) => keptPaths.has(f.path))) return findings;
+    const preexisting = new Set(analyzeManifests(baseObjects, options).map(findingKey));
+    return findings.filter((f) => !keptPaths.has(f.path) || !preexisting.has(findingKey(f)));
+  }
+
+  private manifestOptions(): ManifestAnalysisOptions {
+    return {
+      weightStrictness: this.weightStrictness,
+      disabledChecks: [...this.disabledChecks],
+      clusterDomain: this.clusterDomain,
+    };
+  }
+
+  private validationErrors(): string[] {
+    const errors: string[] = [];
+    for (const finding of this.analyze()) {
+      const line = formatFinding(finding);
+      if (finding.severity === Severity.ERROR || (finding.severity === Severity.WARNING && this.warningsAsErrors)) {
+        errors.push(line);
+      } else if (finding.severity === Severity.WARNING && !this.printedWarnings.has(line)) {
+        this.printedWarnings.add(line);
+        console.warn(`[mesh analysis] warning: ${line}`);
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * Runs every mesh check over plain manifests (no constructs needed) and returns the findings,
+ * errors first, then warnings, then infos; within a severity in object order.
+ */
+export function analyzeManifests(objects: readonly AnalyzedObject[], options: ManifestAnalysisOptions = {}): Finding[] {
+  const disabled = new Set(options.disabledChecks ?? []);
+  const index = new MeshIndex(objects as readonly ManifestObject[], options.clusterDomain ?? 'cluster.local');
+  const findings: Finding[] = [];
+  const context = {
+    index,
+    weightStrictness: options.weightStrictness ?? WeightStrictness.SUM_TO_100,
+    enabled: (c: { code: string; mirrors: string }) => !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
+    report: (f: Finding) => { findings.push(f); },
+    routedHosts: new Set<string>(),
+  };
+  runRoutingChecks(context);
+  runWorkloadChecks(context);
+  const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+function collectObjects(scope: IConstruct): AnalyzedObject[] {
+  const objects: AnalyzedObject[] = [];
+  for (const c of scope.node.findAll()) {
+    if (ApiObject.isApiObject(c)) objects.push({ path: c.node.path, manifest: c.toJson() });
+  }
+  return objects;
+}
+
+function objectKey(manifest: any): string {
+  const group = String(manifest?.apiVersion ?? '').includes('/') ? String(manifest.apiVersion).split('/')[0] : '';
+  return `${group}/${manifest?.kind}/${manifest?.metadata?.namespace ?? 'default'}/${manifest?.metadata?.name}`;
+}
+
+function findingKey(f: Finding): string {
+  return `${f.code}|${f.path}|${f.field}|${JSON.stringify(f.value)}`;
+}

@@ -1,0 +1,224 @@
+/** An object to analyze: its manifest and where it comes from. */
+export interface ManifestObject {
+  /** Construct path (or any locator) quoted in findings. */
+  readonly path: string;
+  /** The Kubernetes manifest. */
+  readonly manifest: any;
+}
+
+/** A manifest with its identity pulled out once. */
+export interface IndexedObject extends ManifestObject {
+  /** API group (`''` for the core group). */
+  readonly group: string;
+  /** `kind`. */
+  readonly kind: string;
+  /** `metadata.namespace`, or `default`. */
+  readonly namespace: string;
+  /** `metadata.name`. */
+  readonly name: string;
+}
+
+/** A workload whose pod template labels subsets and Services select. */
+export interface IndexedWorkload {
+  /** The object holding the pod template. */
+  readonly object: IndexedObject;
+  /** Pod template labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Pod template annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Field path of the template labels, e.g. `spec.template.metadata.labels`. */
+  readonly labelsField: string;
+}
+
+const ISTIO_NETWORKING = 'networking.istio.io';
+const TEMPLATE_KINDS: Record<string, string> = {
+  'apps/Deployment': 'spec.template.metadata',
+  'apps/StatefulSet': 'spec.template.metadata',
+  'apps/DaemonSet': 'spec.template.metadata',
+  'apps/ReplicaSet': 'spec.template.metadata',
+  'batch/Job': 'spec.template.metadata',
+  'batch/CronJob': 'spec.jobTemplate.spec.template.metadata',
+  '/Pod': 'metadata',
+};
+
+/** Wildcard hosts of one kind, matched by suffix; kept apart so exact lookups stay O(1). */
+class HostTable<T> {
+  private readonly exact = new Map<string, T[]>();
+  private readonly wildcards: { suffix: string; value: T }[] = [];
+
+  public add(host: string, value: T): void {
+    if (host === '*' || host.startsWith('*')) {
+      this.wildcards.push({ suffix: host.slice(1), value });
+      return;
+    }
+    const list = this.exact.get(host);
+    if (list) list.push(value); else this.exact.set(host, [value]);
+  }
+
+  /** Entries whose host is `host` or a wildcard covering it. */
+  public lookup(host: string): T[] {
+    const found = [...(this.exact.get(host) ?? [])];
+    for (const w of this.wildcards) if (host.endsWith(w.suffix)) found.push(w.value);
+    return found;
+  }
+}
+
+/**
+ * All objects of an analysis, indexed once by kind, namespace/name, host and pod-template label,
+ * so that every check is a lookup rather than a scan (apps with tens of thousands of objects).
+ */
+export class MeshIndex {
+  /** Every object, in input order. */
+  public readonly objects: readonly IndexedObject[];
+  /** Namespaces that objects live in or that Namespace objects create. */
+  public readonly namespaces = new Set<string>();
+
+  private readonly byKind = new Map<string, IndexedObject[]>();
+  private readonly byName = new Map<string, IndexedObject>();
+  private readonly services = new Map<string, IndexedObject>();
+  private readonly destinationRules = new HostTable<IndexedObject>();
+  private readonly serviceEntryHosts = new HostTable<IndexedObject>();
+  private readonly workloadsByLabel = new Map<string, IndexedWorkload[]>();
+  private readonly workloadsByNamespace = new Map<string, IndexedWorkload[]>();
+  private readonly svcSuffix: string;
+
+  constructor(input: readonly ManifestObject[], public readonly clusterDomain: string) {
+    this.svcSuffix = `.svc.${clusterDomain}`;
+    const objects: IndexedObject[] = [];
+    for (const { path, manifest } of input) {
+      if (manifest === null || typeof manifest !== 'object' || typeof manifest.kind !== 'string') continue;
+      const apiVersion = String(manifest.apiVersion ?? '');
+      const o: IndexedObject = {
+        path,
+        manifest,
+        group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '',
+        kind: manifest.kind,
+        namespace: manifest.metadata?.namespace ?? 'default',
+        name: String(manifest.metadata?.name ?? ''),
+      };
+      objects.push(o);
+      this.namespaces.add(o.namespace);
+      if (o.group === '' && o.kind === 'Namespace') this.namespaces.add(o.name);
+      const kindKey = kindOf(o.group, o.kind);
+      const list = this.byKind.get(kindKey);
+      if (list) list.push(o); else this.byKind.set(kindKey, [o]);
+      this.byName.set(`${kindKey}|${o.namespace}|${o.name}`, o);
+      this.addWorkload(o);
+    }
+    this.objects = objects;
+    // Host tables need every namespace known first (host normalisation reads it).
+    for (const svc of this.ofKind('', 'Service')) this.services.set(`${svc.name}.${svc.namespace}${this.svcSuffix}`, svc);
+    for (const dr of this.istio('DestinationRule')) {
+      const host = dr.manifest.spec?.host;
+      if (typeof host === 'string') this.destinationRules.add(this.normalizeHost(host, dr.namespace), dr);
+    }
+    for (const se of this.istio('ServiceEntry')) {
+      for (const host of asArray(se.manifest.spec?.hosts)) {
+        if (typeof host === 'string') this.serviceEntryHosts.add(this.normalizeHost(host, se.namespace), se);
+      }
+    }
+  }
+
+  /** Objects of a kind in an API group (`''` for core). */
+  public ofKind(group: string, kind: string): readonly IndexedObject[] {
+    return this.byKind.get(kindOf(group, kind)) ?? [];
+  }
+
+  /** Objects of a `networking.istio.io` kind, any version. */
+  public istio(kind: string): readonly IndexedObject[] {
+    return this.ofKind(ISTIO_NETWORKING, kind);
+  }
+
+  /** The `networking.istio.io` Gateway `namespace/name`, if any. */
+  public gateway(namespace: string, name: string): IndexedObject | undefined {
+    return this.byName.get(`${kindOf(ISTIO_NETWORKING, 'Gateway')}|${namespace}|${name}`);
+  }
+
+  /** The Service whose cluster-local FQDN is `fqdn`. */
+  public service(fqdn: string): IndexedObject | undefined {
+    return this.services.get(fqdn);
+  }
+
+  /** DestinationRules whose (normalised) host is `fqdn` or a wildcard covering it. */
+  public destinationRulesFor(fqdn: string): IndexedObject[] {
+    return this.destinationRules.lookup(fqdn);
+  }
+
+  /** True when a ServiceEntry declares `fqdn` (or a wildcard covering it). */
+  public hasServiceEntryFor(fqdn: string): boolean {
+    return this.serviceEntryHosts.lookup(fqdn).length > 0;
+  }
+
+  /** True for `*.svc.<clusterDomain>` names. */
+  public isClusterLocal(fqdn: string): boolean {
+    return fqdn.endsWith(this.svcSuffix);
+  }
+
+  /**
+   * The fully qualified name of a host written in `namespace`: `reviews` →
+   * `reviews.<namespace>.svc.<domain>`, `reviews.shop` (when `shop` is a namespace of the app)
+   * and `reviews.shop.svc` → `reviews.shop.svc.<domain>`. Wildcards and external names stay as
+   * they are.
+   */
+  public normalizeHost(host: string, namespace: string): string {
+    const h = host.toLowerCase();
+    if (h.includes('*') || h.endsWith(this.svcSuffix)) return h;
+    const parts = h.split('.');
+    if (parts.length === 1) return `${h}.${namespace}${this.svcSuffix}`;
+    if (parts.length === 3 && parts[2] === 'svc') return `${h}.${this.clusterDomain}`;
+    if (parts.length === 2 && this.namespaces.has(parts[1])) return `${h}${this.svcSuffix}`;
+    return h;
+  }
+
+  /** Pod templates in `namespace` whose labels contain every pair of `selector` (none for an empty selector). */
+  public selectWorkloads(namespace: string, selector: Readonly<Record<string, string>>): IndexedWorkload[] {
+    const pairs = Object.entries(selector);
+    if (pairs.length === 0) return [];
+    // Start from the rarest pair so that a selector like {app: x, version: v1} costs a few comparisons.
+    let smallest: IndexedWorkload[] | undefined;
+    for (const [k, v] of pairs) {
+      const list = this.workloadsByLabel.get(labelKey(namespace, k, v));
+      if (!list) return [];
+      if (!smallest || list.length < smallest.length) smallest = list;
+    }
+    return smallest!.filter((w) => pairs.every(([k, v]) => w.labels[k] === v));
+  }
+
+  /** Every pod template of a namespace. */
+  public workloadsIn(namespace: string): readonly IndexedWorkload[] {
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  private addWorkload(o: IndexedObject): void {
+    const metaPath = TEMPLATE_KINDS[`${o.group}/${o.kind}`];
+    if (metaPath === undefined) return;
+    let meta: any = o.manifest;
+    for (const part of metaPath.split('.')) meta = meta?.[part];
+    const w: IndexedWorkload = {
+      object: o,
+      labels: meta?.labels ?? {},
+      annotations: meta?.annotations ?? {},
+      labelsField: `${metaPath}.labels`,
+    };
+    const nsList = this.workloadsByNamespace.get(o.namespace);
+    if (nsList) nsList.push(w); else this.workloadsByNamespace.set(o.namespace, [w]);
+    for (const [k, v] of Object.entries(w.labels)) {
+      const key = labelKey(o.namespace, k, String(v));
+      const list = this.workloadsByLabel.get(key);
+      if (list) list.push(w); else this.workloadsByLabel.set(key, [w]);
+    }
+  }
+}
+
+function kindOf(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+function labelKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
+}
+
+/** `x` if it is an array, else `[]` (manifests from users may have any shape). */
+export function asArray(x: unknown): any[] {
+  return Array.isArray(x) ? x : [];
+}

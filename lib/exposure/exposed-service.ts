@@ -1,0 +1,377 @@
+import { Construct } from 'constructs';
+import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import {
+  AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo, RequestAuthentication,
+} from '../../imports/istio-security.istio.io';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../input-validation';
+import { IMeshService, meshServiceFqdn } from '../mesh-service';
+import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
+import { ClientTls, renderTls } from '../routing/traffic-policy';
+import { exposureRiskOf } from './exposure-risk';
+import { checkIngressGateway, IngressGateway } from './ingress-gateway';
+import { checkGatewayHosts, ServerProtocol, SharedGateway } from './shared-gateway';
+
+/** HTTPS for an {@link ExposedService}. */
+export interface ExposureTls {
+  /**
+   * Name of the `kubernetes.io/tls` Secret holding the certificate and key. The Secret must live
+   * in the ingress gateway's namespace (e.g. `istio-system`), whatever namespace the Gateway is in.
+   */
+  readonly credentialName: string;
+  /**
+   * Also listen on HTTP and redirect every request to HTTPS.
+   * @default true
+   */
+  readonly httpsRedirect?: boolean;
+  /**
+   * HTTPS server port name.
+   * @default 'https'
+   */
+  readonly portName?: string;
+}
+
+/** Require a valid JWT on every request to the exposed hosts. */
+export interface JwtRequirement {
+  /** Token issuer (`iss`), e.g. `https://accounts.google.com`. */
+  readonly issuer: string;
+  /** HTTPS URL of the issuer's JSON Web Key Set. */
+  readonly jwksUri: string;
+  /**
+   * Accepted audiences (`aud`).
+   * @default any audience
+   */
+  readonly audiences?: readonly string[];
+}
+
+/** Props for {@link ExposedService}. */
+export interface ExposedServiceProps {
+  /** The in-cluster service to publish: its name, namespace and port are used. */
+  readonly target: IMeshService;
+  /** Public host names: FQDNs, `*.domain`, or `*` for any host. */
+  readonly hosts: readonly string[];
+  /**
+   * The target port to send to.
+   * @default target.port
+   */
+  readonly targetPort?: number;
+  /**
+   * The installed ingress gateway (selector, ports, namespace). Not with `gateway`, which has its own.
+   * @default IngressGateway.ISTIOCTL
+   */
+  readonly ingressGateway?: IngressGateway;
+  /**
+   * Publish through this shared Gateway instead of creating one.
+   * @default a Gateway of its own
+   */
+  readonly gateway?: SharedGateway;
+  /**
+   * Namespace of the VirtualService, DestinationRule and own Gateway.
+   * @default target.namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the Gateway created (not with `gateway`).
+   * @default '<target.serviceName>-gateway'
+   */
+  readonly gatewayName?: string;
+  /**
+   * VirtualService name.
+   * @default target.serviceName
+   */
+  readonly virtualServiceName?: string;
+  /**
+   * DestinationRule name (emitted only with `backendTls`).
+   * @default target.serviceName
+   */
+  readonly destinationRuleName?: string;
+  /**
+   * HTTP server port (a port of the ingress gateway's Service).
+   * @default the ingress gateway's httpPort (80)
+   */
+  readonly serverPort?: number;
+  /**
+   * HTTP server port name.
+   * @default 'http'
+   */
+  readonly serverPortName?: string;
+  /**
+   * Request conditions that reach the target; anything else gets a 404 from the gateway.
+   * @default [{ uri: StringMatch.prefix('/') }], every path
+   */
+  readonly matches?: readonly HttpMatch[];
+  /**
+   * TLS from the gateway to the target, e.g. `{ mode: TlsMode.DISABLE }` for a target without a
+   * sidecar. Emits a DestinationRule.
+   * @default the mesh default (no DestinationRule)
+   */
+  readonly backendTls?: ClientTls;
+  /**
+   * Serve HTTPS with a certificate from a Secret.
+   * @default HTTP only
+   */
+  readonly tls?: ExposureTls;
+  /**
+   * Route gateway traffic to this subset of the target. Use it when a mesh VirtualService splits
+   * the target by subset: a gateway route without a subset bypasses that split (Istio IST0140).
+   * @default no subset
+   */
+  readonly routeToSubset?: string;
+  /**
+   * Only these client address ranges (CIDRs such as `203.0.113.0/24`, or single IPs) may reach the
+   * hosts. Emits a DENY AuthorizationPolicy on the ingress gateway for every other source. The
+   * client address is the one Envoy computes, so behind a load balancer configure the gateway's
+   * `numTrustedProxies` (or use a load balancer that preserves source IPs).
+   * @default any source
+   */
+  readonly allowedSourceRanges?: readonly string[];
+  /**
+   * Require a valid JWT: a RequestAuthentication on the ingress gateway plus a DENY
+   * AuthorizationPolicy for requests to these hosts without a valid token. The RequestAuthentication
+   * applies to every host of that gateway workload (requests carrying an invalid token are refused).
+   * @default no token required
+   */
+  readonly jwt?: JwtRequirement;
+  /**
+   * Fail synthesis, instead of warning, when the target declares an exposure risk
+   * (see `IExposureRisk`) and is exposed without TLS and an access restriction.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+/**
+ * Publishes an in-cluster service through an Istio ingress gateway: a Gateway (or a server on a
+ * {@link SharedGateway}), a VirtualService bound to it, and optionally a DestinationRule for the
+ * backend TLS mode, HTTPS, a source address allow-list and JWT authentication.
+ *
+ * @example
+ * new ExposedService(chart, 'kiali', {
+ *   target: kiali, hosts: ['kiali.example.com'],
+ *   tls: { credentialName: 'kiali-cert' },
+ *   allowedSourceRanges: ['203.0.113.0/24'],
+ * });
+ */
+export class ExposedService extends Construct {
+  /** The Gateway object (shared or own). */
+  public readonly gateway: Gateway;
+  /** The shared Gateway construct this service is published through (its own when none was given). */
+  public readonly sharedGateway: SharedGateway;
+  /** The VirtualService. */
+  public readonly virtualService: VirtualService;
+  /** The DestinationRule, with `backendTls`. */
+  public readonly destinationRule?: DestinationRule;
+  /** The public hosts. */
+  public readonly hosts: readonly string[];
+  /** `http(s)://<first host without wildcard>[:port]`; undefined when every host is a wildcard. */
+  public readonly url?: string;
+  /** The installed ingress gateway used. */
+  public readonly ingressGateway: IngressGateway;
+  /** The AuthorizationPolicy enforcing `allowedSourceRanges`. */
+  public readonly sourceRangePolicy?: AuthorizationPolicy;
+  /** The RequestAuthentication validating tokens, with `jwt`. */
+  public readonly requestAuthentication?: RequestAuthentication;
+  /** The AuthorizationPolicy requiring a token, with `jwt`. */
+  public readonly jwtPolicy?: AuthorizationPolicy;
+
+  private riskWarned = false;
+
+  constructor(scope: Construct, id: string, props: ExposedServiceProps) {
+    super(scope, id);
+    const target = props.target;
+    if (target === null || typeof target !== 'object') reject(this, 'target', target, 'an IMeshService (serviceName, namespace, port, versions)');
+    const targetName = checkDnsLabel(this, 'target.serviceName', target.serviceName);
+    const targetNamespace = checkDnsLabel(this, 'target.namespace', target.namespace);
+    const port = checkPort(this, props.targetPort !== undefined ? 'targetPort' : 'target.port', props.targetPort ?? target.port);
+    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? targetNamespace);
+    this.hosts = checkGatewayHosts(this, 'hosts', props.hosts);
+
+    if (props.gateway !== undefined) {
+      if (!(props.gateway instanceof SharedGateway)) reject(this, 'gateway', props.gateway, 'a SharedGateway');
+      if (props.gatewayName !== undefined) reject(this, 'gatewayName', props.gatewayName, 'nothing with `gateway` (the shared Gateway has its name)');
+      if (props.ingressGateway !== undefined) reject(this, 'ingressGateway', props.ingressGateway, 'nothing with `gateway` (the shared Gateway has its ingress gateway)');
+      this.sharedGateway = props.gateway;
+    } else {
+      this.sharedGateway = new SharedGateway(this, 'Gateway', {
+        name: props.gatewayName ?? `${targetName}-gateway`,
+        namespace,
+        ingressGateway: props.ingressGateway === undefined ? undefined : checkIngressGateway(this, 'ingressGateway', props.ingressGateway),
+      });
+    }
+    this.gateway = this.sharedGateway.gateway;
+    this.ingressGateway = this.sharedGateway.ingressGateway;
+
+    const tls = props.tls;
+    let serverPort: number;
+    if (tls !== undefined) {
+      if (tls === null || typeof tls !== 'object') reject(this, 'tls', tls, 'an ExposureTls object such as { credentialName: "kiali-cert" }');
+      const credentialName = checkDnsSubdomain(this, 'tls.credentialName', tls.credentialName);
+      serverPort = this.sharedGateway.addServer({ hosts: this.hosts, protocol: ServerProtocol.HTTPS, credentialName, portName: tls.portName }).port;
+      if (tls.httpsRedirect ?? true) {
+        this.sharedGateway.addServer({
+          hosts: this.hosts, protocol: ServerProtocol.HTTP, httpsRedirect: true, port: props.serverPort, portName: props.serverPortName,
+        });
+      } else if (props.serverPort !== undefined || props.serverPortName !== undefined) {
+        reject(this, props.serverPort !== undefined ? 'serverPort' : 'serverPortName', props.serverPort ?? props.serverPortName,
+          'nothing when tls.httpsRedirect is false (there is no HTTP server)');
+      }
+    } else {
+      serverPort = this.sharedGateway.addServer({
+        hosts: this.hosts, protocol: ServerProtocol.HTTP, port: props.serverPort, portName: props.serverPortName,
+      }).port;
+    }
+
+    // A short name resolves in the VirtualService's namespace; elsewhere the FQDN is needed.
+    const host = namespace === targetNamespace ? targetName : meshServiceFqdn(target);
+    const subset = props.routeToSubset === undefined ? undefined : checkDnsLabel(this, 'routeToSubset', props.routeToSubset);
+    const matches = renderMatches(this, 'matches', props.matches ?? [{ uri: StringMatch.prefix('/') }]);
+
+    if (props.backendTls !== undefined) {
+      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+        metadata: { name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? targetName), namespace },
+        spec: { host, trafficPolicy: { tls: renderTls(this, 'backendTls', props.backendTls) } },
+      });
+    } else if (props.destinationRuleName !== undefined) {
+      reject(this, 'destinationRuleName', props.destinationRuleName, 'nothing without backendTls (no DestinationRule is emitted)');
+    }
+
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? targetName), namespace },
+      spec: {
+        hosts: [...this.hosts],
+        gateways: [this.sharedGateway.referenceFrom(namespace)],
+        http: [{
+          match: matches,
+          route: [{ destination: { host, subset, port: { number: port } } }],
+        }],
+      },
+    });
+    if (this.destinationRule) this.virtualService.addDependency(this.destinationRule);
+
+    const scheme = tls !== undefined ? 'https' : 'http';
+    const defaultPort = tls !== undefined ? 443 : 80;
+    const concrete = this.hosts.find((h) => !h.includes('*'));
+    this.url = concrete === undefined ? undefined : `${scheme}://${concrete}${serverPort === defaultPort ? '' : `:${serverPort}`}`;
+
+    const policyPrefix = `${namespace}-${this.virtualService.name}`;
+    const to = this.authorizationTarget(props);
+    if (props.allowedSourceRanges !== undefined) {
+      const ranges = this.checkRanges(props.allowedSourceRanges);
+      this.sourceRangePolicy = new AuthorizationPolicy(this, 'SourceRangePolicy', {
+        metadata: { name: checkDnsSubdomain(this, 'allowedSourceRanges (policy name)', `${policyPrefix}-allowed-sources`), namespace: this.ingressGateway.namespace },
+        spec: {
+          selector: { matchLabels: { ...this.ingressGateway.selector } },
+          // DENY the complement rather than ALLOW the ranges: an ALLOW policy on the shared
+          // ingress workload would deny every other host it serves.
+          action: AuthorizationPolicySpecAction.DENY,
+          rules: [{ from: [{ source: { notRemoteIpBlocks: ranges } }], to }],
+        },
+      });
+    }
+    if (props.jwt !== undefined) {
+      const jwt = this.checkJwt(props.jwt);
+      this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
+        metadata: { name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`), namespace: this.ingressGateway.namespace },
+        spec: {
+          selector: { matchLabels: { ...this.ingressGateway.selector } },
+          jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined }],
+        },
+      });
+      this.jwtPolicy = new AuthorizationPolicy(this, 'RequireJwtPolicy', {
+        metadata: { name: `${policyPrefix}-require-jwt`, namespace: this.ingressGateway.namespace },
+        spec: {
+          selector: { matchLabels: { ...this.ingressGateway.selector } },
+          // Istio's documented pattern: a RequestAuthentication alone lets token-less requests through.
+          action: AuthorizationPolicySpecAction.DENY,
+          rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to }],
+        },
+      });
+    }
+
+    const risk = exposureRiskOf(target);
+    if (risk !== undefined) {
+      const missing = [
+        ...(tls === undefined ? ['TLS (tls)'] : []),
+        ...(props.allowedSourceRanges === undefined && props.jwt === undefined ? ['an access restriction (allowedSourceRanges or jwt)'] : []),
+      ];
+      if (missing.length > 0) {
+        const message = `[${this.node.path}] exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
+        this.node.addValidation({
+          validate: () => {
+            if (props.strict) return [message];
+            if (!this.riskWarned) {
+              this.riskWarned = true;
+              console.warn(`WARNING ${message}`);
+            }
+            return [];
+          },
+        });
+      }
+    }
+  }
+
+  /** The `to` clause limiting a policy to these hosts, with and without an explicit port in the Host header. */
+  private authorizationTarget(props: ExposedServiceProps): AuthorizationPolicySpecRulesTo[] | undefined {
+    if (props.allowedSourceRanges === undefined && props.jwt === undefined) return undefined;
+    if (this.hosts.includes('*')) return undefined;
+    const wildcard = this.hosts.find((h) => h.startsWith('*.'));
+    if (wildcard !== undefined) {
+      reject(this, 'hosts', wildcard,
+        'exact host names or "*" with allowedSourceRanges/jwt: a policy on "*.domain" cannot also cover "<host>:<port>" Host headers, which would bypass it');
+    }
+    return [{ operation: { hosts: this.hosts.flatMap((h) => [h, `${h}:*`]) } }];
+  }
+
+  private checkRanges(ranges: readonly string[]): string[] {
+    if (!Array.isArray(ranges) || ranges.length === 0) reject(this, 'allowedSourceRanges', ranges, 'a non-empty list of CIDRs such as ["203.0.113.0/24"]');
+    ranges.forEach((r, i) => {
+      if (!isCidr(r)) reject(this, `allowedSourceRanges[${i}]`, r, 'an IPv4 or IPv6 address or CIDR, e.g. "203.0.113.0/24" or "2001:db8::/32"');
+    });
+    if (new Set(ranges).size !== ranges.length) reject(this, 'allowedSourceRanges', ranges, 'each range at most once');
+    return [...ranges];
+  }
+
+  private checkJwt(jwt: JwtRequirement): JwtRequirement {
+    if (jwt === null || typeof jwt !== 'object') reject(this, 'jwt', jwt, 'a JwtRequirement { issuer, jwksUri }');
+    checkNonEmpty(this, 'jwt.issuer', jwt.issuer);
+    let url: URL | undefined;
+    try {
+      url = new URL(jwt.jwksUri);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.protocol !== 'https:') reject(this, 'jwt.jwksUri', jwt.jwksUri, 'an https:// URL of a JSON Web Key Set');
+    if (jwt.audiences !== undefined) {
+      if (!Array.isArray(jwt.audiences) || jwt.audiences.length === 0) reject(this, 'jwt.audiences', jwt.audiences, 'a non-empty list, or nothing for any audience');
+      jwt.audiences.forEach((a, i) => checkNonEmpty(this, `jwt.audiences[${i}]`, a));
+    }
+    return jwt;
+  }
+}
+
+function isCidr(value: string): boolean {
+  if (typeof value !== 'string') return false;
+  const [addr, prefix, ...rest] = value.split('/');
+  if (rest.length > 0) return false;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  let bits: number;
+  if (v4) {
+    if (v4.slice(1).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) return false;
+    bits = 32;
+  } else if (isIpv6(addr)) {
+    bits = 128;
+  } else {
+    return false;
+  }
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bits;
+}
+
+function isIpv6(addr: string): boolean {
+  if (!/^[0-9a-fA-F:]+$/.test(addr) || addr.length < 2) return false;
+  const halves = addr.split('::');
+  if (halves.length > 2) return false;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const parts = halves.flatMap(groups);
+  if (parts.some((p) => !/^[0-9a-fA-F]{1,4}$/.test(p))) return false;
+  return halves.length === 2 ? parts.length < 8 : parts.length === 8;
+}

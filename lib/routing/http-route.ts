@@ -1,0 +1,461 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/istio-networking.istio.io';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, reject } from '../input-validation';
+import { istioDuration } from './istio-duration';
+import { checkPercent, Percent } from './percent';
+import { checkHeaderName } from './traffic-policy';
+
+/** How a request attribute (uri, header, query parameter, method, authority) is matched. */
+export class StringMatch {
+  /** The whole value equals `value`, e.g. `StringMatch.exact('jason')`. */
+  public static exact(value: string): StringMatch {
+    return new StringMatch('exact', value);
+  }
+
+  /** The value starts with `value`, e.g. `StringMatch.prefix('/static')`. */
+  public static prefix(value: string): StringMatch {
+    return new StringMatch('prefix', value);
+  }
+
+  /** The whole value matches an RE2 regular expression (at most 1024 characters). */
+  public static regex(value: string): StringMatch {
+    return new StringMatch('regex', value);
+  }
+
+  private constructor(
+    /** exact, prefix or regex. */
+    public readonly kind: 'exact' | 'prefix' | 'regex',
+    /** The string or pattern. */
+    public readonly value: string,
+  ) {}
+}
+
+/**
+ * One match condition of a route. All the fields given must hold (AND); a route's list of
+ * conditions matches when any of them does (OR). At least one field.
+ */
+export interface HttpMatch {
+  /**
+   * The request path.
+   * @default any path
+   */
+  readonly uri?: StringMatch;
+  /**
+   * Request headers by lower-case name, e.g. `{ 'end-user': StringMatch.exact('jason') }`.
+   * `@request.auth.claims.<claim>` matches a JWT claim (gateway-bound routes only).
+   * @default any headers
+   */
+  readonly headers?: Readonly<Record<string, StringMatch>>;
+  /**
+   * Query parameters by name.
+   * @default any query
+   */
+  readonly queryParams?: Readonly<Record<string, StringMatch>>;
+  /**
+   * The HTTP method, e.g. `StringMatch.exact('GET')`.
+   * @default any method
+   */
+  readonly method?: StringMatch;
+  /**
+   * The `Host`/`:authority` header.
+   * @default any authority
+   */
+  readonly authority?: StringMatch;
+}
+
+/** Where a route sends its share of requests. */
+export interface RouteDestination {
+  /**
+   * The subset (version) to send to. The owning construct checks it names one of its own subsets
+   * when it creates the DestinationRule.
+   * @default the whole host, no subset
+   */
+  readonly subset?: string;
+  /**
+   * Share of the route's requests, a whole number 0-100. Required when a route has several
+   * destinations (they must add up to 100); omitted from the manifest for a single destination.
+   * @default 100 for a single destination
+   */
+  readonly weight?: number;
+  /**
+   * Destination port; needed when the Service has several ports.
+   * @default the Service's only port
+   */
+  readonly port?: number;
+}
+
+/** Delays a share of the requests. */
+export interface FaultDelay {
+  /** How long to delay. */
+  readonly fixedDelay: Duration;
+  /**
+   * Share of requests to delay.
+   * @default Percent.ALL
+   */
+  readonly percentage?: Percent;
+}
+
+/** Aborts a share of the requests with an HTTP status. */
+export interface FaultAbort {
+  /** Status to answer with, 200-599. */
+  readonly httpStatus: number;
+  /**
+   * Share of requests to abort.
+   * @default Percent.ALL
+   */
+  readonly percentage?: Percent;
+}
+
+/** Fault injection; at least one of `delay`, `abort`. */
+export interface FaultInjection {
+  /**
+   * A delay.
+   * @default no delay
+   */
+  readonly delay?: FaultDelay;
+  /**
+   * An abort.
+   * @default no abort
+   */
+  readonly abort?: FaultAbort;
+}
+
+/** Envoy retry conditions (`retryOn` tokens); HTTP status codes go in {@link RetryPolicy.retryOnStatusCodes}. */
+export enum RetryOn {
+  /** 5xx responses and connection failures. */
+  SERVER_ERROR = '5xx',
+  /** 502, 503, 504. */
+  GATEWAY_ERROR = 'gateway-error',
+  /** Reset, connection failure, refused stream. */
+  RESET = 'reset',
+  /** Connection failure. */
+  CONNECT_FAILURE = 'connect-failure',
+  /** 409 Conflict. */
+  RETRIABLE_4XX = 'retriable-4xx',
+  /** REFUSED_STREAM. */
+  REFUSED_STREAM = 'refused-stream',
+  /** The codes of `retryOnStatusCodes`. */
+  RETRIABLE_STATUS_CODES = 'retriable-status-codes',
+  /** gRPC cancelled. */
+  CANCELLED = 'cancelled',
+  /** gRPC deadline-exceeded. */
+  DEADLINE_EXCEEDED = 'deadline-exceeded',
+  /** gRPC internal. */
+  INTERNAL = 'internal',
+  /** gRPC resource-exhausted. */
+  RESOURCE_EXHAUSTED = 'resource-exhausted',
+  /** gRPC unavailable. */
+  UNAVAILABLE = 'unavailable',
+}
+
+/** Retries of failed requests. */
+export interface RetryPolicy {
+  /** Number of retries, at least 1 (to switch retries off, give `attempts: 0`-free routes no policy). */
+  readonly attempts: number;
+  /**
+   * Timeout of each try.
+   * @default the route timeout
+   */
+  readonly perTryTimeout?: Duration;
+  /**
+   * Conditions that trigger a retry.
+   * @default Istio's (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes)
+   */
+  readonly retryOn?: readonly RetryOn[];
+  /**
+   * HTTP statuses that also trigger a retry (each 100-599), e.g. `[503]`.
+   * @default none
+   */
+  readonly retryOnStatusCodes?: readonly number[];
+}
+
+/** Copies a share of the traffic to another destination, fire and forget. */
+export interface Mirror {
+  /**
+   * The subset to mirror to.
+   * @default no subset
+   */
+  readonly subset?: string;
+  /**
+   * The host to mirror to.
+   * @default the routed service's host
+   */
+  readonly host?: string;
+  /**
+   * Port of the mirror host.
+   * @default its only port
+   */
+  readonly port?: number;
+  /**
+   * Share of requests to mirror.
+   * @default Percent.ALL
+   */
+  readonly percentage?: Percent;
+}
+
+/** One HTTP route of a VirtualService: conditions, destinations and per-route behaviour. */
+export interface HttpRouteOptions {
+  /**
+   * Route name, unique within the VirtualService (shows in access logs and Kiali).
+   * @default no name
+   */
+  readonly name?: string;
+  /**
+   * Conditions, any of which selects this route. Routes are tried in order; the first one whose
+   * conditions match wins, and a route without conditions matches everything.
+   * @default every request
+   */
+  readonly match?: readonly HttpMatch[];
+  /** Destinations, at least one. */
+  readonly to: readonly RouteDestination[];
+  /**
+   * Fault injection.
+   * @default none
+   */
+  readonly fault?: FaultInjection;
+  /**
+   * Request timeout.
+   * @default Istio's (none)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retries.
+   * @default Istio's (2 attempts)
+   */
+  readonly retries?: RetryPolicy;
+  /**
+   * Traffic mirroring.
+   * @default none
+   */
+  readonly mirror?: Mirror;
+}
+
+/** What an owning construct lets a route refer to. */
+export interface RouteContext {
+  /** Destination host of every route (the Service name or FQDN). */
+  readonly host: string;
+  /** Subsets the owner defines, or `undefined` when subsets are defined elsewhere and left to the analysis. */
+  readonly knownSubsets?: readonly string[];
+}
+
+/**
+ * A route added to a {@link VersionRouting} (or another VirtualService owner). Immutable; the
+ * manifest entry is rendered from it with {@link HttpRoute.toSpec}.
+ */
+export class HttpRoute {
+  /** The route name, if any. */
+  public readonly name?: string;
+  /** Position in the VirtualService's `http` list (0 is tried first). */
+  public readonly index: number;
+  /** The subsets this route sends to (and mirrors to), in order. */
+  public readonly subsets: readonly string[];
+  /** Whether the route has no conditions and so catches every request that reaches it. */
+  public readonly catchAll: boolean;
+  private readonly spec: VirtualServiceSpecHttp;
+
+  /**
+   * Validates `options` (throwing {@link InvalidInputError}s that name `scope` and `field`) and renders them.
+   * @param field prop path used in messages, e.g. `routes[1]`
+   */
+  constructor(scope: IConstruct, field: string, index: number, options: HttpRouteOptions, context: RouteContext) {
+    if (options === null || typeof options !== 'object') reject(scope, field, options, 'an HttpRouteOptions object');
+    this.index = index;
+    this.name = options.name === undefined ? undefined : checkNonEmpty(scope, `${field}.name`, options.name);
+    this.catchAll = options.match === undefined;
+    const match = options.match === undefined ? undefined : renderMatches(scope, `${field}.match`, options.match);
+    const route = renderDestinations(scope, `${field}.to`, options.to, context);
+    const mirror = options.mirror === undefined ? undefined : renderMirror(scope, `${field}.mirror`, options.mirror, context);
+    this.subsets = [
+      ...options.to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])),
+      ...(options.mirror?.subset !== undefined ? [options.mirror.subset] : []),
+    ];
+    this.spec = {
+      name: this.name,
+      match,
+      fault: options.fault === undefined ? undefined : renderFault(scope, `${field}.fault`, options.fault),
+      route,
+      timeout: options.timeout === undefined ? undefined : istioDuration(scope, `${field}.timeout`, options.timeout),
+      retries: options.retries === undefined ? undefined : renderRetries(scope, `${field}.retries`, options.retries),
+      mirror: mirror?.mirror,
+      mirrorPercentage: mirror?.mirrorPercentage,
+    };
+  }
+
+  /** The `spec.http[]` entry, for the imported VirtualService class. */
+  public toSpec(): VirtualServiceSpecHttp {
+    return this.spec;
+  }
+}
+
+/** Renders a list of match conditions; exported for constructs that build gateway routes. */
+export function renderMatches(scope: IConstruct, field: string, matches: readonly HttpMatch[]): VirtualServiceSpecHttpMatch[] {
+  if (!Array.isArray(matches) || matches.length === 0) {
+    reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
+  }
+  return matches.map((m, i) => renderMatch(scope, `${field}[${i}]`, m));
+}
+
+function renderMatch(scope: IConstruct, field: string, m: HttpMatch): VirtualServiceSpecHttpMatch {
+  if (m === null || typeof m !== 'object') reject(scope, field, m, 'an HttpMatch object');
+  const empty = m.uri === undefined && m.method === undefined && m.authority === undefined
+    && (m.headers === undefined || Object.keys(m.headers).length === 0)
+    && (m.queryParams === undefined || Object.keys(m.queryParams).length === 0);
+  if (empty) reject(scope, field, m, 'at least one of uri, headers, queryParams, method, authority (an empty condition matches everything: omit `match` instead)');
+  const map = (f: string, record: Readonly<Record<string, StringMatch>> | undefined, checkKey: (k: string) => void) => {
+    if (record === undefined) return undefined;
+    const entries = Object.entries(record);
+    if (entries.length === 0) reject(scope, `${field}.${f}`, record, 'a non-empty map, or nothing');
+    return Object.fromEntries(entries.map(([k, v]) => {
+      checkKey(k);
+      return [k, renderStringMatch(scope, `${field}.${f}.${k}`, v, f === 'headers' ? 'header' : 'query')];
+    }));
+  };
+  return {
+    uri: m.uri === undefined ? undefined : renderStringMatch(scope, `${field}.uri`, m.uri, 'uri'),
+    headers: map('headers', m.headers, (k) => checkMatchHeaderName(scope, `${field}.headers`, k)),
+    queryParams: map('queryParams', m.queryParams, (k) => checkNonEmpty(scope, `${field}.queryParams`, k, 'a non-empty query parameter name')),
+    method: m.method === undefined ? undefined : renderStringMatch(scope, `${field}.method`, m.method, 'method'),
+    authority: m.authority === undefined ? undefined : renderStringMatch(scope, `${field}.authority`, m.authority, 'authority'),
+  } as VirtualServiceSpecHttpMatch;
+}
+
+/** Header names in matches may also be pseudo-headers and JWT claims. */
+function checkMatchHeaderName(scope: IConstruct, field: string, name: string): void {
+  if (typeof name === 'string' && /^@request\.auth\.claims\.[^\s]+$/.test(name)) return;
+  if (typeof name === 'string' && /^:(authority|method|path|scheme)$/.test(name)) return;
+  checkHeaderName(scope, field, name);
+}
+
+function renderStringMatch(scope: IConstruct, field: string, sm: StringMatch, what: 'uri' | 'header' | 'query' | 'method' | 'authority') {
+  if (!(sm instanceof StringMatch)) reject(scope, field, sm, 'a StringMatch, e.g. StringMatch.exact("jason")');
+  const v = sm.value;
+  if (typeof v !== 'string') reject(scope, `${field}.${sm.kind}`, v, 'a string');
+  switch (sm.kind) {
+    case 'exact':
+      if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.exact`, v, 'a path starting with "/"');
+      break;
+    case 'prefix':
+      if (v.length === 0) reject(scope, `${field}.prefix`, v, 'a non-empty prefix (omit the condition to match everything)');
+      if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.prefix`, v, 'a path prefix starting with "/"');
+      break;
+    case 'regex':
+      if (v.length === 0 || v.length > 1024) reject(scope, `${field}.regex`, v, 'a regular expression of 1 to 1024 characters');
+      try {
+        // JavaScript's engine is close enough to RE2 to catch typos; RE2-only syntax is rare.
+        new RegExp(v);
+      } catch {
+        reject(scope, `${field}.regex`, v, 'a valid (RE2) regular expression');
+      }
+      break;
+  }
+  return { [sm.kind]: v };
+}
+
+function renderDestinations(scope: IConstruct, field: string, to: readonly RouteDestination[], context: RouteContext) {
+  if (!Array.isArray(to) || to.length === 0) reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
+  const seen = new Set<string>();
+  to.forEach((d, i) => {
+    if (d === null || typeof d !== 'object') reject(scope, `${field}[${i}]`, d, 'a RouteDestination object');
+    if (d.subset !== undefined) checkSubsetRef(scope, `${field}[${i}].subset`, d.subset, context);
+    if (d.port !== undefined) checkPort(scope, `${field}[${i}].port`, d.port);
+    const key = `${d.subset ?? ''}:${d.port ?? ''}`;
+    if (seen.has(key)) reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route (Kiali KIA1105)');
+    seen.add(key);
+  });
+  if (to.length === 1) {
+    const w = to[0].weight;
+    if (w !== undefined && w !== 100) {
+      reject(scope, `${field}[0].weight`, w, 'nothing (or 100) for a single destination, which always gets every request');
+    }
+  } else {
+    let sum = 0;
+    to.forEach((d, i) => {
+      if (d.weight === undefined) reject(scope, `${field}[${i}].weight`, d.weight, 'a whole number 0-100 on every destination when a route has several');
+      sum += checkInteger(scope, `${field}[${i}].weight`, d.weight, 0, 100);
+    });
+    if (sum !== 100) {
+      reject(scope, `${field}[*].weight`, to.map((d) => d.weight),
+        `weights adding up to 100 (found ${sum}); this library requires it, as every Istio sample and Kiali do, although Istio itself only needs a non-zero total`);
+    }
+  }
+  return to.map((d) => ({
+    destination: {
+      host: context.host,
+      subset: d.subset,
+      port: d.port === undefined ? undefined : { number: d.port },
+    },
+    weight: to.length > 1 ? d.weight : undefined,
+  }));
+}
+
+function checkSubsetRef(scope: IConstruct, field: string, subset: string, context: RouteContext): void {
+  checkDnsLabel(scope, field, subset);
+  if (context.knownSubsets && !context.knownSubsets.includes(subset)) {
+    reject(scope, field, subset, `one of this construct's subsets: ${context.knownSubsets.join(', ') || '(none)'}; add it with addSubset() first`);
+  }
+}
+
+function renderFault(scope: IConstruct, field: string, fault: FaultInjection): VirtualServiceSpecHttp['fault'] {
+  if (fault === null || typeof fault !== 'object' || (fault.delay === undefined && fault.abort === undefined)) {
+    reject(scope, field, fault, 'at least one of delay, abort');
+  }
+  const { delay, abort } = fault;
+  return {
+    delay: delay === undefined ? undefined : {
+      fixedDelay: istioDuration(scope, `${field}.delay.fixedDelay`, delay.fixedDelay),
+      percentage: { value: checkPercent(scope, `${field}.delay.percentage`, delay.percentage ?? Percent.ALL) },
+    },
+    abort: abort === undefined ? undefined : {
+      httpStatus: checkInteger(scope, `${field}.abort.httpStatus`, abort.httpStatus, 200, 599),
+      percentage: { value: checkPercent(scope, `${field}.abort.percentage`, abort.percentage ?? Percent.ALL) },
+    },
+  };
+}
+
+const RETRY_ON_VALUES: readonly string[] = Object.values(RetryOn);
+
+function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): VirtualServiceSpecHttp['retries'] {
+  if (retries === null || typeof retries !== 'object') reject(scope, field, retries, 'a RetryPolicy object');
+  checkInteger(scope, `${field}.attempts`, retries.attempts, 1, 1000);
+  const tokens: string[] = [];
+  if (retries.retryOn !== undefined) {
+    if (!Array.isArray(retries.retryOn) || retries.retryOn.length === 0) reject(scope, `${field}.retryOn`, retries.retryOn, 'a non-empty list of RetryOn values, or nothing');
+    retries.retryOn.forEach((t, i) => {
+      if (!RETRY_ON_VALUES.includes(t)) reject(scope, `${field}.retryOn[${i}]`, t, `one of ${RETRY_ON_VALUES.join(', ')}`);
+      tokens.push(t);
+    });
+  }
+  if (retries.retryOnStatusCodes !== undefined) {
+    if (!Array.isArray(retries.retryOnStatusCodes) || retries.retryOnStatusCodes.length === 0) {
+      reject(scope, `${field}.retryOnStatusCodes`, retries.retryOnStatusCodes, 'a non-empty list of HTTP statuses, or nothing');
+    }
+    retries.retryOnStatusCodes.forEach((c, i) => tokens.push(String(checkInteger(scope, `${field}.retryOnStatusCodes[${i}]`, c, 100, 599))));
+  }
+  if (new Set(tokens).size !== tokens.length) reject(scope, `${field}.retryOn`, tokens, 'each condition at most once');
+  return {
+    attempts: retries.attempts,
+    perTryTimeout: retries.perTryTimeout === undefined ? undefined : istioDuration(scope, `${field}.perTryTimeout`, retries.perTryTimeout),
+    retryOn: tokens.length > 0 ? tokens.join(',') : undefined,
+  };
+}
+
+function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context: RouteContext) {
+  if (mirror === null || typeof mirror !== 'object') reject(scope, field, mirror, 'a Mirror object');
+  if (mirror.subset === undefined && mirror.host === undefined) {
+    reject(scope, field, mirror, 'a subset and/or a host to mirror to (mirroring a route to itself doubles its traffic)');
+  }
+  if (mirror.host !== undefined) checkDnsSubdomain(scope, `${field}.host`, mirror.host);
+  // A subset of another host is that host's business; only our own host's subsets are known here.
+  const ownHost = mirror.host === undefined || mirror.host === context.host;
+  if (mirror.subset !== undefined) checkSubsetRef(scope, `${field}.subset`, mirror.subset, ownHost ? context : { host: context.host });
+  if (mirror.port !== undefined) checkPort(scope, `${field}.port`, mirror.port);
+  return {
+    mirror: {
+      host: mirror.host ?? context.host,
+      subset: mirror.subset,
+      port: mirror.port === undefined ? undefined : { number: mirror.port },
+    },
+    mirrorPercentage: { value: checkPercent(scope, `${field}.percentage`, mirror.percentage ?? Percent.ALL) },
+  };
+}

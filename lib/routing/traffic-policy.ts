@@ -1,0 +1,340 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
+import { checkInteger, checkNonEmpty, reject } from '../input-validation';
+import { istioDuration } from './istio-duration';
+
+/** How a client sidecar talks TLS to the destination (`DestinationRule trafficPolicy.tls.mode`). */
+export enum TlsMode {
+  /** Plain text: the destination has no sidecar, or terminates TLS itself (Kiali behind the gateway). */
+  DISABLE = 'DISABLE',
+  /** TLS origination to a server that presents a certificate. */
+  SIMPLE = 'SIMPLE',
+  /** Mutual TLS with certificates you provide. */
+  MUTUAL = 'MUTUAL',
+  /** Mutual TLS with the mesh's own certificates (what `destination-rule-all-mtls.yaml` sets). */
+  ISTIO_MUTUAL = 'ISTIO_MUTUAL',
+}
+
+/** Client TLS settings for connections to the destination. */
+export interface ClientTls {
+  /** The TLS mode. */
+  readonly mode: TlsMode;
+  /**
+   * Secret (in the client's namespace, or the gateway's for gateways) holding client certificate,
+   * key and CA. Only with SIMPLE or MUTUAL.
+   * @default none
+   */
+  readonly credentialName?: string;
+  /**
+   * SNI to present. Only with SIMPLE or MUTUAL.
+   * @default none
+   */
+  readonly sni?: string;
+  /**
+   * Names the server certificate must carry. Only with SIMPLE or MUTUAL.
+   * @default none
+   */
+  readonly subjectAltNames?: readonly string[];
+}
+
+/** Simple load-balancing algorithms. */
+export enum LoadBalancerAlgorithm {
+  /** Round robin (Istio's default before 1.14). */
+  ROUND_ROBIN = 'ROUND_ROBIN',
+  /** Fewest active requests (Istio's default). */
+  LEAST_REQUEST = 'LEAST_REQUEST',
+  /** Deprecated alias of LEAST_REQUEST. */
+  LEAST_CONN = 'LEAST_CONN',
+  /** A random healthy host (what `destination-rule-reviews.yaml` sets). */
+  RANDOM = 'RANDOM',
+  /** Forward to the address the caller asked for, without load balancing. */
+  PASSTHROUGH = 'PASSTHROUGH',
+}
+
+/** A load-balancing choice: a simple algorithm, or consistent hashing for session affinity. */
+export class LoadBalancer {
+  /** A simple algorithm, e.g. `LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)`. */
+  public static simple(algorithm: LoadBalancerAlgorithm): LoadBalancer {
+    return new LoadBalancer({ simple: algorithm });
+  }
+
+  /** Sticky sessions keyed on a request header (e.g. `x-user`). */
+  public static consistentHashByHeader(headerName: string): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { httpHeaderName: headerName } });
+  }
+
+  /** Sticky sessions keyed on a query parameter. */
+  public static consistentHashByQueryParameter(name: string): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { httpQueryParameterName: name } });
+  }
+
+  /** Sticky sessions keyed on the client IP. */
+  public static consistentHashBySourceIp(): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { useSourceIp: true } });
+  }
+
+  /**
+   * Sticky sessions keyed on a cookie; Envoy sets it (with `ttl`) when the request lacks it.
+   * @param ttl lifetime of a generated cookie; omit for a session cookie that Envoy never generates
+   */
+  public static consistentHashByCookie(name: string, ttl?: Duration, path?: string): LoadBalancer {
+    return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl, path } } });
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _spec: {
+      readonly simple?: LoadBalancerAlgorithm;
+      readonly consistentHash?: {
+        readonly httpHeaderName?: string;
+        readonly httpQueryParameterName?: string;
+        readonly useSourceIp?: boolean;
+        readonly httpCookie?: { readonly name: string; readonly ttl?: Duration; readonly path?: string };
+      };
+    },
+  ) {}
+}
+
+/** TCP connection pool limits (a circuit breaker). */
+export interface TcpConnectionPool {
+  /**
+   * Maximum connections to each destination host.
+   * @default Istio's (2^32-1)
+   */
+  readonly maxConnections?: number;
+  /**
+   * TCP connect timeout.
+   * @default Istio's (10s)
+   */
+  readonly connectTimeout?: Duration;
+  /**
+   * Close connections older than this.
+   * @default no limit
+   */
+  readonly maxConnectionDuration?: Duration;
+}
+
+/** HTTP connection pool limits (a circuit breaker). */
+export interface HttpConnectionPool {
+  /**
+   * Maximum requests queued while waiting for a connection.
+   * @default Istio's (2^32-1)
+   */
+  readonly http1MaxPendingRequests?: number;
+  /**
+   * Maximum active requests to a destination.
+   * @default Istio's (2^32-1)
+   */
+  readonly http2MaxRequests?: number;
+  /**
+   * Maximum requests per connection; 1 disables keep-alive.
+   * @default no limit
+   */
+  readonly maxRequestsPerConnection?: number;
+  /**
+   * Maximum outstanding retries across the destination's hosts.
+   * @default Istio's (2^32-1)
+   */
+  readonly maxRetries?: number;
+  /**
+   * Close upstream connections idle this long.
+   * @default Istio's (1h)
+   */
+  readonly idleTimeout?: Duration;
+}
+
+/** Connection pool settings; at least one of `tcp`, `http`. */
+export interface ConnectionPool {
+  /**
+   * TCP limits.
+   * @default none
+   */
+  readonly tcp?: TcpConnectionPool;
+  /**
+   * HTTP limits.
+   * @default none
+   */
+  readonly http?: HttpConnectionPool;
+}
+
+/** Ejects hosts that keep failing from the load-balancing pool. */
+export interface OutlierDetection {
+  /**
+   * Consecutive 5xx responses (or connection errors) before a host is ejected.
+   * @default Istio's (5)
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Consecutive 502/503/504 responses before a host is ejected.
+   * @default not used
+   */
+  readonly consecutiveGatewayErrors?: number;
+  /**
+   * Time between ejection sweeps.
+   * @default Istio's (10s)
+   */
+  readonly interval?: Duration;
+  /**
+   * Minimum ejection time; it grows with each ejection of the same host.
+   * @default Istio's (30s)
+   */
+  readonly baseEjectionTime?: Duration;
+  /**
+   * Most hosts, in percent, that may be ejected at once (0-100).
+   * @default Istio's (10)
+   */
+  readonly maxEjectionPercent?: number;
+  /**
+   * Outlier detection stops while fewer than this percent of hosts are healthy (0-100).
+   * @default Istio's (0)
+   */
+  readonly minHealthPercent?: number;
+}
+
+/** A DestinationRule traffic policy, for a whole host or one subset. At least one field. */
+export interface TrafficPolicy {
+  /**
+   * Client TLS towards the destination.
+   * @default the mesh default (auto mTLS)
+   */
+  readonly tls?: ClientTls;
+  /**
+   * Load-balancing algorithm.
+   * @default Istio's (LEAST_REQUEST)
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * Connection pool limits.
+   * @default no limits
+   */
+  readonly connectionPool?: ConnectionPool;
+  /**
+   * Outlier detection.
+   * @default off
+   */
+  readonly outlierDetection?: OutlierDetection;
+}
+
+const MAX_UINT32 = 4294967295;
+
+/**
+ * Validates a {@link TrafficPolicy} and renders it for the imported DestinationRule class.
+ * `field` is the prop path in messages, e.g. `trafficPolicy` or `subsets[2].trafficPolicy`.
+ */
+export function renderTrafficPolicy(scope: IConstruct, field: string, policy: TrafficPolicy): DestinationRuleSpecTrafficPolicy {
+  if (policy === null || typeof policy !== 'object') reject(scope, field, policy, 'a TrafficPolicy object');
+  if (!policy.tls && !policy.loadBalancer && !policy.connectionPool && !policy.outlierDetection) {
+    reject(scope, field, policy, 'at least one of tls, loadBalancer, connectionPool, outlierDetection (Istio rejects an empty policy)');
+  }
+  return {
+    tls: policy.tls ? renderTls(scope, `${field}.tls`, policy.tls) : undefined,
+    loadBalancer: policy.loadBalancer ? renderLoadBalancer(scope, `${field}.loadBalancer`, policy.loadBalancer) : undefined,
+    connectionPool: policy.connectionPool ? renderConnectionPool(scope, `${field}.connectionPool`, policy.connectionPool) : undefined,
+    outlierDetection: policy.outlierDetection ? renderOutlierDetection(scope, `${field}.outlierDetection`, policy.outlierDetection) : undefined,
+  } as DestinationRuleSpecTrafficPolicy;
+}
+
+/** Validates client TLS settings and renders them (as `trafficPolicy.tls`). */
+export function renderTls(scope: IConstruct, field: string, tls: ClientTls): DestinationRuleSpecTrafficPolicy['tls'] {
+  if (tls === null || typeof tls !== 'object') reject(scope, field, tls, 'a ClientTls object such as { mode: TlsMode.ISTIO_MUTUAL }');
+  if (!Object.values(TlsMode).includes(tls.mode)) reject(scope, `${field}.mode`, tls.mode, `one of ${Object.values(TlsMode).join(', ')}`);
+  const originates = tls.mode === TlsMode.SIMPLE || tls.mode === TlsMode.MUTUAL;
+  for (const key of ['credentialName', 'sni', 'subjectAltNames'] as const) {
+    if (tls[key] !== undefined && !originates) {
+      reject(scope, `${field}.${key}`, tls[key], `nothing with mode ${tls.mode}: only SIMPLE and MUTUAL originate TLS with their own settings`);
+    }
+  }
+  if (tls.credentialName !== undefined) checkNonEmpty(scope, `${field}.credentialName`, tls.credentialName);
+  if (tls.sni !== undefined) checkNonEmpty(scope, `${field}.sni`, tls.sni);
+  if (tls.subjectAltNames !== undefined) {
+    if (!Array.isArray(tls.subjectAltNames) || tls.subjectAltNames.length === 0) {
+      reject(scope, `${field}.subjectAltNames`, tls.subjectAltNames, 'a non-empty list, or nothing');
+    }
+    tls.subjectAltNames.forEach((san, i) => checkNonEmpty(scope, `${field}.subjectAltNames[${i}]`, san));
+  }
+  return {
+    mode: tls.mode as string as any,
+    credentialName: tls.credentialName,
+    sni: tls.sni,
+    subjectAltNames: tls.subjectAltNames ? [...tls.subjectAltNames] : undefined,
+  };
+}
+
+function renderLoadBalancer(scope: IConstruct, field: string, lb: LoadBalancer): DestinationRuleSpecTrafficPolicy['loadBalancer'] {
+  if (!(lb instanceof LoadBalancer)) reject(scope, field, lb, 'a LoadBalancer, e.g. LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)');
+  const { simple, consistentHash } = lb._spec;
+  if (simple !== undefined) {
+    if (!Object.values(LoadBalancerAlgorithm).includes(simple)) {
+      reject(scope, `${field}.simple`, simple, `one of ${Object.values(LoadBalancerAlgorithm).join(', ')}`);
+    }
+    return { simple: simple as string as any };
+  }
+  const hash = consistentHash!;
+  if (hash.httpHeaderName !== undefined) checkHeaderName(scope, `${field}.consistentHash.httpHeaderName`, hash.httpHeaderName);
+  if (hash.httpQueryParameterName !== undefined) checkNonEmpty(scope, `${field}.consistentHash.httpQueryParameterName`, hash.httpQueryParameterName);
+  const cookie = hash.httpCookie;
+  if (cookie) {
+    checkHeaderName(scope, `${field}.consistentHash.httpCookie.name`, cookie.name);
+    if (cookie.path !== undefined && !cookie.path.startsWith('/')) reject(scope, `${field}.consistentHash.httpCookie.path`, cookie.path, 'a path starting with "/"');
+  }
+  return {
+    consistentHash: {
+      httpHeaderName: hash.httpHeaderName,
+      httpQueryParameterName: hash.httpQueryParameterName,
+      useSourceIp: hash.useSourceIp,
+      httpCookie: cookie ? {
+        name: cookie.name,
+        path: cookie.path,
+        ttl: cookie.ttl === undefined ? undefined : istioDuration(scope, `${field}.consistentHash.httpCookie.ttl`, cookie.ttl),
+      } : undefined,
+    },
+  };
+}
+
+function renderConnectionPool(scope: IConstruct, field: string, pool: ConnectionPool): DestinationRuleSpecTrafficPolicy['connectionPool'] {
+  if (!pool.tcp && !pool.http) reject(scope, field, pool, 'at least one of tcp, http');
+  const count = (f: string, v: number | undefined) => (v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, MAX_UINT32));
+  const dur = (f: string, v: Duration | undefined) => (v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v));
+  const { tcp, http } = pool;
+  return {
+    tcp: tcp ? {
+      maxConnections: count('tcp.maxConnections', tcp.maxConnections),
+      connectTimeout: dur('tcp.connectTimeout', tcp.connectTimeout),
+      maxConnectionDuration: dur('tcp.maxConnectionDuration', tcp.maxConnectionDuration),
+    } : undefined,
+    http: http ? {
+      http1MaxPendingRequests: count('http.http1MaxPendingRequests', http.http1MaxPendingRequests),
+      http2MaxRequests: count('http.http2MaxRequests', http.http2MaxRequests),
+      maxRequestsPerConnection: count('http.maxRequestsPerConnection', http.maxRequestsPerConnection),
+      maxRetries: count('http.maxRetries', http.maxRetries),
+      idleTimeout: dur('http.idleTimeout', http.idleTimeout),
+    } : undefined,
+  };
+}
+
+function renderOutlierDetection(scope: IConstruct, field: string, od: OutlierDetection): DestinationRuleSpecTrafficPolicy['outlierDetection'] {
+  const count = (f: string, v: number | undefined, max = MAX_UINT32) => (v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, max));
+  const dur = (f: string, v: Duration | undefined) => (v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v));
+  return {
+    consecutive5XxErrors: count('consecutive5xxErrors', od.consecutive5xxErrors),
+    consecutiveGatewayErrors: count('consecutiveGatewayErrors', od.consecutiveGatewayErrors),
+    interval: dur('interval', od.interval),
+    baseEjectionTime: dur('baseEjectionTime', od.baseEjectionTime),
+    maxEjectionPercent: count('maxEjectionPercent', od.maxEjectionPercent, 100),
+    minHealthPercent: count('minHealthPercent', od.minHealthPercent, 100),
+  };
+}
+
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * An HTTP header name as Envoy sees it: an RFC 7230 token in lower case (Envoy lower-cases
+ * header names, so an upper-case name would never match).
+ */
+export function checkHeaderName(scope: IConstruct, field: string, name: string): string {
+  if (typeof name !== 'string' || !HEADER_TOKEN.test(name)) {
+    reject(scope, field, name, 'a lower-case HTTP header name (RFC 7230 token), e.g. "end-user"');
+  }
+  return name;
+}

@@ -1,0 +1,306 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../input-validation';
+import { IMeshService } from '../mesh-service';
+import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
+import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
+
+/** A DestinationRule subset: a named group of the service's pods. */
+export interface SubsetOptions {
+  /** Subset name, a DNS-1123 label such as `v1` or `v2-mysql` (no dots). */
+  readonly name: string;
+  /**
+   * Pod labels that select the subset (added to the Service's selector).
+   * @default { version: name }
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * A traffic policy for this subset only.
+   * @default the DestinationRule's
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+}
+
+/** A subset as the DestinationRule declares it. */
+export interface Subset {
+  /** Subset name. */
+  readonly name: string;
+  /** Selecting pod labels. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Route options without destinations, for the convenience methods that fill them in. */
+export type RouteExtras = Omit<HttpRouteOptions, 'to' | 'match'>;
+
+/** Props for {@link VersionRouting}. */
+export interface VersionRoutingProps {
+  /**
+   * The service to route: its name is the host, its namespace is where the objects go, and its
+   * versions become the default subsets. A Bookinfo service, an addon, or a plain object.
+   */
+  readonly service: IMeshService;
+  /**
+   * The DestinationRule's subsets, replacing the defaults. Add more later with `addSubset()`.
+   * @default one per `service.versions` entry: `{ name: v, labels: { version: v } }`
+   */
+  readonly subsets?: readonly SubsetOptions[];
+  /**
+   * Traffic policy for the whole host (TLS mode, load balancer, connection pool, outlier detection).
+   * @default none
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * Routes, in order (first match wins). Add more later with `addRoute()` and its shortcuts.
+   * @default none
+   */
+  readonly routes?: readonly HttpRouteOptions[];
+  /**
+   * Emit the DestinationRule. Turn off when another construct defines this host's subsets;
+   * subset names are then checked by the mesh analysis instead of here.
+   * @default true
+   */
+  readonly createDestinationRule?: boolean;
+  /**
+   * Emit the VirtualService (turn off for a subsets-only routing, like `destination-rule-all.yaml`).
+   * @default true
+   */
+  readonly createVirtualService?: boolean;
+  /**
+   * DestinationRule name.
+   * @default service.serviceName
+   */
+  readonly destinationRuleName?: string;
+  /**
+   * VirtualService name.
+   * @default service.serviceName
+   */
+  readonly virtualServiceName?: string;
+  /**
+   * VirtualService hosts: the names whose requests these routes apply to.
+   * @default [service.serviceName]
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * Gateways the routes apply to: Gateway objects, `ns/name` strings, or {@link VersionRouting.MESH}
+   * for sidecars. Giving gateways without MESH stops the routes applying inside the mesh.
+   * @default the mesh only
+   */
+  readonly gateways?: ReadonlyArray<string | Gateway>;
+}
+
+/**
+ * Version-aware routing for one mesh service: a DestinationRule with a subset per version and a
+ * VirtualService whose ordered HTTP routes send requests to those subsets (by weight, by header,
+ * with faults, timeouts, retries and mirroring).
+ *
+ * @example
+ * const reviews = new VersionRouting(chart, 'reviews', { service: bookinfo.reviews });
+ * reviews.routeHeaderTo('end-user', 'jason', 'v2');
+ * reviews.splitTraffic({ v1: 50, v3: 50 });
+ */
+export class VersionRouting extends Construct {
+  /** The gateway name that means "the sidecars of the mesh". */
+  public static readonly MESH = 'mesh';
+
+  /** The destination host every route uses (the Service name). */
+  public readonly host: string;
+  /** Namespace of the objects (the service's). */
+  public readonly namespace: string;
+  /** The DestinationRule, unless `createDestinationRule` is false. */
+  public readonly destinationRule?: DestinationRule;
+  /** The VirtualService, unless `createVirtualService` is false. */
+  public readonly virtualService?: VirtualService;
+  /** The VirtualService hosts. */
+  public readonly hosts: readonly string[];
+  /** The VirtualService gateways (`mesh` only when none were given). */
+  public readonly gateways: readonly string[];
+
+  private readonly subsetList: Subset[] = [];
+  private readonly subsetPolicies: (TrafficPolicy | undefined)[] = [];
+  private readonly routeList: HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: VersionRoutingProps) {
+    super(scope, id);
+    const service = props.service;
+    if (service === null || typeof service !== 'object') reject(this, 'service', service, 'an IMeshService (serviceName, namespace, port, versions)');
+    this.host = checkDnsLabel(this, 'service.serviceName', service.serviceName);
+    this.namespace = checkDnsLabel(this, 'service.namespace', service.namespace);
+    if (!Array.isArray(service.versions)) reject(this, 'service.versions', service.versions, 'a list of version label values');
+    const createDr = props.createDestinationRule ?? true;
+    const createVs = props.createVirtualService ?? true;
+    if (!createDr && !createVs) reject(this, 'createDestinationRule/createVirtualService', false, 'at least one of them true');
+
+    this.gateways = (props.gateways ?? []).map((g, i) => this.gatewayRef(`gateways[${i}]`, g));
+    if (props.gateways !== undefined && this.gateways.length === 0) reject(this, 'gateways', props.gateways, 'a non-empty list, or nothing for the mesh only');
+    if (new Set(this.gateways).size !== this.gateways.length) reject(this, 'gateways', this.gateways, 'each gateway at most once');
+    const meshBound = this.gateways.length === 0 || this.gateways.includes(VersionRouting.MESH);
+    this.hosts = this.resolveHosts(props.hosts ?? [this.host], meshBound);
+
+    const trafficPolicy = props.trafficPolicy === undefined ? undefined : renderTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
+    if (!createDr && (props.trafficPolicy !== undefined || props.subsets !== undefined)) {
+      reject(this, props.trafficPolicy !== undefined ? 'trafficPolicy' : 'subsets', props.trafficPolicy ?? props.subsets,
+        'nothing when createDestinationRule is false (they belong in the DestinationRule)');
+    }
+    if (createDr) {
+      const initial = props.subsets ?? service.versions.map((v) => ({ name: v }));
+      initial.forEach((s, i) => this.pushSubset(props.subsets ? `subsets[${i}]` : `service.versions[${i}]`, s));
+    }
+
+    if (createDr) {
+      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+        metadata: { name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? this.host), namespace: this.namespace },
+        spec: {
+          host: this.host,
+          trafficPolicy,
+          subsets: Lazy.any({ produce: () => this.renderSubsets() }),
+        },
+      });
+      this.node.addValidation({
+        validate: () => (this.subsetList.length === 0 && trafficPolicy === undefined
+          ? [`[${this.node.path}] the DestinationRule for "${this.host}" has neither subsets nor a trafficPolicy: give the service versions, subsets or a trafficPolicy, or set createDestinationRule: false`]
+          : []),
+      });
+    }
+    if (createVs) {
+      this.virtualService = new VirtualService(this, 'VirtualService', {
+        metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? this.host), namespace: this.namespace },
+        spec: {
+          hosts: [...this.hosts],
+          gateways: props.gateways === undefined ? undefined : [...this.gateways],
+          http: Lazy.any({ produce: () => this.routeList.map((r) => r.toSpec()) }),
+        },
+      });
+      // Make-before-break: the subsets must reach istiod before routes that use them.
+      if (this.destinationRule) this.virtualService.addDependency(this.destinationRule);
+      this.node.addValidation({
+        validate: () => (this.routeList.length === 0
+          ? [`[${this.node.path}] the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`]
+          : []),
+      });
+    }
+    (props.routes ?? []).forEach((r) => this.addRoute(r));
+  }
+
+  /** The subset names, in DestinationRule order. */
+  public get subsetNames(): string[] {
+    return this.subsetList.map((s) => s.name);
+  }
+
+  /** The subsets, in DestinationRule order. */
+  public get subsets(): readonly Subset[] {
+    return [...this.subsetList];
+  }
+
+  /** The routes, in VirtualService order. */
+  public get routes(): readonly HttpRoute[] {
+    return [...this.routeList];
+  }
+
+  /**
+   * Adds a subset, e.g. `addSubset({ name: 'v2-mysql' })` for a version not in the service's list.
+   * @returns the subset as declared
+   */
+  public addSubset(options: SubsetOptions): Subset {
+    if (!this.destinationRule) reject(this, 'addSubset', options, 'a VersionRouting that creates its DestinationRule');
+    return this.pushSubset(`subsets[${this.subsetList.length}]`, options);
+  }
+
+  /**
+   * Appends a route. Routes are tried in the order added; put specific matches before a catch-all.
+   * @returns the route
+   */
+  public addRoute(options: HttpRouteOptions): HttpRoute {
+    if (!this.virtualService) reject(this, 'addRoute', options, 'a VersionRouting that creates its VirtualService');
+    const index = this.routeList.length;
+    const route = new HttpRoute(this, `routes[${index}]`, index, options, {
+      host: this.host,
+      knownSubsets: this.destinationRule ? this.subsetNames : undefined,
+    });
+    if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
+      reject(this, `routes[${index}].name`, route.name, 'a name no other route of this VirtualService has');
+    }
+    this.routeList.push(route);
+    return route;
+  }
+
+  /** Appends a route sending every (remaining) request to one subset: `routeAllTo('v1')`. */
+  public routeAllTo(subset: string, extras: RouteExtras = {}): HttpRoute {
+    return this.addRoute({ ...extras, to: [{ subset }] });
+  }
+
+  /**
+   * Appends a route splitting every (remaining) request by weight: `splitTraffic({ v1: 80, v2: 20 })`.
+   * Weights are whole numbers adding up to 100.
+   */
+  public splitTraffic(weights: Readonly<Record<string, number>>, extras: RouteExtras = {}): HttpRoute {
+    if (weights === null || typeof weights !== 'object') reject(this, 'splitTraffic.weights', weights, 'a map of subset name to weight');
+    const entries = Object.entries(weights);
+    return this.addRoute({
+      ...extras,
+      to: entries.length === 1 ? [{ subset: entries[0][0], weight: entries[0][1] }] : entries.map(([subset, weight]) => ({ subset, weight })),
+    });
+  }
+
+  /**
+   * Appends a route sending requests whose `header` matches `value` (exact when a string) to a subset:
+   * `routeHeaderTo('end-user', 'jason', 'v2')`. Add it before the catch-all route.
+   */
+  public routeHeaderTo(header: string, value: string | StringMatch, subset: string, extras: RouteExtras = {}): HttpRoute {
+    const match = typeof value === 'string' ? StringMatch.exact(value) : value;
+    return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset }] });
+  }
+
+  private pushSubset(field: string, options: SubsetOptions): Subset {
+    if (options === null || typeof options !== 'object') reject(this, field, options, 'a SubsetOptions object such as { name: "v1" }');
+    const name = checkDnsLabel(this, `${field}.name`, options.name);
+    if (this.subsetList.some((s) => s.name === name)) reject(this, `${field}.name`, name, 'a subset name not already defined (Istio keeps only the first)');
+    const labels = options.labels ?? { version: checkLabelValue(this, `${field}.name`, name) };
+    if (Object.keys(labels).length === 0) reject(this, `${field}.labels`, labels, 'at least one label (an empty selector selects every pod)');
+    for (const [k, v] of Object.entries(labels)) {
+      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
+        reject(this, `${field}.labels`, k, 'a label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" or "."');
+      }
+      checkLabelValue(this, `${field}.labels.${k}`, v);
+    }
+    const subset: Subset = { name, labels: { ...labels } };
+    this.subsetPolicies.push(options.trafficPolicy);
+    if (options.trafficPolicy !== undefined) renderTrafficPolicy(this, `${field}.trafficPolicy`, options.trafficPolicy);
+    this.subsetList.push(subset);
+    return subset;
+  }
+
+  private renderSubsets() {
+    if (this.subsetList.length === 0) return undefined;
+    return this.subsetList.map((s, i) => ({
+      name: s.name,
+      labels: { ...s.labels },
+      trafficPolicy: this.subsetPolicies[i] === undefined ? undefined : renderTrafficPolicy(this, `subsets[${i}].trafficPolicy`, this.subsetPolicies[i]!),
+    }));
+  }
+
+  private gatewayRef(field: string, g: string | Gateway): string {
+    if (g instanceof Gateway) {
+      const ns = g.metadata.namespace;
+      return ns === undefined || ns === this.namespace ? g.name : `${ns}/${g.name}`;
+    }
+    if (g === VersionRouting.MESH) return g;
+    if (typeof g !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g) || g.length > 127) {
+      reject(this, field, g, 'a Gateway object, "mesh", a Gateway name or "<namespace>/<name>"');
+    }
+    return g;
+  }
+
+  private resolveHosts(hosts: readonly string[], meshBound: boolean): string[] {
+    if (!Array.isArray(hosts) || hosts.length === 0) reject(this, 'hosts', hosts, 'a non-empty list of hosts');
+    hosts.forEach((h, i) => {
+      if (h === '*') {
+        if (meshBound) reject(this, `hosts[${i}]`, h, 'a host name: "*" is only allowed on a VirtualService bound to gateways, not to the mesh');
+        return;
+      }
+      checkDnsSubdomain(this, `hosts[${i}]`, h.startsWith('*.') ? h.slice(2) : h);
+    });
+    if (new Set(hosts).size !== hosts.length) reject(this, 'hosts', hosts, 'each host at most once');
+    return [...hosts];
+  }
+}
