@@ -15,3 +15,10 @@ export type {
   DefaultScrapeConfigsOptions, KubernetesSdConfig, PrometheusConfig, PrometheusGlobalConfig, RelabelConfig,
   ScrapeConfig, StaticConfig, TlsConfig,
 } from './addons/prometheus-config';
+export * from './addons/kiali-config';
+export * from './addons/kiali';
+export * from './addons/istio-addons';
+export * from './addons/grafana';
+export * from './addons/grafana-config';
+export * from './addons/dashboards/dashboard';
+export * from './addons/dashboards/istio-dashboards';

@@ -39,6 +39,6 @@ export function reportProblem(context: CheckContext, check: CheckDefinition, obj
     path: object.path,
     field: p.field,
     value: p.value,
-    message: `${object.kind} ${object.namespace}/${object.name} at ${object.path || '<root>'}: ${p.field} ${describeValue(p.value)} ${p.problem}; expected ${p.expected} [${check.mirrors}]`,
+    message: `${object.kind} ${object.namespace}/${object.name} at ${object.path || '<root>'}: ${p.field} ${p.value === undefined ? '(not set)' : describeValue(p.value)} ${p.problem}; expected ${p.expected} [${check.mirrors}]`,
   });
 }

@@ -94,11 +94,11 @@ export class MeshAnalysis extends Construct {
     return x !== null && typeof x === 'object' && IS_MESH_ANALYSIS in (x as object);
   }
 
-  private warningsAsErrors = false;
-  private weightStrictness = WeightStrictness.SUM_TO_100;
-  private readonly disabledChecks = new Set<string>();
-  private baseline?: IConstruct;
-  private clusterDomain = 'cluster.local';
+  private failOnWarnings = false;
+  private strictness = WeightStrictness.SUM_TO_100;
+  private readonly disabled = new Set<string>();
+  private baselineScope?: IConstruct;
+  private domain = 'cluster.local';
   private readonly printedWarnings = new Set<string>();
 
   private constructor(scope: Construct, id: string, options: MeshAnalysisOptions) {
@@ -108,25 +108,50 @@ export class MeshAnalysis extends Construct {
     this.node.addValidation({ validate: () => this.validationErrors() });
   }
 
+  /** Whether warnings fail synthesis (the merged `warningsAsErrors` option). */
+  public get warningsAsErrors(): boolean {
+    return this.failOnWarnings;
+  }
+
+  /** The weight rule in effect. */
+  public get weightStrictness(): WeightStrictness {
+    return this.strictness;
+  }
+
+  /** The check codes disabled so far. */
+  public get disabledChecks(): readonly string[] {
+    return [...this.disabled];
+  }
+
+  /** The cluster DNS domain in effect. */
+  public get clusterDomain(): string {
+    return this.domain;
+  }
+
+  /** The baseline App or Chart, if any. */
+  public get baseline(): IConstruct | undefined {
+    return this.baselineScope;
+  }
+
   /** Merges `options` into the current ones (see {@link MeshAnalysis.of}). */
   public configure(options: MeshAnalysisOptions): void {
     if (options.weightStrictness !== undefined) {
       if (!Object.values(WeightStrictness).includes(options.weightStrictness)) {
         reject(this, 'weightStrictness', options.weightStrictness, `one of ${Object.values(WeightStrictness).join(', ')}`);
       }
-      this.weightStrictness = options.weightStrictness;
+      this.strictness = options.weightStrictness;
     }
     for (const code of options.disabledChecks ?? []) {
       if (!KNOWN_CODES.has(code)) reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
-      this.disabledChecks.add(code);
+      this.disabled.add(code);
     }
-    if (options.clusterDomain !== undefined) this.clusterDomain = checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
-    if (options.warningsAsErrors !== undefined) this.warningsAsErrors = options.warningsAsErrors;
+    if (options.clusterDomain !== undefined) this.domain = checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
+    if (options.warningsAsErrors !== undefined) this.failOnWarnings = options.warningsAsErrors;
     if (options.baseline !== undefined) {
       if (options.baseline.node.root === this.node.root) {
         reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
       }
-      this.baseline = options.baseline;
+      this.baselineScope = options.baseline;
     }
   }
 
@@ -137,9 +162,9 @@ export class MeshAnalysis extends Construct {
   public analyze(): Finding[] {
     const options = this.manifestOptions();
     const own = collectObjects(this.node.root);
-    if (this.baseline === undefined) return analyzeManifests(own, options);
+    if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
-    const baseObjects = collectObjects(this.baseline);
+    const baseObjects = collectObjects(this.baselineScope);
     const replaced = new Set(own.map((o) => objectKey(o.manifest)));
     const kept = baseObjects.filter((o) => !replaced.has(objectKey(o.manifest)));
     const findings = analyzeManifests([...kept, ...own], options);
@@ -153,9 +178,9 @@ export class MeshAnalysis extends Construct {
 
   private manifestOptions(): ManifestAnalysisOptions {
     return {
-      weightStrictness: this.weightStrictness,
-      disabledChecks: [...this.disabledChecks],
-      clusterDomain: this.clusterDomain,
+      weightStrictness: this.strictness,
+      disabledChecks: [...this.disabled],
+      clusterDomain: this.domain,
     };
   }
 
@@ -163,7 +188,7 @@ export class MeshAnalysis extends Construct {
     const errors: string[] = [];
     for (const finding of this.analyze()) {
       const line = formatFinding(finding);
-      if (finding.severity === Severity.ERROR || (finding.severity === Severity.WARNING && this.warningsAsErrors)) {
+      if (finding.severity === Severity.ERROR || (finding.severity === Severity.WARNING && this.failOnWarnings)) {
         errors.push(line);
       } else if (finding.severity === Severity.WARNING && !this.printedWarnings.has(line)) {
         this.printedWarnings.add(line);

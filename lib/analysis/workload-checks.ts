@@ -1,5 +1,231 @@
-import { CheckContext } from './check-context';
+import { CheckContext, reportProblem } from './check-context';
+import { describeValue, MESH_CHECKS } from './findings';
+import { asArray, IndexedObject, IndexedWorkload } from './mesh-index';
 
-/** DestinationRule, Service and workload checks. */
-export function runWorkloadChecks(_context: CheckContext): void {
+const SUBSET_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+/** Protocols Istio selects from a port name prefix or `appProtocol` (case-insensitive). */
+const PROTOCOLS = new Set(['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'udp', 'mongo', 'redis', 'mysql', 'http_proxy']);
+/** Well-known server-first ports Istio treats as TCP whatever their name (IST0118 exempts them). */
+const EXEMPT_PORTS = new Set([25, 53, 3306, 27017]);
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+const NAME_LABELS = ['app', 'app.kubernetes.io/name', 'service.istio.io/canonical-name'];
+const VERSION_LABELS = ['version', 'app.kubernetes.io/version', 'service.istio.io/canonical-revision'];
+const INJECT = 'sidecar.istio.io/inject';
+
+/** DestinationRule, Service-port and pod-label checks. Runs after the routing checks (uses `routedHosts`). */
+export function runWorkloadChecks(context: CheckContext): void {
+  checkDestinationRules(context);
+  checkServicePorts(context);
+  checkWorkloadLabels(context);
+}
+
+function checkDestinationRules(context: CheckContext): void {
+  const { index } = context;
+  const byHost = new Map<string, HostRules>();
+  for (const dr of index.istio('DestinationRule')) {
+    const spec = dr.manifest.spec ?? {};
+    if (typeof spec.host !== 'string') continue;
+    const fqdn = index.normalizeHost(spec.host, dr.namespace);
+    context.routedHosts.add(fqdn);
+    const subsets = asArray(spec.subsets);
+
+    const seen = new Set<string>();
+    subsets.forEach((s, j) => {
+      const name = s?.name;
+      const field = `spec.subsets[${j}].name`;
+      if (typeof name !== 'string' || name.length > 63 || !SUBSET_NAME.test(name)) {
+        if (context.enabled(MESH_CHECKS.SUBSET_NAME)) {
+          reportProblem(context, MESH_CHECKS.SUBSET_NAME, dr, {
+            field, value: name, problem: 'is not a valid subset name',
+            expected: 'a DNS-1123 label: 1-63 letters, digits or "-", starting and ending with a letter or digit (no dots, e.g. "v1" or "v2-mysql")',
+          });
+        }
+      } else if (seen.has(name)) {
+        if (context.enabled(MESH_CHECKS.SUBSET_DUPLICATE)) {
+          reportProblem(context, MESH_CHECKS.SUBSET_DUPLICATE, dr, {
+            field, value: name, problem: 'is defined twice in this DestinationRule (Istio ignores the second)', expected: 'unique subset names',
+          });
+        }
+      }
+      if (typeof name === 'string') seen.add(name);
+    });
+
+    checkDuplicateHost(context, dr, fqdn, byHost);
+
+    if (fqdn.includes('*')) continue;
+    const svc = index.isClusterLocal(fqdn) ? index.service(fqdn) : undefined;
+    if (svc === undefined) {
+      if (!index.hasServiceEntryFor(fqdn) && context.enabled(MESH_CHECKS.DR_HOST_UNKNOWN)) {
+        reportProblem(context, MESH_CHECKS.DR_HOST_UNKNOWN, dr, {
+          field: 'spec.host',
+          value: spec.host,
+          problem: `resolves to ${fqdn}, which is neither a Service of the app nor a ServiceEntry host, so the rule applies to nothing`,
+          expected: 'the name of a Service of the app, or a host declared by a ServiceEntry',
+        });
+      }
+      continue;
+    }
+    checkSubsetsSelectPods(context, dr, svc, subsets);
+  }
+}
+
+/** What the earlier DestinationRules of one host and namespace define. */
+interface HostRules {
+  readonly first: IndexedObject;
+  readonly subsetOwners: Map<string, IndexedObject>;
+  policyOwner?: IndexedObject;
+}
+
+function checkDuplicateHost(context: CheckContext, dr: IndexedObject, fqdn: string, byHost: Map<string, HostRules>): void {
+  const key = `${dr.namespace}|${fqdn}`;
+  const spec = dr.manifest.spec;
+  const subsets = asArray(spec.subsets);
+  const earlier = byHost.get(key);
+  if (earlier === undefined) {
+    const owners = new Map<string, IndexedObject>();
+    for (const s of subsets) if (typeof s?.name === 'string' && !owners.has(s.name)) owners.set(s.name, dr);
+    byHost.set(key, { first: dr, subsetOwners: owners, policyOwner: spec.trafficPolicy !== undefined ? dr : undefined });
+    return;
+  }
+  const describe = (o: IndexedObject) => `DestinationRule ${o.namespace}/${o.name} at ${o.path}`;
+  let conflict = false;
+  subsets.forEach((s, j) => {
+    const owner = earlier.subsetOwners.get(s?.name);
+    if (owner === undefined) {
+      if (typeof s?.name === 'string') earlier.subsetOwners.set(s.name, dr);
+      return;
+    }
+    if (owner === dr) return; // a duplicate inside one rule is BKI-SUBSET-DUPLICATE
+    conflict = true;
+    if (context.enabled(MESH_CHECKS.DR_CONFLICT)) {
+      reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
+        field: `spec.subsets[${j}].name`,
+        value: s.name,
+        problem: `is already defined for host ${fqdn} by ${describe(owner)}; Istio merges the rules and keeps only the first definition`,
+        expected: 'each subset defined once per host: merge the DestinationRules',
+      });
+    }
+  });
+  if (spec.trafficPolicy !== undefined) {
+    if (earlier.policyOwner !== undefined) {
+      conflict = true;
+      if (context.enabled(MESH_CHECKS.DR_CONFLICT)) {
+        reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
+          field: 'spec.trafficPolicy',
+          value: spec.trafficPolicy,
+          problem: `is ignored: ${describe(earlier.policyOwner)} already sets a top-level trafficPolicy for host ${fqdn}`,
+          expected: 'one top-level trafficPolicy per host: merge the DestinationRules',
+        });
+      }
+    } else {
+      earlier.policyOwner = dr;
+    }
+  }
+  if (!conflict && context.enabled(MESH_CHECKS.DR_DUPLICATE_HOST)) {
+    reportProblem(context, MESH_CHECKS.DR_DUPLICATE_HOST, dr, {
+      field: 'spec.host',
+      value: spec.host,
+      problem: `is also configured by ${describe(earlier.first)} in the same namespace`,
+      expected: 'one DestinationRule per host and namespace (Istio merges them, which is easy to get wrong)',
+    });
+  }
+}
+
+function checkSubsetsSelectPods(context: CheckContext, dr: IndexedObject, svc: IndexedObject, subsets: any[]): void {
+  if (!context.enabled(MESH_CHECKS.SUBSET_NO_PODS)) return;
+  const selector: Record<string, string> = svc.manifest.spec?.selector ?? {};
+  if (Object.keys(selector).length === 0) return; // a selector-less Service has no pods we know of
+  subsets.forEach((s, j) => {
+    const labels: Record<string, string> = s?.labels ?? {};
+    if (Object.keys(labels).length === 0) return;
+    const clash = Object.entries(labels).some(([k, v]) => selector[k] !== undefined && selector[k] !== v);
+    if (!clash && context.index.selectWorkloads(svc.namespace, { ...selector, ...labels }).length > 0) return;
+    const available = distinctLabelSets(context.index.selectWorkloads(svc.namespace, selector), Object.keys(labels));
+    reportProblem(context, MESH_CHECKS.SUBSET_NO_PODS, dr, {
+      field: `spec.subsets[${j}].labels`,
+      value: labels,
+      problem: `select no pod template behind Service ${svc.namespace}/${svc.name} (selector ${describeValue(selector)}), so subset ${describeValue(s?.name)} has no endpoints`,
+      expected: available.length > 0
+        ? `labels of a pod template of that Service: ${available.map((a) => describeValue(a)).join(', ')}`
+        : 'a pod template selected by that Service (none is in the app)',
+    });
+  });
+}
+
+/** The distinct values the selected workloads have for `keys`, e.g. [{version: 'v1'}, {version: 'v2'}]. */
+function distinctLabelSets(workloads: IndexedWorkload[], keys: string[]): Record<string, string>[] {
+  const seen = new Map<string, Record<string, string>>();
+  for (const w of workloads) {
+    const picked: Record<string, string> = {};
+    for (const k of keys) if (w.labels[k] !== undefined) picked[k] = w.labels[k];
+    if (Object.keys(picked).length > 0) seen.set(JSON.stringify(picked), picked);
+  }
+  return [...seen.values()].slice(0, 10);
+}
+
+function checkServicePorts(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.PORT_NAME_PROTOCOL)) return;
+  const { index } = context;
+  for (const svc of index.ofKind('', 'Service')) {
+    if (SYSTEM_NAMESPACES.has(svc.namespace) || svc.manifest.spec?.type === 'ExternalName') continue;
+    const labels = svc.manifest.metadata?.labels ?? {};
+    if ('istio' in labels || labels.release === 'istio') continue; // Istio's own control plane, as IST0118 skips it
+    const selector = svc.manifest.spec?.selector ?? {};
+    const pods = Object.keys(selector).length > 0 ? index.selectWorkloads(svc.namespace, selector) : [];
+    // Pods without a sidecar (Istio's addons) do not depend on protocol selection.
+    if (pods.length > 0 && pods.every(optedOutOfInjection)) continue;
+    asArray(svc.manifest.spec?.ports).forEach((p, j) => {
+      if (p?.protocol === 'UDP' || EXEMPT_PORTS.has(p?.port)) return;
+      if (p?.appProtocol !== undefined) {
+        if (!PROTOCOLS.has(String(p.appProtocol).toLowerCase())) {
+          reportProblem(context, MESH_CHECKS.PORT_NAME_PROTOCOL, svc, {
+            field: `spec.ports[${j}].appProtocol`,
+            value: p.appProtocol,
+            problem: 'is not a protocol Istio knows, so traffic on this port is treated as opaque TCP',
+            expected: `one of ${[...PROTOCOLS].join(', ')}`,
+          });
+        }
+        return;
+      }
+      const name = p?.name;
+      const prefix = typeof name === 'string' ? name.toLowerCase().split('-')[0] : undefined;
+      if (prefix !== undefined && PROTOCOLS.has(prefix)) return;
+      reportProblem(context, MESH_CHECKS.PORT_NAME_PROTOCOL, svc, {
+        field: `spec.ports[${j}].name`,
+        value: name,
+        problem: `${name === undefined ? 'leaves the port unnamed' : 'has no protocol prefix Istio knows'}, so Istio cannot select the protocol of port ${p?.port} (no HTTP routing, retries or metrics)`,
+        expected: `a name "<protocol>[-<suffix>]" with protocol one of ${[...PROTOCOLS].join(', ')} (e.g. "http" or "http-web"), or appProtocol set`,
+      });
+    });
+  }
+}
+
+function optedOutOfInjection(w: IndexedWorkload): boolean {
+  return w.labels[INJECT] === 'false' || w.annotations[INJECT] === 'false';
+}
+
+function checkWorkloadLabels(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.WORKLOAD_LABELS)) return;
+  const { index } = context;
+  const reported = new Set<IndexedObject>();
+  for (const fqdn of context.routedHosts) {
+    const svc = index.service(fqdn);
+    const selector = svc?.manifest.spec?.selector ?? {};
+    if (svc === undefined || Object.keys(selector).length === 0) continue;
+    for (const w of index.selectWorkloads(svc.namespace, selector)) {
+      if (reported.has(w.object)) continue;
+      const missing = [
+        NAME_LABELS.some((l) => w.labels[l] !== undefined) ? undefined : NAME_LABELS,
+        VERSION_LABELS.some((l) => w.labels[l] !== undefined) ? undefined : VERSION_LABELS,
+      ].filter((m): m is string[] => m !== undefined);
+      if (missing.length === 0) continue;
+      reported.add(w.object);
+      reportProblem(context, MESH_CHECKS.WORKLOAD_LABELS, w.object, {
+        field: w.labelsField,
+        value: w.labels,
+        problem: `lack ${missing.map((m) => `"${m[0]}"`).join(' and ')} on a pod template behind the routed Service ${svc.namespace}/${svc.name}, so Istio telemetry and Kiali cannot tell its ${missing.length === 2 ? 'app and version' : missing[0] === NAME_LABELS ? 'app' : 'version'} apart`,
+        expected: `pod labels ${missing.map((m) => m.map((l) => `"${l}"`).join(' or ')).join(', and ')}`,
+      });
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-ne
 import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo, RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../input-validation';
 import { IMeshService, meshServiceFqdn } from '../mesh-service';
 import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
@@ -177,6 +178,8 @@ export class ExposedService extends Construct {
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
+    // Cross-object checks (gateway found, host served, IST0140 subset bypass) run there.
+    const analysis = MeshAnalysis.of(this);
     const target = props.target;
     if (target === null || typeof target !== 'object') reject(this, 'target', target, 'an IMeshService (serviceName, namespace, port, versions)');
     const targetName = checkDnsLabel(this, 'target.serviceName', target.serviceName);
@@ -294,13 +297,13 @@ export class ExposedService extends Construct {
         ...(props.allowedSourceRanges === undefined && props.jwt === undefined ? ['an access restriction (allowedSourceRanges or jwt)'] : []),
       ];
       if (missing.length > 0) {
-        const message = `[${this.node.path}] exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
+        const message = `exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
         this.node.addValidation({
           validate: () => {
-            if (props.strict) return [message];
+            if (props.strict || treatsWarningsAsErrors(analysis)) return [message];
             if (!this.riskWarned) {
               this.riskWarned = true;
-              console.warn(`WARNING ${message}`);
+              console.warn(`[${this.node.path}] warning: ${message}`);
             }
             return [];
           },
@@ -346,6 +349,14 @@ export class ExposedService extends Construct {
     }
     return jwt;
   }
+}
+
+/**
+ * Whether the App's analysis was configured with `warningsAsErrors`.
+ * MeshAnalysis keeps the flag private, so it is read at run time (until the analysis offers a getter).
+ */
+function treatsWarningsAsErrors(analysis: MeshAnalysis): boolean {
+  return (analysis as unknown as { warningsAsErrors?: unknown }).warningsAsErrors === true;
 }
 
 function isCidr(value: string): boolean {

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServers } from '../../imports/istio-networking.istio.io';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../input-validation';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
@@ -67,7 +68,6 @@ export interface GatewayServer {
 
 interface ServerState {
   portName: string;
-  explicitName: boolean;
   port: number;
   protocol: ServerProtocol;
   credentialName?: string;
@@ -98,6 +98,8 @@ export class SharedGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedGatewayProps) {
     super(scope, id);
+    // Cross-object checks (conflicting gateways, hosts no VirtualService serves) run there.
+    MeshAnalysis.of(this);
     this.name = checkDnsLabel(this, 'name', props.name);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
     this.ingressGateway = checkIngressGateway(this, 'ingressGateway', props.ingressGateway ?? IngressGateway.ISTIOCTL);
@@ -110,7 +112,7 @@ export class SharedGateway extends Construct {
     });
     this.node.addValidation({
       validate: () => (this.serverStates.length === 0
-        ? [`[${this.node.path}] the Gateway "${this.name}" has no servers: expose a service through it (ExposedService with gateway) or call addServer()`]
+        ? [`the Gateway "${this.name}" has no servers: expose a service through it (ExposedService with gateway) or call addServer()`]
         : []),
     });
   }
@@ -170,7 +172,7 @@ export class SharedGateway extends Construct {
     if (this.serverStates.some((s) => s.portName === portName)) {
       reject(this, `${field}.portName`, portName, 'a port name no other server of this Gateway uses');
     }
-    this.serverStates.push({ portName, explicitName: options.portName !== undefined, port, protocol: options.protocol, credentialName, httpsRedirect, hosts: [...hosts] });
+    this.serverStates.push({ portName, port, protocol: options.protocol, credentialName, httpsRedirect, hosts: [...hosts] });
     return this.servers[this.serverStates.length - 1];
   }
 }

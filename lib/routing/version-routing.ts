@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../input-validation';
 import { IMeshService } from '../mesh-service';
 import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
@@ -122,6 +123,8 @@ export class VersionRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionRoutingProps) {
     super(scope, id);
+    // Cross-object checks (subsets defined, hosts resolvable, one VirtualService per host) run there.
+    MeshAnalysis.of(this);
     const service = props.service;
     if (service === null || typeof service !== 'object') reject(this, 'service', service, 'an IMeshService (serviceName, namespace, port, versions)');
     this.host = checkDnsLabel(this, 'service.serviceName', service.serviceName);
@@ -158,7 +161,7 @@ export class VersionRouting extends Construct {
       });
       this.node.addValidation({
         validate: () => (this.subsetList.length === 0 && trafficPolicy === undefined
-          ? [`[${this.node.path}] the DestinationRule for "${this.host}" has neither subsets nor a trafficPolicy: give the service versions, subsets or a trafficPolicy, or set createDestinationRule: false`]
+          ? [`the DestinationRule for "${this.host}" has neither subsets nor a trafficPolicy: give the service versions, subsets or a trafficPolicy, or set createDestinationRule: false`]
           : []),
       });
     }
@@ -175,7 +178,7 @@ export class VersionRouting extends Construct {
       if (this.destinationRule) this.virtualService.addDependency(this.destinationRule);
       this.node.addValidation({
         validate: () => (this.routeList.length === 0
-          ? [`[${this.node.path}] the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`]
+          ? [`the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`]
           : []),
       });
     }

@@ -36,19 +36,25 @@ export function istioExtensionDashboard(): Dashboard {
 
   d.addRow('Wasm Module Remote Load');
   d.addTimeseries({
-    title: 'Cache Entry', width: 8, height: 8, unit: 'none',
+    title: 'Cache Entry', width: 6, height: 8, unit: 'none',
     queries: [gauge('envoy_wasm_remote_load_cache_entries', 'entries')],
   });
   d.addTimeseries({
-    title: 'Cache Visit', width: 8, height: 8, unit: 'ops',
+    title: 'Cache Visit', width: 6, height: 8, unit: 'ops',
     queries: [
       counter('envoy_wasm_remote_load_cache_hits', 'hits'),
       counter('envoy_wasm_remote_load_cache_misses', 'misses'),
       counter('envoy_wasm_remote_load_cache_negative_hits', 'negative hits'),
     ],
   });
+  const hits = sumRate('envoy_wasm_remote_load_cache_hits');
+  d.addStat({
+    title: 'Cache Hit Ratio', description: 'Share of module loads served from the proxies\' cache.',
+    width: 6, height: 8, unit: 'percentunit',
+    query: { expr: `${hits} / (${hits} + ${sumRate('envoy_wasm_remote_load_cache_misses')})` },
+  });
   d.addTimeseries({
-    title: 'Remote Fetch', width: 8, height: 8, unit: 'ops',
+    title: 'Remote Fetch', width: 6, height: 8, unit: 'ops',
     queries: [
       counter('envoy_wasm_remote_load_fetch_failures', 'failures'),
       counter('envoy_wasm_remote_load_fetch_successes', 'successes'),

@@ -1,0 +1,446 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench [-- options]`: measures synth performance and prints markdown tables.
+// Every measurement runs in a fresh child process; nothing is written to dist/. See --help.
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { measure, runOnce, median, hasGnuTime } = require('./lib/measure');
+const { readCdk8sConfig, splitAppCommand, withEntry } = require('./lib/app-command');
+const { prepareKustomization } = require('./lib/reference');
+
+const ROOT = path.resolve(__dirname, '..');
+const HELP = `usage: npm run bench -- [options]
+
+  --reference DIR     folder of reference manifests (e.g. ../shared/reference/istio-1.17.1): adds
+                      the \`kubectl kustomize\` baseline for the seed app (skipped without it)
+  --runs N            measured runs per command, after --warmup runs (default 5, warm-up 1)
+  --warmup N
+  --scale LIST        service counts of the scale test (default 100,1000,3000; "none" skips it)
+  --scale-runs N      fresh processes per variant and size (default 3; 1 for sizes over 1000)
+  --candidates MODE   other app commands to compare with cdk8s.yaml's: "auto" (default: the TS
+                      loaders found in node_modules, scripts/run-ts.js if present, and tsc-
+                      precompiled JS), "none", or commands separated by ";" with {entry} or an
+                      entry file, e.g. "node -r sucrase/register/ts main.ts"
+  --skip LIST         any of: seed,phases,npx,scale
+  --npm-test          also time one \`npm test\`
+  --json FILE         also write every number as JSON
+`;
+
+// ---------------------------------------------------------------------------------------------
+// options
+
+function parseArgs(argv) {
+  const opts = {
+    reference: undefined, runs: 5, warmup: 1, scale: [100, 1000, 3000], scaleRuns: undefined,
+    candidates: 'auto', skip: new Set(), npmTest: false, json: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const count = (v, min) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs an integer >= ${min}, got "${v}"`);
+      return n;
+    };
+    switch (a) {
+      case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
+      case '--reference': opts.reference = path.resolve(value()); break;
+      case '--runs': opts.runs = count(value(), 1); break;
+      case '--warmup': opts.warmup = count(value(), 0); break;
+      case '--scale': {
+        const v = value();
+        opts.scale = v === 'none' ? [] : v.split(',').map((x) => count(x, 1));
+        break;
+      }
+      case '--scale-runs': opts.scaleRuns = count(value(), 1); break;
+      case '--candidates': opts.candidates = value(); break;
+      case '--skip': value().split(',').forEach((s) => opts.skip.add(s.trim())); break;
+      case '--npm-test': opts.npmTest = true; break;
+      case '--json': opts.json = path.resolve(value()); break;
+      default: throw new Error(`unknown option ${a}\n\n${HELP}`);
+    }
+  }
+  if (opts.reference && !fs.existsSync(opts.reference)) throw new Error(`--reference ${opts.reference} does not exist`);
+  return opts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// formatting
+
+const sec = (ms) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const msf = (ms) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const mb = (kb) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MB`);
+const spread = (s) => `${sec(s.minMs)} – ${sec(s.maxMs)}`;
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+function table(headers, rows) {
+  const cells = [headers, ...rows].map((r) => r.map((c) => String(c ?? '')));
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+const out = [];
+function print(text = '') {
+  out.push(text);
+  process.stdout.write(`${text}\n`);
+}
+const progress = (text) => process.stderr.write(`[bench] ${text}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// environment
+
+function tmpDir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
+}
+
+function machine() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = (/^model name\s*:\s*(.+)$/m.exec(cpuinfo) || [])[1] || (os.cpus()[0] || {}).model || 'unknown';
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(os.cpus().length);
+  return {
+    nproc,
+    cpu: model.trim(),
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    kubectl: kubectlVersion(),
+    peakMemorySource: hasGnuTime() ? 'GNU time (max RSS of the process tree)' : 'VmHWM polled from /proc',
+  };
+}
+
+function kubectlVersion() {
+  const r = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  return r.stdout.split('\n').filter(Boolean).join(', ');
+}
+
+function childEnv(extra) {
+  const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...extra };
+  delete env.NODE_OPTIONS; // the bench's own flags must not leak into what it measures
+  return env;
+}
+
+function filesOf(dir) {
+  if (!fs.existsSync(dir)) return {};
+  const files = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function sameFiles(a, b) {
+  const fa = filesOf(a);
+  const fb = filesOf(b);
+  const names = Object.keys(fa);
+  return names.length > 0 && names.length === Object.keys(fb).length && names.every((n) => fa[n] === fb[n]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// app command candidates
+
+function resolvable(id) {
+  try { require.resolve(id, { paths: [ROOT] }); return true; } catch { return false; }
+}
+
+/** Compiles main.ts, lib/, imports/ and the bench's seed-phases.ts to JS under node_modules/.cache. */
+function precompile() {
+  const outDir = path.join(ROOT, 'node_modules', '.cache', 'bench-precompiled');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', outDir, '--rootDir', '.',
+    '--noEmit', 'false', '--declaration', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false',
+    '--sourceMap', 'false', '--incremental', 'false'], { cwd: ROOT, encoding: 'utf8' });
+  // tsc also emits when other files have type errors; all we need is main.js.
+  if (!fs.existsSync(path.join(outDir, 'main.js'))) throw new Error(`tsc emitted no main.js:\n${r.stdout}${r.stderr}`);
+  return outDir;
+}
+
+function candidateCommands(mode, appCommand) {
+  if (mode === 'none') return [];
+  const { entry } = splitAppCommand(appCommand);
+  if (mode !== 'auto') {
+    return mode.split(';').map((c) => c.trim()).filter(Boolean)
+      .map((c) => ({ label: c.replace('{entry}', entry), command: c.replace('{entry}', entry) }));
+  }
+  const found = [];
+  if (fs.existsSync(path.join(ROOT, 'scripts', 'run-ts.js'))) found.push(`node scripts/run-ts.js ${entry}`);
+  if (resolvable('sucrase/register/ts')) found.push(`node -r sucrase/register/ts ${entry}`);
+  if (resolvable('esbuild-register')) found.push(`node -r esbuild-register ${entry}`);
+  if (resolvable('@swc-node/register')) found.push(`node -r @swc-node/register ${entry}`);
+  if (resolvable('tsx/cjs')) found.push(`node --require tsx/cjs ${entry}`);
+  if (resolvable('ts-node/register/transpile-only')) found.push(`node --require ts-node/register/transpile-only ${entry}`);
+  const list = found.filter((c) => c !== appCommand).map((c) => ({ label: c, command: c }));
+  list.push({ label: 'node <tsc-precompiled>/main.js (floor: no transpiler at all)', precompiled: true });
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sections
+
+async function seedSection(opts, config, results) {
+  print('## 1. Seed app: the `app:` command of cdk8s.yaml, as a fresh process');
+  print();
+  const env = (outdir) => childEnv({ CDK8S_OUTDIR: outdir });
+  const appOut = tmpDir('seed');
+  progress(`seed app: ${config.app}`);
+  const app = await measure(config.app, { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: env(appOut), label: config.app });
+  results.seed = { command: config.app, ...strip(app) };
+  const rows = [[`cdk8s.yaml app: \`${config.app}\``, sec(app.wallMs), spread(app), sec(app.cpuMs), mb(app.maxRssKb), '']];
+
+  let kustomize;
+  if (!opts.reference) {
+    rows.push(['kubectl kustomize (reference manifests)', 'skipped', 'no --reference given', '', '', '']);
+  } else if (!kubectlVersion()) {
+    rows.push(['kubectl kustomize (reference manifests)', 'skipped', 'kubectl not found', '', '', '']);
+  } else {
+    const k = prepareKustomization({ root: ROOT, referenceDir: opts.reference, outputDir: appOut });
+    progress(`kubectl kustomize over ${k.files.join(', ')}`);
+    if (k.files.length === 0) {
+      rows.push(['kubectl kustomize (reference manifests)', 'skipped', 'no reference file matches the app\'s objects', '', '', '']);
+    } else {
+      kustomize = await measure(['kubectl', 'kustomize', k.dir], { runs: opts.runs, warmup: opts.warmup, label: 'kubectl kustomize' });
+      results.kustomize = { files: k.files, covered: k.covered, total: k.total, ...strip(kustomize) };
+      rows.push([`kubectl kustomize (${k.files.join(', ')}: ${k.covered} of the app's ${k.total} objects)`,
+        sec(kustomize.wallMs), spread(kustomize), sec(kustomize.cpuMs), mb(kustomize.maxRssKb), '']);
+      rows.push(['ratio app / kustomize (target <= 3x)', ratio(app.wallMs, kustomize.wallMs), '', '', '',
+        app.wallMs <= 3 * kustomize.wallMs ? 'PASS' : 'FAIL']);
+    }
+    fs.rmSync(k.dir, { recursive: true, force: true });
+  }
+
+  results.candidates = [];
+  let precompiledDir;
+  for (const c of candidateCommands(opts.candidates, config.app)) {
+    let command = c.command;
+    if (c.precompiled) {
+      try {
+        precompiledDir = precompiledDir || precompile();
+      } catch (e) {
+        rows.push([`candidate: ${c.label}`, 'failed', String(e.message).split('\n')[0], '', '', '']);
+        continue;
+      }
+      command = `node ${path.relative(ROOT, path.join(precompiledDir, 'main.js'))}`;
+    }
+    const dir = tmpDir('candidate');
+    progress(`candidate: ${command}`);
+    try {
+      const s = await measure(command, { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: env(dir), label: command });
+      const same = sameFiles(appOut, dir);
+      results.candidates.push({ command, same, ...strip(s) });
+      rows.push([`candidate: \`${c.label}\``, sec(s.wallMs), spread(s), sec(s.cpuMs), mb(s.maxRssKb),
+        same ? `same output, ${ratio(s.wallMs, app.wallMs)} of app` : 'OUTPUT DIFFERS']);
+    } catch (e) {
+      rows.push([`candidate: \`${c.label}\``, 'failed', String(e.message).split('\n').slice(0, 2).join(' '), '', '', '']);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  print(table(['command', 'median wall', 'spread (min – max)', 'CPU (user+sys)', 'peak RSS', 'note'], rows));
+  print();
+  print(`${opts.runs} runs after ${opts.warmup} warm-up each; CDK8S_OUTDIR is a temp dir.`);
+  print();
+  fs.rmSync(appOut, { recursive: true, force: true });
+  return { precompiledDir };
+}
+
+async function phasesSection(opts, config, results, precompiledDir) {
+  print('## 1b. Where the seed synth time goes (medians; self time of each require, transpile included)');
+  print();
+  const bare = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("perf_hooks").performance.now()))'], { encoding: 'utf8' });
+    bare.push(Number(r.stdout));
+  }
+  const commands = [{ label: 'cdk8s.yaml app', argv: withEntry(config.app, 'bench/seed-phases.ts') }];
+  const best = (results.candidates || []).filter((c) => c.same && !c.command.includes('bench-precompiled'))
+    .sort((a, b) => a.wallMs - b.wallMs)[0];
+  if (best) commands.push({ label: best.command.split(' ').slice(0, -1).join(' '), argv: withEntry(best.command, 'bench/seed-phases.ts') });
+  if (precompiledDir) commands.push({ label: 'precompiled JS', argv: ['node', path.join(precompiledDir, 'bench', 'seed-phases.js')] });
+
+  const columns = [];
+  for (const c of commands) {
+    progress(`phases: ${c.argv.join(' ')}`);
+    const samples = [];
+    const outdir = tmpDir('phases');
+    for (let i = 0; i < opts.warmup + opts.runs; i++) {
+      const r = await runOnce(c.argv, { cwd: ROOT, env: childEnv({ CDK8S_OUTDIR: outdir }) });
+      if (r.code !== 0) throw new Error(`${c.argv.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
+      if (i >= opts.warmup) samples.push({ ...JSON.parse(r.stdout.trim().split('\n').pop()), wallMs: r.wallMs });
+    }
+    fs.rmSync(outdir, { recursive: true, force: true });
+    columns.push({ label: c.label, samples });
+  }
+  const phaseNames = [...new Set(columns.flatMap((c) => c.samples.flatMap((s) => Object.keys(s.phases))))];
+  const order = ['require constructs', 'require cdk8s', 'require cdk8s-plus-27', 'require imports/ (Istio classes)',
+    'require lib/', 'require other packages', 'node built-ins', 'main.ts top level', 'app.synth() (toJson + YAML write)'];
+  phaseNames.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const bareMs = median(bare);
+  const rows = [['node bootstrap (bare `node -e`)', ...columns.map(() => msf(bareMs))]];
+  rows.push(['loader setup + bench script (startup - bootstrap)', ...columns.map((c) => msf(median(c.samples.map((s) => s.startupMs)) - bareMs))]);
+  for (const p of phaseNames) {
+    rows.push([p.replace('main.ts top level', 'app construction (main.ts top level)'),
+      ...columns.map((c) => msf(median(c.samples.map((s) => s.phases[p] || 0))))]);
+  }
+  rows.push(['exit, GC and the rest (wall - all above)', ...columns.map((c) => {
+    const sum = median(c.samples.map((s) => s.startupMs + s.mainMs));
+    return msf(median(c.samples.map((s) => s.wallMs)) - sum);
+  })]);
+  rows.push(['process wall (median)', ...columns.map((c) => msf(median(c.samples.map((s) => s.wallMs))))]);
+  results.phases = columns.map((c) => ({ label: c.label, samples: c.samples }));
+  print(table(['phase', ...columns.map((c) => c.label)], rows));
+  print();
+}
+
+async function npxSection(opts, results) {
+  print('## 2. `npx cdk8s synth` end to end (CDK8S_CHECK_UPGRADE=false, -o <temp dir>)');
+  print();
+  const outdir = path.join(tmpDir('npx'), 'out');
+  progress('npx cdk8s synth');
+  const s = await measure(['npx', 'cdk8s', 'synth', '-o', outdir], {
+    runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: childEnv({}), label: 'npx cdk8s synth',
+  });
+  // What the CLI costs by itself: it loads jsii-pacmak/jsii-rosetta (and with them TypeScript) for `cdk8s init`.
+  const cli = await measure(['npx', 'cdk8s', '--version'], { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: childEnv({}), label: 'npx cdk8s --version' });
+  results.npx = { ...strip(s), cliOnly: strip(cli) };
+  fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+  print(table(['command', 'median wall', 'spread (min – max)', 'CPU (user+sys)', 'peak RSS', 'target'], [
+    ['npx cdk8s synth', sec(s.wallMs), spread(s), sec(s.cpuMs), mb(s.maxRssKb), s.wallMs <= 3000 ? 'PASS (<= 3 s)' : 'FAIL (> 3 s)'],
+    ['npx cdk8s --version (CLI start-up alone)', sec(cli.wallMs), spread(cli), sec(cli.cpuMs), mb(cli.maxRssKb), ''],
+  ]));
+  print();
+}
+
+async function dumpObjects(argv, outdir) {
+  const r = await runOnce([...argv, '--dump'], { cwd: ROOT, env: childEnv({ CDK8S_OUTDIR: outdir }) });
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} --dump failed:\n${r.stderr.slice(-2000)}`);
+  const key = (o) => `${o.kind}/${(o.metadata || {}).namespace || ''}/${(o.metadata || {}).name}`;
+  return new Map(JSON.parse(r.stdout).map((o) => [key(o), JSON.stringify(o)]));
+}
+
+async function scaleSection(opts, config, results) {
+  print('## 3. Scale: N services x 3 versions, routing on every service, every tenth exposed');
+  print();
+  const childArgv = (variant, n) => withEntry(config.app, 'bench/scale/child.ts', ['--variant', variant, '--services', String(n)]);
+
+  // Same objects in both variants, or the ratio means nothing.
+  const cmpDir = tmpDir('scale-cmp');
+  const ours = await dumpObjects(childArgv('ours', 20), cmpDir);
+  const raw = await dumpObjects(childArgv('raw', 20), cmpDir);
+  fs.rmSync(cmpDir, { recursive: true, force: true });
+  const onlyOurs = [...ours.keys()].filter((k) => !raw.has(k));
+  const onlyRaw = [...raw.keys()].filter((k) => !ours.has(k));
+  const differ = [...ours.keys()].filter((k) => raw.has(k) && raw.get(k) !== ours.get(k));
+  const identical = onlyOurs.length === 0 && onlyRaw.length === 0 && differ.length === 0;
+  results.scaleEquivalence = { identical, onlyOurs, onlyRaw, differ };
+
+  const rows = [];
+  const byN = {};
+  for (const n of opts.scale) {
+    const runs = opts.scaleRuns ?? (n > 1000 ? 1 : 3);
+    byN[n] = {};
+    for (const variant of ['raw', 'ours']) {
+      const samples = [];
+      for (let i = 0; i < runs; i++) {
+        progress(`scale: ${variant} N=${n} run ${i + 1}/${runs}`);
+        const outdir = tmpDir('scale');
+        const r = await runOnce(childArgv(variant, n), { cwd: ROOT, env: childEnv({ CDK8S_OUTDIR: outdir }) });
+        fs.rmSync(outdir, { recursive: true, force: true });
+        if (r.code !== 0) throw new Error(`scale ${variant} N=${n} failed:\n${r.stderr.slice(-3000)}`);
+        const child = JSON.parse(r.stdout.trim().split('\n').pop());
+        samples.push({ ...child, wallMs: r.wallMs, processMaxRssKb: r.maxRssKb ?? child.maxRssKb });
+      }
+      const work = median(samples.map((s) => s.buildMs + s.synthMs));
+      const m = {
+        runs,
+        objects: Object.values(samples[0].kinds).reduce((a, b) => a + b, 0),
+        analysis: samples[0].analysis,
+        loadMs: median(samples.map((s) => s.loadMs)),
+        buildMs: median(samples.map((s) => s.buildMs)),
+        synthMs: median(samples.map((s) => s.synthMs)),
+        workMs: work,
+        wallMs: median(samples.map((s) => s.wallMs)),
+        maxRssKb: Math.max(...samples.map((s) => s.processMaxRssKb)),
+        samples,
+      };
+      byN[n][variant] = m;
+      rows.push([n, variant === 'ours' ? `ours (analysis: ${m.analysis})` : 'raw L1, no analysis', m.objects, runs,
+        msf(m.buildMs), msf(m.synthMs), msf(m.workMs), msf(m.workMs / n), sec(m.wallMs), mb(m.maxRssKb)]);
+    }
+  }
+  results.scale = byN;
+  print(table(['N', 'variant', 'objects', 'runs', 'build', 'synth', 'build+synth', 'per service', 'process wall', 'peak RSS'], rows));
+  print();
+  print(identical
+    ? 'Both variants synthesize identical objects (checked at N=20).'
+    : `WARNING: the variants differ at N=20: only ours ${onlyOurs.length}, only raw ${onlyRaw.length}, different content ${differ.length} (${[...onlyOurs, ...onlyRaw, ...differ].slice(0, 6).join(', ')})`);
+  print();
+  const checks = [];
+  for (const n of opts.scale) {
+    const r = byN[n].ours.workMs / byN[n].raw.workMs;
+    checks.push([`ours/raw build+synth at N=${n}`, `${r.toFixed(2)}`, n >= 1000 ? '<= 1.3' : '', n >= 1000 ? (r <= 1.3 ? 'PASS' : 'FAIL') : '']);
+  }
+  if (byN[1000] && byN[3000]) {
+    const g = byN[3000].ours.workMs / byN[1000].ours.workMs;
+    checks.push(['ours time(3000)/time(1000)', g.toFixed(2), '<= 3.5', g <= 3.5 ? 'PASS' : 'FAIL']);
+    const mem = byN[3000].ours.maxRssKb;
+    checks.push(['ours peak RSS at N=3000', mb(mem), '<= 600 MB', mem / 1024 <= 600 ? 'PASS' : 'FAIL']);
+  }
+  print(table(['check', 'measured', 'target', ''], checks));
+  print();
+  print('build = constructing the app, synth = app.synth() (validation, analysis, toJson, YAML write); '
+    + 'process wall adds node start-up and module loading. Each row is the median of its runs, each run a fresh process.');
+  print();
+}
+
+async function npmTestSection(results) {
+  print('## 4. `npm test`');
+  print();
+  progress('npm test');
+  const r = await runOnce(['npm', 'test'], { cwd: ROOT, env: childEnv({ CI: 'true' }) });
+  results.npmTest = { wallMs: r.wallMs, code: r.code, maxRssKb: r.maxRssKb };
+  print(table(['command', 'wall', 'exit code', 'target'], [['npm test', sec(r.wallMs), r.code, r.wallMs <= 60000 ? 'PASS (<= 60 s)' : 'FAIL (> 60 s)']]));
+  print();
+}
+
+function strip(s) {
+  const { samples, ...rest } = s;
+  return { ...rest, samplesMs: samples.map((x) => Math.round(x.wallMs)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const config = readCdk8sConfig(ROOT);
+  const m = machine();
+  const results = { machine: m, options: { ...opts, skip: [...opts.skip] } };
+  print('# cdk8s-istio-bookinfo benchmark');
+  print();
+  print(`Machine: ${m.nproc} cores (${m.cpu}), ${m.memory}, node ${m.node}, load average at start ${m.load}; `
+    + `kubectl: ${m.kubectl || 'not found'}; peak memory: ${m.peakMemorySource}.`);
+  print();
+  let precompiledDir;
+  if (!opts.skip.has('seed')) ({ precompiledDir } = await seedSection(opts, config, results));
+  if (!opts.skip.has('phases')) await phasesSection(opts, config, results, precompiledDir);
+  if (!opts.skip.has('npx')) await npxSection(opts, results);
+  if (!opts.skip.has('scale') && opts.scale.length) await scaleSection(opts, config, results);
+  if (opts.npmTest) await npmTestSection(results);
+  if (precompiledDir) fs.rmSync(precompiledDir, { recursive: true, force: true });
+  if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results, null, 2));
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e.stack || e}`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * One measurement of the scale benchmark, run by bench/run.js in a fresh process:
+ *
+ *   <the app command with its entry replaced by this file> --variant ours|raw --services N [--dump]
+ *
+ * Builds the generated app (see model.ts), synthesizes it into CDK8S_OUTDIR and prints one JSON
+ * line: time to load the modules, to build the constructs and to synthesize, peak memory, and
+ * how many objects of each kind were written. With --dump it prints the synthesized objects
+ * instead, so that the bench can check both variants emit the same manifests.
+ */
+import { performance } from 'perf_hooks';
+
+const loadStart = performance.now();
+const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
+const { buildOurService, enableAnalysis } = require('./ours') as typeof import('./ours');
+const { buildRawService } = require('./raw') as typeof import('./raw');
+const { scaleCharts } = require('./model') as typeof import('./model');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const variant = arg('variant');
+const services = Number(arg('services'));
+if ((variant !== 'ours' && variant !== 'raw') || !Number.isInteger(services) || services < 1) {
+  console.error('usage: child.ts --variant ours|raw --services N [--dump]');
+  process.exit(2);
+}
+
+const buildStart = performance.now();
+const app = new App();
+let analysis = 'off';
+for (const [i, group] of scaleCharts(services).entries()) {
+  const chart = new Chart(app, `team-${String(i).padStart(2, '0')}`);
+  for (const svc of group) {
+    if (variant === 'ours') buildOurService(chart, svc);
+    else buildRawService(chart, svc);
+  }
+}
+if (variant === 'ours') analysis = enableAnalysis(app);
+const synthStart = performance.now();
+
+if (process.argv.includes('--dump')) {
+  const docs = app.charts.flatMap((c) => c.toJson());
+  process.stdout.write(JSON.stringify(docs) + '\n');
+} else {
+  app.synth();
+  const synthEnd = performance.now();
+  const kinds: Record<string, number> = {};
+  for (const obj of app.node.findAll().filter(ApiObject.isApiObject)) kinds[obj.kind] = (kinds[obj.kind] ?? 0) + 1;
+  process.stdout.write(JSON.stringify({
+    variant,
+    services,
+    analysis,
+    loadMs: buildStart - loadStart,
+    startupMs: loadStart,
+    buildMs: synthStart - buildStart,
+    synthMs: synthEnd - synthStart,
+    maxRssKb: process.resourceUsage().maxRSS,
+    kinds,
+  }) + '\n');
+}

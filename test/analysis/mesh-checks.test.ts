@@ -1,0 +1,375 @@
+import { Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { analyzeManifests, MeshAnalysis, MeshAnalysisOptions } from '../../lib/analysis/mesh-analysis';
+import { Finding, MESH_CHECKS, Severity, WeightStrictness } from '../../lib/analysis/findings';
+import { invariantViolations } from '../support/invariants';
+import { allSchemaErrors } from '../support/schema';
+import {
+  consistentBookinfo, deployment, destinationRule, gateway, newChart, routeToSubset, service, serviceEntry, workload,
+} from './mesh-fixtures';
+
+function analyze(chart: Chart, options?: MeshAnalysisOptions): Finding[] {
+  return MeshAnalysis.of(chart, options).analyze();
+}
+const codes = (findings: Finding[]) => findings.map((f) => f.code);
+const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
+
+/** A VirtualService with one HTTP route, for shaping destinations and weights. */
+function vs(chart: Chart, id: string, spec: Record<string, unknown>, namespace?: string): VirtualService {
+  return new VirtualService(chart, id, { metadata: { name: id, namespace }, spec: spec as any });
+}
+
+describe('a consistent mesh', () => {
+  test('Bookinfo with DestinationRules v1..v3 and all-v1 routes has no errors', () => {
+    // GIVEN
+    const chart = newChart();
+    consistentBookinfo(chart);
+    // WHEN
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const findings = analyze(chart);
+    const objects = Testing.synth(chart); // validates the whole app: must not throw
+    warn.mockRestore();
+    // THEN
+    expect(findings.filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    // Like upstream's destination-rule-all, the rules declare subsets single-version services lack.
+    expect(findings.map((f) => `${f.code} ${f.path} ${f.field}`)).toEqual(
+      ['productpage', 'details', 'ratings'].flatMap((s) => [2, 3].map((v) => `BKI-SUBSET-NO-PODS test/dr-${s} spec.subsets[${v - 1}].labels`)),
+    );
+    expect(warn).toHaveBeenCalledTimes(6);
+    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(invariantViolations(objects)).toEqual([]);
+  });
+
+  test('names resolve short, name.ns, name.ns.svc and FQDN forms; external and ServiceEntry hosts need no Service', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1'], 'shop');
+    destinationRule(chart, 'dr', 'reviews.shop.svc.cluster.local', ['v1'], 'shop');
+    serviceEntry(chart, 'googleapis', ['*.googleapis.com']);
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [
+        { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        { match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'reviews.shop', subset: 'v1' } }] },
+        { match: [{ uri: { prefix: '/c' } }], route: [{ destination: { host: 'reviews.shop.svc', subset: 'v1' } }] },
+        { match: [{ uri: { prefix: '/d' } }], route: [{ destination: { host: 'www.example.com' } }] },
+        { route: [{ destination: { host: 'storage.googleapis.com' } }] },
+      ],
+    }, 'shop');
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('routing references', () => {
+  test('BKI-SUBSET-UNDEFINED: a route subset no DestinationRule defines', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'reviews-dr', 'reviews', ['v1', 'v2']);
+    vs(chart, 'reviews-vs', {
+      hosts: ['reviews'],
+      http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 50 }] }],
+    });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(findings).toEqual([{
+      code: 'BKI-SUBSET-UNDEFINED',
+      mirrors: 'IST0101/KIA1107',
+      severity: Severity.ERROR,
+      path: 'test/reviews-vs',
+      field: 'spec.http[0].route[1].destination.subset',
+      value: 'v3',
+      message: 'VirtualService default/reviews-vs at test/reviews-vs: spec.http[0].route[1].destination.subset "v3" is not defined by the DestinationRule(s) for host reviews.default.svc.cluster.local (default/reviews-dr at test/reviews-dr); expected one of the defined subsets "v1", "v2" [IST0101/KIA1107]',
+    }]);
+  });
+
+  test('BKI-SUBSET-UNDEFINED: a mirror subset without any DestinationRule', () => {
+    const chart = newChart();
+    workload(chart, 'httpbin', ['v1']);
+    vs(chart, 'httpbin', { hosts: ['httpbin'], http: [{ route: [{ destination: { host: 'httpbin' } }], mirror: { host: 'httpbin', subset: 'v2' } }] });
+    const [f] = analyze(chart);
+    expect(f.field).toBe('spec.http[0].mirror.subset');
+    expect(f.message).toMatch(/"v2" needs a DestinationRule for host httpbin\.default\.svc\.cluster\.local, and there is none/);
+  });
+
+  test('BKI-GATEWAY-NOT-FOUND: name, ns/name and legacy name.ns references; mesh is always fine', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'productpage', ['v1']);
+    gateway(chart, 'public', ['*'], 'edge');
+    vs(chart, 'ok', { hosts: ['shop.example.com'], gateways: ['edge/public', 'public.edge', 'mesh'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
+    vs(chart, 'broken', { hosts: ['shop.example.com'], gateways: ['public', 'edge/private'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
+    // WHEN
+    const findings = withCode(analyze(chart), 'BKI-GATEWAY-NOT-FOUND');
+    // THEN
+    expect(findings.map((f) => [f.path, f.field, f.value])).toEqual([
+      ['test/broken', 'spec.gateways[0]', 'public'],
+      ['test/broken', 'spec.gateways[1]', 'edge/private'],
+    ]);
+    expect(findings[0].message).toBe('VirtualService default/broken at test/broken: spec.gateways[0] "public" names Gateway default/public, which is not in the app; expected "mesh" or an existing Gateway as "<namespace>/<name>" (e.g. "edge/public") [IST0101/KIA1102]');
+  });
+
+  test('BKI-GATEWAY-HOST-MISMATCH: wildcard and namespace-scoped server hosts', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'productpage', ['v1']);
+    gateway(chart, 'wild', ['*.example.com']);
+    gateway(chart, 'scoped', ['shop/*', './admin.example.com']);
+    const route = [{ route: [{ destination: { host: 'productpage' } }] }];
+    vs(chart, 'served', { hosts: ['books.example.com'], gateways: ['wild'], http: route });
+    vs(chart, 'other-domain', { hosts: ['books.example.org'], gateways: ['wild'], http: route });
+    vs(chart, 'admin', { hosts: ['admin.example.com'], gateways: ['scoped'], http: route });
+    vs(chart, 'wrong-ns', { hosts: ['books.example.org'], gateways: ['scoped'], http: route });
+    // WHEN
+    const findings = withCode(analyze(chart), 'BKI-GATEWAY-HOST-MISMATCH');
+    // THEN
+    expect(findings.map((f) => f.path)).toEqual(['test/other-domain', 'test/wrong-ns']);
+    expect(findings[0].severity).toBe(Severity.ERROR);
+    expect(findings[0].message).toBe('VirtualService default/other-domain at test/other-domain: spec.hosts ["books.example.org"] matches no host that Gateway default/wild (test/gw-default-wild) serves to namespace default; expected at least one host matching the Gateway\'s server hosts ["*.example.com"] ("*" and "*.domain" wildcards, "ns/host" scoping) [IST0132]');
+    expect(findings[1].message).toMatch(/server hosts \["admin\.example\.com"\]/);
+  });
+
+  test('BKI-HOST-CONFLICT: two VirtualServices for one host on the mesh, or on one gateway', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    gateway(chart, 'a', ['*']);
+    gateway(chart, 'b', ['*']);
+    routeToSubset(chart, 'first', 'reviews', undefined);
+    routeToSubset(chart, 'second', 'reviews.default.svc.cluster.local', undefined);
+    const route = [{ route: [{ destination: { host: 'reviews' } }] }];
+    vs(chart, 'edge-a', { hosts: ['shop.example.com'], gateways: ['a'], http: route });
+    vs(chart, 'edge-a2', { hosts: ['shop.example.com'], gateways: ['default/a'], http: route });
+    vs(chart, 'edge-b', { hosts: ['shop.example.com'], gateways: ['b'], http: route });
+    // WHEN
+    const findings = withCode(analyze(chart), 'BKI-HOST-CONFLICT');
+    // THEN
+    expect(findings.map((f) => [f.path, f.value])).toEqual([
+      ['test/second', 'reviews.default.svc.cluster.local'],
+      ['test/edge-a2', 'shop.example.com'],
+    ]);
+    expect(findings[0].message).toMatch(/is already claimed on the mesh by VirtualService default\/first at test\/first; expected one VirtualService per host and gateway/);
+    expect(findings[1].message).toMatch(/is already claimed on Gateway default\/a by VirtualService default\/edge-a at test\/edge-a/);
+  });
+
+  test('BKI-HOST-UNKNOWN: a cluster-local host that is no Service', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reveiws' } }] }, { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] }] });
+    const findings = analyze(chart);
+    expect(codes(findings)).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name", "name.namespace" or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]');
+    expect(findings[1].value).toBe('reviews.other.svc.cluster.local');
+  });
+
+  test('clusterDomain decides what is cluster-local', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'ghost.default.svc.cluster.local' } }] }] });
+    expect(codes(analyze(chart, { clusterDomain: 'corp.internal' }))).toEqual([]);
+    expect(codes(analyze(chart, { clusterDomain: 'cluster.local' }))).toEqual(['BKI-HOST-UNKNOWN']);
+  });
+
+  test('BKI-PORT-UNKNOWN and BKI-PORT-REQUIRED', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    service(chart, 'tracing', { ports: [{ name: 'http-query', port: 80, targetPort: k8s.IntOrString.fromNumber(16686) }, { name: 'grpc-query', port: 16685 }] });
+    deployment(chart, 'tracing', 'v1');
+    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }] });
+    vs(chart, 'tracing', { hosts: ['tracing'], http: [{ route: [{ destination: { host: 'tracing' } }] }] });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(codes(findings)).toEqual(['BKI-PORT-UNKNOWN', 'BKI-PORT-REQUIRED']);
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.port.number 8080 is not a port of Service default/reviews (test/svc-default-reviews); expected one of its ports [9080] [IST0101]');
+    expect(findings[1].message).toMatch(/destination\.port \(not set\) is required: Service default\/tracing .* has several ports; expected port\.number set to one of \[80,16685\] \[IST0112\]/);
+  });
+
+  test('BKI-INGRESS-BYPASSES-SUBSETS: a gateway route without subset to a host the mesh splits', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'productpage', ['v1']);
+    destinationRule(chart, 'dr', 'productpage', ['v1']);
+    routeToSubset(chart, 'mesh-vs', 'productpage', 'v1');
+    gateway(chart, 'bookinfo-gateway', ['*']);
+    vs(chart, 'ingress', { hosts: ['*'], gateways: ['bookinfo-gateway'], http: [{ route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }] });
+    vs(chart, 'ingress-ok', { hosts: ['*'], gateways: ['bookinfo-gateway', 'mesh'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    const bypass = withCode(findings, 'BKI-INGRESS-BYPASSES-SUBSETS');
+    expect(bypass.map((f) => [f.path, f.severity])).toEqual([['test/ingress', Severity.WARNING]]);
+    expect(bypass[0].message).toBe('VirtualService default/ingress at test/ingress: spec.http[0].route[0].destination.host "productpage" is routed without a subset from a gateway while a mesh VirtualService splits productpage.default.svc.cluster.local by subset, so the mesh routing rules do not apply to ingress traffic; expected a subset on this destination, or `mesh` in spec.gateways of this VirtualService [IST0140]');
+  });
+});
+
+describe('weights', () => {
+  function split(weights: (number | undefined)[]) {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [{ route: weights.map((weight, i) => ({ destination: { host: 'reviews', subset: `v${i + 1}` }, weight })) }],
+    });
+    return chart;
+  }
+
+  test('BKI-WEIGHT-SUM: SUM_TO_100 (default) rejects 30/30', () => {
+    const findings = analyze(split([30, 30]));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ code: 'BKI-WEIGHT-SUM', severity: Severity.ERROR, field: 'spec.http[0].route', value: [30, 30] });
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route [30,30] add up to 60; expected weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that) [KIA1104]');
+  });
+
+  test('WeightStrictness.ISTIO accepts 30/30, and both accept 80/20', () => {
+    expect(analyze(split([30, 30]), { weightStrictness: WeightStrictness.ISTIO })).toEqual([]);
+    expect(analyze(split([80, 20]))).toEqual([]);
+  });
+
+  test('BKI-WEIGHT-ALL-ZERO and BKI-WEIGHT-NEGATIVE in both modes', () => {
+    for (const weightStrictness of [WeightStrictness.ISTIO, WeightStrictness.SUM_TO_100]) {
+      expect(codes(analyze(split([0, undefined]), { weightStrictness }))).toEqual(['BKI-WEIGHT-ALL-ZERO']);
+      const negative = analyze(split([120, -20]), { weightStrictness });
+      expect(negative.map((f) => [f.code, f.field, f.value])).toEqual([['BKI-WEIGHT-NEGATIVE', 'spec.http[0].route[1].weight', -20]]);
+    }
+  });
+
+  test('BKI-WEIGHT-SINGLE: a lone destination with weight 50 is a warning', () => {
+    const findings = analyze(split([50]));
+    expect(findings.map((f) => [f.code, f.severity, f.field])).toEqual([['BKI-WEIGHT-SINGLE', Severity.WARNING, 'spec.http[0].route[0].weight']]);
+    expect(findings[0].message).toMatch(/50 is ignored: Istio sends all traffic to a single destination; expected no weight, or 100/);
+  });
+});
+
+describe('destination rules', () => {
+  test('BKI-SUBSET-DUPLICATE and BKI-SUBSET-NAME', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    new DestinationRule(chart, 'dr', {
+      metadata: { name: 'reviews' },
+      spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v1', labels: { version: 'v1' } }, { name: 'v1.0', labels: { version: 'v1' } }] },
+    });
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.field, f.value])).toEqual([
+      ['BKI-SUBSET-DUPLICATE', 'spec.subsets[1].name', 'v1'],
+      ['BKI-SUBSET-NAME', 'spec.subsets[2].name', 'v1.0'],
+    ]);
+    expect(findings[0].message).toBe('DestinationRule default/reviews at test/dr: spec.subsets[1].name "v1" is defined twice in this DestinationRule (Istio ignores the second); expected unique subset names [IST0106]');
+  });
+
+  test('BKI-DR-DUPLICATE-HOST (warning) and BKI-DR-CONFLICT (error) for two rules on one host', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'dr-a', 'reviews', ['v1']);
+    destinationRule(chart, 'dr-b', 'reviews.default.svc.cluster.local', ['v2']);
+    destinationRule(chart, 'dr-c', 'reviews', ['v2']);
+    destinationRule(chart, 'dr-other-ns', 'reviews.default.svc.cluster.local', ['v1'], 'other');
+    // WHEN
+    const findings = analyze(chart).filter((f) => f.code.startsWith('BKI-DR-'));
+    // THEN
+    expect(findings.map((f) => [f.code, f.severity, f.path, f.field])).toEqual([
+      ['BKI-DR-CONFLICT', Severity.ERROR, 'test/dr-c', 'spec.subsets[0].name'],
+      ['BKI-DR-DUPLICATE-HOST', Severity.WARNING, 'test/dr-b', 'spec.host'],
+    ]);
+    expect(findings[0].message).toBe('DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is already defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]');
+  });
+
+  test('BKI-DR-HOST-UNKNOWN: a rule for a host that is no Service or ServiceEntry host', () => {
+    const chart = newChart();
+    destinationRule(chart, 'dr', 'ratings', ['v1']);
+    serviceEntry(chart, 'se', ['api.example.com']);
+    destinationRule(chart, 'dr-external', 'api.example.com', []);
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([['BKI-DR-HOST-UNKNOWN', Severity.WARNING, 'test/dr']]);
+    expect(findings[0].message).toMatch(/spec\.host "ratings" resolves to ratings\.default\.svc\.cluster\.local, which is neither a Service of the app nor a ServiceEntry host/);
+  });
+
+  test('BKI-SUBSET-NO-PODS: subset labels select no pod template of the Service', () => {
+    const chart = newChart();
+    workload(chart, 'ratings', ['v1', 'v2']);
+    destinationRule(chart, 'dr', 'ratings', ['v1', 'v2', 'v2-mysql']);
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.severity, f.field, f.value])).toEqual([
+      ['BKI-SUBSET-NO-PODS', Severity.WARNING, 'spec.subsets[2].labels', { version: 'v2-mysql' }],
+    ]);
+    expect(findings[0].message).toBe('DestinationRule default/dr at test/dr: spec.subsets[2].labels {"version":"v2-mysql"} select no pod template behind Service default/ratings (selector {"app":"ratings"}), so subset "v2-mysql" has no endpoints; expected labels of a pod template of that Service: {"version":"v1"}, {"version":"v2"} [IST0173/KIA0203]');
+  });
+});
+
+describe('services and workloads', () => {
+  test('BKI-PORT-NAME-PROTOCOL: names without a protocol prefix, unknown appProtocol; sidecar-less pods and exempt ports skipped', () => {
+    // GIVEN
+    const chart = newChart();
+    service(chart, 'web', { ports: [{ name: 'web', port: 8080 }, { name: 'http-alt', port: 8081 }, { name: 'x', port: 8082, appProtocol: 'http' }, { name: 'y', port: 8083, appProtocol: 'soap' }, { name: 'db', port: 3306 }] });
+    deployment(chart, 'web', 'v1');
+    service(chart, 'grafana', { ports: [{ name: 'service', port: 3000 }] });
+    deployment(chart, 'grafana', 'v1', { labels: { 'app': 'grafana', 'sidecar.istio.io/inject': 'false' } });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(findings.map((f) => [f.code, f.severity, f.field, f.value])).toEqual([
+      ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[0].name', 'web'],
+      ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[3].appProtocol', 'soap'],
+    ]);
+    expect(findings[0].message).toBe('Service default/web at test/svc-default-web: spec.ports[0].name "web" has no protocol prefix Istio knows, so Istio cannot select the protocol of port 8080 (no HTTP routing, retries or metrics); expected a name "<protocol>[-<suffix>]" with protocol one of http, http2, https, grpc, grpc-web, tcp, tls, udp, mongo, redis, mysql, http_proxy (e.g. "http" or "http-web"), or appProtocol set [IST0118/KIA0601]');
+  });
+
+  test('BKI-WORKLOAD-LABELS: pods behind a routed Service without a version label (info)', () => {
+    const chart = newChart();
+    service(chart, 'details');
+    deployment(chart, 'details', 'v1', { labels: { app: 'details' } });
+    service(chart, 'unrouted');
+    deployment(chart, 'unrouted', 'v1', { labels: { app: 'unrouted' } });
+    routeToSubset(chart, 'vs', 'details', undefined);
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.severity, f.path, f.field])).toEqual([
+      ['BKI-WORKLOAD-LABELS', Severity.INFO, 'test/deploy-default-details-v1', 'spec.template.metadata.labels'],
+    ]);
+    expect(findings[0].message).toBe('Deployment default/details-v1 at test/deploy-default-details-v1: spec.template.metadata.labels {"app":"details"} lack "version" on a pod template behind the routed Service default/details, so Istio telemetry and Kiali cannot tell its version apart; expected pod labels "version" or "app.kubernetes.io/version" or "service.istio.io/canonical-revision" [istioctl validate]');
+    // Infos never fail synthesis, even with warningsAsErrors.
+    MeshAnalysis.of(chart, { warningsAsErrors: true });
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+});
+
+describe('analyzeManifests', () => {
+  test('works on plain manifests, and disabledChecks accepts codes and mirrored codes', () => {
+    const objects = [
+      { path: 'a/vs', manifest: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'r' }, spec: { hosts: ['r'], http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] } } },
+    ];
+    expect(codes(analyzeManifests(objects))).toEqual(['BKI-HOST-UNKNOWN', 'BKI-SUBSET-UNDEFINED']);
+    expect(codes(analyzeManifests(objects, { disabledChecks: ['BKI-HOST-UNKNOWN'] }))).toEqual(['BKI-SUBSET-UNDEFINED']);
+    expect(codes(analyzeManifests(objects, { disabledChecks: ['IST0101'] }))).toEqual([]);
+  });
+
+  test('a broken mesh: every finding, snapshot', () => {
+    // GIVEN every check tripped once
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    service(chart, 'legacy', { ports: [{ name: 'web', port: 80 }, { name: 'http-admin', port: 81 }] });
+    deployment(chart, 'legacy', 'v1', { labels: { app: 'legacy' } });
+    destinationRule(chart, 'dr', 'reviews', ['v1', 'v2', 'v3']);
+    destinationRule(chart, 'dr2', 'reviews', ['v1']);
+    destinationRule(chart, 'dr3', 'reviews.default.svc.cluster.local', []);
+    destinationRule(chart, 'dr-ghost', 'ghost', ['v1']);
+    gateway(chart, 'gw', ['*.example.com']);
+    routeToSubset(chart, 'vs', 'reviews', 'v4');
+    routeToSubset(chart, 'vs-dup', 'reviews', 'v1');
+    vs(chart, 'edge', { hosts: ['shop.example.org'], gateways: ['gw', 'nope'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1', port: { number: 1 } }, weight: 40 }, { destination: { host: 'legacy' }, weight: 40 }] }] });
+    vs(chart, 'edge2', { hosts: ['reviews'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'reviews' }, weight: -1 }] }] });
+    vs(chart, 'zero', { hosts: ['legacy'], tcp: [{ route: [{ destination: { host: 'legacy', port: { number: 80 } }, weight: 0 }, { destination: { host: 'legacy', port: { number: 81 } } }] }] });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
+    expect(findings.map((f) => f.message)).toMatchSnapshot();
+  });
+});
