@@ -10,7 +10,7 @@ import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
 import { exposureRiskOf } from './exposure-risk';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
-import { checkGatewayHosts, ServerProtocol, SharedGateway } from './shared-gateway';
+import { checkGatewayHosts, checkPortName, ServerProtocol, SharedGateway } from './shared-gateway';
 
 /** HTTPS for an {@link ExposedService}. */
 export interface ExposureTls {
@@ -187,6 +187,9 @@ export class ExposedService extends Construct {
     const port = checkPort(this, props.targetPort !== undefined ? 'targetPort' : 'target.port', props.targetPort ?? target.port);
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? targetNamespace);
     this.hosts = checkGatewayHosts(this, 'hosts', props.hosts);
+    if (props.serverPort !== undefined) checkPort(this, 'serverPort', props.serverPort);
+    if (props.serverPortName !== undefined) checkPortName(this, 'serverPortName', props.serverPortName);
+    if (props.tls?.portName !== undefined) checkPortName(this, 'tls.portName', props.tls.portName);
 
     if (props.gateway !== undefined) {
       if (!(props.gateway instanceof SharedGateway)) reject(this, 'gateway', props.gateway, 'a SharedGateway');
@@ -195,7 +198,7 @@ export class ExposedService extends Construct {
       this.sharedGateway = props.gateway;
     } else {
       this.sharedGateway = new SharedGateway(this, 'Gateway', {
-        name: props.gatewayName ?? `${targetName}-gateway`,
+        name: checkDnsLabel(this, 'gatewayName', props.gatewayName ?? `${targetName}-gateway`),
         namespace,
         ingressGateway: props.ingressGateway === undefined ? undefined : checkIngressGateway(this, 'ingressGateway', props.ingressGateway),
       });

@@ -187,7 +187,8 @@ function renderServer(s: ServerState): GatewaySpecServers {
   };
 }
 
-function checkPortName(scope: Construct, field: string, name: string): string {
+/** A Gateway server port name: lowercase letters, digits and "-". */
+export function checkPortName(scope: Construct, field: string, name: string): string {
   if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
     reject(scope, field, name, 'a port name: lowercase letters, digits and "-", e.g. "http" or "http-kiali"');
   }
