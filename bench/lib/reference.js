@@ -48,7 +48,9 @@ function prepareKustomization({ root, referenceDir, outputDir }) {
       candidates.push({ file, keys });
     }
   }
-  candidates.sort((a, b) => b.keys.length - a.keys.length || a.file.localeCompare(b.file));
+  // Most objects first; on a tie the plainest name (sleep.yaml before sleep-vault.yaml).
+  candidates.sort((a, b) => b.keys.length - a.keys.length
+    || path.basename(a.file).length - path.basename(b.file).length || a.file.localeCompare(b.file));
   const taken = new Set();
   const chosen = [];
   for (const c of candidates) {

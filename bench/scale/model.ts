@@ -21,6 +21,8 @@ export const WEIGHTED_ROUTE: ReadonlyArray<{ readonly version: string; readonly 
   { version: 'v1', weight: 80 },
   { version: 'v3', weight: 20 },
 ];
+/** The subset that ingress traffic goes to (a gateway-bound route must use subsets too: IST0140). */
+export const INGRESS_ROUTE_VERSION = 'v1';
 /** Selector of the ingress gateway pods (what `istioctl install` labels them). */
 export const INGRESS_SELECTOR = { istio: 'ingressgateway' } as const;
 

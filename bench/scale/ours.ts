@@ -1,13 +1,21 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BookinfoService, injectionPodLabels, SidecarInjection } from '../../lib';
-import { SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS, ScaleService, scaleImage } from './model';
-import { buildRawExposure, buildRawRouting } from './raw';
+// Deep imports until lib/index.ts exports them; they are the same classes.
+import { ExposedService } from '../../lib/exposure/exposed-service';
+import { VersionRouting } from '../../lib/routing/version-routing';
+import {
+  HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_ROUTE_VERSION, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
+  ScaleService, scaleImage, WEIGHTED_ROUTE,
+} from './model';
 
-/** The library variant: one generated service built with the library's constructs. */
+/**
+ * The library variant: one generated service built with the library's constructs. VersionRouting
+ * and ExposedService attach the App's MeshAnalysis, so every run of this variant analyses the mesh.
+ */
 export function buildOurService(chart: Chart, svc: ScaleService): void {
   const scope = new Construct(chart, svc.name);
-  new BookinfoService(scope, 'workload', {
+  const workload = new BookinfoService(scope, 'workload', {
     name: svc.name,
     namespace: SCALE_NAMESPACE,
     port: SCALE_PORT,
@@ -19,11 +27,15 @@ export function buildOurService(chart: Chart, svc: ScaleService): void {
     scratchVolumes: [],
     security: { container: { runAsUser: 1000 } },
   });
-  buildRawRouting(scope, svc);
-  if (svc.exposed) buildRawExposure(scope, svc);
-}
-
-/** Turns on whatever app-wide checks the library offers (none yet). */
-export function enableAnalysis(_scope: Construct): string {
-  return 'none available';
+  const routing = new VersionRouting(scope, 'routing', { service: workload });
+  routing.routeHeaderTo(HEADER_ROUTE.header, HEADER_ROUTE.exact, HEADER_ROUTE_VERSION);
+  routing.splitTraffic(Object.fromEntries(WEIGHTED_ROUTE.map((r) => [r.version, r.weight])));
+  if (svc.exposed) {
+    new ExposedService(scope, 'exposure', {
+      target: workload,
+      hosts: [svc.externalHost],
+      virtualServiceName: `${svc.name}-ingress`,
+      routeToSubset: INGRESS_ROUTE_VERSION,
+    });
+  }
 }

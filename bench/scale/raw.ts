@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import {
-  HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_SELECTOR, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
+  HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_ROUTE_VERSION, INGRESS_SELECTOR, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
   ScaleService, scaleImage, WEIGHTED_ROUTE,
 } from './model';
 
@@ -20,7 +20,6 @@ export function buildRawService(chart: Chart, svc: ScaleService): void {
   if (svc.exposed) buildRawExposure(scope, svc);
 }
 
-const fqdnOf = (svc: ScaleService) => `${svc.name}.${SCALE_NAMESPACE}.svc.cluster.local`;
 
 /** Service, ServiceAccount and a Deployment per version (what `BookinfoService` emits). */
 export function buildRawWorkload(scope: Construct, svc: ScaleService): void {
@@ -62,25 +61,26 @@ export function buildRawWorkload(scope: Construct, svc: ScaleService): void {
 /** DestinationRule with a subset per version, and the mesh VirtualService: header route, then the split. */
 export function buildRawRouting(scope: Construct, svc: ScaleService): void {
   const ns = SCALE_NAMESPACE;
-  const fqdn = fqdnOf(svc);
+  // Everything lives in one namespace, so the short Service name is the host (as Istio's samples write it).
+  const host = svc.name;
   new DestinationRule(scope, 'DestinationRule', {
     metadata: { name: svc.name, namespace: ns },
     spec: {
-      host: fqdn,
+      host,
       subsets: SCALE_VERSIONS.map((version) => ({ name: version, labels: { version } })),
     },
   });
   new VirtualService(scope, 'VirtualService', {
     metadata: { name: svc.name, namespace: ns },
     spec: {
-      hosts: [fqdn],
+      hosts: [host],
       http: [
         {
           match: [{ headers: { [HEADER_ROUTE.header]: { exact: HEADER_ROUTE.exact } } }],
-          route: [{ destination: { host: fqdn, subset: HEADER_ROUTE_VERSION } }],
+          route: [{ destination: { host, subset: HEADER_ROUTE_VERSION } }],
         },
         {
-          route: WEIGHTED_ROUTE.map((r) => ({ destination: { host: fqdn, subset: r.version }, weight: r.weight })),
+          route: WEIGHTED_ROUTE.map((r) => ({ destination: { host, subset: r.version }, weight: r.weight })),
         },
       ],
     },
@@ -90,7 +90,7 @@ export function buildRawRouting(scope: Construct, svc: ScaleService): void {
 /** Gateway for the external host, and the VirtualService bound to it. */
 export function buildRawExposure(scope: Construct, svc: ScaleService): void {
   const ns = SCALE_NAMESPACE;
-  const fqdn = fqdnOf(svc);
+  const host = svc.name;
   const gateway = `${svc.name}-gateway`;
   new Gateway(scope, 'Gateway', {
     metadata: { name: gateway, namespace: ns },
@@ -104,7 +104,10 @@ export function buildRawExposure(scope: Construct, svc: ScaleService): void {
     spec: {
       hosts: [svc.externalHost],
       gateways: [gateway],
-      http: [{ route: [{ destination: { host: fqdn, port: { number: SCALE_PORT } } }] }],
+      http: [{
+        match: [{ uri: { prefix: '/' } }],
+        route: [{ destination: { host, subset: INGRESS_ROUTE_VERSION, port: { number: SCALE_PORT } } }],
+      }],
     },
   });
 }

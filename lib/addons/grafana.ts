@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { IExposureRisk } from '../exposure/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabelValue, checkNonEmpty, reject } from '../input-validation';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
@@ -100,7 +101,7 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
  * dashboards (mesh, service, workload, control plane, performance, Wasm extensions),
  * built in code. Kiali opens them by title.
  */
-export class Grafana extends Construct implements IAddonService {
+export class Grafana extends Construct implements IAddonService, IExposureRisk {
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port = GRAFANA_PORT;
@@ -109,6 +110,11 @@ export class Grafana extends Construct implements IAddonService {
   public readonly url: string;
   /** The URL the Prometheus datasource queries. */
   public readonly prometheusUrl: string;
+  /**
+   * Set while anonymous users are Grafana admins (no `adminCredentials`): {@link ExposedService}
+   * then warns (or, strict, fails) when it is published without TLS and an access restriction.
+   */
+  public readonly exposureRisk?: string;
   /** The dashboards, with title, uid and file. */
   public readonly dashboards: readonly GrafanaDashboard[];
   /** The ConfigMap with grafana.ini, datasources.yaml and dashboardproviders.yaml. */
@@ -127,6 +133,7 @@ export class Grafana extends Construct implements IAddonService {
     const admin = props.adminCredentials && checkAdminCredentials(this, props.adminCredentials);
     this.serviceName = name;
     this.url = inClusterUrl(this);
+    if (!admin) this.exposureRisk = 'Grafana lets anonymous users in with the Admin role (no adminCredentials)';
     this.prometheusUrl = datasourceUrl(this, prometheus, this.namespace);
 
     const labels = { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/version': tag };

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { IExposureRisk } from '../exposure/exposure-risk';
 import {
   checkDnsLabel, checkInteger, checkLabelValue, checkNonEmpty, reject,
 } from '../input-validation';
@@ -139,7 +140,7 @@ const WEB_ROOT = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
  * ({@link KIALI_BUILTIN_URLS}); so the default wiring yields Istio's file, and moving an addon
  * to another name or namespace changes Kiali's configuration.
  */
-export class Kiali extends Construct implements IAddonService {
+export class Kiali extends Construct implements IAddonService, IExposureRisk {
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port: number = KIALI_PORT;
@@ -151,6 +152,11 @@ export class Kiali extends Construct implements IAddonService {
   public readonly authStrategy: KialiAuthStrategy;
   /** Whether Kiali is read-only. */
   public readonly viewOnlyMode: boolean;
+  /**
+   * Set while Kiali is anonymous: {@link ExposedService} then warns (or, strict, fails) when it is
+   * published without TLS and an access restriction.
+   */
+  public readonly exposureRisk?: string;
   /** The configuration Kiali runs with, as typed values. */
   public readonly config: KialiConfig;
   /** Name of the ServiceAccount the pod runs as (its token is Kiali's API identity). */
@@ -182,6 +188,10 @@ export class Kiali extends Construct implements IAddonService {
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
     const resources = props.resources ?? DEFAULT_RESOURCES;
     this.authStrategy = props.authStrategy ?? KialiAuthStrategy.ANONYMOUS;
+    if (this.authStrategy === KialiAuthStrategy.ANONYMOUS) {
+      this.exposureRisk = 'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh'
+        + (props.viewOnlyMode ? '' : ' and change any Istio resource');
+    }
     if (!Object.values(KialiAuthStrategy).includes(this.authStrategy)) {
       reject(this, 'authStrategy', this.authStrategy, `one of ${Object.values(KialiAuthStrategy).join(', ')}`);
     }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkDnsSubdomain, reject } from '../input-validation';
 import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
-import { MeshIndex, ManifestObject } from './mesh-index';
+import { isAnalyzedKind, MeshIndex, ManifestObject } from './mesh-index';
 import { runRoutingChecks } from './routing-checks';
 import { runWorkloadChecks } from './workload-checks';
 
@@ -133,26 +133,24 @@ export class MeshAnalysis extends Construct {
     return this.baselineScope;
   }
 
-  /** Merges `options` into the current ones (see {@link MeshAnalysis.of}). */
+  /** Merges `options` into the current ones (see {@link MeshAnalysis.of}); nothing changes if one is invalid. */
   public configure(options: MeshAnalysisOptions): void {
-    if (options.weightStrictness !== undefined) {
-      if (!Object.values(WeightStrictness).includes(options.weightStrictness)) {
-        reject(this, 'weightStrictness', options.weightStrictness, `one of ${Object.values(WeightStrictness).join(', ')}`);
-      }
-      this.strictness = options.weightStrictness;
+    if (options.weightStrictness !== undefined && !Object.values(WeightStrictness).includes(options.weightStrictness)) {
+      reject(this, 'weightStrictness', options.weightStrictness, `one of ${Object.values(WeightStrictness).join(', ')}`);
     }
     for (const code of options.disabledChecks ?? []) {
       if (!KNOWN_CODES.has(code)) reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
-      this.disabled.add(code);
     }
-    if (options.clusterDomain !== undefined) this.domain = checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
+    if (options.clusterDomain !== undefined) checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
+    if (options.baseline !== undefined && options.baseline.node.root === this.node.root) {
+      reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
+    }
+
+    if (options.weightStrictness !== undefined) this.strictness = options.weightStrictness;
+    for (const code of options.disabledChecks ?? []) this.disabled.add(code);
+    if (options.clusterDomain !== undefined) this.domain = options.clusterDomain;
     if (options.warningsAsErrors !== undefined) this.failOnWarnings = options.warningsAsErrors;
-    if (options.baseline !== undefined) {
-      if (options.baseline.node.root === this.node.root) {
-        reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
-      }
-      this.baselineScope = options.baseline;
-    }
+    if (options.baseline !== undefined) this.baselineScope = options.baseline;
   }
 
   /**
@@ -223,10 +221,15 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     .map(({ f }) => f);
 }
 
+/** Every ApiObject under `scope`; only the kinds the checks read are serialized (once). */
 function collectObjects(scope: IConstruct): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
-    if (ApiObject.isApiObject(c)) objects.push({ path: c.node.path, manifest: c.toJson() });
+    if (!ApiObject.isApiObject(c)) continue;
+    const manifest = isAnalyzedKind(c.apiVersion, c.kind)
+      ? c.toJson()
+      : { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+    objects.push({ path: c.node.path, manifest });
   }
   return objects;
 }

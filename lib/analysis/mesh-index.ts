@@ -56,8 +56,10 @@ class HostTable<T> {
   }
 
   /** Entries whose host is `host` or a wildcard covering it. */
-  public lookup(host: string): T[] {
-    const found = [...(this.exact.get(host) ?? [])];
+  public lookup(host: string): readonly T[] {
+    const exact = this.exact.get(host) ?? [];
+    if (this.wildcards.length === 0) return exact;
+    const found = [...exact];
     for (const w of this.wildcards) if (host.endsWith(w.suffix)) found.push(w.value);
     return found;
   }
@@ -74,11 +76,13 @@ export class MeshIndex {
   public readonly namespaces = new Set<string>();
 
   private readonly byKind = new Map<string, IndexedObject[]>();
-  private readonly byName = new Map<string, IndexedObject>();
+  private readonly gateways = new Map<string, IndexedObject>();
   private readonly services = new Map<string, IndexedObject>();
   private readonly destinationRules = new HostTable<IndexedObject>();
   private readonly serviceEntryHosts = new HostTable<IndexedObject>();
-  private readonly workloadsByLabel = new Map<string, IndexedWorkload[]>();
+  /** namespace → label key → label value → pod templates. */
+  private readonly workloadsByLabel = new Map<string, Map<string, Map<string, IndexedWorkload[]>>>();
+  private readonly subsetNames = new Map<IndexedObject, ReadonlySet<string>>();
   private readonly workloadsByNamespace = new Map<string, IndexedWorkload[]>();
   private readonly svcSuffix: string;
 
@@ -88,10 +92,11 @@ export class MeshIndex {
     for (const { path, manifest } of input) {
       if (manifest === null || typeof manifest !== 'object' || typeof manifest.kind !== 'string') continue;
       const apiVersion = String(manifest.apiVersion ?? '');
+      const slash = apiVersion.indexOf('/');
       const o: IndexedObject = {
         path,
         manifest,
-        group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '',
+        group: slash < 0 ? '' : apiVersion.slice(0, slash),
         kind: manifest.kind,
         namespace: manifest.metadata?.namespace ?? 'default',
         name: String(manifest.metadata?.name ?? ''),
@@ -102,7 +107,7 @@ export class MeshIndex {
       const kindKey = kindOf(o.group, o.kind);
       const list = this.byKind.get(kindKey);
       if (list) list.push(o); else this.byKind.set(kindKey, [o]);
-      this.byName.set(`${kindKey}|${o.namespace}|${o.name}`, o);
+      if (o.kind === 'Gateway' && o.group === ISTIO_NETWORKING) this.gateways.set(`${o.namespace}/${o.name}`, o);
       this.addWorkload(o);
     }
     this.objects = objects;
@@ -131,7 +136,7 @@ export class MeshIndex {
 
   /** The `networking.istio.io` Gateway `namespace/name`, if any. */
   public gateway(namespace: string, name: string): IndexedObject | undefined {
-    return this.byName.get(`${kindOf(ISTIO_NETWORKING, 'Gateway')}|${namespace}|${name}`);
+    return this.gateways.get(`${namespace}/${name}`);
   }
 
   /** The Service whose cluster-local FQDN is `fqdn`. */
@@ -140,8 +145,18 @@ export class MeshIndex {
   }
 
   /** DestinationRules whose (normalised) host is `fqdn` or a wildcard covering it. */
-  public destinationRulesFor(fqdn: string): IndexedObject[] {
+  public destinationRulesFor(fqdn: string): readonly IndexedObject[] {
     return this.destinationRules.lookup(fqdn);
+  }
+
+  /** The subset names a DestinationRule defines (computed once per rule). */
+  public subsetsOf(dr: IndexedObject): ReadonlySet<string> {
+    let names = this.subsetNames.get(dr);
+    if (names === undefined) {
+      names = new Set(asArray(dr.manifest.spec?.subsets).map((s) => s?.name).filter((n) => typeof n === 'string'));
+      this.subsetNames.set(dr, names);
+    }
+    return names;
   }
 
   /** True when a ServiceEntry declares `fqdn` (or a wildcard covering it). */
@@ -175,9 +190,11 @@ export class MeshIndex {
     const pairs = Object.entries(selector);
     if (pairs.length === 0) return [];
     // Start from the rarest pair so that a selector like {app: x, version: v1} costs a few comparisons.
+    const byKey = this.workloadsByLabel.get(namespace);
+    if (!byKey) return [];
     let smallest: IndexedWorkload[] | undefined;
     for (const [k, v] of pairs) {
-      const list = this.workloadsByLabel.get(labelKey(namespace, k, v));
+      const list = byKey.get(k)?.get(v);
       if (!list) return [];
       if (!smallest || list.length < smallest.length) smallest = list;
     }
@@ -202,21 +219,32 @@ export class MeshIndex {
     };
     const nsList = this.workloadsByNamespace.get(o.namespace);
     if (nsList) nsList.push(w); else this.workloadsByNamespace.set(o.namespace, [w]);
+    let byKey = this.workloadsByLabel.get(o.namespace);
+    if (!byKey) { byKey = new Map(); this.workloadsByLabel.set(o.namespace, byKey); }
     for (const [k, v] of Object.entries(w.labels)) {
-      const key = labelKey(o.namespace, k, String(v));
-      const list = this.workloadsByLabel.get(key);
-      if (list) list.push(w); else this.workloadsByLabel.set(key, [w]);
+      let byValue = byKey.get(k);
+      if (!byValue) { byValue = new Map(); byKey.set(k, byValue); }
+      const list = byValue.get(String(v));
+      if (list) list.push(w); else byValue.set(String(v), [w]);
     }
   }
+}
+
+/**
+ * True for the kinds whose contents the checks read (Services, Namespaces, pod templates and
+ * Istio networking objects). Other objects only need their identity, which saves serializing
+ * large ConfigMaps and RBAC objects on every synthesis.
+ */
+export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return group === ISTIO_NETWORKING || `${group}/${kind}` in TEMPLATE_KINDS
+    || (group === '' && (kind === 'Service' || kind === 'Namespace'));
 }
 
 function kindOf(group: string, kind: string): string {
   return `${group}/${kind}`;
 }
 
-function labelKey(namespace: string, key: string, value: string): string {
-  return `${namespace}\u0000${key}\u0000${value}`;
-}
 
 /** `x` if it is an array, else `[]` (manifests from users may have any shape). */
 export function asArray(x: unknown): any[] {

@@ -278,8 +278,8 @@ function checkDestinationHost(context: CheckContext, vs: IndexedObject, destinat
 function checkSubset(context: CheckContext, vs: IndexedObject, subset: unknown, field: string, fqdn: string): void {
   if (!context.enabled(MESH_CHECKS.SUBSET_UNDEFINED)) return;
   const rules = context.index.destinationRulesFor(fqdn);
-  const names = definedSubsets(rules);
-  if (names.includes(subset as string)) return;
+  if (rules.some((r) => context.index.subsetsOf(r).has(subset as string))) return;
+  const names = [...new Set(rules.flatMap((r) => [...context.index.subsetsOf(r)]))];
   reportProblem(context, MESH_CHECKS.SUBSET_UNDEFINED, vs, {
     field,
     value: subset,
@@ -288,8 +288,4 @@ function checkSubset(context: CheckContext, vs: IndexedObject, subset: unknown, 
       : `is not defined by the DestinationRule(s) for host ${fqdn} (${rules.map((r) => `${r.namespace}/${r.name} at ${r.path}`).join(', ')})`,
     expected: names.length > 0 ? `one of the defined subsets ${names.map((n) => describeValue(n)).join(', ')}` : 'a subset defined in spec.subsets of a DestinationRule for that host',
   });
-}
-
-function definedSubsets(rules: IndexedObject[]): string[] {
-  return [...new Set(rules.flatMap((r) => asArray(r.manifest.spec?.subsets).map((s) => s?.name).filter((n) => typeof n === 'string')))];
 }

@@ -151,7 +151,7 @@ export enum RetryOn {
 
 /** Retries of failed requests. */
 export interface RetryPolicy {
-  /** Number of retries, at least 1 (to switch retries off, give `attempts: 0`-free routes no policy). */
+  /** Number of retries, 1-1000. */
   readonly attempts: number;
   /**
    * Timeout of each try.
@@ -248,7 +248,7 @@ export class HttpRoute {
   public readonly name?: string;
   /** Position in the VirtualService's `http` list (0 is tried first). */
   public readonly index: number;
-  /** The subsets this route sends to (and mirrors to), in order. */
+  /** The subsets of the routed host this route sends (and mirrors) to, in order. */
   public readonly subsets: readonly string[];
   /** Whether the route has no conditions and so catches every request that reaches it. */
   public readonly catchAll: boolean;
@@ -268,7 +268,7 @@ export class HttpRoute {
     const mirror = options.mirror === undefined ? undefined : renderMirror(scope, `${field}.mirror`, options.mirror, context);
     this.subsets = [
       ...options.to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])),
-      ...(options.mirror?.subset !== undefined ? [options.mirror.subset] : []),
+      ...(options.mirror?.subset !== undefined && (options.mirror.host ?? context.host) === context.host ? [options.mirror.subset] : []),
     ];
     this.spec = {
       name: this.name,

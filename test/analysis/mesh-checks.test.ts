@@ -29,6 +29,7 @@ describe('a consistent mesh', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const findings = analyze(chart);
     const objects = Testing.synth(chart); // validates the whole app: must not throw
+    const warnings = warn.mock.calls.length;
     warn.mockRestore();
     // THEN
     expect(findings.filter((f) => f.severity === Severity.ERROR)).toEqual([]);
@@ -36,7 +37,7 @@ describe('a consistent mesh', () => {
     expect(findings.map((f) => `${f.code} ${f.path} ${f.field}`)).toEqual(
       ['productpage', 'details', 'ratings'].flatMap((s) => [2, 3].map((v) => `BKI-SUBSET-NO-PODS test/dr-${s} spec.subsets[${v - 1}].labels`)),
     );
-    expect(warn).toHaveBeenCalledTimes(6);
+    expect(warnings).toBe(6);
     expect(allSchemaErrors(objects)).toEqual([]);
     expect(invariantViolations(objects)).toEqual([]);
   });

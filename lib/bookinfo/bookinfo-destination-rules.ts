@@ -1,0 +1,53 @@
+import { Construct } from 'constructs';
+import { TlsMode } from '../routing/traffic-policy';
+import { VersionRouting } from '../routing/version-routing';
+import type { BookinfoApp } from '../bookinfo-app';
+
+/** Props for {@link BookinfoDestinationRules}. */
+export interface BookinfoDestinationRulesProps {
+  /** The Bookinfo whose services get DestinationRules. */
+  readonly bookinfo: BookinfoApp;
+  /**
+   * TLS toward the services. `TlsMode.ISTIO_MUTUAL` is Istio's `destination-rule-all-mtls.yaml`.
+   * @default no traffic policy (Istio's `destination-rule-all.yaml`)
+   */
+  readonly tlsMode?: TlsMode;
+  /**
+   * Also declare the subsets of versions Istio ships but `bookinfo.yaml` does not run (ratings `v2`,
+   * `v2-mysql`, `v2-mysql-vm`; details `v2`), as upstream's files do. Routing to them is allowed by the
+   * analysis; a subset that selects no pod is reported as a warning.
+   * @default true
+   */
+  readonly includeUpstreamSubsets?: boolean;
+}
+
+/** The subsets upstream's `destination-rule-all*.yaml` declare beyond the versions `bookinfo.yaml` runs. */
+const UPSTREAM_EXTRA_SUBSETS: Readonly<Record<string, readonly string[]>> = {
+  ratings: ['v2', 'v2-mysql', 'v2-mysql-vm'],
+  details: ['v2'],
+};
+
+/**
+ * A DestinationRule with a subset per version for each Bookinfo service: the seed's
+ * `kubectl apply -f samples/bookinfo/networking/destination-rule-all.yaml`.
+ */
+export class BookinfoDestinationRules extends Construct {
+  /** The routing (DestinationRule only) of each service, keyed by service name. */
+  public readonly routings: Readonly<Record<string, VersionRouting>>;
+
+  constructor(scope: Construct, id: string, props: BookinfoDestinationRulesProps) {
+    super(scope, id);
+    const includeExtra = props.includeUpstreamSubsets ?? true;
+    const trafficPolicy = props.tlsMode ? { tls: { mode: props.tlsMode } } : undefined;
+    const routings: Record<string, VersionRouting> = {};
+    for (const service of props.bookinfo.services) {
+      const routing = new VersionRouting(this, service.serviceName, { service, createVirtualService: false, trafficPolicy });
+      const declared = new Set(routing.subsetNames);
+      for (const name of includeExtra ? UPSTREAM_EXTRA_SUBSETS[service.serviceName] ?? [] : []) {
+        if (!declared.has(name)) routing.addSubset({ name });
+      }
+      routings[service.serviceName] = routing;
+    }
+    this.routings = routings;
+  }
+}

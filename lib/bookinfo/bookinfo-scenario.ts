@@ -1,0 +1,147 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { reject } from '../input-validation';
+import { Percent } from '../routing/percent';
+import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
+import { VersionRouting } from '../routing/version-routing';
+import { BookinfoDestinationRules } from './bookinfo-destination-rules';
+import type { BookinfoApp } from '../bookinfo-app';
+
+/**
+ * Istio's Bookinfo traffic-management tasks, each named after the file Istio ships in
+ * `samples/bookinfo/networking/` (which it reproduces in meaning).
+ */
+export enum BookinfoScenarioName {
+  /** Subsets for every service, with `ISTIO_MUTUAL` TLS toward them. */
+  DESTINATION_RULE_ALL_MTLS = 'destination-rule-all-mtls',
+  /** Reviews' subsets with a RANDOM load balancer. */
+  DESTINATION_RULE_REVIEWS = 'destination-rule-reviews',
+  /** details v1 answers every request with HTTP 555 (its own DestinationRule with subset v1). */
+  FAULT_INJECTION_DETAILS_V1 = 'fault-injection-details-v1',
+  /** Every service to v1. */
+  VIRTUAL_SERVICE_ALL_V1 = 'virtual-service-all-v1',
+  /** User jason (header `end-user: jason`) to reviews v2, everyone else to v1. */
+  VIRTUAL_SERVICE_REVIEWS_TEST_V2 = 'virtual-service-reviews-test-v2',
+  /** reviews 50% v1, 50% v3. */
+  VIRTUAL_SERVICE_REVIEWS_50_V3 = 'virtual-service-reviews-50-v3',
+  /** reviews 80% v1, 20% v2. */
+  VIRTUAL_SERVICE_REVIEWS_80_20 = 'virtual-service-reviews-80-20',
+  /** reviews 90% v1, 10% v2. */
+  VIRTUAL_SERVICE_REVIEWS_90_10 = 'virtual-service-reviews-90-10',
+  /** reviews all to v3. */
+  VIRTUAL_SERVICE_REVIEWS_V3 = 'virtual-service-reviews-v3',
+  /** reviews 50% v2, 50% v3. */
+  VIRTUAL_SERVICE_REVIEWS_V2_V3 = 'virtual-service-reviews-v2-v3',
+  /** jason to reviews v2, everyone else to v3. */
+  VIRTUAL_SERVICE_REVIEWS_JASON_V2_V3 = 'virtual-service-reviews-jason-v2-v3',
+  /** jason's calls to ratings are delayed 7 s (productpage's 3 s x 2 reviews timeout shows the bug). */
+  VIRTUAL_SERVICE_RATINGS_TEST_DELAY = 'virtual-service-ratings-test-delay',
+  /** jason's calls to ratings fail with HTTP 500. */
+  VIRTUAL_SERVICE_RATINGS_TEST_ABORT = 'virtual-service-ratings-test-abort',
+}
+
+/** Props for {@link BookinfoScenario}. */
+export interface BookinfoScenarioProps {
+  /** The Bookinfo the scenario routes. */
+  readonly bookinfo: BookinfoApp;
+  /** Which task. */
+  readonly scenario: BookinfoScenarioName;
+  /**
+   * The user the header-matched scenarios single out (`end-user` header, set by productpage on login).
+   * @default 'jason'
+   */
+  readonly testUser?: string;
+}
+
+/**
+ * One of Istio's Bookinfo traffic tasks as an overlay, meant to be applied on top of a mesh that
+ * has {@link BookinfoDestinationRules} (the VirtualService-only tasks route to its subsets).
+ *
+ * @example
+ * new BookinfoScenario(chart, 'jason', { bookinfo, scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2 });
+ */
+export class BookinfoScenario extends Construct {
+  /** The scenario built. */
+  public readonly scenario: BookinfoScenarioName;
+  /** The routings it created (DestinationRules and/or VirtualServices), keyed by service name. */
+  public readonly routings: Readonly<Record<string, VersionRouting>>;
+
+  constructor(scope: Construct, id: string, props: BookinfoScenarioProps) {
+    super(scope, id);
+    this.scenario = props.scenario;
+    const { productpage, details, ratings, reviews } = props.bookinfo;
+    const user = props.testUser ?? 'jason';
+    const routes: Record<string, VersionRouting> = {};
+    // VirtualService-only routing: the subsets come from the DestinationRules already applied.
+    const routesFor = (service: typeof reviews) => {
+      routes[service.serviceName] = new VersionRouting(this, service.serviceName, { service, createDestinationRule: false });
+      return routes[service.serviceName];
+    };
+
+    switch (props.scenario) {
+      case BookinfoScenarioName.DESTINATION_RULE_ALL_MTLS:
+        Object.assign(routes, new BookinfoDestinationRules(this, 'destination-rules', { bookinfo: props.bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL }).routings);
+        break;
+      case BookinfoScenarioName.DESTINATION_RULE_REVIEWS:
+        routes.reviews = new VersionRouting(this, 'reviews', {
+          service: reviews,
+          createVirtualService: false,
+          trafficPolicy: { loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM) },
+        });
+        break;
+      case BookinfoScenarioName.FAULT_INJECTION_DETAILS_V1: {
+        const routing = new VersionRouting(this, 'details', { service: details, subsets: [{ name: 'v1' }] });
+        routing.routeAllTo('v1', { fault: { abort: { httpStatus: 555, percentage: Percent.ALL } } });
+        // Unreachable after a match-all rule, as in Istio's file; kept so the overlay equals it.
+        routing.routeAllTo('v1');
+        routes.details = routing;
+        break;
+      }
+      case BookinfoScenarioName.VIRTUAL_SERVICE_ALL_V1:
+        for (const service of [productpage, reviews, ratings, details]) routesFor(service).routeAllTo('v1');
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2: {
+        const r = routesFor(reviews);
+        r.routeHeaderTo('end-user', user, 'v2');
+        r.routeAllTo('v1');
+        break;
+      }
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_50_V3:
+        routesFor(reviews).splitTraffic({ v1: 50, v3: 50 });
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_80_20:
+        routesFor(reviews).splitTraffic({ v1: 80, v2: 20 });
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_90_10:
+        routesFor(reviews).splitTraffic({ v1: 90, v2: 10 });
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V3:
+        routesFor(reviews).routeAllTo('v3');
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V2_V3:
+        routesFor(reviews).splitTraffic({ v2: 50, v3: 50 });
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_JASON_V2_V3: {
+        const r = routesFor(reviews);
+        r.routeHeaderTo('end-user', user, 'v2');
+        r.routeAllTo('v3');
+        break;
+      }
+      case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY: {
+        const r = routesFor(ratings);
+        r.routeHeaderTo('end-user', user, 'v1', { fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.ALL } } });
+        r.routeAllTo('v1');
+        break;
+      }
+      case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_ABORT: {
+        const r = routesFor(ratings);
+        r.routeHeaderTo('end-user', user, 'v1', { fault: { abort: { httpStatus: 500, percentage: Percent.ALL } } });
+        r.routeAllTo('v1');
+        break;
+      }
+      default:
+        reject(this, 'scenario', props.scenario, `one of ${Object.values(BookinfoScenarioName).join(', ')}`);
+    }
+    this.routings = routes;
+  }
+}
