@@ -303,7 +303,7 @@ export class ExposedService extends Construct {
         const message = `exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
         this.node.addValidation({
           validate: () => {
-            if (props.strict || treatsWarningsAsErrors(analysis)) return [message];
+            if (props.strict || analysis.warningsAsErrors) return [message];
             if (!this.riskWarned) {
               this.riskWarned = true;
               console.warn(`[${this.node.path}] warning: ${message}`);
@@ -352,14 +352,6 @@ export class ExposedService extends Construct {
     }
     return jwt;
   }
-}
-
-/**
- * Whether the App's analysis was configured with `warningsAsErrors`.
- * MeshAnalysis keeps the flag private, so it is read at run time (until the analysis offers a getter).
- */
-function treatsWarningsAsErrors(analysis: MeshAnalysis): boolean {
-  return (analysis as unknown as { warningsAsErrors?: unknown }).warningsAsErrors === true;
 }
 
 function isCidr(value: string): boolean {

@@ -1,0 +1,128 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { BookinfoApp, BookinfoDestinationRules, BookinfoScenario, BookinfoScenarioName, MeshAnalysis, TlsMode } from '../lib';
+import { allSchemaErrors } from './support/schema';
+
+/** A baseline mesh (Bookinfo + subsets) and an overlay app analysed on top of it. */
+function overlay(scenario: BookinfoScenarioName, testUser?: string) {
+  const baseApp = Testing.app();
+  const baseChart = new Chart(baseApp, 'base');
+  const bookinfo = new BookinfoApp(baseChart, 'bookinfo');
+  new BookinfoDestinationRules(baseChart, 'subsets', { bookinfo });
+  const app: App = Testing.app();
+  MeshAnalysis.of(app, { baseline: baseApp });
+  const chart = new Chart(app, scenario);
+  const built = new BookinfoScenario(chart, 'scenario', { bookinfo, scenario, testUser });
+  return { built, objects: Testing.synth(chart) };
+}
+
+const vs = (objects: any[], name: string) => objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === name);
+const dr = (objects: any[], name: string) => objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === name);
+const dest = (host: string, subset: string, weight?: number) => ({ destination: { host, subset }, ...(weight === undefined ? {} : { weight }) });
+
+describe('BookinfoDestinationRules', () => {
+  test('a DestinationRule per service with a subset per version, plus upstream\'s extra subsets', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    // WHEN
+    new BookinfoDestinationRules(chart, 'subsets', { bookinfo });
+    const objects = Testing.synth(chart).filter((o) => o.kind === 'DestinationRule');
+    // THEN
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((o) => [o.metadata.name, o.spec.host, o.spec.subsets.map((s: any) => s.name)])).toEqual([
+      ['productpage', 'productpage', ['v1']],
+      ['details', 'details', ['v1', 'v2']],
+      ['ratings', 'ratings', ['v1', 'v2', 'v2-mysql', 'v2-mysql-vm']],
+      ['reviews', 'reviews', ['v1', 'v2', 'v3']],
+    ]);
+    expect(dr(objects, 'ratings').spec.subsets[2]).toEqual({ name: 'v2-mysql', labels: { version: 'v2-mysql' } });
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('tlsMode ISTIO_MUTUAL on every rule; extra subsets can be left out', () => {
+    const chart = Testing.chart();
+    const bookinfo = new BookinfoApp(chart, 'bookinfo', { reviewsVersions: ['v1', 'v2'] });
+    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL, includeUpstreamSubsets: false });
+    const objects = Testing.synth(chart).filter((o) => o.kind === 'DestinationRule');
+    expect(objects.every((o) => o.spec.trafficPolicy.tls.mode === 'ISTIO_MUTUAL')).toBe(true);
+    expect(dr(objects, 'ratings').spec.subsets.map((s: any) => s.name)).toEqual(['v1']);
+    expect(dr(objects, 'reviews').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+  });
+});
+
+describe('BookinfoScenario', () => {
+  test.each(Object.values(BookinfoScenarioName))('%s synthesizes, passes schema and analysis', (scenario) => {
+    const { objects } = overlay(scenario);
+    expect(objects).toMatchSnapshot();
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('the seed\'s jason rule: end-user jason to reviews v2, everyone else v1', () => {
+    const { objects, built } = overlay(BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2);
+    expect(Object.keys(built.routings)).toEqual(['reviews']);
+    expect(objects.map((o) => o.kind)).toEqual(['VirtualService']);
+    expect(vs(objects, 'reviews').spec).toEqual({
+      hosts: ['reviews'],
+      http: [
+        { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [dest('reviews', 'v2')] },
+        { route: [dest('reviews', 'v1')] },
+      ],
+    });
+  });
+
+  test('the test user can be changed', () => {
+    const { objects } = overlay(BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_JASON_V2_V3, 'alice');
+    expect(vs(objects, 'reviews').spec.http[0].match).toEqual([{ headers: { 'end-user': { exact: 'alice' } } }]);
+    expect(vs(objects, 'reviews').spec.http[1].route).toEqual([dest('reviews', 'v3')]);
+  });
+
+  test.each([
+    [BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_80_20, [dest('reviews', 'v1', 80), dest('reviews', 'v2', 20)]],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_90_10, [dest('reviews', 'v1', 90), dest('reviews', 'v2', 10)]],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_50_V3, [dest('reviews', 'v1', 50), dest('reviews', 'v3', 50)]],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V2_V3, [dest('reviews', 'v2', 50), dest('reviews', 'v3', 50)]],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V3, [dest('reviews', 'v3')]],
+  ])('%s splits reviews by weight', (scenario, route) => {
+    const { objects } = overlay(scenario);
+    expect(vs(objects, 'reviews').spec.http).toEqual([{ route }]);
+  });
+
+  test('faults: 7 s delay and HTTP 500 for jason on ratings, HTTP 555 for everyone on details', () => {
+    const delay = vs(overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY).objects, 'ratings').spec.http[0];
+    expect(delay.fault).toEqual({ delay: { fixedDelay: '7s', percentage: { value: 100 } } });
+    expect(delay.match).toEqual([{ headers: { 'end-user': { exact: 'jason' } } }]);
+    const abort = vs(overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_ABORT).objects, 'ratings').spec.http[0];
+    expect(abort.fault).toEqual({ abort: { httpStatus: 500, percentage: { value: 100 } } });
+    const details = overlay(BookinfoScenarioName.FAULT_INJECTION_DETAILS_V1).objects;
+    expect(vs(details, 'details').spec.http[0]).toEqual({ fault: { abort: { httpStatus: 555, percentage: { value: 100 } } }, route: [dest('details', 'v1')] });
+    expect(dr(details, 'details').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
+    // make-before-break inside the file
+    expect(details.map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+  });
+
+  test('destination-rule-reviews uses a RANDOM load balancer; all-mtls uses ISTIO_MUTUAL', () => {
+    expect(dr(overlay(BookinfoScenarioName.DESTINATION_RULE_REVIEWS).objects, 'reviews').spec.trafficPolicy).toEqual({ loadBalancer: { simple: 'RANDOM' } });
+    const mtls = overlay(BookinfoScenarioName.DESTINATION_RULE_ALL_MTLS).objects;
+    expect(mtls.map((o) => o.metadata.name)).toEqual(['productpage', 'details', 'ratings', 'reviews']);
+    expect(mtls.every((o) => o.spec.trafficPolicy.tls.mode === 'ISTIO_MUTUAL')).toBe(true);
+  });
+
+  test('an overlay whose routes need a subset the baseline lacks fails the analysis', () => {
+    // GIVEN a baseline without DestinationRules
+    const baseApp = Testing.app();
+    const bookinfo = new BookinfoApp(new Chart(baseApp, 'base'), 'bookinfo');
+    const app = Testing.app();
+    MeshAnalysis.of(app, { baseline: baseApp });
+    const chart = new Chart(app, 'overlay');
+    new BookinfoScenario(chart, 'scenario', { bookinfo, scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2 });
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/reviews at overlay\/scenario\/reviews\/VirtualService: spec\.http\[0\]\.route\[0\]\.destination\.subset "v2" needs a DestinationRule for host reviews\.default\.svc\.cluster\.local, and there is none/);
+  });
+
+  test('an unknown scenario name is rejected', () => {
+    const chart = Testing.chart();
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    expect(() => new BookinfoScenario(chart, 'x', { bookinfo, scenario: 'reviews-v4' as BookinfoScenarioName }))
+      .toThrow('[test/x] scenario: "reviews-v4" is not allowed; expected one of destination-rule-all-mtls');
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The committed dist/ is what users apply (`kubectl apply -f dist/`, then one overlay from
+ * dist/scenarios/ at a time). CI re-synthesizes main.ts and fails on any difference, so these
+ * checks hold for main.ts's output.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { BookinfoScenarioName } from '../lib';
+import { invariantViolations } from './support/invariants';
+import { allSchemaErrors } from './support/schema';
+
+const dist = path.join(__dirname, '..', 'dist');
+const load = (file: string) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+const yamlIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f));
+const baseFiles = yamlIn(dist);
+const scenarioFiles = yamlIn(path.join(dist, 'scenarios'));
+const key = (o: any) => `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** Positions where a VirtualService comes before the DestinationRule defining a subset it routes to. */
+function breakBeforeMake(objects: any[]): string[] {
+  const problems: string[] = [];
+  const seenSubsets = new Set<string>();
+  const host = (h: string, ns: string) => (h.includes('.') ? h.split('.').slice(0, 2).join('.') : `${h}.${ns}`);
+  const definedLater = new Set<string>();
+  for (const o of objects) {
+    if (o.kind === 'DestinationRule') for (const s of o.spec.subsets ?? []) definedLater.add(`${host(o.spec.host, o.metadata.namespace ?? 'default')}/${s.name}`);
+  }
+  for (const o of objects) {
+    const ns = o.metadata.namespace ?? 'default';
+    if (o.kind === 'DestinationRule') for (const s of o.spec.subsets ?? []) seenSubsets.add(`${host(o.spec.host, ns)}/${s.name}`);
+    if (o.kind !== 'VirtualService') continue;
+    for (const route of o.spec.http ?? []) {
+      for (const r of route.route ?? []) {
+        const subset = r.destination.subset;
+        const k = `${host(r.destination.host, ns)}/${subset}`;
+        if (subset && definedLater.has(k) && !seenSubsets.has(k)) problems.push(`${key(o)} uses ${k} before its DestinationRule`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('dist/ (what kubectl applies)', () => {
+  const base = baseFiles.flatMap(load);
+
+  test('holds the seed: addons, Kiali exposure, Bookinfo, sleep, gateway, subsets, all-v1', () => {
+    expect(baseFiles.map((f) => path.basename(f))).toEqual(['bookinfo.k8s.yaml', 'istio-addons.k8s.yaml']);
+    const names = new Set(base.map((o) => `${o.kind}/${o.metadata.name}`));
+    for (const n of ['Deployment/reviews-v3', 'Deployment/sleep', 'Deployment/kiali', 'Deployment/grafana', 'Deployment/prometheus',
+      'Deployment/jaeger', 'Gateway/kiali-gateway', 'VirtualService/kiali-virtualservice', 'DestinationRule/kiali',
+      'Gateway/bookinfo-gateway', 'VirtualService/bookinfo', 'DestinationRule/reviews', 'VirtualService/reviews']) {
+      expect(names).toContain(n);
+    }
+    const reviews = base.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'reviews');
+    expect(reviews.spec.http).toEqual([{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
+  });
+
+  test('no two objects share kind, namespace and name', () => {
+    const keys = base.map(key);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
+  test('every object passes schema validation and the cross-object invariants', () => {
+    expect(allSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
+    // As upstream: jaeger.yaml declares no container ports (its Services target them by number), and
+    // sleep's Service exists only to give the client a mesh identity; nothing listens on its port.
+    const upstreamAsIs = (v: string) => v.endsWith('which Deployment jaeger does not expose')
+      || v === 'Service default/sleep: port http targets 80, which Deployment sleep does not expose';
+    expect(invariantViolations(base).filter((v) => !upstreamAsIs(v))).toEqual([]);
+  });
+
+  test('every Istio API object uses v1beta1, served by Istio 1.17 through 1.30', () => {
+    const istio = [...base, ...scenarioFiles.flatMap(load)].filter((o) => o.apiVersion.includes('istio.io'));
+    expect(istio.length).toBeGreaterThan(0);
+    expect(new Set(istio.map((o) => o.apiVersion.split('/')[1]))).toEqual(new Set(['v1beta1']));
+  });
+
+  test('make-before-break: DestinationRules come before the VirtualServices that use their subsets', () => {
+    // kubectl applies files in name order and objects in file order.
+    expect(breakBeforeMake(base)).toEqual([]);
+    for (const file of scenarioFiles) expect(breakBeforeMake([...base, ...load(file)])).toEqual([]);
+  });
+
+  test('the ordering check catches a VirtualService placed first', () => {
+    const dr = { apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: { name: 'r' }, spec: { host: 'r', subsets: [{ name: 'v1' }] } };
+    const vs = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'r' }, spec: { http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] } };
+    expect(breakBeforeMake([vs, dr])).toEqual(['networking.istio.io/VirtualService//r uses r.default/v1 before its DestinationRule']);
+    expect(breakBeforeMake([dr, vs])).toEqual([]);
+  });
+});
+
+describe('dist/scenarios/ (one overlay per Istio Bookinfo task)', () => {
+  test('has a file per scenario, named after Istio\'s file', () => {
+    expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(Object.values(BookinfoScenarioName).sort());
+  });
+
+  test.each(Object.values(BookinfoScenarioName))('%s holds only routing objects', (scenario) => {
+    const objects = load(path.join(dist, 'scenarios', `${scenario}.k8s.yaml`));
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(['VirtualService', 'DestinationRule']).toContain(o.kind);
+  });
+});
