@@ -20,7 +20,7 @@ const HELP = `usage: npm run bench -- [options]
   --scale LIST        service counts of the scale test (default 100,1000,3000; "none" skips it)
   --scale-runs N      fresh processes per variant and size (default 3; 1 for sizes over 1000)
   --candidates MODE   other app commands to compare with cdk8s.yaml's: "auto" (default: the TS
-                      loaders found in node_modules, scripts/run-ts.js if present, and tsc-
+                      loaders found in node_modules, scripts/run-ts.js (or bench/proposed/), tsc-
                       precompiled JS), "none", or commands separated by ";" with {entry} or an
                       entry file, e.g. "node -r sucrase/register/ts main.ts"
   --skip LIST         any of: seed,phases,npx,scale
@@ -154,17 +154,21 @@ function resolvable(id) {
   try { require.resolve(id, { paths: [ROOT] }); return true; } catch { return false; }
 }
 
-/** Compiles main.ts, lib/, imports/ and the bench's seed-phases.ts to JS under node_modules/.cache. */
-function precompile() {
+/**
+ * Compiles the app's entry (and, through its imports, lib/ and imports/) plus the bench's
+ * seed-phases.ts to plain JS under node_modules/.cache, where `require('cdk8s')` still resolves.
+ */
+function precompile(entry) {
   const outDir = path.join(ROOT, 'node_modules', '.cache', 'bench-precompiled');
   fs.rmSync(outDir, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', outDir, '--rootDir', '.',
-    '--noEmit', 'false', '--declaration', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false',
-    '--sourceMap', 'false', '--incremental', 'false'], { cwd: ROOT, encoding: 'utf8' });
-  // tsc also emits when other files have type errors; all we need is main.js.
-  if (!fs.existsSync(path.join(outDir, 'main.js'))) throw new Error(`tsc emitted no main.js:\n${r.stdout}${r.stderr}`);
-  return outDir;
+  const r = spawnSync(process.execPath, [tsc, entry, 'bench/seed-phases.ts', '--outDir', outDir, '--rootDir', '.',
+    '--target', 'ES2020', '--module', 'commonjs', '--esModuleInterop', '--skipLibCheck', '--experimentalDecorators',
+    '--types', 'node'], { cwd: ROOT, encoding: 'utf8' });
+  // tsc emits even when some file has type errors (another change in progress); main.js is what matters.
+  const main = path.join(outDir, entry.replace(/\.ts$/, '.js'));
+  if (!fs.existsSync(main)) throw new Error(`tsc emitted no ${main}:\n${r.stdout}${r.stderr}`);
+  return { outDir, main };
 }
 
 function candidateCommands(mode, appCommand) {
@@ -176,6 +180,7 @@ function candidateCommands(mode, appCommand) {
   }
   const found = [];
   if (fs.existsSync(path.join(ROOT, 'scripts', 'run-ts.js'))) found.push(`node scripts/run-ts.js ${entry}`);
+  else if (fs.existsSync(path.join(__dirname, 'proposed', 'run-ts.js'))) found.push(`node bench/proposed/run-ts.js ${entry}`);
   if (resolvable('sucrase/register/ts')) found.push(`node -r sucrase/register/ts ${entry}`);
   if (resolvable('esbuild-register')) found.push(`node -r esbuild-register ${entry}`);
   if (resolvable('@swc-node/register')) found.push(`node -r @swc-node/register ${entry}`);
@@ -226,12 +231,14 @@ async function seedSection(opts, config, results) {
     let command = c.command;
     if (c.precompiled) {
       try {
-        precompiledDir = precompiledDir || precompile();
+        progress('compiling the app with tsc for the precompiled candidate');
+        const compiled = precompile(splitAppCommand(config.app).entry);
+        precompiledDir = compiled.outDir;
+        command = `node ${path.relative(ROOT, compiled.main)}`;
       } catch (e) {
         rows.push([`candidate: ${c.label}`, 'failed', String(e.message).split('\n')[0], '', '', '']);
         continue;
       }
-      command = `node ${path.relative(ROOT, path.join(precompiledDir, 'main.js'))}`;
     }
     const dir = tmpDir('candidate');
     progress(`candidate: ${command}`);

@@ -91,6 +91,8 @@ export const MESH_CHECKS = {
     'Service port names are `<protocol>[-suffix]` with a known protocol, or the port sets appProtocol'),
   WORKLOAD_LABELS: check('BKI-WORKLOAD-LABELS', 'istioctl validate', Severity.INFO,
     'pod templates behind a routed Service carry `app` and `version` labels (or their app.kubernetes.io / canonical equivalents)'),
+  OBJECT_DUPLICATE: check('BKI-OBJECT-DUPLICATE', 'kubectl-apply', Severity.ERROR,
+    'no two objects share API group, kind, namespace and name (the later would silently replace the earlier)'),
 } as const;
 
 function check(code: string, mirrors: string, severity: Severity, summary: string): CheckDefinition {

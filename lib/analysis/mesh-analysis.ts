@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkDnsSubdomain, reject } from '../input-validation';
 import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
 import { isAnalyzedKind, MeshIndex, ManifestObject } from './mesh-index';
+import { runObjectChecks } from './object-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runWorkloadChecks } from './workload-checks';
 
@@ -212,6 +213,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     report: (f: Finding) => { findings.push(f); },
     routedHosts: new Set<string>(),
   };
+  runObjectChecks(context);
   runRoutingChecks(context);
   runWorkloadChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };

@@ -76,8 +76,9 @@ export interface ExposedServiceProps {
    */
   readonly gatewayName?: string;
   /**
-   * VirtualService name.
-   * @default target.serviceName
+   * VirtualService name. The default differs from {@link VersionRouting}'s (the service name), so a
+   * service can be both exposed and version-routed without the two VirtualServices colliding.
+   * @default '<target.serviceName>-ingress'
    */
   readonly virtualServiceName?: string;
   /**
@@ -241,7 +242,7 @@ export class ExposedService extends Construct {
     }
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
-      metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? targetName), namespace },
+      metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? `${targetName}-ingress`), namespace },
       spec: {
         hosts: [...this.hosts],
         gateways: [this.sharedGateway.referenceFrom(namespace)],

@@ -370,7 +370,32 @@ describe('analyzeManifests', () => {
     // WHEN
     const findings = analyze(chart);
     // THEN
-    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
+    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-OBJECT-DUPLICATE' && c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
     expect(findings.map((f) => f.message)).toMatchSnapshot();
+  });
+});
+
+describe('BKI-OBJECT-DUPLICATE', () => {
+  test('two objects with the same kind, namespace and name fail synthesis, naming both', () => {
+    // GIVEN two constructs that both emit VirtualService default/reviews
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
+    new VirtualService(chart, 'first', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } });
+    new VirtualService(chart, 'second', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews.example.com'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] } });
+    // WHEN / THEN
+    expect(withCode(analyze(chart), 'BKI-OBJECT-DUPLICATE').map((f) => f.message)).toEqual([
+      'VirtualService default/reviews at test/second: metadata.name "reviews" is also the name of VirtualService default/reviews at test/first, which this object would silently replace when applied; expected a name unique per kind and namespace (set the construct\'s name prop, e.g. virtualServiceName) [kubectl-apply]',
+    ]);
+    expect(() => Testing.synth(chart)).toThrow(/BKI-OBJECT-DUPLICATE metadata\.name: VirtualService default\/reviews at test\/second/);
+  });
+
+  test('the same name in another namespace or of another kind is fine', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    destinationRule(chart, 'dr', 'reviews', ['v1']);
+    new VirtualService(chart, 'vs', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } });
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'reviews', namespace: 'other' } });
+    expect(withCode(analyze(chart), 'BKI-OBJECT-DUPLICATE')).toEqual([]);
   });
 });

@@ -169,7 +169,7 @@ describe('ExposedService', () => {
     ]);
     expect(shared.hosts).toEqual(['kiali.example.com', 'grafana.example.com']);
     expect(k.gateway).toBe(shared.gateway);
-    expect(find(objects, 'VirtualService', 'kiali').spec.gateways).toEqual(['public-gateway']);
+    expect(find(objects, 'VirtualService', 'kiali-ingress').spec.gateways).toEqual(['public-gateway']);
 
     // A third HTTP service joins the existing port-80 server.
     const chart2 = Testing.chart();
@@ -183,8 +183,8 @@ describe('ExposedService', () => {
       { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['productpage.example.com', 'reviews.example.com'] },
     ]);
     // The VirtualServices live in the target's namespace and name the Gateway with its namespace.
-    expect(find(objects2, 'VirtualService', 'reviews').spec.gateways).toEqual(['istio-system/public']);
-    expect(find(objects2, 'VirtualService', 'reviews').metadata.namespace).toBe('default');
+    expect(find(objects2, 'VirtualService', 'reviews-ingress').spec.gateways).toEqual(['istio-system/public']);
+    expect(find(objects2, 'VirtualService', 'reviews-ingress').metadata.namespace).toBe('default');
   });
 
   test('routeToSubset keeps gateway traffic on the subsets a mesh routing defines (IST0140)', () => {
@@ -205,8 +205,8 @@ describe('ExposedService', () => {
     const kiali = dashboard(chart, 'kiali', 20001);
     new ExposedService(chart, 'kiali', { target: kiali, hosts: ['kiali.example.com'], namespace: 'edge', backendTls: { mode: TlsMode.DISABLE } });
     const objects = synthValid(chart);
-    expect(find(objects, 'VirtualService', 'kiali').metadata.namespace).toBe('edge');
-    expect(find(objects, 'VirtualService', 'kiali').spec.http[0].route[0].destination.host).toBe('kiali.istio-system.svc.cluster.local');
+    expect(find(objects, 'VirtualService', 'kiali-ingress').metadata.namespace).toBe('edge');
+    expect(find(objects, 'VirtualService', 'kiali-ingress').spec.http[0].route[0].destination.host).toBe('kiali.istio-system.svc.cluster.local');
     expect(find(objects, 'DestinationRule', 'kiali').spec.host).toBe('kiali.istio-system.svc.cluster.local');
     expect(find(objects, 'Gateway', 'kiali-gateway').metadata.namespace).toBe('edge');
   });
@@ -218,7 +218,7 @@ describe('ExposedService', () => {
       target: kiali, hosts: ['kiali.example.com'], allowedSourceRanges: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'],
     });
     const objects = synthValid(chart);
-    const policy = find(objects, 'AuthorizationPolicy', 'istio-system-kiali-allowed-sources');
+    const policy = find(objects, 'AuthorizationPolicy', 'istio-system-kiali-ingress-allowed-sources');
     expect(exposed.sourceRangePolicy).toBeDefined();
     expect(policy.metadata.namespace).toBe('istio-system');
     expect(policy.spec).toEqual({
@@ -239,14 +239,14 @@ describe('ExposedService', () => {
       jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/.well-known/jwks.json', audiences: ['grafana'] },
     });
     const objects = synthValid(chart);
-    const ra = find(objects, 'RequestAuthentication', 'istio-system-grafana-jwt');
+    const ra = find(objects, 'RequestAuthentication', 'istio-system-grafana-ingress-jwt');
     expect(ra.metadata.namespace).toBe('istio-ingress');
     expect(ra.spec).toEqual({
       selector: { matchLabels: { istio: 'ingress' } },
       // The imported class writes the proto field name jwks_uri, which Istio accepts like jwksUri.
       jwtRules: [{ issuer: 'https://issuer.example.com', jwks_uri: 'https://issuer.example.com/.well-known/jwks.json', audiences: ['grafana'] }],
     });
-    const ap = find(objects, 'AuthorizationPolicy', 'istio-system-grafana-require-jwt');
+    const ap = find(objects, 'AuthorizationPolicy', 'istio-system-grafana-ingress-require-jwt');
     expect(ap.metadata.namespace).toBe('istio-ingress');
     expect(ap.spec).toEqual({
       selector: { matchLabels: { istio: 'ingress' } },
@@ -259,7 +259,7 @@ describe('ExposedService', () => {
     const chart = Testing.chart();
     const grafana = dashboard(chart, 'grafana', 3000);
     new ExposedService(chart, 'grafana', { target: grafana, hosts: ['*'], allowedSourceRanges: ['10.0.0.0/8'] });
-    const ap = find(synthValid(chart), 'AuthorizationPolicy', 'istio-system-grafana-allowed-sources');
+    const ap = find(synthValid(chart), 'AuthorizationPolicy', 'istio-system-grafana-ingress-allowed-sources');
     expect(ap.spec.rules).toEqual([{ from: [{ source: { notRemoteIpBlocks: ['10.0.0.0/8'] } }] }]);
   });
 
