@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo/bookinfo-service';
-import { checkDnsLabel, checkInteger, checkNonEmpty, reject } from './input-validation';
+import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from './input-validation';
 import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
 
 /** The versions of the reviews service that Istio ships. */
@@ -112,7 +112,7 @@ export class BookinfoApp extends Construct {
       'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"');
     if (registry.endsWith('/') || /\s/.test(registry)) reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
     const tag = props.imageTag ?? '1.17.0';
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) reject(this, 'imageTag', tag, 'an image tag: letters, digits, "_", "." or "-", at most 128 characters');
+    imageReference(this, { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' }, { field: 'imageTag', value: tag });
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
     const reviewsVersions = this.resolveReviewsVersions(props.reviewsVersions);
     this.sidecarInjection = props.sidecarInjection ?? SidecarInjection.POD_LABEL;

@@ -80,3 +80,20 @@ export function checkNonEmpty(scope: IConstruct, field: string, value: string, a
   }
   return value;
 }
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * `repository:tag` after checking both parts: a repository without whitespace, tag or digest
+ * (a registry port such as `registry:5000/x` is fine), and a Docker image tag.
+ */
+export function imageReference(scope: IConstruct, image: { field: string; value: string; example: string }, tag: { field: string; value: string }): string {
+  checkNonEmpty(scope, image.field, image.value, `an image repository such as "${image.example}", without a tag`);
+  if (/\s/.test(image.value) || /:[^/]*$/.test(image.value) || image.value.includes('@')) {
+    reject(scope, image.field, image.value, `an image repository without whitespace, tag or digest (the tag goes in ${tag.field})`);
+  }
+  if (typeof tag.value !== 'string' || !IMAGE_TAG.test(tag.value)) {
+    reject(scope, tag.field, tag.value, 'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
+  }
+  return `${image.value}:${tag.value}`;
+}

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IExposureRisk } from '../exposure/exposure-risk';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabelValue, checkNonEmpty, reject } from '../input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../input-validation';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
 import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './dashboards/istio-dashboards';
@@ -126,8 +126,9 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     super(scope, id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'grafana');
-    const image = checkImageRepository(this, props.image ?? 'grafana/grafana');
-    const tag = checkLabelValue(this, 'tag', checkNonEmpty(this, 'tag', props.tag ?? '9.0.1', 'an image tag'));
+    const image = props.image ?? 'grafana/grafana';
+    const tag = props.tag ?? '9.0.1';
+    imageReference(this, { field: 'image', value: image, example: 'grafana/grafana' }, { field: 'tag', value: tag });
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
     const prometheus = props.prometheus ?? addonService('prometheus', 'istio-system', 9090);
     const admin = props.adminCredentials && checkAdminCredentials(this, props.adminCredentials);
@@ -302,14 +303,6 @@ function datasourceUrl(scope: Construct, prometheus: IAddonService, grafanaNames
   return prometheus.url;
 }
 
-function checkImageRepository(scope: Construct, image: string): string {
-  checkNonEmpty(scope, 'image', image, 'an image repository such as grafana/grafana');
-  const lastSegment = image.split('/').pop() ?? '';
-  if (/\s/.test(image) || lastSegment.includes(':') || lastSegment.includes('@')) {
-    reject(scope, 'image', image, 'an image repository without tag or digest (set the tag with `tag`)');
-  }
-  return image;
-}
 
 function checkAdminCredentials(scope: Construct, c: GrafanaAdminCredentials): Required<GrafanaAdminCredentials> {
   const secretName = checkDnsSubdomain(scope, 'adminCredentials.secretName', c.secretName);

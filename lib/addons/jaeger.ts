@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
-import { checkInteger, checkDnsLabel, checkNonEmpty, reject } from '../input-validation';
+import { Construct } from 'constructs';
+import { checkInteger, checkDnsLabel, imageReference, reject } from '../input-validation';
 import { addonService, IAddonService } from './addon-service';
 
 /** Options of Jaeger's in-memory span storage. */
@@ -100,7 +100,6 @@ const COLLECTOR_GRPC_PORT = 14250;
 /** The admin port: health checks and Jaeger's own metrics. */
 const ADMIN_PORT = 14269;
 const BADGER_DIR = '/badger';
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * Jaeger all-in-one (collector, query UI and storage in one pod) as Istio 1.17's
@@ -136,7 +135,7 @@ export class Jaeger extends Construct {
   constructor(scope: Construct, id: string, props: JaegerProps = {}) {
     super(scope, id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
-    const image = imageRef(this, props.image ?? 'docker.io/jaegertracing/all-in-one', props.tag ?? '1.35');
+    const image = imageReference(this, { field: 'image', value: props.image ?? 'docker.io/jaegertracing/all-in-one', example: 'docker.io/jaegertracing/all-in-one' }, { field: 'tag', value: props.tag ?? '1.35' });
     const storage = props.storage ?? JaegerStorage.badger();
     if (!(storage instanceof JaegerStorage)) reject(this, 'storage', storage, 'JaegerStorage.badger() or JaegerStorage.memory()');
     if (storage.maxTraces !== undefined) checkInteger(this, 'storage.maxTraces', storage.maxTraces, 1, 10_000_000);
@@ -241,12 +240,3 @@ export class Jaeger extends Construct {
   }
 }
 
-/** `repository:tag` after checking both parts. */
-function imageRef(scope: IConstruct, image: string, tag: string): string {
-  checkNonEmpty(scope, 'image', image, 'an image repository such as "docker.io/jaegertracing/all-in-one", without a tag');
-  if (/\s/.test(image) || /:[^/]*$/.test(image) || image.includes('@')) {
-    reject(scope, 'image', image, 'an image repository without whitespace, tag or digest (the tag goes in tag)');
-  }
-  if (!IMAGE_TAG.test(tag)) reject(scope, 'tag', tag, 'an image tag: letters, digits, "_", "." or "-", at most 128 characters');
-  return `${image}:${tag}`;
-}

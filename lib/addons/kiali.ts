@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IExposureRisk } from '../exposure/exposure-risk';
 import {
-  checkDnsLabel, checkInteger, checkLabelValue, checkNonEmpty, reject,
+  checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject,
 } from '../input-validation';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
@@ -126,7 +126,6 @@ const DEFAULT_RESOURCES: k8s.ResourceRequirements = {
 /** The mesh CA Secrets Kiali inspects (and may read, through the `kiali-controlplane` Role). */
 const CA_SECRETS = ['cacerts', 'istio-ca-secret'];
 const LOGGER = { format: 'text', level: 'info', samplerRate: '1', timeFieldFormat: '2006-01-02T15:04:05Z07:00' };
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const WEB_ROOT = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
 
 /**
@@ -175,14 +174,9 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     this.serviceAccountName = name;
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const istioNamespace = checkDnsLabel(this, 'istioNamespace', props.istioNamespace ?? 'istio-system');
-    const image = checkNonEmpty(this, 'image', props.image ?? DEFAULT_IMAGE, 'an image repository such as "quay.io/kiali/kiali"');
-    if (/[\s@]/.test(image) || /:[^/]*$/.test(image)) {
-      reject(this, 'image', image, 'an image repository without tag or digest (set the tag with "tag")');
-    }
+    const image = props.image ?? DEFAULT_IMAGE;
     const tag = props.tag ?? DEFAULT_TAG;
-    if (typeof tag !== 'string' || !IMAGE_TAG.test(tag)) {
-      reject(this, 'tag', tag, 'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
-    }
+    imageReference(this, { field: 'image', value: image, example: DEFAULT_IMAGE }, { field: 'tag', value: tag });
     const version = checkLabelValue(this, 'version', props.version ?? (tag === DEFAULT_TAG ? DEFAULT_VERSION : tag));
     if (version === '') reject(this, 'version', version, 'a non-empty label value');
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);

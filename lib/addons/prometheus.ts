@@ -1,7 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, reject } from '../input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../input-validation';
 import { IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
 import {
@@ -127,7 +127,6 @@ const CONFIG_VOLUME = 'config-volume';
 const STORAGE_VOLUME = 'storage-volume';
 // Rule files the chart loads; they exist (empty) so that users can fill them in the ConfigMap.
 const RULE_FILES = ['recording_rules.yml', 'alerting_rules.yml', 'rules', 'alerts'];
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * Prometheus as Istio 1.17's `samples/addons/prometheus.yaml` deploys it: a ServiceAccount with
@@ -172,9 +171,10 @@ export class Prometheus extends Construct implements IAddonService {
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'prometheus');
     this.serviceName = name;
-    const image = imageRef(this, 'image', props.image ?? 'prom/prometheus', 'tag', props.tag ?? 'v2.34.0');
-    const reloadImage = imageRef(this, 'configmapReloadImage', props.configmapReloadImage ?? 'jimmidyson/configmap-reload',
-      'configmapReloadTag', props.configmapReloadTag ?? 'v0.5.0');
+    const image = imageReference(this, { field: 'image', value: props.image ?? 'prom/prometheus', example: 'prom/prometheus' }, { field: 'tag', value: props.tag ?? 'v2.34.0' });
+    const reloadImage = imageReference(this,
+      { field: 'configmapReloadImage', value: props.configmapReloadImage ?? 'jimmidyson/configmap-reload', example: 'jimmidyson/configmap-reload' },
+      { field: 'configmapReloadTag', value: props.configmapReloadTag ?? 'v0.5.0' });
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 10);
     const retention = checkPrometheusDuration(this, 'retention', props.retention ?? Duration.days(15));
     const scrapeInterval = checkPrometheusDuration(this, 'scrapeInterval', props.scrapeInterval ?? Duration.seconds(15));
@@ -319,15 +319,6 @@ export class Prometheus extends Construct implements IAddonService {
   }
 }
 
-/** `repository:tag` after checking both parts. */
-function imageRef(scope: IConstruct, imageField: string, image: string, tagField: string, tag: string): string {
-  checkNonEmpty(scope, imageField, image, 'an image repository such as "prom/prometheus", without a tag');
-  if (/\s/.test(image) || /:[^/]*$/.test(image) || image.includes('@')) {
-    reject(scope, imageField, image, `an image repository without whitespace, tag or digest (the tag goes in ${tagField})`);
-  }
-  if (!IMAGE_TAG.test(tag)) reject(scope, tagField, tag, 'an image tag: letters, digits, "_", "." or "-", at most 128 characters');
-  return `${image}:${tag}`;
-}
 
 function shorter(a: Duration, b: Duration): Duration {
   return a.toMilliseconds({ integral: false }) <= b.toMilliseconds({ integral: false }) ? a : b;

@@ -76,9 +76,13 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
       const now = listFiles(staging);
       for (const file of now) {
         const previous = written.get(file);
-        const bytes = fs.readFileSync(path.join(staging, file));
+        let bytes = fs.readFileSync(path.join(staging, file));
         if (previous && !previous.equals(bytes)) {
-          reject(app, 'outdir', app.outdir, `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`);
+          if (path.basename(file) !== CONSTRUCT_METADATA) {
+            reject(app, 'outdir', app.outdir, `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`);
+          }
+          bytes = mergeConstructMetadata(previous, bytes);
+          fs.writeFileSync(path.join(staging, file), bytes);
         }
         written.set(file, bytes);
       }
@@ -90,6 +94,16 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
   }
   swapIntoPlace(staging, outdir, parent, base);
   return { outdir, files };
+}
+
+/** What an App writes with `recordConstructMetadata` (the CLI asks for it when validation plugins are configured). */
+const CONSTRUCT_METADATA = 'construct-metadata.json';
+
+/** Apps sharing a directory each write its construct metadata: keep every app's resources, not the last app's. */
+function mergeConstructMetadata(previous: Buffer, next: Buffer): Buffer {
+  const a = JSON.parse(previous.toString('utf8'));
+  const b = JSON.parse(next.toString('utf8'));
+  return Buffer.from(JSON.stringify({ ...a, ...b, resources: { ...a.resources, ...b.resources } }));
 }
 
 function resolveOutdir(outdir: string): string {
