@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { MeshAnalysis } from './analysis/mesh-analysis';
 import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo/bookinfo-service';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from './input-validation';
 import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
@@ -107,6 +108,8 @@ export class BookinfoApp extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
     super(scope, id);
+    // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
+    MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const registry = checkNonEmpty(this, 'imageRegistry', props.imageRegistry ?? 'docker.io/istio',
       'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"');

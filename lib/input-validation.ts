@@ -46,8 +46,9 @@ export function checkDnsLabel(scope: IConstruct, field: string, value: string): 
 
 /** An RFC 1123 subdomain: object names such as Deployments and ConfigMaps (at most 253 characters). */
 export function checkDnsSubdomain(scope: IConstruct, field: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    reject(scope, field, value, 'an RFC 1123 DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters, starting and ending with a letter or digit');
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)
+    || value.split('.').some((label) => label.length > 63)) {
+    reject(scope, field, value, 'an RFC 1123 DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters and 63 per dot-separated label, starting and ending with a letter or digit');
   }
   return value;
 }

@@ -13,7 +13,16 @@ const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const root = process.cwd(); // where cdk8s.yaml, tsconfig.json and node_modules are
+// The project: the nearest folder above this script with a package.json (tsconfig.json, node_modules).
+function projectRoot(dir) {
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+const root = projectRoot(__dirname);
 const cacheDir = path.join(root, 'node_modules', '.cache', 'run-ts');
 const readOrEmpty = (file) => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
 const typescriptPackage = () => require.resolve('typescript/package.json', { paths: [root] });

@@ -1,7 +1,7 @@
 /**
  * One measurement of the scale benchmark, run by bench/run.js in a fresh process:
  *
- *   <the app command with its entry replaced by this file> --variant ours|raw --services N [--dump]
+ *   <the app command with its entry replaced by this file> --variant ours|raw --services N [--per-chart M] [--dump]
  *
  * Builds the generated app (see model.ts), synthesizes it into CDK8S_OUTDIR and prints one JSON
  * line: time to load the modules, to build the constructs and to synthesize (wall and CPU: the
@@ -15,7 +15,7 @@ const loadStart = performance.now();
 const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
 const { buildOurService } = require('./ours') as typeof import('./ours');
 const { buildRawService } = require('./raw') as typeof import('./raw');
-const { scaleCharts } = require('./model') as typeof import('./model');
+const { scaleCharts, SERVICES_PER_CHART } = require('./model') as typeof import('./model');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,8 +24,9 @@ function arg(name: string): string | undefined {
 
 const variant = arg('variant');
 const services = Number(arg('services'));
-if ((variant !== 'ours' && variant !== 'raw') || !Number.isInteger(services) || services < 1) {
-  console.error('usage: child.ts --variant ours|raw --services N [--dump]');
+const perChart = Number(arg('per-chart') ?? SERVICES_PER_CHART);
+if ((variant !== 'ours' && variant !== 'raw') || !Number.isInteger(services) || services < 1 || !Number.isInteger(perChart) || perChart < 1) {
+  console.error('usage: child.ts --variant ours|raw --services N [--per-chart M] [--dump]');
   process.exit(2);
 }
 
@@ -33,7 +34,7 @@ const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) /
 const buildStart = performance.now();
 const buildCpu = cpuMs();
 const app = new App();
-for (const [i, group] of scaleCharts(services).entries()) {
+for (const [i, group] of scaleCharts(services, perChart).entries()) {
   const chart = new Chart(app, `team-${String(i).padStart(2, '0')}`);
   for (const svc of group) {
     if (variant === 'ours') buildOurService(chart, svc);
@@ -57,6 +58,7 @@ if (process.argv.includes('--dump')) {
   process.stdout.write(JSON.stringify({
     variant,
     services,
+    charts: app.charts.length,
     analysis,
     loadMs: buildStart - loadStart,
     startupMs: loadStart,

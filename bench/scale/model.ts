@@ -10,7 +10,7 @@ export const SCALE_NAMESPACE = 'scale';
 export const SCALE_VERSIONS = ['v1', 'v2', 'v3'] as const;
 /** The port every generated service listens on. */
 export const SCALE_PORT = 9080;
-/** Services per chart (one YAML file per chart). */
+/** Services per chart (one YAML file per chart) unless the bench says otherwise. */
 export const SERVICES_PER_CHART = 100;
 /** Requests with this header value go to {@link HEADER_ROUTE_VERSION}. */
 export const HEADER_ROUTE = { header: 'end-user', exact: 'jason' } as const;
@@ -38,12 +38,12 @@ export interface ScaleService {
   readonly externalHost: string;
 }
 
-/** The services of a run of size `n`, grouped into charts of {@link SERVICES_PER_CHART}. */
-export function scaleCharts(n: number): ScaleService[][] {
+/** The services of a run of size `n`, grouped into charts of `perChart` services. */
+export function scaleCharts(n: number, perChart = SERVICES_PER_CHART): ScaleService[][] {
   const charts: ScaleService[][] = [];
   for (let i = 0; i < n; i++) {
     const name = `svc-${String(i).padStart(4, '0')}`;
-    if (i % SERVICES_PER_CHART === 0) charts.push([]);
+    if (i % perChart === 0) charts.push([]);
     charts[charts.length - 1].push({ index: i, name, exposed: i % 10 === 0, externalHost: `${name}.example.com` });
   }
   return charts;

@@ -1,9 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BookinfoService, injectionPodLabels, SidecarInjection } from '../../lib';
-// Deep imports until lib/index.ts exports them; they are the same classes.
-import { ExposedService } from '../../lib/exposure/exposed-service';
-import { VersionRouting } from '../../lib/routing/version-routing';
+import { BookinfoService, ExposedService, injectionPodLabels, SidecarInjection, VersionRouting } from '../../lib';
 import {
   HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_ROUTE_VERSION, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
   ScaleService, scaleImage, WEIGHTED_ROUTE,

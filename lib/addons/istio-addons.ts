@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, reject } from '../input-validation';
 import { IAddonService } from './addon-service';
 import { Grafana, GrafanaProps } from './grafana';
@@ -81,6 +82,8 @@ export class IstioAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioAddonsProps = {}) {
     super(scope, id);
+    // Cross-object checks (e.g. two addon sets in one namespace) at synth.
+    MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const namespace = this.namespace;
     const enabled = <T>(value: T | false | undefined): T | undefined => (value === false ? undefined : value ?? ({} as T));

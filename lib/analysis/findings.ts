@@ -91,6 +91,10 @@ export const MESH_CHECKS = {
     'Service port names are `<protocol>[-suffix]` with a known protocol, or the port sets appProtocol'),
   WORKLOAD_LABELS: check('BKI-WORKLOAD-LABELS', 'istioctl validate', Severity.INFO,
     'pod templates behind a routed Service carry `app` and `version` labels (or their app.kubernetes.io / canonical equivalents)'),
+  ROUTE_UNREACHABLE: check('BKI-ROUTE-UNREACHABLE', 'IST0130', Severity.WARNING,
+    'no HTTP rule follows a rule without a match (it could never be used)'),
+  GATEWAY_CONFLICT: check('BKI-GATEWAY-CONFLICT', 'IST0145/KIA0301', Severity.ERROR,
+    'no two Gateways selecting the same ingress workload serve the same host on the same port'),
   OBJECT_DUPLICATE: check('BKI-OBJECT-DUPLICATE', 'kubectl-apply', Severity.ERROR,
     'no two objects share API group, kind, namespace and name (the later would silently replace the earlier)'),
 } as const;

@@ -30,6 +30,7 @@ export function runRoutingChecks(context: CheckContext): void {
   const meshSubsetHosts = new Set<string>();
   const ingressCandidates: IngressCandidate[] = [];
 
+  checkGatewayConflicts(context);
   for (const vs of index.istio('VirtualService')) {
     const spec = vs.manifest.spec ?? {};
     const hosts: string[] = asArray(spec.hosts).filter((h) => typeof h === 'string');
@@ -72,6 +73,7 @@ export function runRoutingChecks(context: CheckContext): void {
     }
 
     checkWeights(context, vs, spec);
+    checkUnreachableRules(context, vs, spec);
 
     for (const { destination, field } of destinationsOf(spec)) {
       const host = destination?.host;
@@ -185,6 +187,58 @@ function hostsOverlap(a: string, b: string): boolean {
   if (aw) return b.endsWith(a.slice(1));
   if (bw) return a.endsWith(b.slice(1));
   return a === b;
+}
+
+/**
+ * Two Gateways selecting the same ingress pods that serve the same host on one port: Envoy gets
+ * one virtual host, and only one of the Gateways' routes wins (Istio IST0145, Kiali KIA0301).
+ * Only identical hosts conflict: a wildcard (`*`, `*.example.com`) beside a specific host is not a
+ * conflict, since Envoy picks the most specific (Istio and Kiali dropped that false positive).
+ * Selectors are compared for equality, as the analysis has no pods of the ingress gateway.
+ */
+function checkGatewayConflicts(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.GATEWAY_CONFLICT)) return;
+  interface Served { readonly gw: IndexedObject; readonly host: string; readonly field: string }
+  const byListener = new Map<string, Served[]>();
+  for (const gw of context.index.istio('Gateway')) {
+    const selector = gw.manifest.spec?.selector ?? {};
+    const selectorKey = JSON.stringify(Object.keys(selector).sort().map((k) => [k, selector[k]]));
+    asArray(gw.manifest.spec?.servers).forEach((server, i) => {
+      const key = `${selectorKey}|${server?.port?.number}|${server?.bind ?? ''}`;
+      const list = byListener.get(key) ?? [];
+      asArray(server?.hosts).forEach((h, j) => {
+        if (typeof h !== 'string') return;
+        const host = h.includes('/') ? h.slice(h.indexOf('/') + 1) : h;
+        const other = list.find((s) => s.gw !== gw && s.host === host);
+        if (other) {
+          reportProblem(context, MESH_CHECKS.GATEWAY_CONFLICT, gw, {
+            field: `spec.servers[${i}].hosts[${j}]`,
+            value: h,
+            problem: `is also served by Gateway ${other.gw.namespace}/${other.gw.name} at ${other.gw.path || '<root>'} on the same ingress workload ${JSON.stringify(selector)} and port ${server?.port?.number}, so only one of their routes takes effect`,
+            expected: 'one Gateway per host and port of an ingress workload: share it (SharedGateway) or use distinct hosts',
+          });
+        }
+        list.push({ gw, host, field: `spec.servers[${i}].hosts[${j}]` });
+      });
+      byListener.set(key, list);
+    });
+  }
+}
+
+/** HTTP rules after one that matches everything (no `match`) never see a request. */
+function checkUnreachableRules(context: CheckContext, vs: IndexedObject, spec: any): void {
+  if (!context.enabled(MESH_CHECKS.ROUTE_UNREACHABLE)) return;
+  const rules = asArray(spec.http);
+  const catchAll = rules.findIndex((rule) => asArray(rule?.match).length === 0);
+  if (catchAll < 0) return;
+  for (let i = catchAll + 1; i < rules.length; i++) {
+    reportProblem(context, MESH_CHECKS.ROUTE_UNREACHABLE, vs, {
+      field: `spec.http[${i}]`,
+      value: rules[i]?.name ?? rules[i]?.match ?? '(no match)',
+      problem: `is never used: spec.http[${catchAll}] has no match and takes every request first`,
+      expected: 'the rule without a match last (rules are tried in order, first match wins)',
+    });
+  }
 }
 
 function checkWeights(context: CheckContext, vs: IndexedObject, spec: any): void {

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import { analyzeManifests, MeshAnalysis, MeshAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { Finding, MESH_CHECKS, Severity, WeightStrictness } from '../../lib/analysis/findings';
 import { invariantViolations } from '../support/invariants';
@@ -161,7 +161,7 @@ describe('routing references', () => {
   test('BKI-HOST-UNKNOWN: a cluster-local host that is no Service', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1']);
-    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reveiws' } }] }, { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] }] });
+    vs(chart, 'vs', { hosts: ['reviews'], http: [{ match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reveiws' } }] }, { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] }] });
     const findings = analyze(chart);
     expect(codes(findings)).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
     expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name", "name.namespace" or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]');
@@ -370,7 +370,7 @@ describe('analyzeManifests', () => {
     // WHEN
     const findings = analyze(chart);
     // THEN
-    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-OBJECT-DUPLICATE' && c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
+    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-OBJECT-DUPLICATE' && c !== 'BKI-GATEWAY-CONFLICT' && c !== 'BKI-ROUTE-UNREACHABLE' && c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
     expect(findings.map((f) => f.message)).toMatchSnapshot();
   });
 });
@@ -397,5 +397,50 @@ describe('BKI-OBJECT-DUPLICATE', () => {
     new VirtualService(chart, 'vs', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } });
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'reviews', namespace: 'other' } });
     expect(withCode(analyze(chart), 'BKI-OBJECT-DUPLICATE')).toEqual([]);
+  });
+});
+
+describe('BKI-ROUTE-UNREACHABLE', () => {
+  test('a rule after a rule without a match is reported as a warning naming the catch-all', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
+    vs(chart, 'vs', { hosts: ['reviews'], http: [
+      { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+      { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+    ] });
+    const findings = withCode(analyze(chart), 'BKI-ROUTE-UNREACHABLE');
+    expect(findings.map((f) => [f.severity, f.field])).toEqual([[Severity.WARNING, 'spec.http[1]']]);
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[1] [{"headers":{"end-user":{"exact":"jason"}}}] is never used: spec.http[0] has no match and takes every request first; expected the rule without a match last (rules are tried in order, first match wins) [IST0130]');
+  });
+
+  test('the catch-all last is fine', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1', 'v2']);
+    destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
+    vs(chart, 'vs', { hosts: ['reviews'], http: [
+      { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+      { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+    ] });
+    expect(withCode(analyze(chart), 'BKI-ROUTE-UNREACHABLE')).toEqual([]);
+  });
+});
+
+describe('BKI-GATEWAY-CONFLICT', () => {
+  test('two Gateways on the same ingress pods and port serving the same host fail', () => {
+    const chart = newChart();
+    gateway(chart, 'a', ['shop.example.com']);
+    gateway(chart, 'b', ['istio-system/shop.example.com']);
+    const findings = withCode(analyze(chart), 'BKI-GATEWAY-CONFLICT');
+    expect(findings.map((f) => [f.severity, f.path, f.field, f.value])).toEqual([[Severity.ERROR, 'test/gw-default-b', 'spec.servers[0].hosts[0]', 'istio-system/shop.example.com']]);
+    expect(findings[0].message).toMatch(/spec\.servers\[0\]\.hosts\[0\] "istio-system\/shop\.example\.com" is also served by Gateway default\/a at test\/gw-default-a on the same ingress workload \{"istio":"ingressgateway"\} and port 80, so only one of their routes takes effect; expected one Gateway per host and port of an ingress workload: share it \(SharedGateway\) or use distinct hosts \[IST0145\/KIA0301\]$/);
+  });
+
+  test('distinct hosts, a wildcard beside a specific host, or another ingress workload, are fine', () => {
+    const chart = newChart();
+    gateway(chart, 'a', ['shop.example.com']);
+    gateway(chart, 'b', ['admin.example.com', '*', '*.example.com']);
+    new Gateway(chart, 'c', { metadata: { name: 'c' }, spec: { selector: { istio: 'ingress' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }] } });
+    expect(withCode(analyze(chart), 'BKI-GATEWAY-CONFLICT')).toEqual([]);
   });
 });

@@ -138,6 +138,19 @@ describe('synthAtomically', () => {
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
+  test('apps sharing a directory keep every app\'s construct metadata (written when validation plugins are on)', () => {
+    const apps = (dir: string) => ['a', 'b'].map((name) => {
+      const app = new App({ outdir: dir, recordConstructMetadata: true });
+      new ApiObject(new Chart(app, name), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+      return app;
+    });
+    const result = synthAtomically({ outdir, apps });
+    expect(result.files).toEqual(['a.k8s.yaml', 'b.k8s.yaml', 'construct-metadata.json']);
+    const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'));
+    expect(Object.values(metadata.resources)).toEqual(expect.arrayContaining([{ path: 'a/cm' }, { path: 'b/cm' }]));
+    expect(Object.keys(metadata.resources)).toHaveLength(2);
+  });
+
   test('an outdir that contains the working directory is refused', () => {
     expect(() => synthAtomically({ outdir: '.', apps: () => [] })).toThrow(/outdir "\." is not allowed; expected a directory that does not contain the working directory/);
     expect(() => synthAtomically({ outdir: path.dirname(process.cwd()), apps: () => [] })).toThrow(/does not contain the working directory/);

@@ -5,8 +5,11 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
+import { IstioAddons } from '../../lib/addons/istio-addons';
 import { BookinfoApp } from '../../lib/bookinfo-app';
-import { renderTrafficPolicy } from '../../lib/routing/traffic-policy';
+import { BookinfoDestinationRules } from '../../lib/bookinfo/bookinfo-destination-rules';
+import { ExposedService } from '../../lib/exposure/exposed-service';
+import { renderTrafficPolicy, TlsMode } from '../../lib/routing/traffic-policy';
 import { StrictMtls } from '../../lib/security/strict-mtls';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
@@ -157,6 +160,35 @@ describe('StrictMtls', () => {
       expect(error).toMatch(/\[test\/to-meshed\] spec\.trafficPolicy\.tls\.mode: "DISABLE" is not allowed/);
       expect(error).not.toMatch(/to-legacy/);
     });
+  });
+
+  test('the seed composition passes: Kiali (no sidecar) exposed with backend TLS DISABLE, Bookinfo subsets with ISTIO_MUTUAL', () => {
+    // GIVEN what main.ts builds, plus mesh-wide STRICT mTLS
+    const chart = Testing.chart();
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const addons = new IstioAddons(chart, 'addons');
+    new ExposedService(chart, 'kiali', { target: addons.kiali!, hosts: ['kiali.example.com'], backendTls: { mode: TlsMode.DISABLE } });
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL });
+    new StrictMtls(chart, 'mtls');
+    // WHEN
+    const objects = Testing.synth(chart);
+    jest.restoreAllMocks();
+    // THEN
+    expect(objects.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec.trafficPolicy.tls.mode]))
+      .toEqual(expect.arrayContaining([['kiali', 'DISABLE'], ['reviews', 'ISTIO_MUTUAL']]));
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('Bookinfo subsets with TLS DISABLE fail under STRICT, one error per rule', () => {
+    const chart = Testing.chart();
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.DISABLE });
+    new StrictMtls(chart, 'mtls', { namespace: 'default' });
+    const error = (() => { try { Testing.synth(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    for (const service of ['productpage', 'details', 'ratings', 'reviews']) {
+      expect(error).toMatch(new RegExp(`\\[test/subsets/${service}/DestinationRule\\] spec\\.trafficPolicy\\.tls\\.mode: "DISABLE" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${service}": test/mtls requires STRICT mTLS in namespace "default"`));
+    }
   });
 
   test('a second namespace-wide PeerAuthentication in the same namespace fails synthesis', () => {
