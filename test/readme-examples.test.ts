@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 
 test('the README has an example per construct', () => {
-  for (const construct of ['BookinfoApp', 'SleepClient', 'IstioAddons', 'Prometheus', 'Jaeger', 'Grafana', 'VersionRouting', 'ExposedService', 'SharedGateway', 'BookinfoDestinationRules', 'BookinfoScenario']) {
+  for (const construct of ['BookinfoApp', 'SleepClient', 'IstioAddons', 'Prometheus', 'Jaeger', 'Grafana', 'VersionRouting', 'ExposedService', 'SharedGateway', 'BookinfoDestinationRules', 'BookinfoScenario', 'StrictMtls']) {
     expect(blocks.some((b) => b.includes(`new ${construct}(`))).toBe(true);
   }
 });
