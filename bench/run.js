@@ -21,7 +21,7 @@ const HELP = `usage: npm run bench -- [options]
   --scale-runs N      fresh processes per variant and size (default 3; 1 for sizes over 1000)
   --per-chart N       services per chart, i.e. per YAML file, in the scale test (default 100)
   --candidates MODE   other app commands to compare with cdk8s.yaml's: "auto" (default: the TS
-                      loaders found in node_modules, scripts/run-ts.js (or bench/proposed/), tsc-
+                      loaders found in node_modules, scripts/run-ts.js, tsc-
                       precompiled JS), "none", or commands separated by ";" with {entry} or an
                       entry file, e.g. "node -r sucrase/register/ts main.ts"
   --skip LIST         any of: seed,phases,npx,scale
@@ -182,7 +182,6 @@ function candidateCommands(mode, appCommand) {
   }
   const found = [];
   if (fs.existsSync(path.join(ROOT, 'scripts', 'run-ts.js'))) found.push(`node scripts/run-ts.js ${entry}`);
-  else if (fs.existsSync(path.join(__dirname, 'proposed', 'run-ts.js'))) found.push(`node bench/proposed/run-ts.js ${entry}`);
   if (resolvable('sucrase/register/ts')) found.push(`node -r sucrase/register/ts ${entry}`);
   if (resolvable('esbuild-register')) found.push(`node -r esbuild-register ${entry}`);
   if (resolvable('@swc-node/register')) found.push(`node -r @swc-node/register ${entry}`);

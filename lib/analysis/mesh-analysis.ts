@@ -101,12 +101,18 @@ export class MeshAnalysis extends Construct {
   private baselineScope?: IConstruct;
   private domain = 'cluster.local';
   private readonly printedWarnings = new Set<string>();
+  /** App.synth()/synthYaml() calls in progress on this App, and the errors found within them. */
+  private synthDepth = 0;
+  private synthErrors?: string[];
+  /** Objects whose toJson() serves the manifest rendered by the analysis until the synth ends. */
+  private readonly rendered: ApiObject[] = [];
 
   private constructor(scope: Construct, id: string, options: MeshAnalysisOptions) {
     super(scope, id);
     Object.defineProperty(this, IS_MESH_ANALYSIS, { value: true });
     this.configure(options);
     this.node.addValidation({ validate: () => this.validationErrors() });
+    this.analyzeOncePerSynth();
   }
 
   /** Whether warnings fail synthesis (the merged `warningsAsErrors` option). */
@@ -160,7 +166,7 @@ export class MeshAnalysis extends Construct {
    */
   public analyze(): Finding[] {
     const options = this.manifestOptions();
-    const own = collectObjects(this.node.root);
+    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined);
     if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
     const baseObjects = collectObjects(this.baselineScope);
@@ -183,7 +189,45 @@ export class MeshAnalysis extends Construct {
     };
   }
 
+  /**
+   * cdk8s 2 validates the whole App in App.synth() and again for every chart (Chart.toJson()
+   * calls App._synthChart(), which validates the App), so without this the analysis would run
+   * charts + 1 times per synth: O(charts x objects). Nothing changes while one synth() runs, so
+   * within it the analysis runs once, and the charts reuse the manifests it rendered. Outside
+   * synth() (Testing.synth(), chart.toJson()) every call analyses afresh, as before.
+   */
+  private analyzeOncePerSynth(): void {
+    const app = this.node.root as unknown as Record<string, unknown>;
+    for (const method of ['synth', 'synthYaml']) {
+      const original = app[method];
+      if (typeof original !== 'function') continue;
+      const analysis = this;
+      app[method] = function analyzedOnce(this: unknown, ...args: unknown[]): unknown {
+        analysis.synthDepth++;
+        try {
+          return original.apply(this, args);
+        } finally {
+          analysis.synthDepth--;
+          if (analysis.synthDepth === 0) analysis.endSynth();
+        }
+      };
+    }
+  }
+
+  private endSynth(): void {
+    this.synthErrors = undefined;
+    for (const o of this.rendered) delete (o as unknown as { toJson?: unknown }).toJson; // back to ApiObject.prototype.toJson
+    this.rendered.length = 0;
+  }
+
   private validationErrors(): string[] {
+    if (this.synthDepth > 0 && this.synthErrors !== undefined) return this.synthErrors;
+    const errors = this.findErrors();
+    if (this.synthDepth > 0) this.synthErrors = errors;
+    return errors;
+  }
+
+  private findErrors(): string[] {
     const errors: string[] = [];
     for (const finding of this.analyze()) {
       const line = formatFinding(finding);
@@ -223,14 +267,26 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     .map(({ f }) => f);
 }
 
-/** Every ApiObject under `scope`; only the kinds the checks read are serialized (once). */
-function collectObjects(scope: IConstruct): AnalyzedObject[] {
+/**
+ * Every ApiObject under `scope`; only the kinds the checks read are serialized (once). With
+ * `rendered` (during a synth), those objects' toJson() then returns the same manifest until the
+ * synth ends, so that the charts do not serialize them a second time.
+ */
+function collectObjects(scope: IConstruct, rendered?: ApiObject[]): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
-    const manifest = isAnalyzedKind(c.apiVersion, c.kind)
-      ? c.toJson()
-      : { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+    let manifest: any;
+    if (isAnalyzedKind(c.apiVersion, c.kind)) {
+      manifest = c.toJson();
+      if (rendered) {
+        const json = manifest;
+        Object.defineProperty(c, 'toJson', { configurable: true, writable: true, value: () => json });
+        rendered.push(c);
+      }
+    } else {
+      manifest = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+    }
     objects.push({ path: c.node.path, manifest });
   }
   return objects;

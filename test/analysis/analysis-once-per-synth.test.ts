@@ -1,4 +1,3 @@
-// Proposed as test/analysis/analysis-once-per-synth.test.ts, with mesh-analysis-once-per-synth.patch.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
