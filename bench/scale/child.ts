@@ -33,7 +33,8 @@ if ((variant !== 'ours' && variant !== 'raw') || !Number.isInteger(services) || 
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const buildStart = performance.now();
 const buildCpu = cpuMs();
-const app = new App();
+// Never the project's dist/: without CDK8S_OUTDIR (a run by hand) write to a temp dir.
+const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'bench-scale-')) });
 for (const [i, group] of scaleCharts(services, perChart).entries()) {
   const chart = new Chart(app, `team-${String(i).padStart(2, '0')}`);
   for (const svc of group) {
