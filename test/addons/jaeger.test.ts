@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { InvalidInputError } from '../../lib/input-validation';
 import { Jaeger, JaegerProps, JaegerStorage } from '../../lib/addons/jaeger';
 import { invariantViolations } from '../support/invariants';
+import { changedPaths, invalidInputOf } from '../support/assertions';
 import { allSchemaErrors } from '../support/schema';
 
 type Json = Record<string, any>;
@@ -21,29 +21,10 @@ const find = (objects: Json[], kind: string, name: string) => {
 const container = (objects: Json[]) => find(objects, 'Deployment', 'jaeger').spec.template.spec.containers[0];
 const env = (objects: Json[]) => Object.fromEntries(container(objects).env.map((e: Json) => [e.name, e.value]));
 
-/** Paths at which two JSON values differ. */
-function diffPaths(a: unknown, b: unknown, at = ''): string[] {
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-    return [...keys].flatMap((k) => diffPaths((a as any)[k], (b as any)[k], at ? `${at}.${k}` : k));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at];
-}
 /** What an option changed, object by object, against the defaults. */
-function changes(props: JaegerProps): string[] {
-  const byKey = (objects: Json[]) => Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
-  return diffPaths(byKey(synth().objects), byKey(synth(props).objects)).sort();
-}
+const changes = (props: JaegerProps) => changedPaths(synth().objects, synth(props).objects).sort();
+const errorOf = (fn: () => unknown) => invalidInputOf(fn).message;
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 const CONTAINER = 'Deployment/jaeger.spec.template.spec.containers.0';
 

@@ -1,11 +1,11 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { InvalidInputError } from '../../lib/input-validation';
 import { configChecksum } from '../../lib/addons/config-checksum';
 import { Prometheus, PrometheusProps, PrometheusStorage } from '../../lib/addons/prometheus';
 import { KubernetesSdRole, RelabelAction, ScrapeConfig } from '../../lib/addons/prometheus-config';
 import { invariantViolations } from '../support/invariants';
+import { changedPaths, invalidInputOf } from '../support/assertions';
 import { allSchemaErrors } from '../support/schema';
 
 type Json = Record<string, any>;
@@ -26,30 +26,10 @@ const server = (objects: Json[]) => find(objects, 'Deployment').spec.template.sp
 const promYml = (objects: Json[]) => YAML.parse(find(objects, 'ConfigMap').data['prometheus.yml']);
 const job = (config: Json, name: string) => config.scrape_configs.find((j: Json) => j.job_name === name);
 
-/** Paths at which two JSON values differ, e.g. `Deployment/prometheus.spec.replicas`. */
-function diffPaths(a: unknown, b: unknown, at = ''): string[] {
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-    return [...keys].flatMap((k) => diffPaths((a as any)[k], (b as any)[k], at ? `${at}.${k}` : k));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at];
-}
 /** What an option changed, object by object, against the defaults. */
-function changes(props: PrometheusProps): string[] {
-  const byKey = (objects: Json[]) => Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
-  return diffPaths(byKey(synth().objects), byKey(synth(props).objects));
-}
+const changes = (props: PrometheusProps) => changedPaths(synth().objects, synth(props).objects);
+const errorOf = (fn: () => unknown) => invalidInputOf(fn).message;
 
-/** The message of the InvalidInputError that `fn` throws. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 const schemaErrors = allSchemaErrors;
 

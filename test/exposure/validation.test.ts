@@ -2,10 +2,10 @@ import { Testing } from 'cdk8s';
 import { ExposedService, ExposedServiceProps } from '../../lib/exposure/exposed-service';
 import { IngressGateway } from '../../lib/exposure/ingress-gateway';
 import { ServerProtocol, SharedGateway } from '../../lib/exposure/shared-gateway';
-import { InvalidInputError } from '../../lib/input-validation';
 import { IMeshService } from '../../lib/mesh-service';
 import { StringMatch } from '../../lib/routing/http-route';
 import { TlsMode } from '../../lib/routing/traffic-policy';
+import { invalidInputOf } from '../support/assertions';
 
 const kiali: IMeshService = { serviceName: 'kiali', namespace: 'istio-system', port: 20001, versions: [] };
 
@@ -14,14 +14,7 @@ function expose(props: Partial<ExposedServiceProps> = {}) {
 }
 
 function expectRejected(fn: () => unknown, path: string, field: string, allowed: RegExp) {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(InvalidInputError);
-  const e = error as InvalidInputError;
+  const e = invalidInputOf(fn);
   expect(e.constructPath).toBe(path);
   expect(e.field).toBe(field);
   expect(e.message).toMatch(allowed);

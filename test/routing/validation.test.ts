@@ -1,10 +1,10 @@
 import { Duration, Testing } from 'cdk8s';
-import { InvalidInputError } from '../../lib/input-validation';
 import { IMeshService } from '../../lib/mesh-service';
 import { HttpRouteOptions, RetryOn, StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../../lib/routing/traffic-policy';
 import { VersionRouting, VersionRoutingProps } from '../../lib/routing/version-routing';
+import { invalidInputOf } from '../support/assertions';
 
 const reviews: IMeshService = { serviceName: 'reviews', namespace: 'default', port: 9080, versions: ['v1', 'v2', 'v3'] };
 
@@ -14,14 +14,7 @@ function routing(props: Partial<VersionRoutingProps> = {}) {
 
 /** Expects `fn` to throw an InvalidInputError naming the construct path, the field and the allowed values. */
 function expectRejected(fn: () => unknown, field: string, allowed: RegExp) {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(InvalidInputError);
-  const e = error as InvalidInputError;
+  const e = invalidInputOf(fn);
   expect(e.constructPath).toBe('test/r');
   expect(e.field).toBe(field);
   expect(e.message).toMatch(/^\[test\/r\] /);
