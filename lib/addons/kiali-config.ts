@@ -1,4 +1,4 @@
-import * as YAML from 'yaml';
+import { Yaml } from 'cdk8s';
 
 /**
  * How users log in to Kiali.
@@ -195,7 +195,7 @@ export const KIALI_BUILTIN_URLS = {
 
 /** Kiali's `config.yaml` text for typed values. Keys follow Kiali's snake_case schema. */
 export function renderKialiConfig(config: KialiConfig): string {
-  return YAML.stringify(kialiConfigDocument(config));
+  return Yaml.stringify(kialiConfigDocument(config));
 }
 
 /** The `config.yaml` document as plain data (what {@link renderKialiConfig} serializes). */

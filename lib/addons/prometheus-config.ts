@@ -1,6 +1,5 @@
-import { Duration } from 'cdk8s';
+import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as YAML from 'yaml';
 import { checkNonEmpty, reject } from '../input-validation';
 
 /** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
@@ -299,7 +298,7 @@ export function renderPrometheusConfig(config: PrometheusConfig): string {
     rule_files: [...config.ruleFiles],
     scrape_configs: config.scrapeConfigs.map(renderScrapeConfig),
   };
-  return YAML.stringify(doc);
+  return Yaml.stringify(doc);
 }
 
 function renderScrapeConfig(job: ScrapeConfig): Record<string, unknown> {
