@@ -252,7 +252,7 @@ export class ExposedService extends Construct {
         }],
       },
     });
-    if (this.destinationRule) this.virtualService.addDependency(this.destinationRule);
+    // The DestinationRule, created first, is written first (make-before-break; see VersionRouting).
 
     const scheme = tls !== undefined ? 'https' : 'http';
     const defaultPort = tls !== undefined ? 443 : 80;

@@ -107,6 +107,9 @@ describe('ExposedService', () => {
       http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'kiali', port: { number: 20001 } } }] }],
     });
     expect(find(objects, 'DestinationRule', 'kiali').spec).toEqual({ host: 'kiali', trafficPolicy: { tls: { mode: 'DISABLE' } } });
+    // make-before-break: the backend TLS setting is applied before the route that needs it
+    const kinds = istio(objects).map((o: any) => o.kind);
+    expect(kinds.indexOf('DestinationRule')).toBeLessThan(kinds.indexOf('VirtualService'));
     expect(exposed.url).toBe('http://kiali.ik8s.cc');
     expect(exposed.hosts).toEqual(['kiali.ik8s.cc']);
   });
