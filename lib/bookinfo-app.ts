@@ -129,6 +129,10 @@ export class BookinfoApp extends Construct {
     }
     const createNamespace = props.createNamespace ?? !isDefault;
     if (createNamespace && isDefault) reject(this, 'createNamespace', true, 'false for the "default" namespace, which always exists');
+    if (!createNamespace && this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL) {
+      reject(this, 'createNamespace', false,
+        'true with SidecarInjection.NAMESPACE_LABEL (the label lives on the emitted Namespace); to label an existing namespace yourself use SidecarInjection.NONE');
+    }
     if (createNamespace) {
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Removes the JavaScript and declarations that `npm pack` compiles next to the sources,
-// so that ts-node and jest in this checkout never load stale compiled files.
+// so that scripts/run-ts.js and jest in this checkout never load stale compiled files.
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -85,6 +85,11 @@ describe('BookinfoApp', () => {
       }
     });
 
+    test('namespace label without the Namespace object is refused (nothing would inject)', () => {
+      expect(() => synth({ namespace: 'shop', sidecarInjection: SidecarInjection.NAMESPACE_LABEL, createNamespace: false }))
+        .toThrow(/\[test\/bookinfo\] createNamespace: false is not allowed; expected true with SidecarInjection.NAMESPACE_LABEL/);
+    });
+
     test('namespace label is refused for "default"', () => {
       expect(() => synth({ sidecarInjection: SidecarInjection.NAMESPACE_LABEL }))
         .toThrow(/\[test\/bookinfo\] sidecarInjection: "namespace-label" is not allowed; expected POD_LABEL or NONE/);

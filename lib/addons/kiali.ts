@@ -191,6 +191,10 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     }
     this.viewOnlyMode = props.viewOnlyMode ?? false;
     const signingKey = props.signingKey ?? DEFAULT_SIGNING_KEY;
+    if (this.authStrategy === KialiAuthStrategy.TOKEN && props.signingKey === undefined) {
+      // Token login with the sample's well-known key: anyone can forge a session cookie.
+      this.exposureRisk = 'Kiali signs token-login sessions with the sample signing key: set signingKey to a secret of 16, 24 or 32 characters';
+    }
     if (typeof signingKey !== 'string' || ![16, 24, 32].includes(signingKey.length)) {
       reject(this, 'signingKey', signingKey, 'a string of 16, 24 or 32 characters (an AES key)');
     }

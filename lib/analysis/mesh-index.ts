@@ -170,19 +170,25 @@ export class MeshIndex {
   }
 
   /**
-   * The fully qualified name of a host written in `namespace`: `reviews` →
-   * `reviews.<namespace>.svc.<domain>`, `reviews.shop` (when `shop` is a namespace of the app)
-   * and `reviews.shop.svc` → `reviews.shop.svc.<domain>`. Wildcards and external names stay as
-   * they are.
+   * The fully qualified name of a host written in `namespace`, as Istio resolves it: a name without
+   * a dot is short for `<name>.<namespace>.svc.<domain>`; any other name is taken as written (Istio
+   * does not expand `reviews.shop` or `reviews.shop.svc`, see {@link serviceShorthand}).
    */
   public normalizeHost(host: string, namespace: string): string {
     const h = host.toLowerCase();
-    if (h.includes('*') || h.endsWith(this.svcSuffix)) return h;
-    const parts = h.split('.');
-    if (parts.length === 1) return `${h}.${namespace}${this.svcSuffix}`;
-    if (parts.length === 3 && parts[2] === 'svc') return `${h}.${this.clusterDomain}`;
-    if (parts.length === 2 && this.namespaces.has(parts[1])) return `${h}${this.svcSuffix}`;
-    return h;
+    if (h.includes('*') || h.includes('.')) return h;
+    return `${h}.${namespace}${this.svcSuffix}`;
+  }
+
+  /**
+   * For `name.namespace` (a namespace of the app) or `name.namespace.svc`, the Service FQDN the host
+   * was probably meant as: Kubernetes DNS resolves those forms, Istio's routing does not.
+   */
+  public serviceShorthand(host: string): string | undefined {
+    const parts = host.toLowerCase().split('.');
+    if (parts.length === 3 && parts[2] === 'svc') return `${parts.join('.')}.${this.clusterDomain}`;
+    if (parts.length === 2 && this.namespaces.has(parts[1])) return `${parts.join('.')}${this.svcSuffix}`;
+    return undefined;
   }
 
   /** Pod templates in `namespace` whose labels contain every pair of `selector` (none for an empty selector). */

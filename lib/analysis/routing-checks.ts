@@ -295,6 +295,18 @@ function checkWeights(context: CheckContext, vs: IndexedObject, spec: any): void
 
 function checkDestinationHost(context: CheckContext, vs: IndexedObject, destination: any, field: string, fqdn: string): void {
   const { index } = context;
+  const meant = index.serviceShorthand(fqdn);
+  if (meant !== undefined && index.service(meant) !== undefined && !index.hasServiceEntryFor(fqdn)) {
+    if (context.enabled(MESH_CHECKS.HOST_UNKNOWN)) {
+      reportProblem(context, MESH_CHECKS.HOST_UNKNOWN, vs, {
+        field: `${field}.host`,
+        value: destination.host,
+        problem: 'names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not)',
+        expected: `"${meant}" (or the bare name from a VirtualService in the same namespace)`,
+      });
+    }
+    return;
+  }
   if (!index.isClusterLocal(fqdn)) return; // external FQDNs and wildcards need no Service
   const svc = index.service(fqdn);
   if (svc === undefined) {
@@ -303,7 +315,7 @@ function checkDestinationHost(context: CheckContext, vs: IndexedObject, destinat
         field: `${field}.host`,
         value: destination.host,
         problem: `resolves to ${fqdn}, which is neither a Service of the app nor a ServiceEntry host`,
-        expected: `a Service name ("name", "name.namespace" or "name.namespace.svc.${index.clusterDomain}"), a ServiceEntry host, or an external FQDN`,
+        expected: `a Service name ("name" in the VirtualService's namespace, or "name.namespace.svc.${index.clusterDomain}"), a ServiceEntry host, or an external FQDN`,
       });
     }
     return;

@@ -56,7 +56,7 @@ export class BookinfoService extends Construct implements IMeshService {
   public readonly versions: readonly string[];
   /** Cluster-local FQDN, e.g. `reviews.default.svc.cluster.local`. */
   public readonly fqdn: string;
-  /** The Service name of the ServiceAccount the pods run as. */
+  /** The name of the ServiceAccount the pods run as. */
   public readonly serviceAccountName: string;
   /** The Kubernetes Service. */
   public readonly service: k8s.KubeService;

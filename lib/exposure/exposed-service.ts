@@ -284,7 +284,7 @@ export class ExposedService extends Construct {
         },
       });
       this.jwtPolicy = new AuthorizationPolicy(this, 'RequireJwtPolicy', {
-        metadata: { name: `${policyPrefix}-require-jwt`, namespace: this.ingressGateway.namespace },
+        metadata: { name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-require-jwt`), namespace: this.ingressGateway.namespace },
         spec: {
           selector: { matchLabels: { ...this.ingressGateway.selector } },
           // Istio's documented pattern: a RequestAuthentication alone lets token-less requests through.

@@ -114,7 +114,7 @@ export class VersionRouting extends Construct {
   public readonly virtualService?: VirtualService;
   /** The VirtualService hosts. */
   public readonly hosts: readonly string[];
-  /** The VirtualService gateways (`mesh` only when none were given). */
+  /** The VirtualService gateways; empty when none were given (spec.gateways is then omitted, which Istio treats as the mesh). */
   public readonly gateways: readonly string[];
 
   private readonly subsetList: Subset[] = [];

@@ -101,7 +101,7 @@ export class StrictMtls extends Construct {
 
 /** Every ApiObject of the app this construct belongs to. */
 function apiObjects(scope: IConstruct): ApiObject[] {
-  return scope.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  return scope.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
 }
 
 /**

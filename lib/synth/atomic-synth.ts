@@ -41,7 +41,7 @@ export interface AtomicSynthResult {
  *
  * Note that `cdk8s synth` deletes its output directory itself before it runs the app, so under
  * the CLI a failed synth leaves no `dist/` at all; run the app directly
- * (`CDK8S_OUTDIR=dist node -r ts-node/register main.ts`) to keep the previous output on failure.
+ * (`npm run synth:keep`, i.e. `CDK8S_OUTDIR=dist node scripts/run-ts.js main.ts`) to keep the previous output on failure.
  *
  * @example
  * synthAtomically({

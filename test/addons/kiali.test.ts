@@ -195,6 +195,13 @@ describe('Kiali', () => {
     });
   });
 
+  test('exposureRisk: set while anonymous, or with token login on the sample signing key; clear otherwise', () => {
+    expect(synth().kiali.exposureRisk).toMatch(/anonymous.*change any Istio resource/);
+    expect(synth({ viewOnlyMode: true }).kiali.exposureRisk).toBe('Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh');
+    expect(synth({ authStrategy: KialiAuthStrategy.TOKEN }).kiali.exposureRisk).toMatch(/sample signing key: set signingKey/);
+    expect(synth({ authStrategy: KialiAuthStrategy.TOKEN, signingKey: 'a-random-32-character-secret-key' }).kiali.exposureRisk).toBeUndefined();
+  });
+
   test('view-only mode binds the read-only role and drops the writable one', () => {
     const { objects, kiali } = synth({ viewOnlyMode: true });
     expect(kiali.viewOnlyMode).toBe(true);

@@ -42,7 +42,7 @@ describe('a consistent mesh', () => {
     expect(invariantViolations(objects)).toEqual([]);
   });
 
-  test('names resolve short, name.ns, name.ns.svc and FQDN forms; external and ServiceEntry hosts need no Service', () => {
+  test('names resolve as short and FQDN forms; external and ServiceEntry hosts need no Service', () => {
     // GIVEN
     const chart = newChart();
     workload(chart, 'reviews', ['v1'], 'shop');
@@ -52,8 +52,7 @@ describe('a consistent mesh', () => {
       hosts: ['reviews'],
       http: [
         { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-        { match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'reviews.shop', subset: 'v1' } }] },
-        { match: [{ uri: { prefix: '/c' } }], route: [{ destination: { host: 'reviews.shop.svc', subset: 'v1' } }] },
+        { match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v1' } }] },
         { match: [{ uri: { prefix: '/d' } }], route: [{ destination: { host: 'www.example.com' } }] },
         { route: [{ destination: { host: 'storage.googleapis.com' } }] },
       ],
@@ -164,8 +163,20 @@ describe('routing references', () => {
     vs(chart, 'vs', { hosts: ['reviews'], http: [{ match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reveiws' } }] }, { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] }] });
     const findings = analyze(chart);
     expect(codes(findings)).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name", "name.namespace" or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]');
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name" in the VirtualService\'s namespace, or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]');
     expect(findings[1].value).toBe('reviews.other.svc.cluster.local');
+  });
+
+  test('BKI-HOST-UNKNOWN: name.namespace and name.namespace.svc, which Istio does not expand', () => {
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1'], 'shop');
+    vs(chart, 'vs', { hosts: ['reviews'], http: [
+      { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews.shop' } }] },
+      { route: [{ destination: { host: 'reviews.shop.svc' } }] },
+    ] });
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.value])).toEqual([['BKI-HOST-UNKNOWN', 'reviews.shop'], ['BKI-HOST-UNKNOWN', 'reviews.shop.svc']]);
+    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reviews.shop" names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not); expected "reviews.shop.svc.cluster.local" (or the bare name from a VirtualService in the same namespace) [IST0101/KIA1101]');
   });
 
   test('clusterDomain decides what is cluster-local', () => {
