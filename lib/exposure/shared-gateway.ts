@@ -45,6 +45,7 @@ export interface GatewayServerOptions {
   /**
    * HTTPS only: the `kubernetes.io/tls` Secret with the certificate and key. It must live in the
    * ingress gateway's namespace (e.g. `istio-system`), not the Gateway's.
+   * @default none; required for an HTTPS server
    */
   readonly credentialName?: string;
   /**
