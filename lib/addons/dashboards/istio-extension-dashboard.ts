@@ -1,12 +1,11 @@
 import { Dashboard } from './dashboard';
-import { eq, MetricName, selector, sum, sumRate } from './istio-queries';
+import { MetricName, PROXY_CPU_QUERY, PROXY_MEMORY_QUERY, selector, sum, sumRate } from './istio-queries';
 
 /** Title Kiali links to. */
 export const ISTIO_EXTENSION_DASHBOARD_TITLE = 'Istio Wasm Extension Dashboard';
 /** Stable uid (part of the URL). */
 export const ISTIO_EXTENSION_DASHBOARD_UID = '7PAV7ctGz';
 
-const PROXY = eq('container', 'istio-proxy');
 
 /**
  * WebAssembly extensions in the proxies: VMs by runtime (`null` is native code, `v8` real
@@ -64,11 +63,11 @@ export function istioExtensionDashboard(): Dashboard {
   d.addRow('Proxy Resource Usage');
   d.addTimeseries({
     title: 'Memory', width: 12, height: 8, unit: 'bytes',
-    queries: [{ expr: sum(selector('container_memory_working_set_bytes', [PROXY])), legend: 'Total (k8s)' }],
+    queries: [PROXY_MEMORY_QUERY],
   });
   d.addTimeseries({
     title: 'vCPU', width: 12, height: 8, unit: 'cores',
-    queries: [{ expr: sumRate('container_cpu_usage_seconds_total', [PROXY]), legend: 'Total (k8s)' }],
+    queries: [PROXY_CPU_QUERY],
   });
   return d;
 }

@@ -1,5 +1,5 @@
 import { Dashboard } from './dashboard';
-import { eq, ne, re, selector, sum, sumRate } from './istio-queries';
+import { eq, ne, PROXY_CONTAINER as PROXY, PROXY_CPU_QUERY, PROXY_MEMORY_QUERY, re, selector, sum, sumRate } from './istio-queries';
 import { ISTIOD, ISTIOD_MEMORY } from './pilot-dashboard';
 
 /** Title Kiali links to. */
@@ -7,7 +7,6 @@ export const ISTIO_PERFORMANCE_DASHBOARD_TITLE = 'Istio Performance Dashboard';
 /** Stable uid (part of the URL). */
 export const ISTIO_PERFORMANCE_DASHBOARD_UID = 'vu8e0VWZk';
 
-const PROXY = eq('container', 'istio-proxy');
 const GATEWAY_POD = re('pod', 'istio-ingressgateway-.*');
 /** Sidecars: proxies outside the control plane's namespace (gateways and istiod live in istio-system). */
 const SIDECARS = [ne('namespace', 'istio-system'), PROXY];
@@ -75,11 +74,11 @@ export function istioPerformanceDashboard(): Dashboard {
   d.addRow('Proxy Resource Usage');
   d.addTimeseries({
     title: 'Proxy Memory', width: 8, height: 7, unit: 'bytes',
-    queries: [{ expr: sum(selector('container_memory_working_set_bytes', [PROXY])), legend: 'Total (k8s)' }],
+    queries: [PROXY_MEMORY_QUERY],
   });
   d.addTimeseries({
     title: 'Proxy vCPU', width: 8, height: 7, unit: 'cores',
-    queries: [{ expr: sumRate('container_cpu_usage_seconds_total', [PROXY]), legend: 'Total (k8s)' }],
+    queries: [PROXY_CPU_QUERY],
   });
   d.addTimeseries({
     title: 'Proxy Disk', width: 8, height: 7, unit: 'bytes',
