@@ -1,4 +1,4 @@
-import { IMeshService } from '../mesh-service';
+import { IMeshService } from '../core/mesh-service';
 
 /**
  * An addon's HTTP service that other addons are wired to (Grafana's Prometheus datasource,

@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IExposureRisk } from '../exposure/exposure-risk';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../input-validation';
+import { IExposureRisk } from '../core/exposure-risk';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
-import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './dashboards/istio-dashboards';
 import { GrafanaIni, renderDashboardProviders, renderDatasources, renderGrafanaIni } from './grafana-config';
 

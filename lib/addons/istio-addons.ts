@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { checkDnsLabel, reject } from '../input-validation';
+import { checkDnsLabel, reject } from '../core/input-validation';
 import { IAddonService } from './addon-service';
 import { Grafana, GrafanaProps } from './grafana';
 import { Jaeger, JaegerProps } from './jaeger';

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkInteger, checkDnsLabel, imageReference, reject } from '../input-validation';
+import { checkInteger, checkDnsLabel, imageReference, reject } from '../core/input-validation';
 import { addonService, IAddonService } from './addon-service';
 
 /** Options of Jaeger's in-memory span storage. */

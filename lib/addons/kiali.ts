@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IExposureRisk } from '../exposure/exposure-risk';
+import { IExposureRisk } from '../core/exposure-risk';
 import {
   checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject,
-} from '../input-validation';
+} from '../core/input-validation';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
-import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
   KIALI_BUILTIN_URLS, KialiAuthStrategy, KialiConfig, KialiGrafanaConfig, KialiPrometheusConfig,
   KialiTracingConfig, renderKialiConfig,

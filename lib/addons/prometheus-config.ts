@@ -1,6 +1,6 @@
 import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { checkNonEmpty, reject } from '../input-validation';
+import { checkNonEmpty, reject } from '../core/input-validation';
 
 /** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
 export enum KubernetesSdRole {

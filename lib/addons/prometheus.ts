@@ -1,9 +1,9 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IAddonService, inClusterUrl } from './addon-service';
-import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
   checkPrometheusConfig, checkPrometheusDuration, defaultScrapeConfigs, PrometheusConfig,
   prometheusDuration, renderPrometheusConfig, ScrapeConfig,

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkDnsSubdomain, reject } from '../input-validation';
+import { checkDnsSubdomain, reject } from '../core/input-validation';
 import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
 import { isAnalyzedKind, MeshIndex, ManifestObject } from './mesh-index';
 import { runObjectChecks } from './object-checks';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
-import type { BookinfoApp } from '../bookinfo-app';
+import type { BookinfoApp } from './bookinfo-app';
 
 /** Props for {@link BookinfoDestinationRules}. */
 export interface BookinfoDestinationRulesProps {

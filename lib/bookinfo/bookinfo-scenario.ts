@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { reject } from '../input-validation';
+import { reject } from '../core/input-validation';
 import { Percent } from '../routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
 import { BookinfoDestinationRules } from './bookinfo-destination-rules';
-import type { BookinfoApp } from '../bookinfo-app';
+import type { BookinfoApp } from './bookinfo-app';
 
 /**
  * Istio's Bookinfo traffic-management tasks, each named after the file Istio ships in

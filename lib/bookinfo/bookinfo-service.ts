@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IMeshService, meshServiceFqdn } from '../mesh-service';
+import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 
 /** A writable emptyDir that a Bookinfo container needs. */
 export interface ScratchVolume {

@@ -4,11 +4,11 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo, RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../input-validation';
-import { IMeshService, meshServiceFqdn } from '../mesh-service';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
-import { exposureRiskOf } from './exposure-risk';
+import { exposureRiskOf } from '../core/exposure-risk';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import { checkGatewayHosts, checkPortName, ServerProtocol, SharedGateway } from './shared-gateway';
 

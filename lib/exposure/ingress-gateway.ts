@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../input-validation';
+import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 
 /** Describes an installed Istio ingress gateway, for {@link IngressGateway.custom}. */
 export interface IngressGatewayOptions {

@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServers } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
 /** Props for {@link SharedGateway}. */

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/istio-networking.istio.io';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, reject } from '../input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { istioDuration } from './istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { reject } from '../input-validation';
+import { reject } from '../core/input-validation';
 
 /** protobuf's Duration limit (10,000 years), so the rendered seconds never switch to exponent notation. */
 const MAX_MILLIS = 315_576_000_000_000;

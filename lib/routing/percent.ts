@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { reject } from '../input-validation';
+import { reject } from '../core/input-validation';
 
 /**
  * A share of requests, from 0 to 100 (fractions allowed: `Percent.of(0.1)` is one request in a

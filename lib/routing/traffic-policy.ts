@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { checkInteger, checkNonEmpty, reject } from '../input-validation';
+import { checkInteger, checkNonEmpty, reject } from '../core/input-validation';
 import { istioDuration } from './istio-duration';
 
 /** How a client sidecar talks TLS to the destination (`DestinationRule trafficPolicy.tls.mode`). */

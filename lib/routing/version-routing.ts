@@ -2,8 +2,8 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../input-validation';
-import { IMeshService } from '../mesh-service';
+import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
+import { IMeshService } from '../core/mesh-service';
 import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
 import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
 

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
-import { checkDnsLabel, reject } from '../input-validation';
+import { checkDnsLabel, reject } from '../core/input-validation';
 import { TlsMode, TrafficPolicy } from '../routing/traffic-policy';
 
 /** Props for {@link StrictMtls}. */

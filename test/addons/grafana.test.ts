@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { InvalidInputError } from '../../lib';
 import { addonService, IAddonService } from '../../lib/addons/addon-service';
-import { configChecksum } from '../../lib/addons/config-checksum';
+import { configChecksum } from '../../lib/addons/_config-checksum';
 import { Grafana, GrafanaProps } from '../../lib/addons/grafana';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';

@@ -7,7 +7,7 @@ import { Jaeger } from '../../lib/addons/jaeger';
 import { Kiali } from '../../lib/addons/kiali';
 import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
 import { Prometheus, PrometheusStorage } from '../../lib/addons/prometheus';
-import { InvalidInputError } from '../../lib/input-validation';
+import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 

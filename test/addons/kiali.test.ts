@@ -2,10 +2,10 @@ import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { addonService } from '../../lib/addons/addon-service';
-import { configChecksum } from '../../lib/addons/config-checksum';
+import { configChecksum } from '../../lib/addons/_config-checksum';
 import { Kiali, KialiProps } from '../../lib/addons/kiali';
 import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
-import { InvalidInputError } from '../../lib/input-validation';
+import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 

@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { configChecksum } from '../../lib/addons/config-checksum';
+import { configChecksum } from '../../lib/addons/_config-checksum';
 import { Prometheus, PrometheusProps, PrometheusStorage } from '../../lib/addons/prometheus';
 import { KubernetesSdRole, RelabelAction, ScrapeConfig } from '../../lib/addons/prometheus-config';
 import { invariantViolations } from '../support/invariants';

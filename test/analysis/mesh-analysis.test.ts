@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { Severity, WeightStrictness } from '../../lib/analysis/findings';
-import { InvalidInputError } from '../../lib/input-validation';
+import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 import { consistentBookinfo, destinationRule, newChart, routeToSubset, workload } from './mesh-fixtures';

@@ -3,7 +3,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
-import { BookinfoApp } from '../../lib/bookinfo-app';
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 
 export const BOOKINFO_SERVICES = ['productpage', 'details', 'ratings', 'reviews'];
 

@@ -1,12 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
-import { BookinfoApp } from '../../lib/bookinfo-app';
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { ExposedService } from '../../lib/exposure/exposed-service';
-import { IExposureRisk } from '../../lib/exposure/exposure-risk';
+import { IExposureRisk } from '../../lib/core/exposure-risk';
 import { IngressGateway } from '../../lib/exposure/ingress-gateway';
 import { SharedGateway } from '../../lib/exposure/shared-gateway';
-import { IMeshService } from '../../lib/mesh-service';
+import { IMeshService } from '../../lib/core/mesh-service';
 import { StringMatch } from '../../lib/routing/http-route';
 import { TlsMode } from '../../lib/routing/traffic-policy';
 import { VersionRouting } from '../../lib/routing/version-routing';

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { ExposedService, ExposedServiceProps } from '../../lib/exposure/exposed-service';
 import { IngressGateway } from '../../lib/exposure/ingress-gateway';
 import { ServerProtocol, SharedGateway } from '../../lib/exposure/shared-gateway';
-import { IMeshService } from '../../lib/mesh-service';
+import { IMeshService } from '../../lib/core/mesh-service';
 import { StringMatch } from '../../lib/routing/http-route';
 import { TlsMode } from '../../lib/routing/traffic-policy';
 import { invalidInputOf } from '../support/assertions';

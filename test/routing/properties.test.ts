@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { InvalidInputError } from '../../lib/input-validation';
+import { InvalidInputError } from '../../lib/core/input-validation';
 import { istioDuration } from '../../lib/routing/istio-duration';
 import { VersionRouting } from '../../lib/routing/version-routing';
 

@@ -1,5 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { IMeshService } from '../../lib/mesh-service';
+import { IMeshService } from '../../lib/core/mesh-service';
 import { HttpRouteOptions, RetryOn, StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../../lib/routing/traffic-policy';

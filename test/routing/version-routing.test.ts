@@ -1,8 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Gateway } from '../../imports/istio-networking.istio.io';
-import { BookinfoApp } from '../../lib/bookinfo-app';
-import { IMeshService } from '../../lib/mesh-service';
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
+import { IMeshService } from '../../lib/core/mesh-service';
 import { StringMatch, RetryOn } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../../lib/routing/traffic-policy';

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { BookinfoApp } from '../../lib/bookinfo-app';
-import { synthAtomically } from '../../lib/synth/atomic-synth';
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
+import { synthAtomically } from '../../lib/core/atomic-synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -179,7 +179,7 @@ describe('synthAtomically', () => {
       ${req('node_modules/ts-node')}.register({ transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))} });
       const path = require('path');
       const { ApiObject, App, Chart } = ${req('node_modules/cdk8s')};
-      const { synthAtomically } = ${req('lib/synth/atomic-synth')};
+      const { synthAtomically } = ${req('lib/core/atomic-synth')};
       synthAtomically({ apps: (dir) => {
         const app = new App({ outdir: dir });
         new ApiObject(new Chart(app, 'first'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });

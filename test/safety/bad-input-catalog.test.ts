@@ -4,14 +4,14 @@ import { IstioAddons } from '../../lib/addons/istio-addons';
 import { Jaeger } from '../../lib/addons/jaeger';
 import { Kiali } from '../../lib/addons/kiali';
 import { Prometheus } from '../../lib/addons/prometheus';
-import { BookinfoApp, ReviewsVersion } from '../../lib/bookinfo-app';
+import { BookinfoApp, ReviewsVersion } from '../../lib/bookinfo/bookinfo-app';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { SharedGateway } from '../../lib/exposure/shared-gateway';
 import { StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { VersionRouting } from '../../lib/routing/version-routing';
-import { SidecarInjection } from '../../lib/sidecar-injection';
+import { SidecarInjection } from '../../lib/core/sidecar-injection';
 
 /**
  * A catalogue of bad inputs, each of which must fail synthesis (at construction, or in the

@@ -4,15 +4,15 @@ import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import { IstioAddons } from '../../lib/addons/istio-addons';
 import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
-import { BookinfoApp, BookinfoPodSecurityProfile } from '../../lib/bookinfo-app';
+import { BookinfoApp, BookinfoPodSecurityProfile } from '../../lib/bookinfo/bookinfo-app';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { SharedGateway } from '../../lib/exposure/shared-gateway';
 import { StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { VersionRouting } from '../../lib/routing/version-routing';
 import { StrictMtls } from '../../lib/security/strict-mtls';
-import { SleepClient } from '../../lib/sleep-client';
-import { synthAtomically } from '../../lib/synth/atomic-synth';
+import { SleepClient } from '../../lib/bookinfo/sleep-client';
+import { synthAtomically } from '../../lib/core/atomic-synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LIB = path.join(ROOT, 'lib');
@@ -133,7 +133,7 @@ describe('determinism', () => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && path.relative(LIB, p) !== path.join('synth', 'atomic-synth.ts')) {
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && path.relative(LIB, p) !== path.join('core', 'atomic-synth.ts')) {
           fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
             if (forbidden.test(line)) offenders.push(`${path.relative(LIB, p)}:${i + 1}: ${line.trim()}`);
           });

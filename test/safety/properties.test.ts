@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { Severity } from '../../lib/analysis/findings';
 import { ExposedService } from '../../lib/exposure/exposed-service';
-import { IMeshService } from '../../lib/mesh-service';
+import { IMeshService } from '../../lib/core/mesh-service';
 import { FaultInjection, HttpMatch, StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { VersionRouting } from '../../lib/routing/version-routing';

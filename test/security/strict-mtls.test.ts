@@ -6,7 +6,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { IstioAddons } from '../../lib/addons/istio-addons';
-import { BookinfoApp } from '../../lib/bookinfo-app';
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { BookinfoDestinationRules } from '../../lib/bookinfo/bookinfo-destination-rules';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { renderTrafficPolicy, TlsMode } from '../../lib/routing/traffic-policy';

@@ -1,5 +1,5 @@
 /** Assertion helpers shared by the construct tests. */
-import { InvalidInputError } from '../../lib/input-validation';
+import { InvalidInputError } from '../../lib/core/input-validation';
 
 /** Paths at which two JSON values differ, e.g. `Deployment/prometheus.spec.replicas`. */
 export function diffPaths(a: unknown, b: unknown, at = ''): string[] {

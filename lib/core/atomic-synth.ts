@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { reject } from '../input-validation';
+import { reject } from './input-validation';
 
 /** Props for {@link synthAtomically}. */
 export interface AtomicSynthProps {

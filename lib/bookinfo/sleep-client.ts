@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkNonEmpty } from './input-validation';
-import { IMeshService } from './mesh-service';
-import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
+import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
+import { IMeshService } from '../core/mesh-service';
+import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 
 /** Props for {@link SleepClient}. */
 export interface SleepClientProps {

@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshAnalysis } from './analysis/mesh-analysis';
-import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo/bookinfo-service';
-import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from './input-validation';
-import { injectionPodLabels, SidecarInjection } from './sidecar-injection';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo-service';
+import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
+import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 
 /** The versions of the reviews service that Istio ships. */
 export type ReviewsVersion = 'v1' | 'v2' | 'v3';
