@@ -1,8 +1,19 @@
-import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import * as path from 'path';
+
 import {
-  BookinfoApp, BookinfoDestinationRules, BookinfoScenario, BookinfoScenarioName, ExposedService, IngressGateway,
-  IstioAddons, MeshAnalysis, SleepClient, StringMatch, synthAtomically, TlsMode,
+  BookinfoApp,
+  BookinfoDestinationRules,
+  BookinfoScenario,
+  BookinfoScenarioName,
+  ExposedService,
+  IngressGateway,
+  IstioAddons,
+  MeshAnalysis,
+  SleepClient,
+  StringMatch,
+  synthAtomically,
+  TlsMode,
 } from './lib';
 
 /**

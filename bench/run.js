@@ -34,8 +34,16 @@ const HELP = `usage: npm run bench -- [options]
 
 function parseArgs(argv) {
   const opts = {
-    reference: undefined, runs: 5, warmup: 1, scale: [100, 1000, 3000], scaleRuns: undefined, perChart: 100,
-    candidates: 'auto', skip: new Set(), npmTest: false, json: undefined,
+    reference: undefined,
+    runs: 5,
+    warmup: 1,
+    scale: [100, 1000, 3000],
+    scaleRuns: undefined,
+    perChart: 100,
+    candidates: 'auto',
+    skip: new Set(),
+    npmTest: false,
+    json: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -49,22 +57,47 @@ function parseArgs(argv) {
       return n;
     };
     switch (a) {
-      case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
-      case '--reference': opts.reference = path.resolve(value()); break;
-      case '--runs': opts.runs = count(value(), 1); break;
-      case '--warmup': opts.warmup = count(value(), 0); break;
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        process.exit(0);
+        break;
+      case '--reference':
+        opts.reference = path.resolve(value());
+        break;
+      case '--runs':
+        opts.runs = count(value(), 1);
+        break;
+      case '--warmup':
+        opts.warmup = count(value(), 0);
+        break;
       case '--scale': {
         const v = value();
         opts.scale = v === 'none' ? [] : v.split(',').map((x) => count(x, 1));
         break;
       }
-      case '--scale-runs': opts.scaleRuns = count(value(), 1); break;
-      case '--per-chart': opts.perChart = count(value(), 1); break;
-      case '--candidates': opts.candidates = value(); break;
-      case '--skip': value().split(',').forEach((s) => opts.skip.add(s.trim())); break;
-      case '--npm-test': opts.npmTest = true; break;
-      case '--json': opts.json = path.resolve(value()); break;
-      default: throw new Error(`unknown option ${a}\n\n${HELP}`);
+      case '--scale-runs':
+        opts.scaleRuns = count(value(), 1);
+        break;
+      case '--per-chart':
+        opts.perChart = count(value(), 1);
+        break;
+      case '--candidates':
+        opts.candidates = value();
+        break;
+      case '--skip':
+        value()
+          .split(',')
+          .forEach((s) => opts.skip.add(s.trim()));
+        break;
+      case '--npm-test':
+        opts.npmTest = true;
+        break;
+      case '--json':
+        opts.json = path.resolve(value());
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n\n${HELP}`);
     }
   }
   if (opts.reference && !fs.existsSync(opts.reference)) throw new Error(`--reference ${opts.reference} does not exist`);
@@ -84,7 +117,9 @@ function table(headers, rows) {
   const cells = [headers, ...rows].map((r) => r.map((c) => String(c ?? '')));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 const out = [];
@@ -110,7 +145,10 @@ function machine() {
     cpu: model.trim(),
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     node: process.version,
-    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     kubectl: kubectlVersion(),
     peakMemorySource: hasGnuTime() ? 'GNU time (max RSS of the process tree)' : 'VmHWM polled from /proc',
   };
@@ -153,7 +191,12 @@ function sameFiles(a, b) {
 // app command candidates
 
 function resolvable(id) {
-  try { require.resolve(id, { paths: [ROOT] }); return true; } catch { return false; }
+  try {
+    require.resolve(id, { paths: [ROOT] });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -164,9 +207,28 @@ function precompile(entry) {
   const outDir = path.join(ROOT, 'node_modules', '.cache', 'bench-precompiled');
   fs.rmSync(outDir, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  const r = spawnSync(process.execPath, [tsc, entry, 'bench/seed-phases.ts', '--outDir', outDir, '--rootDir', '.',
-    '--target', 'ES2020', '--module', 'commonjs', '--esModuleInterop', '--skipLibCheck', '--experimentalDecorators',
-    '--types', 'node'], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      entry,
+      'bench/seed-phases.ts',
+      '--outDir',
+      outDir,
+      '--rootDir',
+      '.',
+      '--target',
+      'ES2020',
+      '--module',
+      'commonjs',
+      '--esModuleInterop',
+      '--skipLibCheck',
+      '--experimentalDecorators',
+      '--types',
+      'node',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   // tsc emits even when some file has type errors (another change in progress); main.js is what matters.
   const main = path.join(outDir, entry.replace(/\.ts$/, '.js'));
   if (!fs.existsSync(main)) throw new Error(`tsc emitted no ${main}:\n${r.stdout}${r.stderr}`);
@@ -177,7 +239,10 @@ function candidateCommands(mode, appCommand) {
   if (mode === 'none') return [];
   const { entry } = splitAppCommand(appCommand);
   if (mode !== 'auto') {
-    return mode.split(';').map((c) => c.trim()).filter(Boolean)
+    return mode
+      .split(';')
+      .map((c) => c.trim())
+      .filter(Boolean)
       .map((c) => ({ label: c.replace('{entry}', entry), command: c.replace('{entry}', entry) }));
   }
   const found = [];
@@ -186,7 +251,8 @@ function candidateCommands(mode, appCommand) {
   if (resolvable('esbuild-register')) found.push(`node -r esbuild-register ${entry}`);
   if (resolvable('@swc-node/register')) found.push(`node -r @swc-node/register ${entry}`);
   if (resolvable('tsx/cjs')) found.push(`node --require tsx/cjs ${entry}`);
-  if (resolvable('ts-node/register/transpile-only')) found.push(`node --require ts-node/register/transpile-only ${entry}`);
+  if (resolvable('ts-node/register/transpile-only'))
+    found.push(`node --require ts-node/register/transpile-only ${entry}`);
   const list = found.filter((c) => c !== appCommand).map((c) => ({ label: c, command: c }));
   list.push({ label: 'node <tsc-precompiled>/main.js (floor: no transpiler at all)', precompiled: true });
   return list;
@@ -201,9 +267,17 @@ async function seedSection(opts, config, results) {
   const env = (outdir) => childEnv({ CDK8S_OUTDIR: outdir });
   const appOut = tmpDir('seed');
   progress(`seed app: ${config.app}`);
-  const app = await measure(config.app, { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: env(appOut), label: config.app });
+  const app = await measure(config.app, {
+    runs: opts.runs,
+    warmup: opts.warmup,
+    cwd: ROOT,
+    env: env(appOut),
+    label: config.app,
+  });
   results.seed = { command: config.app, ...strip(app) };
-  const rows = [[`cdk8s.yaml app: \`${config.app}\``, sec(app.wallMs), spread(app), sec(app.cpuMs), mb(app.maxRssKb), '']];
+  const rows = [
+    [`cdk8s.yaml app: \`${config.app}\``, sec(app.wallMs), spread(app), sec(app.cpuMs), mb(app.maxRssKb), ''],
+  ];
 
   let kustomize;
   if (!opts.reference) {
@@ -214,15 +288,38 @@ async function seedSection(opts, config, results) {
     const k = prepareKustomization({ root: ROOT, referenceDir: opts.reference, outputDir: appOut });
     progress(`kubectl kustomize over ${k.files.join(', ')}`);
     if (k.files.length === 0) {
-      rows.push(['kubectl kustomize (reference manifests)', 'skipped', 'no reference file matches the app\'s objects', '', '', '']);
+      rows.push([
+        'kubectl kustomize (reference manifests)',
+        'skipped',
+        "no reference file matches the app's objects",
+        '',
+        '',
+        '',
+      ]);
     } else {
-      kustomize = await measure(['kubectl', 'kustomize', k.dir], { runs: opts.runs, warmup: opts.warmup, label: 'kubectl kustomize' });
+      kustomize = await measure(['kubectl', 'kustomize', k.dir], {
+        runs: opts.runs,
+        warmup: opts.warmup,
+        label: 'kubectl kustomize',
+      });
       results.kustomize = { files: k.files, covered: k.covered, total: k.total, ...strip(kustomize) };
-      rows.push([`kubectl kustomize (${k.files.length} reference files¹: ${k.covered} of the app's ${k.total} objects)`,
-        sec(kustomize.wallMs), spread(kustomize), sec(kustomize.cpuMs), mb(kustomize.maxRssKb), '']);
+      rows.push([
+        `kubectl kustomize (${k.files.length} reference files¹: ${k.covered} of the app's ${k.total} objects)`,
+        sec(kustomize.wallMs),
+        spread(kustomize),
+        sec(kustomize.cpuMs),
+        mb(kustomize.maxRssKb),
+        '',
+      ]);
       results.kustomizeNote = `¹ ${k.files.join(', ')} (files of ${opts.reference} made only of objects the app emits).`;
-      rows.push(['ratio app / kustomize (target <= 3x)', ratio(app.wallMs, kustomize.wallMs), '', '', '',
-        app.wallMs <= 3 * kustomize.wallMs ? 'PASS' : 'FAIL']);
+      rows.push([
+        'ratio app / kustomize (target <= 3x)',
+        ratio(app.wallMs, kustomize.wallMs),
+        '',
+        '',
+        '',
+        app.wallMs <= 3 * kustomize.wallMs ? 'PASS' : 'FAIL',
+      ]);
     }
     fs.rmSync(k.dir, { recursive: true, force: true });
   }
@@ -245,14 +342,33 @@ async function seedSection(opts, config, results) {
     const dir = tmpDir('candidate');
     progress(`candidate: ${command}`);
     try {
-      const s = await measure(command, { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: env(dir), label: command });
+      const s = await measure(command, {
+        runs: opts.runs,
+        warmup: opts.warmup,
+        cwd: ROOT,
+        env: env(dir),
+        label: command,
+      });
       const same = sameFiles(appOut, dir);
       results.candidates.push({ command, same, ...strip(s) });
-      rows.push([`candidate: \`${c.label}\``, sec(s.wallMs), spread(s), sec(s.cpuMs), mb(s.maxRssKb),
-        (same ? `same output, ${ratio(s.wallMs, app.wallMs)} of app` : 'OUTPUT DIFFERS')
-          + (kustomize ? `, ${ratio(s.wallMs, kustomize.wallMs)} kustomize` : '')]);
+      rows.push([
+        `candidate: \`${c.label}\``,
+        sec(s.wallMs),
+        spread(s),
+        sec(s.cpuMs),
+        mb(s.maxRssKb),
+        (same ? `same output, ${ratio(s.wallMs, app.wallMs)} of app` : 'OUTPUT DIFFERS') +
+          (kustomize ? `, ${ratio(s.wallMs, kustomize.wallMs)} kustomize` : ''),
+      ]);
     } catch (e) {
-      rows.push([`candidate: \`${c.label}\``, 'failed', String(e.message).split('\n').slice(0, 2).join(' '), '', '', '']);
+      rows.push([
+        `candidate: \`${c.label}\``,
+        'failed',
+        String(e.message).split('\n').slice(0, 2).join(' '),
+        '',
+        '',
+        '',
+      ]);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -273,14 +389,24 @@ async function phasesSection(opts, config, results, precompiledDir) {
   print();
   const bare = [];
   for (let i = 0; i < opts.runs; i++) {
-    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("perf_hooks").performance.now()))'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(require("perf_hooks").performance.now()))'],
+      { encoding: 'utf8' },
+    );
     bare.push(Number(r.stdout));
   }
   const commands = [{ label: 'cdk8s.yaml app', argv: withEntry(config.app, 'bench/seed-phases.ts') }];
-  const best = (results.candidates || []).filter((c) => c.same && !c.command.includes('bench-precompiled'))
+  const best = (results.candidates || [])
+    .filter((c) => c.same && !c.command.includes('bench-precompiled'))
     .sort((a, b) => a.wallMs - b.wallMs)[0];
-  if (best) commands.push({ label: best.command.split(' ').slice(0, -1).join(' '), argv: withEntry(best.command, 'bench/seed-phases.ts') });
-  if (precompiledDir) commands.push({ label: 'precompiled JS', argv: ['node', path.join(precompiledDir, 'bench', 'seed-phases.js')] });
+  if (best)
+    commands.push({
+      label: best.command.split(' ').slice(0, -1).join(' '),
+      argv: withEntry(best.command, 'bench/seed-phases.ts'),
+    });
+  if (precompiledDir)
+    commands.push({ label: 'precompiled JS', argv: ['node', path.join(precompiledDir, 'bench', 'seed-phases.js')] });
 
   const columns = [];
   for (const c of commands) {
@@ -296,20 +422,37 @@ async function phasesSection(opts, config, results, precompiledDir) {
     columns.push({ label: c.label, samples });
   }
   const phaseNames = [...new Set(columns.flatMap((c) => c.samples.flatMap((s) => Object.keys(s.phases))))];
-  const order = ['require constructs', 'require cdk8s', 'require cdk8s-plus-27', 'require imports/ (Istio classes)',
-    'require lib/', 'require other packages', 'node built-ins', 'main.ts top level', 'app.synth() (toJson + YAML write)'];
+  const order = [
+    'require constructs',
+    'require cdk8s',
+    'require cdk8s-plus-27',
+    'require imports/ (Istio classes)',
+    'require lib/',
+    'require other packages',
+    'node built-ins',
+    'main.ts top level',
+    'app.synth() (toJson + YAML write)',
+  ];
   phaseNames.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const bareMs = median(bare);
   const rows = [['node bootstrap (bare `node -e`)', ...columns.map(() => msf(bareMs))]];
-  rows.push(['loader setup (start-up minus bootstrap)', ...columns.map((c) => msf(Math.max(0, median(c.samples.map((s) => s.startupMs)) - bareMs)))]);
+  rows.push([
+    'loader setup (start-up minus bootstrap)',
+    ...columns.map((c) => msf(Math.max(0, median(c.samples.map((s) => s.startupMs)) - bareMs))),
+  ]);
   for (const p of phaseNames) {
-    rows.push([p.replace('main.ts top level', 'app construction (main.ts top level)'),
-      ...columns.map((c) => msf(median(c.samples.map((s) => s.phases[p] || 0))))]);
+    rows.push([
+      p.replace('main.ts top level', 'app construction (main.ts top level)'),
+      ...columns.map((c) => msf(median(c.samples.map((s) => s.phases[p] || 0)))),
+    ]);
   }
-  rows.push(['process spawn, exit and the rest (wall minus all above)', ...columns.map((c) => {
-    const sum = median(c.samples.map((s) => s.startupMs + s.mainMs));
-    return msf(median(c.samples.map((s) => s.wallMs)) - sum);
-  })]);
+  rows.push([
+    'process spawn, exit and the rest (wall minus all above)',
+    ...columns.map((c) => {
+      const sum = median(c.samples.map((s) => s.startupMs + s.mainMs));
+      return msf(median(c.samples.map((s) => s.wallMs)) - sum);
+    }),
+  ]);
   rows.push(['process wall (median)', ...columns.map((c) => msf(median(c.samples.map((s) => s.wallMs))))]);
   results.phases = columns.map((c) => ({ label: c.label, samples: c.samples }));
   print(table(['phase', ...columns.map((c) => c.label)], rows));
@@ -322,16 +465,45 @@ async function npxSection(opts, results) {
   const outdir = path.join(tmpDir('npx'), 'out');
   progress('npx cdk8s synth');
   const s = await measure(['npx', 'cdk8s', 'synth', '-o', outdir], {
-    runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: childEnv({}), label: 'npx cdk8s synth',
+    runs: opts.runs,
+    warmup: opts.warmup,
+    cwd: ROOT,
+    env: childEnv({}),
+    label: 'npx cdk8s synth',
   });
   // What the CLI costs by itself: it loads jsii-pacmak/jsii-rosetta (and with them TypeScript) for `cdk8s init`.
-  const cli = await measure(['npx', 'cdk8s', '--version'], { runs: opts.runs, warmup: opts.warmup, cwd: ROOT, env: childEnv({}), label: 'npx cdk8s --version' });
+  const cli = await measure(['npx', 'cdk8s', '--version'], {
+    runs: opts.runs,
+    warmup: opts.warmup,
+    cwd: ROOT,
+    env: childEnv({}),
+    label: 'npx cdk8s --version',
+  });
   results.npx = { ...strip(s), cliOnly: strip(cli) };
   fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
-  print(table(['command', 'median wall', 'spread (min – max)', 'CPU (user+sys)', 'peak RSS', 'target'], [
-    ['npx cdk8s synth', sec(s.wallMs), spread(s), sec(s.cpuMs), mb(s.maxRssKb), s.wallMs <= 3000 ? 'PASS (<= 3 s)' : 'FAIL (> 3 s)'],
-    ['npx cdk8s --version (CLI start-up alone)', sec(cli.wallMs), spread(cli), sec(cli.cpuMs), mb(cli.maxRssKb), ''],
-  ]));
+  print(
+    table(
+      ['command', 'median wall', 'spread (min – max)', 'CPU (user+sys)', 'peak RSS', 'target'],
+      [
+        [
+          'npx cdk8s synth',
+          sec(s.wallMs),
+          spread(s),
+          sec(s.cpuMs),
+          mb(s.maxRssKb),
+          s.wallMs <= 3000 ? 'PASS (<= 3 s)' : 'FAIL (> 3 s)',
+        ],
+        [
+          'npx cdk8s --version (CLI start-up alone)',
+          sec(cli.wallMs),
+          spread(cli),
+          sec(cli.cpuMs),
+          mb(cli.maxRssKb),
+          '',
+        ],
+      ],
+    ),
+  );
   print();
 }
 
@@ -343,10 +515,19 @@ async function dumpObjects(argv, outdir) {
 }
 
 async function scaleSection(opts, config, results) {
-  print(`## 3. Scale: N services x 3 versions, routing on every service, every tenth exposed, ${opts.perChart} services per chart`);
+  print(
+    `## 3. Scale: N services x 3 versions, routing on every service, every tenth exposed, ${opts.perChart} services per chart`,
+  );
   print();
-  const childArgv = (variant, n) => withEntry(config.app, 'bench/scale/child.ts',
-    ['--variant', variant, '--services', String(n), '--per-chart', String(opts.perChart)]);
+  const childArgv = (variant, n) =>
+    withEntry(config.app, 'bench/scale/child.ts', [
+      '--variant',
+      variant,
+      '--services',
+      String(n),
+      '--per-chart',
+      String(opts.perChart),
+    ]);
 
   // Same objects in both variants, or the ratio means nothing.
   const cmpDir = tmpDir('scale-cmp');
@@ -393,17 +574,46 @@ async function scaleSection(opts, config, results) {
         samples: s,
       };
       byN[n][variant] = m;
-      rows.push([n, variant === 'ours' ? `ours (analysis: ${m.analysis})` : 'raw L1, no analysis', m.objects, runs,
-        msf(m.buildMs), msf(m.synthMs), msf(m.workMs), msf(m.workCpuMs), msf(m.workCpuMs / n), sec(m.wallMs), mb(m.maxRssKb)]);
+      rows.push([
+        n,
+        variant === 'ours' ? `ours (analysis: ${m.analysis})` : 'raw L1, no analysis',
+        m.objects,
+        runs,
+        msf(m.buildMs),
+        msf(m.synthMs),
+        msf(m.workMs),
+        msf(m.workCpuMs),
+        msf(m.workCpuMs / n),
+        sec(m.wallMs),
+        mb(m.maxRssKb),
+      ]);
     }
   }
   results.scale = byN;
-  print(table(['N', 'variant', 'objects', 'runs', 'build', 'synth', 'build+synth', 'build+synth CPU', 'CPU per service',
-    'process wall', 'peak RSS'], rows));
+  print(
+    table(
+      [
+        'N',
+        'variant',
+        'objects',
+        'runs',
+        'build',
+        'synth',
+        'build+synth',
+        'build+synth CPU',
+        'CPU per service',
+        'process wall',
+        'peak RSS',
+      ],
+      rows,
+    ),
+  );
   print();
-  print(identical
-    ? 'Both variants synthesize identical objects (checked at N=20).'
-    : `WARNING: the variants differ at N=20: only ours ${onlyOurs.length}, only raw ${onlyRaw.length}, different content ${differ.length} (${[...onlyOurs, ...onlyRaw, ...differ].slice(0, 6).join(', ')})`);
+  print(
+    identical
+      ? 'Both variants synthesize identical objects (checked at N=20).'
+      : `WARNING: the variants differ at N=20: only ours ${onlyOurs.length}, only raw ${onlyRaw.length}, different content ${differ.length} (${[...onlyOurs, ...onlyRaw, ...differ].slice(0, 6).join(', ')})`,
+  );
   print();
   // Ratios use CPU time (user+system of the child while it builds and synthesizes): on a shared
   // machine other processes stretch wall time at random, CPU time much less. Wall ratios beside.
@@ -412,19 +622,32 @@ async function scaleSection(opts, config, results) {
   for (const n of opts.scale) {
     const { ours: o, raw: r } = byN[n];
     const cpu = o.workCpuMs / r.workCpuMs;
-    checks.push([`ours/raw build+synth at N=${n}`, cpu.toFixed(2), (o.workMs / r.workMs).toFixed(2),
-      n >= 1000 ? '<= 1.3' : '', n >= 1000 ? pass(cpu <= 1.3) : '']);
+    checks.push([
+      `ours/raw build+synth at N=${n}`,
+      cpu.toFixed(2),
+      (o.workMs / r.workMs).toFixed(2),
+      n >= 1000 ? '<= 1.3' : '',
+      n >= 1000 ? pass(cpu <= 1.3) : '',
+    ]);
   }
   if (byN[1000] && byN[3000]) {
     const g = byN[3000].ours.workCpuMs / byN[1000].ours.workCpuMs;
-    checks.push(['ours time(3000)/time(1000)', g.toFixed(2), (byN[3000].ours.workMs / byN[1000].ours.workMs).toFixed(2), '<= 3.5', pass(g <= 3.5)]);
+    checks.push([
+      'ours time(3000)/time(1000)',
+      g.toFixed(2),
+      (byN[3000].ours.workMs / byN[1000].ours.workMs).toFixed(2),
+      '<= 3.5',
+      pass(g <= 3.5),
+    ]);
     const mem = byN[3000].ours.maxRssKb;
     checks.push(['ours peak RSS at N=3000', mb(mem), '', '<= 600 MB', pass(mem / 1024 <= 600)]);
   }
   print(table(['check', 'CPU time', 'wall time', 'target', ''], checks));
   print();
-  print('build = constructing the app, synth = app.synth() (validation, analysis, toJson, YAML write); '
-    + 'process wall adds node start-up and module loading. Each row is the median of its runs, each run a fresh process.');
+  print(
+    'build = constructing the app, synth = app.synth() (validation, analysis, toJson, YAML write); ' +
+      'process wall adds node start-up and module loading. Each row is the median of its runs, each run a fresh process.',
+  );
   print();
 }
 
@@ -434,7 +657,12 @@ async function npmTestSection(results) {
   progress('npm test');
   const r = await runOnce(['npm', 'test'], { cwd: ROOT, env: childEnv({ CI: 'true' }) });
   results.npmTest = { wallMs: r.wallMs, code: r.code, maxRssKb: r.maxRssKb };
-  print(table(['command', 'wall', 'exit code', 'target'], [['npm test', sec(r.wallMs), r.code, r.wallMs <= 60000 ? 'PASS (<= 60 s)' : 'FAIL (> 60 s)']]));
+  print(
+    table(
+      ['command', 'wall', 'exit code', 'target'],
+      [['npm test', sec(r.wallMs), r.code, r.wallMs <= 60000 ? 'PASS (<= 60 s)' : 'FAIL (> 60 s)']],
+    ),
+  );
   print();
 }
 
@@ -452,8 +680,10 @@ async function main() {
   const results = { machine: m, options: { ...opts, skip: [...opts.skip] } };
   print('# cdk8s-istio-bookinfo benchmark');
   print();
-  print(`Machine: ${m.nproc} cores (${m.cpu}), ${m.memory}, node ${m.node}, load average at start ${m.load}; `
-    + `kubectl: ${m.kubectl || 'not found'}; peak memory: ${m.peakMemorySource}.`);
+  print(
+    `Machine: ${m.nproc} cores (${m.cpu}), ${m.memory}, node ${m.node}, load average at start ${m.load}; ` +
+      `kubectl: ${m.kubectl || 'not found'}; peak memory: ${m.peakMemorySource}.`,
+  );
   print();
   let precompiledDir;
   if (!opts.skip.has('seed')) ({ precompiledDir } = await seedSection(opts, config, results));

@@ -38,7 +38,11 @@ Module._load = function load(this: unknown, request: string, parent: unknown, is
   const t0 = performance.now();
   childTime.push(0);
   let file: string | undefined;
-  try { file = Module._resolveFilename(request, parent, isMain); } catch { file = undefined; }
+  try {
+    file = Module._resolveFilename(request, parent, isMain);
+  } catch {
+    file = undefined;
+  }
   try {
     return originalLoad.call(this, request, parent, isMain);
   } finally {
@@ -55,7 +59,11 @@ let synthMs = 0;
 const synth = App.prototype.synth;
 App.prototype.synth = function timedSynth(this: InstanceType<typeof App>) {
   const t0 = performance.now();
-  try { synth.call(this); } finally { synthMs += performance.now() - t0; }
+  try {
+    synth.call(this);
+  } finally {
+    synthMs += performance.now() - t0;
+  }
 };
 
 const mainStart = performance.now();
@@ -65,9 +73,11 @@ Module._load = originalLoad;
 
 // main.ts's own top level is its construction plus app.synth(): split the two.
 selfMs['main.ts top level'] = (selfMs['main.ts top level'] ?? 0) - synthMs;
-process.stdout.write(JSON.stringify({
-  startupMs,
-  phases: { ...selfMs, 'app.synth() (toJson + YAML write)': synthMs },
-  mainMs: mainEnd - mainStart,
-  beforeMainMs: mainStart,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    startupMs,
+    phases: { ...selfMs, 'app.synth() (toJson + YAML write)': synthMs },
+    mainMs: mainEnd - mainStart,
+    beforeMainMs: mainStart,
+  }) + '\n',
+);

@@ -7,6 +7,7 @@
 //
 //   node scripts/filter-crds.mjs path/to/istio-X.Y.Z-crd-all.gen.yaml > imports/crds/istio-1.17.1-networking-security.yaml
 import fs from 'node:fs';
+
 import YAML from 'yaml';
 
 const KEEP = new Set([

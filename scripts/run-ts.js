@@ -24,7 +24,13 @@ function projectRoot(dir) {
 }
 const root = projectRoot(__dirname);
 const cacheDir = path.join(root, 'node_modules', '.cache', 'run-ts');
-const readOrEmpty = (file) => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
+const readOrEmpty = (file) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
 const typescriptPackage = () => require.resolve('typescript/package.json', { paths: [root] });
 // Whatever changes the emitted JavaScript is part of every key.
 const salt = ['run-ts 1', readOrEmpty(path.join(root, 'tsconfig.json')), readOrEmpty(typescriptPackage())].join('\0');
@@ -51,9 +57,13 @@ function transpile(source, filename) {
   const errors = (result.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     // Syntax errors, as ts-node reports them; type errors are `npm test`'s job.
-    throw new SyntaxError(ts.formatDiagnostics(errors, {
-      getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n',
-    }));
+    throw new SyntaxError(
+      ts.formatDiagnostics(errors, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => root,
+        getNewLine: () => '\n',
+      }),
+    );
   }
   return result.outputText;
 }

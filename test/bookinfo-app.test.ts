@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+
 import { BookinfoApp, BookinfoPodSecurityProfile, SidecarInjection } from '../lib';
 import { invariantViolations } from './support/invariants';
 import { allSchemaErrors } from './support/schema';
@@ -19,11 +20,20 @@ describe('BookinfoApp', () => {
     // THEN
     expect(objects).toMatchSnapshot();
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'Deployment/details-v1', 'Deployment/productpage-v1', 'Deployment/ratings-v1',
-      'Deployment/reviews-v1', 'Deployment/reviews-v2', 'Deployment/reviews-v3',
-      'Service/details', 'Service/productpage', 'Service/ratings', 'Service/reviews',
-      'ServiceAccount/bookinfo-details', 'ServiceAccount/bookinfo-productpage',
-      'ServiceAccount/bookinfo-ratings', 'ServiceAccount/bookinfo-reviews',
+      'Deployment/details-v1',
+      'Deployment/productpage-v1',
+      'Deployment/ratings-v1',
+      'Deployment/reviews-v1',
+      'Deployment/reviews-v2',
+      'Deployment/reviews-v3',
+      'Service/details',
+      'Service/productpage',
+      'Service/ratings',
+      'Service/reviews',
+      'ServiceAccount/bookinfo-details',
+      'ServiceAccount/bookinfo-productpage',
+      'ServiceAccount/bookinfo-ratings',
+      'ServiceAccount/bookinfo-reviews',
     ]);
     const reviews = byKindName(objects, 'Service', 'reviews');
     expect(reviews.spec).toEqual({ ports: [{ port: 9080, name: 'http' }], selector: { app: 'reviews' } });
@@ -35,9 +45,12 @@ describe('BookinfoApp', () => {
     expect(pod.serviceAccountName).toBe('bookinfo-reviews');
     expect(pod.containers[0].image).toBe('docker.io/istio/examples-bookinfo-reviews-v2:1.17.0');
     expect(pod.containers[0].securityContext).toEqual({ runAsUser: 1000 });
-    expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([
-      { name: 'tmp', mountPath: '/tmp' }, { name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' },
-    ]));
+    expect(pod.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' },
+      ]),
+    );
     expect(byKindName(objects, 'ServiceAccount', 'bookinfo-reviews').metadata.labels).toEqual({ account: 'reviews' });
   });
 
@@ -59,12 +72,23 @@ describe('BookinfoApp', () => {
   });
 
   test('image registry, tag, replicas and reviews versions are honoured', () => {
-    const { objects } = synth({ imageRegistry: 'registry.example.com/istio', imageTag: '1.20.3', replicas: 3, reviewsVersions: ['v2'] });
+    const { objects } = synth({
+      imageRegistry: 'registry.example.com/istio',
+      imageTag: '1.20.3',
+      replicas: 3,
+      reviewsVersions: ['v2'],
+    });
     const deployments = objects.filter((o) => o.kind === 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v2']);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      'details-v1',
+      'productpage-v1',
+      'ratings-v1',
+      'reviews-v2',
+    ]);
     expect(deployments.every((d) => d.spec.replicas === 3)).toBe(true);
-    expect(byKindName(objects, 'Deployment', 'details-v1').spec.template.spec.containers[0].image)
-      .toBe('registry.example.com/istio/examples-bookinfo-details-v1:1.20.3');
+    expect(byKindName(objects, 'Deployment', 'details-v1').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/istio/examples-bookinfo-details-v1:1.20.3',
+    );
   });
 
   describe('sidecar injection', () => {
@@ -79,20 +103,26 @@ describe('BookinfoApp', () => {
     test('namespace label: a labelled Namespace, no pod label', () => {
       const { objects } = synth({ namespace: 'bookinfo', sidecarInjection: SidecarInjection.NAMESPACE_LABEL });
       expect(byKindName(objects, 'Namespace', 'bookinfo').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
-      expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'bookinfo')).toBe(true);
+      expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'bookinfo')).toBe(
+        true,
+      );
       for (const d of objects.filter((o) => o.kind === 'Deployment')) {
         expect(d.spec.template.metadata.labels['sidecar.istio.io/inject']).toBeUndefined();
       }
     });
 
     test('namespace label without the Namespace object is refused (nothing would inject)', () => {
-      expect(() => synth({ namespace: 'shop', sidecarInjection: SidecarInjection.NAMESPACE_LABEL, createNamespace: false }))
-        .toThrow(/\[test\/bookinfo\] createNamespace: false is not allowed; expected true with SidecarInjection.NAMESPACE_LABEL/);
+      expect(() =>
+        synth({ namespace: 'shop', sidecarInjection: SidecarInjection.NAMESPACE_LABEL, createNamespace: false }),
+      ).toThrow(
+        /\[test\/bookinfo\] createNamespace: false is not allowed; expected true with SidecarInjection.NAMESPACE_LABEL/,
+      );
     });
 
     test('namespace label is refused for "default"', () => {
-      expect(() => synth({ sidecarInjection: SidecarInjection.NAMESPACE_LABEL }))
-        .toThrow(/\[test\/bookinfo\] sidecarInjection: "namespace-label" is not allowed; expected POD_LABEL or NONE/);
+      expect(() => synth({ sidecarInjection: SidecarInjection.NAMESPACE_LABEL })).toThrow(
+        /\[test\/bookinfo\] sidecarInjection: "namespace-label" is not allowed; expected POD_LABEL or NONE/,
+      );
     });
   });
 
@@ -102,7 +132,11 @@ describe('BookinfoApp', () => {
       const pod = d.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       for (const c of pod.containers) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+        });
         expect(c.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
         expect(c.resources.limits).toEqual({ cpu: '500m', memory: '512Mi' });
       }

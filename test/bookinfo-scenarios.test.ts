@@ -1,5 +1,13 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { BookinfoApp, BookinfoDestinationRules, BookinfoScenario, BookinfoScenarioName, MeshAnalysis, TlsMode } from '../lib';
+
+import {
+  BookinfoApp,
+  BookinfoDestinationRules,
+  BookinfoScenario,
+  BookinfoScenarioName,
+  MeshAnalysis,
+  TlsMode,
+} from '../lib';
 import { allSchemaErrors } from './support/schema';
 
 // Upstream's extra subsets (ratings v2-mysql, ...) select no pod: the analysis warns, as intended.
@@ -19,12 +27,17 @@ function overlay(scenario: BookinfoScenarioName, testUser?: string) {
   return { built, objects: Testing.synth(chart) };
 }
 
-const vs = (objects: any[], name: string) => objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === name);
-const dr = (objects: any[], name: string) => objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === name);
-const dest = (host: string, subset: string, weight?: number) => ({ destination: { host, subset }, ...(weight === undefined ? {} : { weight }) });
+const vs = (objects: any[], name: string) =>
+  objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === name);
+const dr = (objects: any[], name: string) =>
+  objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === name);
+const dest = (host: string, subset: string, weight?: number) => ({
+  destination: { host, subset },
+  ...(weight === undefined ? {} : { weight }),
+});
 
 describe('BookinfoDestinationRules', () => {
-  test('a DestinationRule per service with a subset per version, plus upstream\'s extra subsets', () => {
+  test("a DestinationRule per service with a subset per version, plus upstream's extra subsets", () => {
     // GIVEN
     const chart = Testing.chart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
@@ -46,7 +59,11 @@ describe('BookinfoDestinationRules', () => {
   test('tlsMode ISTIO_MUTUAL on every rule; extra subsets can be left out', () => {
     const chart = Testing.chart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo', { reviewsVersions: ['v1', 'v2'] });
-    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL, includeUpstreamSubsets: false });
+    new BookinfoDestinationRules(chart, 'subsets', {
+      bookinfo,
+      tlsMode: TlsMode.ISTIO_MUTUAL,
+      includeUpstreamSubsets: false,
+    });
     const objects = Testing.synth(chart).filter((o) => o.kind === 'DestinationRule');
     expect(objects.every((o) => o.spec.trafficPolicy.tls.mode === 'ISTIO_MUTUAL')).toBe(true);
     expect(dr(objects, 'ratings').spec.subsets.map((s: any) => s.name)).toEqual(['v1']);
@@ -61,7 +78,7 @@ describe('BookinfoScenario', () => {
     expect(allSchemaErrors(objects)).toEqual([]);
   });
 
-  test('the seed\'s jason rule: end-user jason to reviews v2, everyone else v1', () => {
+  test("the seed's jason rule: end-user jason to reviews v2, everyone else v1", () => {
     const { objects, built } = overlay(BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2);
     expect(Object.keys(built.routings)).toEqual(['reviews']);
     expect(objects.map((o) => o.kind)).toEqual(['VirtualService']);
@@ -98,14 +115,19 @@ describe('BookinfoScenario', () => {
     const abort = vs(overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_ABORT).objects, 'ratings').spec.http[0];
     expect(abort.fault).toEqual({ abort: { httpStatus: 500, percentage: { value: 100 } } });
     const details = overlay(BookinfoScenarioName.FAULT_INJECTION_DETAILS_V1).objects;
-    expect(vs(details, 'details').spec.http[0]).toEqual({ fault: { abort: { httpStatus: 555, percentage: { value: 100 } } }, route: [dest('details', 'v1')] });
+    expect(vs(details, 'details').spec.http[0]).toEqual({
+      fault: { abort: { httpStatus: 555, percentage: { value: 100 } } },
+      route: [dest('details', 'v1')],
+    });
     expect(dr(details, 'details').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
     // make-before-break inside the file
     expect(details.map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
   });
 
   test('destination-rule-reviews uses a RANDOM load balancer; all-mtls uses ISTIO_MUTUAL', () => {
-    expect(dr(overlay(BookinfoScenarioName.DESTINATION_RULE_REVIEWS).objects, 'reviews').spec.trafficPolicy).toEqual({ loadBalancer: { simple: 'RANDOM' } });
+    expect(dr(overlay(BookinfoScenarioName.DESTINATION_RULE_REVIEWS).objects, 'reviews').spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'RANDOM' },
+    });
     const mtls = overlay(BookinfoScenarioName.DESTINATION_RULE_ALL_MTLS).objects;
     expect(mtls.map((o) => o.metadata.name)).toEqual(['productpage', 'details', 'ratings', 'reviews']);
     expect(mtls.every((o) => o.spec.trafficPolicy.tls.mode === 'ISTIO_MUTUAL')).toBe(true);
@@ -118,15 +140,21 @@ describe('BookinfoScenario', () => {
     const app = Testing.app();
     MeshAnalysis.of(app, { baseline: baseApp });
     const chart = new Chart(app, 'overlay');
-    new BookinfoScenario(chart, 'scenario', { bookinfo, scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2 });
+    new BookinfoScenario(chart, 'scenario', {
+      bookinfo,
+      scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2,
+    });
     // THEN
-    expect(() => Testing.synth(chart)).toThrow(/BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/reviews at overlay\/scenario\/reviews\/VirtualService: spec\.http\[0\]\.route\[0\]\.destination\.subset "v2" needs a DestinationRule for host reviews\.default\.svc\.cluster\.local, and there is none/);
+    expect(() => Testing.synth(chart)).toThrow(
+      /BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/reviews at overlay\/scenario\/reviews\/VirtualService: spec\.http\[0\]\.route\[0\]\.destination\.subset "v2" needs a DestinationRule for host reviews\.default\.svc\.cluster\.local, and there is none/,
+    );
   });
 
   test('an unknown scenario name is rejected', () => {
     const chart = Testing.chart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
-    expect(() => new BookinfoScenario(chart, 'x', { bookinfo, scenario: 'reviews-v4' as BookinfoScenarioName }))
-      .toThrow('[test/x] scenario: "reviews-v4" is not allowed; expected one of destination-rule-all-mtls');
+    expect(
+      () => new BookinfoScenario(chart, 'x', { bookinfo, scenario: 'reviews-v4' as BookinfoScenarioName }),
+    ).toThrow('[test/x] scenario: "reviews-v4" is not allowed; expected one of destination-rule-all-mtls');
   });
 });

@@ -6,13 +6,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+
 import { BookinfoScenarioName } from '../lib';
 import { invariantViolations } from './support/invariants';
 import { allSchemaErrors } from './support/schema';
 
 const dist = path.join(__dirname, '..', 'dist');
-const load = (file: string) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
-const yamlIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f));
+const load = (file: string) =>
+  YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
+const yamlIn = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => path.join(dir, f));
 const baseFiles = yamlIn(dist);
 const scenarioFiles = yamlIn(path.join(dist, 'scenarios'));
 const key = (o: any) => `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -24,17 +33,21 @@ function breakBeforeMake(objects: any[]): string[] {
   const host = (h: string, ns: string) => (h.includes('.') ? h.split('.').slice(0, 2).join('.') : `${h}.${ns}`);
   const definedLater = new Set<string>();
   for (const o of objects) {
-    if (o.kind === 'DestinationRule') for (const s of o.spec.subsets ?? []) definedLater.add(`${host(o.spec.host, o.metadata.namespace ?? 'default')}/${s.name}`);
+    if (o.kind === 'DestinationRule')
+      for (const s of o.spec.subsets ?? [])
+        definedLater.add(`${host(o.spec.host, o.metadata.namespace ?? 'default')}/${s.name}`);
   }
   for (const o of objects) {
     const ns = o.metadata.namespace ?? 'default';
-    if (o.kind === 'DestinationRule') for (const s of o.spec.subsets ?? []) seenSubsets.add(`${host(o.spec.host, ns)}/${s.name}`);
+    if (o.kind === 'DestinationRule')
+      for (const s of o.spec.subsets ?? []) seenSubsets.add(`${host(o.spec.host, ns)}/${s.name}`);
     if (o.kind !== 'VirtualService') continue;
     for (const route of o.spec.http ?? []) {
       for (const r of route.route ?? []) {
         const subset = r.destination.subset;
         const k = `${host(r.destination.host, ns)}/${subset}`;
-        if (subset && definedLater.has(k) && !seenSubsets.has(k)) problems.push(`${key(o)} uses ${k} before its DestinationRule`);
+        if (subset && definedLater.has(k) && !seenSubsets.has(k))
+          problems.push(`${key(o)} uses ${k} before its DestinationRule`);
       }
     }
   }
@@ -47,9 +60,21 @@ describe('dist/ (what kubectl applies)', () => {
   test('holds the seed: addons, Kiali exposure, Bookinfo, sleep, gateway, subsets, all-v1', () => {
     expect(baseFiles.map((f) => path.basename(f))).toEqual(['bookinfo.k8s.yaml', 'istio-addons.k8s.yaml']);
     const names = new Set(base.map((o) => `${o.kind}/${o.metadata.name}`));
-    for (const n of ['Deployment/reviews-v3', 'Deployment/sleep', 'Deployment/kiali', 'Deployment/grafana', 'Deployment/prometheus',
-      'Deployment/jaeger', 'Gateway/kiali-gateway', 'VirtualService/kiali-virtualservice', 'DestinationRule/kiali',
-      'Gateway/bookinfo-gateway', 'VirtualService/bookinfo', 'DestinationRule/reviews', 'VirtualService/reviews']) {
+    for (const n of [
+      'Deployment/reviews-v3',
+      'Deployment/sleep',
+      'Deployment/kiali',
+      'Deployment/grafana',
+      'Deployment/prometheus',
+      'Deployment/jaeger',
+      'Gateway/kiali-gateway',
+      'VirtualService/kiali-virtualservice',
+      'DestinationRule/kiali',
+      'Gateway/bookinfo-gateway',
+      'VirtualService/bookinfo',
+      'DestinationRule/reviews',
+      'VirtualService/reviews',
+    ]) {
       expect(names).toContain(n);
     }
     const reviews = base.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'reviews');
@@ -65,8 +90,9 @@ describe('dist/ (what kubectl applies)', () => {
     expect(allSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
     // As upstream: jaeger.yaml declares no container ports (its Services target them by number), and
     // sleep's Service exists only to give the client a mesh identity; nothing listens on its port.
-    const upstreamAsIs = (v: string) => v.endsWith('which Deployment jaeger does not expose')
-      || v === 'Service default/sleep: port http targets 80, which Deployment sleep does not expose';
+    const upstreamAsIs = (v: string) =>
+      v.endsWith('which Deployment jaeger does not expose') ||
+      v === 'Service default/sleep: port http targets 80, which Deployment sleep does not expose';
     expect(invariantViolations(base).filter((v) => !upstreamAsIs(v))).toEqual([]);
   });
 
@@ -83,16 +109,30 @@ describe('dist/ (what kubectl applies)', () => {
   });
 
   test('the ordering check catches a VirtualService placed first', () => {
-    const dr = { apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: { name: 'r' }, spec: { host: 'r', subsets: [{ name: 'v1' }] } };
-    const vs = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'r' }, spec: { http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] } };
-    expect(breakBeforeMake([vs, dr])).toEqual(['networking.istio.io/VirtualService//r uses r.default/v1 before its DestinationRule']);
+    const dr = {
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'DestinationRule',
+      metadata: { name: 'r' },
+      spec: { host: 'r', subsets: [{ name: 'v1' }] },
+    };
+    const vs = {
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      metadata: { name: 'r' },
+      spec: { http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] },
+    };
+    expect(breakBeforeMake([vs, dr])).toEqual([
+      'networking.istio.io/VirtualService//r uses r.default/v1 before its DestinationRule',
+    ]);
     expect(breakBeforeMake([dr, vs])).toEqual([]);
   });
 });
 
 describe('dist/scenarios/ (one overlay per Istio Bookinfo task)', () => {
-  test('has a file per scenario, named after Istio\'s file', () => {
-    expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(Object.values(BookinfoScenarioName).sort());
+  test("has a file per scenario, named after Istio's file", () => {
+    expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(
+      Object.values(BookinfoScenarioName).sort(),
+    );
   });
 
   test.each(Object.values(BookinfoScenarioName))('%s holds only routing objects', (scenario) => {

@@ -26,19 +26,41 @@ beforeAll(() => {
 });
 
 test('the README has an example per construct', () => {
-  for (const construct of ['BookinfoApp', 'SleepClient', 'IstioAddons', 'Prometheus', 'Jaeger', 'Grafana', 'VersionRouting', 'ExposedService', 'SharedGateway', 'BookinfoDestinationRules', 'BookinfoScenario', 'StrictMtls']) {
+  for (const construct of [
+    'BookinfoApp',
+    'SleepClient',
+    'IstioAddons',
+    'Prometheus',
+    'Jaeger',
+    'Grafana',
+    'VersionRouting',
+    'ExposedService',
+    'SharedGateway',
+    'BookinfoDestinationRules',
+    'BookinfoScenario',
+    'StrictMtls',
+  ]) {
     expect(blocks.some((b) => b.includes(`new ${construct}(`))).toBe(true);
   }
 });
 
 test('every README example type-checks', () => {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, {
-    ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
-  })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  )!;
   const files = blocks.map((_, i) => path.join(workDir, `example-${i}.ts`));
   const program = ts.createProgram(files, { ...config.options, noEmit: true, noUnusedLocals: false });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    const where = d.file
+      ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+      : '';
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
   expect(diagnostics).toEqual([]);
@@ -56,12 +78,17 @@ test('every README example runs and synthesizes', () => {
     '});',
   ].join('\n');
   execFileSync(process.execPath, ['--require', 'ts-node/register/transpile-only', '-e', runner], {
-    cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   blocks.forEach((_, i) => {
     const dir = path.join(outRoot, String(i));
     const written = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : [];
-    expect({ example: i, synthesized: written.some((f) => f.endsWith('.k8s.yaml')) }).toEqual({ example: i, synthesized: true });
+    expect({ example: i, synthesized: written.some((f) => f.endsWith('.k8s.yaml')) }).toEqual({
+      example: i,
+      synthesized: true,
+    });
   });
   fs.rmSync(outRoot, { recursive: true, force: true });
 });

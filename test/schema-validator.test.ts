@@ -3,10 +3,15 @@ import { schemaErrors } from './support/schema';
 // The validator guards every other test; these prove it catches what it claims to.
 describe('schema validator', () => {
   const deployment = () => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'x' },
     spec: {
       selector: { matchLabels: { app: 'x' } },
-      template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'i', resources: { limits: { cpu: '1' } } }] } },
+      template: {
+        metadata: { labels: { app: 'x' } },
+        spec: { containers: [{ name: 'x', image: 'i', resources: { limits: { cpu: '1' } } }] },
+      },
     },
   });
 
@@ -17,7 +22,9 @@ describe('schema validator', () => {
   test('a misspelled nested Kubernetes field fails', () => {
     const d: any = deployment();
     d.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
-    expect(schemaErrors(d)).toEqual(['Deployment//x: unknown field .spec.template.spec.containers[0].imagePullPolicyy']);
+    expect(schemaErrors(d)).toEqual([
+      'Deployment//x: unknown field .spec.template.spec.containers[0].imagePullPolicyy',
+    ]);
   });
 
   test('a wrongly typed Kubernetes field fails', () => {
@@ -28,8 +35,13 @@ describe('schema validator', () => {
 
   test('a misspelled Istio field fails, a valid one passes', () => {
     const vs: any = {
-      apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'r' },
-      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 100 }] }] },
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      metadata: { name: 'r' },
+      spec: {
+        hosts: ['reviews'],
+        http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 100 }] }],
+      },
     };
     expect(schemaErrors(vs)).toEqual([]);
     vs.spec.http[0].route[0].destination.subsett = 'v1';

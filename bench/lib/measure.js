@@ -28,7 +28,11 @@ function hasGnuTime() {
 }
 
 function readOrEmpty(file) {
-  try { return fs.readFileSync(file, 'utf8'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Peak resident set (KB) of a process and its descendants, from /proc; 0 where unreadable. */
@@ -46,7 +50,11 @@ function treeHwmKb(pid) {
 }
 
 function safeReaddir(dir) {
-  try { return fs.readdirSync(dir); } catch { return []; }
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -55,7 +63,10 @@ function safeReaddir(dir) {
  */
 function runOnce(command, { cwd, env, stdoutFile } = {}) {
   const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
-  const timeOut = path.join(os.tmpdir(), `bench-time-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const timeOut = path.join(
+    os.tmpdir(),
+    `bench-time-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  );
   const useTime = hasGnuTime();
   const full = useTime ? [GNU_TIME, '-f', '%e %U %S %M', '-o', timeOut, ...argv] : argv;
   return new Promise((resolve, reject) => {
@@ -64,11 +75,20 @@ function runOnce(command, { cwd, env, stdoutFile } = {}) {
     const child = spawn(full[0], full.slice(1), { cwd, env, stdio: ['ignore', out, 'pipe'] });
     let stdout = '';
     let stderr = '';
-    if (child.stdout) child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    if (child.stdout)
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     let polledKb = 0;
-    const poller = useTime || process.platform !== 'linux' ? undefined
-      : setInterval(() => { polledKb = Math.max(polledKb, treeHwmKb(child.pid)); }, 10);
+    const poller =
+      useTime || process.platform !== 'linux'
+        ? undefined
+        : setInterval(() => {
+            polledKb = Math.max(polledKb, treeHwmKb(child.pid));
+          }, 10);
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;

@@ -43,14 +43,22 @@ function prepareKustomization({ root, referenceDir, outputDir }) {
   const candidates = [];
   for (const file of yamlFiles(referenceDir)) {
     let keys;
-    try { keys = objectKeys(YAML, [file]); } catch { continue; } // not a manifest
+    try {
+      keys = objectKeys(YAML, [file]);
+    } catch {
+      continue;
+    } // not a manifest
     if (keys.length > 0 && keys.every((k) => appKeys.has(k)) && new Set(keys).size === keys.length) {
       candidates.push({ file, keys });
     }
   }
   // Most objects first; on a tie the plainest name (sleep.yaml before sleep-vault.yaml).
-  candidates.sort((a, b) => b.keys.length - a.keys.length
-    || path.basename(a.file).length - path.basename(b.file).length || a.file.localeCompare(b.file));
+  candidates.sort(
+    (a, b) =>
+      b.keys.length - a.keys.length ||
+      path.basename(a.file).length - path.basename(b.file).length ||
+      a.file.localeCompare(b.file),
+  );
   const taken = new Set();
   const chosen = [];
   for (const c of candidates) {
@@ -64,13 +72,16 @@ function prepareKustomization({ root, referenceDir, outputDir }) {
     fs.copyFileSync(file, path.join(dir, name));
     return name;
   });
-  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), [
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    ...names.map((n) => `- ${n}`),
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'kustomization.yaml'),
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      ...names.map((n) => `- ${n}`),
+      '',
+    ].join('\n'),
+  );
   return {
     dir,
     files: chosen.map((f) => path.relative(referenceDir, f)),

@@ -25,16 +25,28 @@ function arg(name: string): string | undefined {
 const variant = arg('variant');
 const services = Number(arg('services'));
 const perChart = Number(arg('per-chart') ?? SERVICES_PER_CHART);
-if ((variant !== 'ours' && variant !== 'raw') || !Number.isInteger(services) || services < 1 || !Number.isInteger(perChart) || perChart < 1) {
+if (
+  (variant !== 'ours' && variant !== 'raw') ||
+  !Number.isInteger(services) ||
+  services < 1 ||
+  !Number.isInteger(perChart) ||
+  perChart < 1
+) {
   console.error('usage: child.ts --variant ours|raw --services N [--per-chart M] [--dump]');
   process.exit(2);
 }
 
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const buildStart = performance.now();
 const buildCpu = cpuMs();
 // Never the project's dist/: without CDK8S_OUTDIR (a run by hand) write to a temp dir.
-const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'bench-scale-')) });
+const app = new App({
+  outdir:
+    process.env.CDK8S_OUTDIR ?? require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'bench-scale-')),
+});
 for (const [i, group] of scaleCharts(services, perChart).entries()) {
   const chart = new Chart(app, `team-${String(i).padStart(2, '0')}`);
   for (const svc of group) {
@@ -56,18 +68,20 @@ if (process.argv.includes('--dump')) {
   const endCpu = cpuMs();
   const kinds: Record<string, number> = {};
   for (const obj of app.node.findAll().filter(ApiObject.isApiObject)) kinds[obj.kind] = (kinds[obj.kind] ?? 0) + 1;
-  process.stdout.write(JSON.stringify({
-    variant,
-    services,
-    charts: app.charts.length,
-    analysis,
-    loadMs: buildStart - loadStart,
-    startupMs: loadStart,
-    buildMs: synthStart - buildStart,
-    synthMs: synthEnd - synthStart,
-    buildCpuMs: synthCpu - buildCpu,
-    synthCpuMs: endCpu - synthCpu,
-    maxRssKb: process.resourceUsage().maxRSS,
-    kinds,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      variant,
+      services,
+      charts: app.charts.length,
+      analysis,
+      loadMs: buildStart - loadStart,
+      startupMs: loadStart,
+      buildMs: synthStart - buildStart,
+      synthMs: synthEnd - synthStart,
+      buildCpuMs: synthCpu - buildCpu,
+      synthCpuMs: endCpu - synthCpu,
+      maxRssKb: process.resourceUsage().maxRSS,
+      kinds,
+    }) + '\n',
+  );
 }

@@ -1,9 +1,17 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { BookinfoService, ExposedService, injectionPodLabels, SidecarInjection, VersionRouting } from '../../lib';
 import {
-  HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_ROUTE_VERSION, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
-  ScaleService, scaleImage, WEIGHTED_ROUTE,
+  HEADER_ROUTE,
+  HEADER_ROUTE_VERSION,
+  INGRESS_ROUTE_VERSION,
+  SCALE_NAMESPACE,
+  SCALE_PORT,
+  SCALE_VERSIONS,
+  scaleImage,
+  ScaleService,
+  WEIGHTED_ROUTE,
 } from './model';
 
 /**

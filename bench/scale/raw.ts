@@ -1,10 +1,19 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import {
-  HEADER_ROUTE, HEADER_ROUTE_VERSION, INGRESS_ROUTE_VERSION, INGRESS_SELECTOR, SCALE_NAMESPACE, SCALE_PORT, SCALE_VERSIONS,
-  ScaleService, scaleImage, WEIGHTED_ROUTE,
+  HEADER_ROUTE,
+  HEADER_ROUTE_VERSION,
+  INGRESS_ROUTE_VERSION,
+  INGRESS_SELECTOR,
+  SCALE_NAMESPACE,
+  SCALE_PORT,
+  SCALE_VERSIONS,
+  scaleImage,
+  ScaleService,
+  WEIGHTED_ROUTE,
 } from './model';
 
 /**
@@ -19,7 +28,6 @@ export function buildRawService(chart: Chart, svc: ScaleService): void {
   buildRawRouting(scope, svc);
   if (svc.exposed) buildRawExposure(scope, svc);
 }
-
 
 /** Service, ServiceAccount and a Deployment per version (what `BookinfoService` emits). */
 export function buildRawWorkload(scope: Construct, svc: ScaleService): void {
@@ -44,13 +52,15 @@ export function buildRawWorkload(scope: Construct, svc: ScaleService): void {
           metadata: { labels: { ...selector, 'sidecar.istio.io/inject': 'true' } },
           spec: {
             serviceAccountName: account,
-            containers: [{
-              name: svc.name,
-              image: scaleImage(version),
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ containerPort: SCALE_PORT }],
-              securityContext: { runAsUser: 1000 },
-            }],
+            containers: [
+              {
+                name: svc.name,
+                image: scaleImage(version),
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ containerPort: SCALE_PORT }],
+                securityContext: { runAsUser: 1000 },
+              },
+            ],
           },
         },
       },
@@ -104,10 +114,12 @@ export function buildRawExposure(scope: Construct, svc: ScaleService): void {
     spec: {
       hosts: [svc.externalHost],
       gateways: [gateway],
-      http: [{
-        match: [{ uri: { prefix: '/' } }],
-        route: [{ destination: { host, subset: INGRESS_ROUTE_VERSION, port: { number: SCALE_PORT } } }],
-      }],
+      http: [
+        {
+          match: [{ uri: { prefix: '/' } }],
+          route: [{ destination: { host, subset: INGRESS_ROUTE_VERSION, port: { number: SCALE_PORT } } }],
+        },
+      ],
     },
   });
 }

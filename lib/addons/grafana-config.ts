@@ -15,10 +15,14 @@ const INI_NAME = /^[A-Za-z0-9_.-]+$/;
 export function renderGrafanaIni(ini: GrafanaIni): string {
   const lines: string[] = [];
   for (const [section, settings] of Object.entries(ini)) {
-    if (!INI_NAME.test(section)) throw new Error(`grafana.ini: section name ${JSON.stringify(section)} must be letters, digits, ".", "_" or "-"`);
+    if (!INI_NAME.test(section))
+      throw new Error(`grafana.ini: section name ${JSON.stringify(section)} must be letters, digits, ".", "_" or "-"`);
     lines.push(`[${section}]`);
     for (const [key, value] of Object.entries(settings)) {
-      if (!INI_NAME.test(key)) throw new Error(`grafana.ini: key ${JSON.stringify(key)} in [${section}] must be letters, digits, ".", "_" or "-"`);
+      if (!INI_NAME.test(key))
+        throw new Error(
+          `grafana.ini: key ${JSON.stringify(key)} in [${section}] must be letters, digits, ".", "_" or "-"`,
+        );
       const text = String(value);
       if (/[\r\n]/.test(text)) throw new Error(`grafana.ini: value of ${section}.${key} must be a single line`);
       lines.push(`${key} = ${text}`);
@@ -54,10 +58,12 @@ export interface GrafanaDatasource {
 export function renderDatasources(datasources: readonly GrafanaDatasource[]): string {
   const names = new Set<string>();
   for (const ds of datasources) {
-    if (names.has(ds.name)) throw new Error(`datasources.yaml: datasource name ${JSON.stringify(ds.name)} is used twice`);
+    if (names.has(ds.name))
+      throw new Error(`datasources.yaml: datasource name ${JSON.stringify(ds.name)} is used twice`);
     names.add(ds.name);
   }
-  if (datasources.filter((ds) => ds.isDefault).length > 1) throw new Error('datasources.yaml: at most one datasource may be the default');
+  if (datasources.filter((ds) => ds.isDefault).length > 1)
+    throw new Error('datasources.yaml: at most one datasource may be the default');
   return Yaml.stringify({ apiVersion: 1, datasources: datasources.map((ds) => ({ ...ds })) });
 }
 
@@ -79,7 +85,8 @@ export interface GrafanaDashboardProvider {
 export function renderDashboardProviders(providers: readonly GrafanaDashboardProvider[]): string {
   const names = new Set<string>();
   for (const p of providers) {
-    if (names.has(p.name)) throw new Error(`dashboardproviders.yaml: provider name ${JSON.stringify(p.name)} is used twice`);
+    if (names.has(p.name))
+      throw new Error(`dashboardproviders.yaml: provider name ${JSON.stringify(p.name)} is used twice`);
     names.add(p.name);
   }
   return Yaml.stringify({

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
-import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
+import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './dashboards/istio-dashboards';
 import { GrafanaIni, renderDashboardProviders, renderDatasources, renderGrafanaIni } from './grafana-config';
 
@@ -137,12 +138,16 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     if (!admin) this.exposureRisk = 'Grafana lets anonymous users in with the Admin role (no adminCredentials)';
     this.prometheusUrl = datasourceUrl(this, prometheus, this.namespace);
 
-    const labels = { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/version': tag };
+    const labels = {
+      'app.kubernetes.io/name': 'grafana',
+      'app.kubernetes.io/instance': name,
+      'app.kubernetes.io/version': tag,
+    };
     const selector = { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': name };
     const metadata = (objectName: string) => ({ name: objectName, namespace: this.namespace, labels });
 
     const folders: Record<IstioDashboardFolder, { configMap: string; volume: string }> = {
-      'istio': { configMap: `istio-${name}-dashboards`, volume: 'dashboards-istio' },
+      istio: { configMap: `istio-${name}-dashboards`, volume: 'dashboards-istio' },
       'istio-services': { configMap: `istio-services-${name}-dashboards`, volume: 'dashboards-istio-services' },
     };
     for (const f of Object.values(folders)) checkDnsSubdomain(this, 'name (dashboard ConfigMap)', f.configMap);
@@ -150,45 +155,54 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(name) });
 
     const ini: GrafanaIni = {
-      'analytics': { check_for_updates: true },
-      'grafana_net': { url: 'https://grafana.net' },
-      'log': { mode: 'console' },
-      'paths': PATHS,
+      analytics: { check_for_updates: true },
+      grafana_net: { url: 'https://grafana.net' },
+      log: { mode: 'console' },
+      paths: PATHS,
       ...(admin ? { 'auth.anonymous': { enabled: false } } : {}),
     };
     const configData = {
       'allow-snippet-annotations': 'false',
       'grafana.ini': renderGrafanaIni(ini),
-      'datasources.yaml': renderDatasources([{
-        name: 'Prometheus',
-        type: 'prometheus',
-        url: this.prometheusUrl,
-        access: 'proxy',
-        orgId: 1,
-        isDefault: true,
-        editable: true,
-        // Istio's Prometheus scrapes every 5s; lets $__rate_interval be as short as that allows.
-        jsonData: { timeInterval: '5s' },
-      }]),
-      'dashboardproviders.yaml': renderDashboardProviders((Object.keys(folders) as IstioDashboardFolder[]).map((folder) => ({
-        name: folder,
-        folder: 'istio',
-        path: `${DASHBOARDS_DIR}/${folder}`,
-        orgId: 1,
-        disableDeletion: false,
-      }))),
+      'datasources.yaml': renderDatasources([
+        {
+          name: 'Prometheus',
+          type: 'prometheus',
+          url: this.prometheusUrl,
+          access: 'proxy',
+          orgId: 1,
+          isDefault: true,
+          editable: true,
+          // Istio's Prometheus scrapes every 5s; lets $__rate_interval be as short as that allows.
+          jsonData: { timeInterval: '5s' },
+        },
+      ]),
+      'dashboardproviders.yaml': renderDashboardProviders(
+        (Object.keys(folders) as IstioDashboardFolder[]).map((folder) => ({
+          name: folder,
+          folder: 'istio',
+          path: `${DASHBOARDS_DIR}/${folder}`,
+          orgId: 1,
+          disableDeletion: false,
+        })),
+      ),
     };
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: metadata(name), data: configData });
 
-    const dashboardData: Record<IstioDashboardFolder, Record<string, string>> = { 'istio': {}, 'istio-services': {} };
+    const dashboardData: Record<IstioDashboardFolder, Record<string, string>> = { istio: {}, 'istio-services': {} };
     const dashboards: GrafanaDashboard[] = [];
     for (const source of ISTIO_DASHBOARDS) {
       const dashboard = source.build();
       dashboardData[source.folder][source.file] = dashboard.render();
-      dashboards.push({ title: dashboard.title, uid: dashboard.uid, file: source.file, configMapName: folders[source.folder].configMap });
+      dashboards.push({
+        title: dashboard.title,
+        uid: dashboard.uid,
+        file: source.file,
+        configMapName: folders[source.folder].configMap,
+      });
     }
     this.dashboards = dashboards;
-    for (const [folder, f] of Object.entries(folders) as Array<[IstioDashboardFolder, typeof folders['istio']]>) {
+    for (const [folder, f] of Object.entries(folders) as Array<[IstioDashboardFolder, (typeof folders)['istio']]>) {
       new k8s.KubeConfigMap(this, `Dashboards-${folder}`, {
         metadata: { name: f.configMap, namespace: this.namespace },
         data: dashboardData[folder],
@@ -199,7 +213,9 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
       metadata: metadata(name),
       spec: {
         type: 'ClusterIP',
-        ports: [{ name: 'service', port: this.port, protocol: 'TCP', targetPort: k8s.IntOrString.fromNumber(GRAFANA_PORT) }],
+        ports: [
+          { name: 'service', port: this.port, protocol: 'TCP', targetPort: k8s.IntOrString.fromNumber(GRAFANA_PORT) },
+        ],
         selector,
       },
     });
@@ -211,20 +227,28 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
       { name: 'GF_PATHS_PROVISIONING', value: PATHS.provisioning },
       // Environment variables override grafana.ini, so with admin credentials the anonymous
       // settings must not be here for the ini's `[auth.anonymous] enabled = false` to apply.
-      ...(admin ? [] : [
-        { name: 'GF_AUTH_ANONYMOUS_ENABLED', value: 'true' },
-        { name: 'GF_AUTH_ANONYMOUS_ORG_ROLE', value: 'Admin' },
-      ]),
+      ...(admin
+        ? []
+        : [
+            { name: 'GF_AUTH_ANONYMOUS_ENABLED', value: 'true' },
+            { name: 'GF_AUTH_ANONYMOUS_ORG_ROLE', value: 'Admin' },
+          ]),
       { name: 'GF_AUTH_BASIC_ENABLED', value: 'false' },
       ...(admin
         ? [
-          { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: admin.secretName, key: admin.passwordKey } } },
-          { name: 'GF_SECURITY_ADMIN_USER', valueFrom: { secretKeyRef: { name: admin.secretName, key: admin.userKey } } },
-        ]
+            {
+              name: 'GF_SECURITY_ADMIN_PASSWORD',
+              valueFrom: { secretKeyRef: { name: admin.secretName, key: admin.passwordKey } },
+            },
+            {
+              name: 'GF_SECURITY_ADMIN_USER',
+              valueFrom: { secretKeyRef: { name: admin.secretName, key: admin.userKey } },
+            },
+          ]
         : [
-          { name: 'GF_SECURITY_ADMIN_PASSWORD', value: '-' },
-          { name: 'GF_SECURITY_ADMIN_USER', value: '-' },
-        ]),
+            { name: 'GF_SECURITY_ADMIN_PASSWORD', value: '-' },
+            { name: 'GF_SECURITY_ADMIN_USER', value: '-' },
+          ]),
     ];
     const health = { path: '/api/health', port: k8s.IntOrString.fromNumber(GRAFANA_PORT) };
 
@@ -237,7 +261,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
         strategy: { type: 'RollingUpdate' },
         template: {
           metadata: {
-            labels: { ...selector, 'app': name, 'sidecar.istio.io/inject': 'false' },
+            labels: { ...selector, app: name, 'sidecar.istio.io/inject': 'false' },
             // grafana.ini and the provisioning files are subPath mounts, which never see
             // ConfigMap updates: roll the pods when the config changes instead.
             annotations: {
@@ -250,26 +274,39 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
             automountServiceAccountToken: true,
             securityContext: { fsGroup: GRAFANA_UID, runAsGroup: GRAFANA_UID, runAsUser: GRAFANA_UID },
             enableServiceLinks: true,
-            containers: [{
-              name: 'grafana',
-              image: `${image}:${tag}`,
-              imagePullPolicy: 'IfNotPresent',
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini' },
-                { name: 'storage', mountPath: '/var/lib/grafana' },
-                ...Object.entries(folders).map(([folder, f]) => ({ name: f.volume, mountPath: `${DASHBOARDS_DIR}/${folder}` })),
-                { name: 'config', mountPath: `${PATHS.provisioning}/datasources/datasources.yaml`, subPath: 'datasources.yaml' },
-                { name: 'config', mountPath: `${PATHS.provisioning}/dashboards/dashboardproviders.yaml`, subPath: 'dashboardproviders.yaml' },
-              ],
-              ports: [
-                { name: 'service', containerPort: GRAFANA_PORT, protocol: 'TCP' },
-                { name: 'grafana', containerPort: GRAFANA_PORT, protocol: 'TCP' },
-              ],
-              env,
-              livenessProbe: { httpGet: health, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 },
-              readinessProbe: { httpGet: health },
-              ...(props.resources ? { resources: props.resources } : {}),
-            }],
+            containers: [
+              {
+                name: 'grafana',
+                image: `${image}:${tag}`,
+                imagePullPolicy: 'IfNotPresent',
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini' },
+                  { name: 'storage', mountPath: '/var/lib/grafana' },
+                  ...Object.entries(folders).map(([folder, f]) => ({
+                    name: f.volume,
+                    mountPath: `${DASHBOARDS_DIR}/${folder}`,
+                  })),
+                  {
+                    name: 'config',
+                    mountPath: `${PATHS.provisioning}/datasources/datasources.yaml`,
+                    subPath: 'datasources.yaml',
+                  },
+                  {
+                    name: 'config',
+                    mountPath: `${PATHS.provisioning}/dashboards/dashboardproviders.yaml`,
+                    subPath: 'dashboardproviders.yaml',
+                  },
+                ],
+                ports: [
+                  { name: 'service', containerPort: GRAFANA_PORT, protocol: 'TCP' },
+                  { name: 'grafana', containerPort: GRAFANA_PORT, protocol: 'TCP' },
+                ],
+                env,
+                livenessProbe: { httpGet: health, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 },
+                readinessProbe: { httpGet: health },
+                ...(props.resources ? { resources: props.resources } : {}),
+              },
+            ],
             volumes: [
               { name: 'config', configMap: { name } },
               ...Object.values(folders).map((f) => ({ name: f.volume, configMap: { name: f.configMap } })),
@@ -303,13 +340,16 @@ function datasourceUrl(scope: Construct, prometheus: IAddonService, grafanaNames
   return prometheus.url;
 }
 
-
 function checkAdminCredentials(scope: Construct, c: GrafanaAdminCredentials): Required<GrafanaAdminCredentials> {
   const secretName = checkDnsSubdomain(scope, 'adminCredentials.secretName', c.secretName);
   const userKey = c.userKey ?? 'username';
   const passwordKey = c.passwordKey ?? 'password';
-  for (const [field, key] of [['adminCredentials.userKey', userKey], ['adminCredentials.passwordKey', passwordKey]] as const) {
-    if (typeof key !== 'string' || !SECRET_KEY.test(key)) reject(scope, field, key, 'a Secret key: letters, digits, "-", "_" or "."');
+  for (const [field, key] of [
+    ['adminCredentials.userKey', userKey],
+    ['adminCredentials.passwordKey', passwordKey],
+  ] as const) {
+    if (typeof key !== 'string' || !SECRET_KEY.test(key))
+      reject(scope, field, key, 'a Secret key: letters, digits, "-", "_" or "."');
   }
   if (userKey === passwordKey) reject(scope, 'adminCredentials.passwordKey', passwordKey, 'a key other than userKey');
   return { secretName, userKey, passwordKey };

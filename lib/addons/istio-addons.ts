@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { IAddonService } from './addon-service';
@@ -86,27 +87,43 @@ export class IstioAddons extends Construct {
     MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const namespace = this.namespace;
-    const enabled = <T>(value: T | false | undefined): T | undefined => (value === false ? undefined : value ?? ({} as T));
+    const enabled = <T>(value: T | false | undefined): T | undefined =>
+      value === false ? undefined : (value ?? ({} as T));
     const prometheusProps = enabled(props.prometheus);
     const grafanaProps = enabled(props.grafana);
     const jaegerProps = enabled(props.jaeger);
     const kialiProps = enabled(props.kiali);
 
     if (prometheusProps && props.externalPrometheus) {
-      reject(this, 'externalPrometheus', props.externalPrometheus.url,
-        'nothing while this construct creates Prometheus (set prometheus: false to use an external one)');
+      reject(
+        this,
+        'externalPrometheus',
+        props.externalPrometheus.url,
+        'nothing while this construct creates Prometheus (set prometheus: false to use an external one)',
+      );
     }
     if (!prometheusProps && !props.externalPrometheus && (grafanaProps || kialiProps)) {
-      reject(this, 'externalPrometheus', undefined,
-        `an IAddonService for the Prometheus that ${kialiProps ? 'Kiali' : 'Grafana'} queries, since prometheus is false`);
+      reject(
+        this,
+        'externalPrometheus',
+        undefined,
+        `an IAddonService for the Prometheus that ${kialiProps ? 'Kiali' : 'Grafana'} queries, since prometheus is false`,
+      );
     }
 
     if (prometheusProps) {
-      this.prometheus = new Prometheus(this, 'Prometheus', { ...prometheusProps, namespace: prometheusProps.namespace ?? namespace });
+      this.prometheus = new Prometheus(this, 'Prometheus', {
+        ...prometheusProps,
+        namespace: prometheusProps.namespace ?? namespace,
+      });
     }
     const prometheus: IAddonService | undefined = this.prometheus ?? props.externalPrometheus;
     if (grafanaProps) {
-      this.grafana = new Grafana(this, 'Grafana', { ...grafanaProps, namespace: grafanaProps.namespace ?? namespace, prometheus });
+      this.grafana = new Grafana(this, 'Grafana', {
+        ...grafanaProps,
+        namespace: grafanaProps.namespace ?? namespace,
+        prometheus,
+      });
     }
     if (jaegerProps) {
       this.jaeger = new Jaeger(this, 'Jaeger', { ...jaegerProps, namespace: jaegerProps.namespace ?? namespace });

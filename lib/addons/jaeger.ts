@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkInteger, checkDnsLabel, imageReference, reject } from '../core/input-validation';
+
+import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { addonService, IAddonService } from './addon-service';
 
 /** Options of Jaeger's in-memory span storage. */
@@ -135,13 +136,27 @@ export class Jaeger extends Construct {
   constructor(scope: Construct, id: string, props: JaegerProps = {}) {
     super(scope, id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
-    const image = imageReference(this, { field: 'image', value: props.image ?? 'docker.io/jaegertracing/all-in-one', example: 'docker.io/jaegertracing/all-in-one' }, { field: 'tag', value: props.tag ?? '1.35' });
+    const image = imageReference(
+      this,
+      {
+        field: 'image',
+        value: props.image ?? 'docker.io/jaegertracing/all-in-one',
+        example: 'docker.io/jaegertracing/all-in-one',
+      },
+      { field: 'tag', value: props.tag ?? '1.35' },
+    );
     const storage = props.storage ?? JaegerStorage.badger();
-    if (!(storage instanceof JaegerStorage)) reject(this, 'storage', storage, 'JaegerStorage.badger() or JaegerStorage.memory()');
+    if (!(storage instanceof JaegerStorage))
+      reject(this, 'storage', storage, 'JaegerStorage.badger() or JaegerStorage.memory()');
     if (storage.maxTraces !== undefined) checkInteger(this, 'storage.maxTraces', storage.maxTraces, 1, 10_000_000);
     const basePath = props.queryBasePath ?? '/jaeger';
     if (typeof basePath !== 'string' || !/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/.test(basePath)) {
-      reject(this, 'queryBasePath', basePath, 'a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"');
+      reject(
+        this,
+        'queryBasePath',
+        basePath,
+        'a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"',
+      );
     }
     const resources = props.resources ?? { requests: { cpu: k8s.Quantity.fromString('10m') } };
 
@@ -171,32 +186,40 @@ export class Jaeger extends Construct {
             annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ADMIN_PORT) },
           },
           spec: {
-            containers: [{
-              name: 'jaeger',
-              image,
-              env: [
-                ...(badger
+            containers: [
+              {
+                name: 'jaeger',
+                image,
+                env: [
+                  ...(badger
+                    ? [
+                        { name: 'BADGER_EPHEMERAL', value: 'false' },
+                        { name: 'SPAN_STORAGE_TYPE', value: 'badger' },
+                        { name: 'BADGER_DIRECTORY_VALUE', value: `${BADGER_DIR}/data` },
+                        { name: 'BADGER_DIRECTORY_KEY', value: `${BADGER_DIR}/key` },
+                      ]
+                    : [{ name: 'SPAN_STORAGE_TYPE', value: 'memory' }]),
+                  { name: 'COLLECTOR_ZIPKIN_HOST_PORT', value: `:${ZIPKIN_PORT}` },
+                  // Istio's sample sets it with Badger too, where Jaeger ignores it.
+                  { name: 'MEMORY_MAX_TRACES', value: String(storage.maxTraces ?? DEFAULT_MAX_TRACES) },
+                  { name: 'QUERY_BASE_PATH', value: basePath },
+                ],
+                ports: props.declareContainerPorts
                   ? [
-                    { name: 'BADGER_EPHEMERAL', value: 'false' },
-                    { name: 'SPAN_STORAGE_TYPE', value: 'badger' },
-                    { name: 'BADGER_DIRECTORY_VALUE', value: `${BADGER_DIR}/data` },
-                    { name: 'BADGER_DIRECTORY_KEY', value: `${BADGER_DIR}/key` },
-                  ]
-                  : [{ name: 'SPAN_STORAGE_TYPE', value: 'memory' }]),
-                { name: 'COLLECTOR_ZIPKIN_HOST_PORT', value: `:${ZIPKIN_PORT}` },
-                // Istio's sample sets it with Badger too, where Jaeger ignores it.
-                { name: 'MEMORY_MAX_TRACES', value: String(storage.maxTraces ?? DEFAULT_MAX_TRACES) },
-                { name: 'QUERY_BASE_PATH', value: basePath },
-              ],
-              ports: props.declareContainerPorts
-                ? [QUERY_HTTP_PORT, QUERY_GRPC_PORT, ZIPKIN_PORT, COLLECTOR_HTTP_PORT, COLLECTOR_GRPC_PORT, ADMIN_PORT]
-                  .map((containerPort) => ({ containerPort }))
-                : undefined,
-              livenessProbe: health,
-              readinessProbe: health,
-              volumeMounts: badger ? [{ name: 'data', mountPath: BADGER_DIR }] : undefined,
-              resources,
-            }],
+                      QUERY_HTTP_PORT,
+                      QUERY_GRPC_PORT,
+                      ZIPKIN_PORT,
+                      COLLECTOR_HTTP_PORT,
+                      COLLECTOR_GRPC_PORT,
+                      ADMIN_PORT,
+                    ].map((containerPort) => ({ containerPort }))
+                  : undefined,
+                livenessProbe: health,
+                readinessProbe: health,
+                volumeMounts: badger ? [{ name: 'data', mountPath: BADGER_DIR }] : undefined,
+                resources,
+              },
+            ],
             volumes: badger ? [{ name: 'data', emptyDir: {} }] : undefined,
           },
         },
@@ -230,8 +253,18 @@ export class Jaeger extends Construct {
       spec: {
         type: 'ClusterIP',
         ports: [
-          { name: 'jaeger-collector-http', port: COLLECTOR_HTTP_PORT, targetPort: port(COLLECTOR_HTTP_PORT), protocol: 'TCP' },
-          { name: 'jaeger-collector-grpc', port: COLLECTOR_GRPC_PORT, targetPort: port(COLLECTOR_GRPC_PORT), protocol: 'TCP' },
+          {
+            name: 'jaeger-collector-http',
+            port: COLLECTOR_HTTP_PORT,
+            targetPort: port(COLLECTOR_HTTP_PORT),
+            protocol: 'TCP',
+          },
+          {
+            name: 'jaeger-collector-grpc',
+            port: COLLECTOR_GRPC_PORT,
+            targetPort: port(COLLECTOR_GRPC_PORT),
+            protocol: 'TCP',
+          },
           { name: 'http-zipkin', port: ZIPKIN_PORT, targetPort: port(ZIPKIN_PORT) },
         ],
         selector,
@@ -239,4 +272,3 @@ export class Jaeger extends Construct {
     });
   }
 }
-

@@ -1,14 +1,18 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { IExposureRisk } from '../core/exposure-risk';
-import {
-  checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject,
-} from '../core/input-validation';
-import { addonService, IAddonService, inClusterUrl } from './addon-service';
+import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
+import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import {
-  KIALI_BUILTIN_URLS, KialiAuthStrategy, KialiConfig, KialiGrafanaConfig, KialiPrometheusConfig,
-  KialiTracingConfig, renderKialiConfig,
+  KIALI_BUILTIN_URLS,
+  KialiAuthStrategy,
+  KialiConfig,
+  KialiGrafanaConfig,
+  KialiPrometheusConfig,
+  KialiTracingConfig,
+  renderKialiConfig,
 } from './kiali-config';
 
 /** Grafana as Kiali sees it. */
@@ -183,8 +187,9 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     const resources = props.resources ?? DEFAULT_RESOURCES;
     this.authStrategy = props.authStrategy ?? KialiAuthStrategy.ANONYMOUS;
     if (this.authStrategy === KialiAuthStrategy.ANONYMOUS) {
-      this.exposureRisk = 'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh'
-        + (props.viewOnlyMode ? '' : ' and change any Istio resource');
+      this.exposureRisk =
+        'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh' +
+        (props.viewOnlyMode ? '' : ' and change any Istio resource');
     }
     if (!Object.values(KialiAuthStrategy).includes(this.authStrategy)) {
       reject(this, 'authStrategy', this.authStrategy, `one of ${Object.values(KialiAuthStrategy).join(', ')}`);
@@ -193,7 +198,8 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     const signingKey = props.signingKey ?? DEFAULT_SIGNING_KEY;
     if (this.authStrategy === KialiAuthStrategy.TOKEN && props.signingKey === undefined) {
       // Token login with the sample's well-known key: anyone can forge a session cookie.
-      this.exposureRisk = 'Kiali signs token-login sessions with the sample signing key: set signingKey to a secret of 16, 24 or 32 characters';
+      this.exposureRisk =
+        'Kiali signs token-login sessions with the sample signing key: set signingKey to a secret of 16, 24 or 32 characters';
     }
     if (typeof signingKey !== 'string' || ![16, 24, 32].includes(signingKey.length)) {
       reject(this, 'signingKey', signingKey, 'a string of 16, 24 or 32 characters (an AES key)');
@@ -263,10 +269,10 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     };
 
     const labels = {
-      'app': name,
+      app: name,
       'app.kubernetes.io/name': name,
       'app.kubernetes.io/instance': name,
-      'version': version,
+      version: version,
       'app.kubernetes.io/version': version,
       'app.kubernetes.io/part-of': name,
     };
@@ -296,12 +302,14 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
     const controlPlaneRole = new k8s.KubeRole(this, 'ControlPlaneRole', {
       metadata: meta(`${name}-controlplane`, istioNamespace),
-      rules: [{
-        apiGroups: [''],
-        resources: ['secrets'],
-        resourceNames: [...this.config.featureFlags.certificateSecrets],
-        verbs: ['get', 'list', 'watch'],
-      }],
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [...this.config.featureFlags.certificateSecrets],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
     });
     new k8s.KubeRoleBinding(this, 'ControlPlaneRoleBinding', {
       metadata: meta(`${name}-controlplane`, istioNamespace),
@@ -348,39 +356,41 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
-            containers: [{
-              name,
-              image: `${image}:${tag}`,
-              imagePullPolicy,
-              command: ['/opt/kiali/kiali', '-config', `${configDir}/config.yaml`],
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
+            containers: [
+              {
+                name,
+                image: `${image}:${tag}`,
+                imagePullPolicy,
+                command: ['/opt/kiali/kiali', '-config', `${configDir}/config.yaml`],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                ports: [
+                  { name: 'api-port', containerPort: KIALI_PORT },
+                  { name: 'http-metrics', containerPort: KIALI_METRICS_PORT },
+                ],
+                readinessProbe: healthz,
+                livenessProbe: healthz,
+                env: [
+                  { name: 'ACTIVE_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'LOG_LEVEL', value: LOGGER.level },
+                  { name: 'LOG_FORMAT', value: LOGGER.format },
+                  { name: 'LOG_TIME_FIELD_FORMAT', value: LOGGER.timeFieldFormat },
+                  { name: 'LOG_SAMPLER_RATE', value: LOGGER.samplerRate },
+                ],
+                volumeMounts: [
+                  { name: 'kiali-configuration', mountPath: configDir },
+                  { name: 'kiali-cert', mountPath: '/kiali-cert' },
+                  { name: 'kiali-secret', mountPath: '/kiali-secret' },
+                  { name: 'kiali-cabundle', mountPath: '/kiali-cabundle' },
+                ],
+                resources,
               },
-              ports: [
-                { name: 'api-port', containerPort: KIALI_PORT },
-                { name: 'http-metrics', containerPort: KIALI_METRICS_PORT },
-              ],
-              readinessProbe: healthz,
-              livenessProbe: healthz,
-              env: [
-                { name: 'ACTIVE_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'LOG_LEVEL', value: LOGGER.level },
-                { name: 'LOG_FORMAT', value: LOGGER.format },
-                { name: 'LOG_TIME_FIELD_FORMAT', value: LOGGER.timeFieldFormat },
-                { name: 'LOG_SAMPLER_RATE', value: LOGGER.samplerRate },
-              ],
-              volumeMounts: [
-                { name: 'kiali-configuration', mountPath: configDir },
-                { name: 'kiali-cert', mountPath: '/kiali-cert' },
-                { name: 'kiali-secret', mountPath: '/kiali-secret' },
-                { name: 'kiali-cabundle', mountPath: '/kiali-cabundle' },
-              ],
-              resources,
-            }],
+            ],
             volumes: [
               { name: 'kiali-configuration', configMap: { name: this.configMap.name } },
               // Optional TLS material and secrets: Kiali uses them when present.
@@ -419,7 +429,11 @@ function prometheusConfig(service: IAddonService, builtinsApply: boolean): Kiali
   return { url: builtinsApply && service.url === KIALI_BUILTIN_URLS.prometheus ? undefined : service.url };
 }
 
-function grafanaConfig(scope: Construct, grafana: KialiGrafanaOptions | false, builtinsApply: boolean): KialiGrafanaConfig {
+function grafanaConfig(
+  scope: Construct,
+  grafana: KialiGrafanaOptions | false,
+  builtinsApply: boolean,
+): KialiGrafanaConfig {
   if (!grafana) return { enabled: false };
   const url = grafana.service.url;
   return {
@@ -433,13 +447,18 @@ function grafanaConfig(scope: Construct, grafana: KialiGrafanaOptions | false, b
  * under `/jaeger`: the same Service and base path as Istio's Jaeger addon, whose HTTP query
  * port the {@link IAddonService} names. Anywhere else, Kiali is given the HTTP query URL.
  */
-function tracingConfig(scope: Construct, tracing: KialiTracingOptions | false, builtinsApply: boolean): KialiTracingConfig {
+function tracingConfig(
+  scope: Construct,
+  tracing: KialiTracingOptions | false,
+  builtinsApply: boolean,
+): KialiTracingConfig {
   if (!tracing) return { enabled: false };
   const service = tracing.service;
   const builtin = new URL(KIALI_BUILTIN_URLS.tracing);
-  const isBuiltin = builtinsApply
-    && `${service.serviceName}.${service.namespace}` === builtin.hostname
-    && new URL(service.url).pathname === builtin.pathname;
+  const isBuiltin =
+    builtinsApply &&
+    `${service.serviceName}.${service.namespace}` === builtin.hostname &&
+    new URL(service.url).pathname === builtin.pathname;
   return {
     inClusterUrl: isBuiltin ? undefined : service.url,
     useGrpc: isBuiltin ? undefined : false,
@@ -464,10 +483,20 @@ function clusterRules(write: boolean): k8s.PolicyRule[] {
     { apiGroups: [''], resources: ['configmaps', 'endpoints', 'pods/log'], verbs: read },
     { apiGroups: [''], resources: ['namespaces', 'pods', 'replicationcontrollers', 'services'], verbs: readPatch },
     { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'post'] },
-    { apiGroups: ['extensions', 'apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: readPatch },
+    {
+      apiGroups: ['extensions', 'apps'],
+      resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
+      verbs: readPatch,
+    },
     { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: readPatch },
     {
-      apiGroups: ['networking.istio.io', 'security.istio.io', 'extensions.istio.io', 'telemetry.istio.io', 'gateway.networking.k8s.io'],
+      apiGroups: [
+        'networking.istio.io',
+        'security.istio.io',
+        'extensions.istio.io',
+        'telemetry.istio.io',
+        'gateway.networking.k8s.io',
+      ],
       resources: ['*'],
       verbs: write ? [...read, 'create', 'delete', 'patch'] : read,
     },

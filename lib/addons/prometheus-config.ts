@@ -1,5 +1,6 @@
 import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+
 import { checkNonEmpty, reject } from '../core/input-validation';
 
 /** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
@@ -229,8 +230,12 @@ export function prometheusDuration(duration: Duration): string {
 export function checkPrometheusDuration(scope: IConstruct, field: string, duration: Duration): Duration {
   const ms = duration instanceof Duration ? wholeMillis(duration) : NaN;
   if (!(ms > 0)) {
-    reject(scope, field, duration instanceof Duration ? duration.toHumanString() : duration,
-      'a positive cdk8s Duration in whole milliseconds, e.g. Duration.seconds(15)');
+    reject(
+      scope,
+      field,
+      duration instanceof Duration ? duration.toHumanString() : duration,
+      'a positive cdk8s Duration in whole milliseconds, e.g. Duration.seconds(15)',
+    );
   }
   return duration;
 }
@@ -252,8 +257,12 @@ export function checkPrometheusConfig(scope: IConstruct, field: string, config: 
     checkNonEmpty(scope, `${at}.jobName`, job.jobName, 'a non-empty job name without surrounding whitespace');
     if (jobs.has(job.jobName)) reject(scope, `${at}.jobName`, job.jobName, 'a job name used by no other scrape config');
     jobs.add(job.jobName);
-    const interval = job.scrapeInterval ? checkPrometheusDuration(scope, `${at}.scrapeInterval`, job.scrapeInterval) : global.scrapeInterval;
-    const timeout = job.scrapeTimeout ? checkPrometheusDuration(scope, `${at}.scrapeTimeout`, job.scrapeTimeout) : global.scrapeTimeout;
+    const interval = job.scrapeInterval
+      ? checkPrometheusDuration(scope, `${at}.scrapeInterval`, job.scrapeInterval)
+      : global.scrapeInterval;
+    const timeout = job.scrapeTimeout
+      ? checkPrometheusDuration(scope, `${at}.scrapeTimeout`, job.scrapeTimeout)
+      : global.scrapeTimeout;
     checkTimeout(scope, `${at}.scrapeTimeout`, timeout, interval);
     if (job.metricsPath !== undefined && !job.metricsPath.startsWith('/')) {
       reject(scope, `${at}.metricsPath`, job.metricsPath, 'a path starting with "/"');
@@ -271,7 +280,8 @@ function checkTimeout(scope: IConstruct, field: string, timeout: Duration, inter
 
 function checkRelabel(scope: IConstruct, at: string, rule: RelabelConfig): void {
   const action = rule.action ?? RelabelAction.REPLACE;
-  if (!Object.values(RelabelAction).includes(action)) reject(scope, `${at}.action`, action, `one of ${Object.values(RelabelAction).join(', ')}`);
+  if (!Object.values(RelabelAction).includes(action))
+    reject(scope, `${at}.action`, action, `one of ${Object.values(RelabelAction).join(', ')}`);
   if ((action === RelabelAction.REPLACE || action === RelabelAction.HASHMOD) && !rule.targetLabel) {
     reject(scope, `${at}.targetLabel`, rule.targetLabel, `a label name, which the ${action} action requires`);
   }
@@ -311,21 +321,29 @@ function renderScrapeConfig(job: ScrapeConfig): Record<string, unknown> {
     params: job.params && Object.fromEntries(Object.entries(job.params).map(([k, v]) => [k, [...v]])),
     scheme: job.scheme,
     bearer_token_file: job.bearerTokenFile,
-    tls_config: job.tlsConfig && compact({ ca_file: job.tlsConfig.caFile, insecure_skip_verify: job.tlsConfig.insecureSkipVerify }),
-    static_configs: job.staticConfigs?.map((s) => compact({ targets: [...s.targets], labels: s.labels && { ...s.labels } })),
-    kubernetes_sd_configs: job.kubernetesSdConfigs?.map((sd) => compact({
-      role: sd.role,
-      namespaces: sd.namespaces && { names: [...sd.namespaces] },
-    })),
-    relabel_configs: job.relabelConfigs?.map((r) => compact({
-      source_labels: r.sourceLabels && [...r.sourceLabels],
-      separator: r.separator,
-      regex: r.regex !== undefined ? plainRegex(r.regex) : undefined,
-      modulus: r.modulus,
-      target_label: r.targetLabel,
-      replacement: r.replacement,
-      action: r.action,
-    })),
+    tls_config:
+      job.tlsConfig &&
+      compact({ ca_file: job.tlsConfig.caFile, insecure_skip_verify: job.tlsConfig.insecureSkipVerify }),
+    static_configs: job.staticConfigs?.map((s) =>
+      compact({ targets: [...s.targets], labels: s.labels && { ...s.labels } }),
+    ),
+    kubernetes_sd_configs: job.kubernetesSdConfigs?.map((sd) =>
+      compact({
+        role: sd.role,
+        namespaces: sd.namespaces && { names: [...sd.namespaces] },
+      }),
+    ),
+    relabel_configs: job.relabelConfigs?.map((r) =>
+      compact({
+        source_labels: r.sourceLabels && [...r.sourceLabels],
+        separator: r.separator,
+        regex: r.regex !== undefined ? plainRegex(r.regex) : undefined,
+        modulus: r.modulus,
+        target_label: r.targetLabel,
+        replacement: r.replacement,
+        action: r.action,
+      }),
+    ),
   });
 }
 
@@ -387,11 +405,17 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
       jobName: 'kubernetes-apiservers',
       ...API_SERVER_AUTH,
       kubernetesSdConfigs: [{ role: KubernetesSdRole.ENDPOINTS }],
-      relabelConfigs: [{
-        action: RelabelAction.KEEP,
-        sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'],
-        regex: 'default;kubernetes;https',
-      }],
+      relabelConfigs: [
+        {
+          action: RelabelAction.KEEP,
+          sourceLabels: [
+            '__meta_kubernetes_namespace',
+            '__meta_kubernetes_service_name',
+            '__meta_kubernetes_endpoint_port_name',
+          ],
+          regex: 'default;kubernetes;https',
+        },
+      ],
     },
     nodeProxy('kubernetes-nodes', '/metrics'),
     nodeProxy('kubernetes-nodes-cadvisor', '/metrics/cadvisor'),
@@ -401,7 +425,13 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
       jobName: 'prometheus-pushgateway',
       honorLabels: true,
       kubernetesSdConfigs: [{ role: KubernetesSdRole.SERVICE }],
-      relabelConfigs: [{ action: RelabelAction.KEEP, sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'], regex: 'pushgateway' }],
+      relabelConfigs: [
+        {
+          action: RelabelAction.KEEP,
+          sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'],
+          regex: 'pushgateway',
+        },
+      ],
     },
     {
       // Blackbox probing of Services annotated `prometheus.io/probe: "true"` through a `blackbox` exporter.
@@ -411,7 +441,11 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
       params: { module: ['http_2xx'] },
       kubernetesSdConfigs: [{ role: KubernetesSdRole.SERVICE }],
       relabelConfigs: [
-        { action: RelabelAction.KEEP, sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'], regex: 'true' },
+        {
+          action: RelabelAction.KEEP,
+          sourceLabels: ['__meta_kubernetes_service_annotation_prometheus_io_probe'],
+          regex: 'true',
+        },
         { sourceLabels: ['__address__'], targetLabel: '__param_target' },
         { targetLabel: '__address__', replacement: 'blackbox' },
         { sourceLabels: ['__param_target'], targetLabel: 'instance' },
@@ -432,15 +466,20 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
  */
 function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): ScrapeConfig {
   const annotation = (name: string) => `__meta_kubernetes_${kind}_annotation_prometheus_io_${name}`;
-  const replace = (source: string[], targetLabel: string, regex?: string, replacement?: string): RelabelConfig =>
-    ({ action: RelabelAction.REPLACE, sourceLabels: source, regex, replacement, targetLabel });
+  const replace = (source: string[], targetLabel: string, regex?: string, replacement?: string): RelabelConfig => ({
+    action: RelabelAction.REPLACE,
+    sourceLabels: source,
+    regex,
+    replacement,
+    targetLabel,
+  });
   const optIn: RelabelConfig[] = slow
     ? [{ action: RelabelAction.KEEP, sourceLabels: [annotation('scrape_slow')], regex: 'true' }]
     : [
-      { action: RelabelAction.KEEP, sourceLabels: [annotation('scrape')], regex: 'true' },
-      // Slow targets belong to the slow job only.
-      { action: RelabelAction.DROP, sourceLabels: [annotation('scrape_slow')], regex: 'true' },
-    ];
+        { action: RelabelAction.KEEP, sourceLabels: [annotation('scrape')], regex: 'true' },
+        // Slow targets belong to the slow job only.
+        { action: RelabelAction.DROP, sourceLabels: [annotation('scrape_slow')], regex: 'true' },
+      ];
   const fromAnnotations: RelabelConfig[] = [
     replace([annotation('scheme')], '__scheme__', '(https?)'),
     replace([annotation('path')], '__metrics_path__', '(.+)'),
@@ -449,13 +488,18 @@ function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): 
     { action: RelabelAction.LABELMAP, regex: `__meta_kubernetes_${kind}_label_(.+)` },
     replace(['__meta_kubernetes_namespace'], 'namespace'),
   ];
-  const identity: RelabelConfig[] = kind === 'service'
-    ? [replace(['__meta_kubernetes_service_name'], 'service'), replace(['__meta_kubernetes_pod_node_name'], 'node')]
-    : [
-      replace(['__meta_kubernetes_pod_name'], 'pod'),
-      // Finished and not yet started pods have nothing to scrape.
-      { action: RelabelAction.DROP, sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' },
-    ];
+  const identity: RelabelConfig[] =
+    kind === 'service'
+      ? [replace(['__meta_kubernetes_service_name'], 'service'), replace(['__meta_kubernetes_pod_node_name'], 'node')]
+      : [
+          replace(['__meta_kubernetes_pod_name'], 'pod'),
+          // Finished and not yet started pods have nothing to scrape.
+          {
+            action: RelabelAction.DROP,
+            sourceLabels: ['__meta_kubernetes_pod_phase'],
+            regex: 'Pending|Succeeded|Failed|Completed',
+          },
+        ];
   return {
     jobName,
     honorLabels: true,

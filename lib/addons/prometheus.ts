@@ -1,12 +1,18 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
-import { IAddonService, inClusterUrl } from './addon-service';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
+import { IAddonService, inClusterUrl } from './addon-service';
 import {
-  checkPrometheusConfig, checkPrometheusDuration, defaultScrapeConfigs, PrometheusConfig,
-  prometheusDuration, renderPrometheusConfig, ScrapeConfig,
+  checkPrometheusConfig,
+  checkPrometheusDuration,
+  defaultScrapeConfigs,
+  PrometheusConfig,
+  prometheusDuration,
+  renderPrometheusConfig,
+  ScrapeConfig,
 } from './prometheus-config';
 
 /** Options of a PersistentVolumeClaim that holds Prometheus' TSDB. */
@@ -171,23 +177,48 @@ export class Prometheus extends Construct implements IAddonService {
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'prometheus');
     this.serviceName = name;
-    const image = imageReference(this, { field: 'image', value: props.image ?? 'prom/prometheus', example: 'prom/prometheus' }, { field: 'tag', value: props.tag ?? 'v2.34.0' });
-    const reloadImage = imageReference(this,
-      { field: 'configmapReloadImage', value: props.configmapReloadImage ?? 'jimmidyson/configmap-reload', example: 'jimmidyson/configmap-reload' },
-      { field: 'configmapReloadTag', value: props.configmapReloadTag ?? 'v0.5.0' });
+    const image = imageReference(
+      this,
+      { field: 'image', value: props.image ?? 'prom/prometheus', example: 'prom/prometheus' },
+      { field: 'tag', value: props.tag ?? 'v2.34.0' },
+    );
+    const reloadImage = imageReference(
+      this,
+      {
+        field: 'configmapReloadImage',
+        value: props.configmapReloadImage ?? 'jimmidyson/configmap-reload',
+        example: 'jimmidyson/configmap-reload',
+      },
+      { field: 'configmapReloadTag', value: props.configmapReloadTag ?? 'v0.5.0' },
+    );
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 10);
     const retention = checkPrometheusDuration(this, 'retention', props.retention ?? Duration.days(15));
-    const scrapeInterval = checkPrometheusDuration(this, 'scrapeInterval', props.scrapeInterval ?? Duration.seconds(15));
-    const scrapeTimeout = props.scrapeTimeout === undefined
-      ? shorter(Duration.seconds(10), scrapeInterval)
-      : checkPrometheusDuration(this, 'scrapeTimeout', props.scrapeTimeout);
+    const scrapeInterval = checkPrometheusDuration(
+      this,
+      'scrapeInterval',
+      props.scrapeInterval ?? Duration.seconds(15),
+    );
+    const scrapeTimeout =
+      props.scrapeTimeout === undefined
+        ? shorter(Duration.seconds(10), scrapeInterval)
+        : checkPrometheusDuration(this, 'scrapeTimeout', props.scrapeTimeout);
     if (scrapeTimeout.toMilliseconds({ integral: false }) > scrapeInterval.toMilliseconds({ integral: false })) {
-      reject(this, 'scrapeTimeout', prometheusDuration(scrapeTimeout), `at most scrapeInterval (${prometheusDuration(scrapeInterval)})`);
+      reject(
+        this,
+        'scrapeTimeout',
+        prometheusDuration(scrapeTimeout),
+        `at most scrapeInterval (${prometheusDuration(scrapeInterval)})`,
+      );
     }
     const storage = props.storage ?? PrometheusStorage.emptyDir();
     const claim = storage.volumeClaim;
     if (claim && replicas > 1) {
-      reject(this, 'replicas', replicas, 'at most 1 with PrometheusStorage.persistentVolumeClaim (a ReadWriteOnce volume and TSDB lock serve one pod)');
+      reject(
+        this,
+        'replicas',
+        replicas,
+        'at most 1 with PrometheusStorage.persistentVolumeClaim (a ReadWriteOnce volume and TSDB lock serve one pod)',
+      );
     }
     this.url = inClusterUrl(this);
 
@@ -212,10 +243,23 @@ export class Prometheus extends Construct implements IAddonService {
       rules: [
         {
           apiGroups: [''],
-          resources: ['nodes', 'nodes/proxy', 'nodes/metrics', 'services', 'endpoints', 'pods', 'ingresses', 'configmaps'],
+          resources: [
+            'nodes',
+            'nodes/proxy',
+            'nodes/metrics',
+            'services',
+            'endpoints',
+            'pods',
+            'ingresses',
+            'configmaps',
+          ],
           verbs: ['get', 'list', 'watch'],
         },
-        { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses/status', 'ingresses'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['extensions', 'networking.k8s.io'],
+          resources: ['ingresses/status', 'ingresses'],
+          verbs: ['get', 'list', 'watch'],
+        },
         { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
       ],
     });
@@ -229,7 +273,14 @@ export class Prometheus extends Construct implements IAddonService {
       metadata,
       spec: {
         type: 'ClusterIP',
-        ports: [{ name: 'http', port: PROMETHEUS_PORT, protocol: 'TCP', targetPort: k8s.IntOrString.fromNumber(PROMETHEUS_PORT) }],
+        ports: [
+          {
+            name: 'http',
+            port: PROMETHEUS_PORT,
+            protocol: 'TCP',
+            targetPort: k8s.IntOrString.fromNumber(PROMETHEUS_PORT),
+          },
+        ],
         selector,
         sessionAffinity: 'None',
       },
@@ -240,15 +291,19 @@ export class Prometheus extends Construct implements IAddonService {
         metadata,
         spec: {
           accessModes: ['ReadWriteOnce'],
-          storageClassName: claim.storageClassName !== undefined
-            ? checkDnsSubdomain(this, 'storage.storageClassName', claim.storageClassName)
-            : undefined,
+          storageClassName:
+            claim.storageClassName !== undefined
+              ? checkDnsSubdomain(this, 'storage.storageClassName', claim.storageClassName)
+              : undefined,
           resources: { requests: { storage: k8s.Quantity.fromString(quantity(this, 'storage.size', claim.size)) } },
         },
       });
     }
 
-    const probe = (path: string, timing: Pick<k8s.Probe, 'initialDelaySeconds' | 'periodSeconds' | 'timeoutSeconds'>): k8s.Probe => ({
+    const probe = (
+      path: string,
+      timing: Pick<k8s.Probe, 'initialDelaySeconds' | 'periodSeconds' | 'timeoutSeconds'>,
+    ): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromNumber(PROMETHEUS_PORT), scheme: 'HTTP' },
       ...timing,
       failureThreshold: 3,
@@ -319,7 +374,6 @@ export class Prometheus extends Construct implements IAddonService {
   }
 }
 
-
 function shorter(a: Duration, b: Duration): Duration {
   return a.toMilliseconds({ integral: false }) <= b.toMilliseconds({ integral: false }) ? a : b;
 }
@@ -328,9 +382,19 @@ function shorter(a: Duration, b: Duration): Duration {
 function quantity(scope: IConstruct, field: string, size: Size): string {
   const kib = size instanceof Size ? size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) : NaN;
   if (!(Number.isInteger(kib) && kib > 0)) {
-    reject(scope, field, size instanceof Size ? size.asString() : size, 'a positive cdk8s Size in whole KiB, e.g. Size.gibibytes(20)');
+    reject(
+      scope,
+      field,
+      size instanceof Size ? size.asString() : size,
+      'a positive cdk8s Size in whole KiB, e.g. Size.gibibytes(20)',
+    );
   }
-  const units: ReadonlyArray<[string, number]> = [['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
+  const units: ReadonlyArray<[string, number]> = [
+    ['Ti', 1024 ** 3],
+    ['Gi', 1024 ** 2],
+    ['Mi', 1024],
+    ['Ki', 1],
+  ];
   const [unit, n] = units.find(([, k]) => kib % k === 0)!;
   return `${kib / n}${unit}`;
 }

@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+
 import { checkDnsSubdomain, reject } from '../core/input-validation';
 import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
-import { isAnalyzedKind, MeshIndex, ManifestObject } from './mesh-index';
+import { isAnalyzedKind, ManifestObject,MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runWorkloadChecks } from './workload-checks';
@@ -143,10 +144,16 @@ export class MeshAnalysis extends Construct {
   /** Merges `options` into the current ones (see {@link MeshAnalysis.of}); nothing changes if one is invalid. */
   public configure(options: MeshAnalysisOptions): void {
     if (options.weightStrictness !== undefined && !Object.values(WeightStrictness).includes(options.weightStrictness)) {
-      reject(this, 'weightStrictness', options.weightStrictness, `one of ${Object.values(WeightStrictness).join(', ')}`);
+      reject(
+        this,
+        'weightStrictness',
+        options.weightStrictness,
+        `one of ${Object.values(WeightStrictness).join(', ')}`,
+      );
     }
     for (const code of options.disabledChecks ?? []) {
-      if (!KNOWN_CODES.has(code)) reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
+      if (!KNOWN_CODES.has(code))
+        reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
     }
     if (options.clusterDomain !== undefined) checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
     if (options.baseline !== undefined && options.baseline.node.root === this.node.root) {
@@ -201,14 +208,13 @@ export class MeshAnalysis extends Construct {
     for (const method of ['synth', 'synthYaml']) {
       const original = app[method];
       if (typeof original !== 'function') continue;
-      const analysis = this;
-      app[method] = function analyzedOnce(this: unknown, ...args: unknown[]): unknown {
-        analysis.synthDepth++;
+      app[method] = (...args: unknown[]): unknown => {
+        this.synthDepth++;
         try {
-          return original.apply(this, args);
+          return original.apply(app, args);
         } finally {
-          analysis.synthDepth--;
-          if (analysis.synthDepth === 0) analysis.endSynth();
+          this.synthDepth--;
+          if (this.synthDepth === 0) this.endSynth();
         }
       };
     }
@@ -253,8 +259,11 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   const context = {
     index,
     weightStrictness: options.weightStrictness ?? WeightStrictness.SUM_TO_100,
-    enabled: (c: { code: string; mirrors: string }) => !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
-    report: (f: Finding) => { findings.push(f); },
+    enabled: (c: { code: string; mirrors: string }) =>
+      !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
+    report: (f: Finding) => {
+      findings.push(f);
+    },
     routedHosts: new Set<string>(),
   };
   runObjectChecks(context);
@@ -285,7 +294,11 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[]): AnalyzedObje
         rendered.push(c);
       }
     } else {
-      manifest = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+      manifest = {
+        apiVersion: c.apiVersion,
+        kind: c.kind,
+        metadata: { name: c.name, namespace: c.metadata.namespace },
+      };
     }
     objects.push({ path: c.node.path, manifest });
   }

@@ -52,7 +52,8 @@ class HostTable<T> {
       return;
     }
     const list = this.exact.get(host);
-    if (list) list.push(value); else this.exact.set(host, [value]);
+    if (list) list.push(value);
+    else this.exact.set(host, [value]);
   }
 
   /** Entries whose host is `host` or a wildcard covering it. */
@@ -86,7 +87,10 @@ export class MeshIndex {
   private readonly workloadsByNamespace = new Map<string, IndexedWorkload[]>();
   private readonly svcSuffix: string;
 
-  constructor(input: readonly ManifestObject[], public readonly clusterDomain: string) {
+  constructor(
+    input: readonly ManifestObject[],
+    public readonly clusterDomain: string,
+  ) {
     this.svcSuffix = `.svc.${clusterDomain}`;
     const objects: IndexedObject[] = [];
     for (const { path, manifest } of input) {
@@ -106,13 +110,15 @@ export class MeshIndex {
       if (o.group === '' && o.kind === 'Namespace') this.namespaces.add(o.name);
       const kindKey = kindOf(o.group, o.kind);
       const list = this.byKind.get(kindKey);
-      if (list) list.push(o); else this.byKind.set(kindKey, [o]);
+      if (list) list.push(o);
+      else this.byKind.set(kindKey, [o]);
       if (o.kind === 'Gateway' && o.group === ISTIO_NETWORKING) this.gateways.set(`${o.namespace}/${o.name}`, o);
       this.addWorkload(o);
     }
     this.objects = objects;
     // Host tables need every namespace known first (host normalisation reads it).
-    for (const svc of this.ofKind('', 'Service')) this.services.set(`${svc.name}.${svc.namespace}${this.svcSuffix}`, svc);
+    for (const svc of this.ofKind('', 'Service'))
+      this.services.set(`${svc.name}.${svc.namespace}${this.svcSuffix}`, svc);
     for (const dr of this.istio('DestinationRule')) {
       const host = dr.manifest.spec?.host;
       if (typeof host === 'string') this.destinationRules.add(this.normalizeHost(host, dr.namespace), dr);
@@ -153,7 +159,11 @@ export class MeshIndex {
   public subsetsOf(dr: IndexedObject): ReadonlySet<string> {
     let names = this.subsetNames.get(dr);
     if (names === undefined) {
-      names = new Set(asArray(dr.manifest.spec?.subsets).map((s) => s?.name).filter((n) => typeof n === 'string'));
+      names = new Set(
+        asArray(dr.manifest.spec?.subsets)
+          .map((s) => s?.name)
+          .filter((n) => typeof n === 'string'),
+      );
       this.subsetNames.set(dr, names);
     }
     return names;
@@ -224,14 +234,22 @@ export class MeshIndex {
       labelsField: `${metaPath}.labels`,
     };
     const nsList = this.workloadsByNamespace.get(o.namespace);
-    if (nsList) nsList.push(w); else this.workloadsByNamespace.set(o.namespace, [w]);
+    if (nsList) nsList.push(w);
+    else this.workloadsByNamespace.set(o.namespace, [w]);
     let byKey = this.workloadsByLabel.get(o.namespace);
-    if (!byKey) { byKey = new Map(); this.workloadsByLabel.set(o.namespace, byKey); }
+    if (!byKey) {
+      byKey = new Map();
+      this.workloadsByLabel.set(o.namespace, byKey);
+    }
     for (const [k, v] of Object.entries(w.labels)) {
       let byValue = byKey.get(k);
-      if (!byValue) { byValue = new Map(); byKey.set(k, byValue); }
+      if (!byValue) {
+        byValue = new Map();
+        byKey.set(k, byValue);
+      }
       const list = byValue.get(String(v));
-      if (list) list.push(w); else byValue.set(String(v), [w]);
+      if (list) list.push(w);
+      else byValue.set(String(v), [w]);
     }
   }
 }
@@ -243,14 +261,16 @@ export class MeshIndex {
  */
 export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  return group === ISTIO_NETWORKING || `${group}/${kind}` in TEMPLATE_KINDS
-    || (group === '' && (kind === 'Service' || kind === 'Namespace'));
+  return (
+    group === ISTIO_NETWORKING ||
+    `${group}/${kind}` in TEMPLATE_KINDS ||
+    (group === '' && (kind === 'Service' || kind === 'Namespace'))
+  );
 }
 
 function kindOf(group: string, kind: string): string {
   return `${group}/${kind}`;
 }
-
 
 /** `x` if it is an array, else `[]` (manifests from users may have any shape). */
 export function asArray(x: unknown): any[] {

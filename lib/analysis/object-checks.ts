@@ -21,7 +21,7 @@ export function runObjectChecks(context: CheckContext): void {
       field: 'metadata.name',
       value: o.name,
       problem: `is also the name of ${o.kind} ${earlier.namespace}/${earlier.name} at ${earlier.path || '<root>'}, which this object would silently replace when applied`,
-      expected: 'a name unique per kind and namespace (set the construct\'s name prop, e.g. virtualServiceName)',
+      expected: "a name unique per kind and namespace (set the construct's name prop, e.g. virtualServiceName)",
     });
   }
 }

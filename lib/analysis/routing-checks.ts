@@ -48,9 +48,13 @@ export function runRoutingChecks(context: CheckContext): void {
       bound.push(`${gw.namespace}/${gw.name}`);
       checkGatewayHosts(context, vs, gw, hosts, gatewayHosts);
     });
-    asArray(spec.http).forEach((rule, i) => asArray(rule?.match).forEach((m, j) => asArray(m?.gateways).forEach((ref, k) => {
-      if (ref !== MESH) resolveGateway(context, vs, ref, `spec.http[${i}].match[${j}].gateways[${k}]`);
-    })));
+    asArray(spec.http).forEach((rule, i) =>
+      asArray(rule?.match).forEach((m, j) =>
+        asArray(m?.gateways).forEach((ref, k) => {
+          if (ref !== MESH) resolveGateway(context, vs, ref, `spec.http[${i}].match[${j}].gateways[${k}]`);
+        }),
+      ),
+    );
 
     // A host claimed twice on one gateway (or on the mesh); delegates (no hosts) claim nothing.
     if (context.enabled(MESH_CHECKS.HOST_CONFLICT)) {
@@ -108,17 +112,26 @@ function destinationsOf(spec: any): RouteDestination[] {
   const found: RouteDestination[] = [];
   for (const section of ['http', 'tcp', 'tls']) {
     asArray(spec[section]).forEach((rule, i) => {
-      asArray(rule?.route).forEach((r, j) => found.push({ destination: r?.destination, field: `spec.${section}[${i}].route[${j}].destination` }));
+      asArray(rule?.route).forEach((r, j) =>
+        found.push({ destination: r?.destination, field: `spec.${section}[${i}].route[${j}].destination` }),
+      );
       if (section !== 'http') return;
       if (rule?.mirror) found.push({ destination: rule.mirror, field: `spec.http[${i}].mirror` });
-      asArray(rule?.mirrors).forEach((m, k) => found.push({ destination: m?.destination, field: `spec.http[${i}].mirrors[${k}].destination` }));
+      asArray(rule?.mirrors).forEach((m, k) =>
+        found.push({ destination: m?.destination, field: `spec.http[${i}].mirrors[${k}].destination` }),
+      );
     });
   }
   return found;
 }
 
 /** Resolves `name`, `ns/name` or the legacy `name.ns[.svc...]` in the VirtualService's namespace. */
-function resolveGateway(context: CheckContext, vs: IndexedObject, ref: unknown, field: string): IndexedObject | undefined {
+function resolveGateway(
+  context: CheckContext,
+  vs: IndexedObject,
+  ref: unknown,
+  field: string,
+): IndexedObject | undefined {
   let namespace = vs.namespace;
   let name = String(ref);
   if (name.includes('/')) {
@@ -128,7 +141,10 @@ function resolveGateway(context: CheckContext, vs: IndexedObject, ref: unknown, 
   }
   const gw = context.index.gateway(namespace, name);
   if (gw === undefined && context.enabled(MESH_CHECKS.GATEWAY_NOT_FOUND)) {
-    const known = context.index.istio('Gateway').slice(0, 10).map((g) => `${g.namespace}/${g.name}`);
+    const known = context.index
+      .istio('Gateway')
+      .slice(0, 10)
+      .map((g) => `${g.namespace}/${g.name}`);
     reportProblem(context, MESH_CHECKS.GATEWAY_NOT_FOUND, vs, {
       field,
       value: ref,
@@ -152,21 +168,31 @@ class GatewayHosts {
         if (scope === '.') scope = gw.namespace;
         const host = (slash < 0 ? entry : entry.slice(slash + 1)).toLowerCase();
         const list = this.byScope.get(scope);
-        if (list) list.push(host); else this.byScope.set(scope, [host]);
+        if (list) list.push(host);
+        else this.byScope.set(scope, [host]);
       }
     }
   }
 
   /** Server hosts that a VirtualService in `namespace` may bind to. */
   public visibleTo(namespace: string): string[] {
-    return [...(this.byScope.get('*') ?? []), ...(namespace === '*' ? [] : this.byScope.get(namespace) ?? [])];
+    return [...(this.byScope.get('*') ?? []), ...(namespace === '*' ? [] : (this.byScope.get(namespace) ?? []))];
   }
 }
 
-function checkGatewayHosts(context: CheckContext, vs: IndexedObject, gw: IndexedObject, hosts: string[], cache: Map<IndexedObject, GatewayHosts>): void {
+function checkGatewayHosts(
+  context: CheckContext,
+  vs: IndexedObject,
+  gw: IndexedObject,
+  hosts: string[],
+  cache: Map<IndexedObject, GatewayHosts>,
+): void {
   if (!context.enabled(MESH_CHECKS.GATEWAY_HOST_MISMATCH) || hosts.length === 0) return;
   let served = cache.get(gw);
-  if (!served) { served = new GatewayHosts(gw); cache.set(gw, served); }
+  if (!served) {
+    served = new GatewayHosts(gw);
+    cache.set(gw, served);
+  }
   const visible = served.visibleTo(vs.namespace);
   const fqdns = hosts.map((h) => [h.toLowerCase(), context.index.normalizeHost(h, vs.namespace)]);
   if (fqdns.some((names) => names.some((h) => visible.some((s) => hostsOverlap(h, s))))) return;
@@ -198,11 +224,19 @@ function hostsOverlap(a: string, b: string): boolean {
  */
 function checkGatewayConflicts(context: CheckContext): void {
   if (!context.enabled(MESH_CHECKS.GATEWAY_CONFLICT)) return;
-  interface Served { readonly gw: IndexedObject; readonly host: string; readonly field: string }
+  interface Served {
+    readonly gw: IndexedObject;
+    readonly host: string;
+    readonly field: string;
+  }
   const byListener = new Map<string, Served[]>();
   for (const gw of context.index.istio('Gateway')) {
     const selector = gw.manifest.spec?.selector ?? {};
-    const selectorKey = JSON.stringify(Object.keys(selector).sort().map((k) => [k, selector[k]]));
+    const selectorKey = JSON.stringify(
+      Object.keys(selector)
+        .sort()
+        .map((k) => [k, selector[k]]),
+    );
     asArray(gw.manifest.spec?.servers).forEach((server, i) => {
       const key = `${selectorKey}|${server?.port?.number}|${server?.bind ?? ''}`;
       const list = byListener.get(key) ?? [];
@@ -215,7 +249,8 @@ function checkGatewayConflicts(context: CheckContext): void {
             field: `spec.servers[${i}].hosts[${j}]`,
             value: h,
             problem: `is also served by Gateway ${other.gw.namespace}/${other.gw.name} at ${other.gw.path || '<root>'} on the same ingress workload ${JSON.stringify(selector)} and port ${server?.port?.number}, so only one of their routes takes effect`,
-            expected: 'one Gateway per host and port of an ingress workload: share it (SharedGateway) or use distinct hosts',
+            expected:
+              'one Gateway per host and port of an ingress workload: share it (SharedGateway) or use distinct hosts',
           });
         }
         list.push({ gw, host, field: `spec.servers[${i}].hosts[${j}]` });
@@ -253,7 +288,10 @@ function checkWeights(context: CheckContext, vs: IndexedObject, spec: any): void
           negative = true;
           if (context.enabled(MESH_CHECKS.WEIGHT_NEGATIVE)) {
             reportProblem(context, MESH_CHECKS.WEIGHT_NEGATIVE, vs, {
-              field: `${field}[${j}].weight`, value: w, problem: 'is negative', expected: 'a weight from 0 to 100',
+              field: `${field}[${j}].weight`,
+              value: w,
+              problem: 'is negative',
+              expected: 'a weight from 0 to 100',
             });
           }
         }
@@ -277,23 +315,36 @@ function checkWeights(context: CheckContext, vs: IndexedObject, spec: any): void
       if (total === 0) {
         if (context.enabled(MESH_CHECKS.WEIGHT_ALL_ZERO)) {
           reportProblem(context, MESH_CHECKS.WEIGHT_ALL_ZERO, vs, {
-            field, value: shown, problem: 'are all zero (or unset), so no destination gets traffic',
+            field,
+            value: shown,
+            problem: 'are all zero (or unset), so no destination gets traffic',
             expected: 'at least one positive weight (a missing weight counts as 0)',
           });
         }
-      } else if (context.weightStrictness === WeightStrictness.SUM_TO_100 && total !== 100 && context.enabled(MESH_CHECKS.WEIGHT_SUM)) {
+      } else if (
+        context.weightStrictness === WeightStrictness.SUM_TO_100 &&
+        total !== 100 &&
+        context.enabled(MESH_CHECKS.WEIGHT_SUM)
+      ) {
         reportProblem(context, MESH_CHECKS.WEIGHT_SUM, vs, {
           field,
           value: shown,
           problem: `add up to ${total}`,
-          expected: 'weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that)',
+          expected:
+            'weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that)',
         });
       }
     });
   }
 }
 
-function checkDestinationHost(context: CheckContext, vs: IndexedObject, destination: any, field: string, fqdn: string): void {
+function checkDestinationHost(
+  context: CheckContext,
+  vs: IndexedObject,
+  destination: any,
+  field: string,
+  fqdn: string,
+): void {
   const { index } = context;
   const meant = index.serviceShorthand(fqdn);
   if (meant !== undefined && index.service(meant) !== undefined && !index.hasServiceEntryFor(fqdn)) {
@@ -301,7 +352,8 @@ function checkDestinationHost(context: CheckContext, vs: IndexedObject, destinat
       reportProblem(context, MESH_CHECKS.HOST_UNKNOWN, vs, {
         field: `${field}.host`,
         value: destination.host,
-        problem: 'names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not)',
+        problem:
+          'names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not)',
         expected: `"${meant}" (or the bare name from a VirtualService in the same namespace)`,
       });
     }
@@ -349,9 +401,13 @@ function checkSubset(context: CheckContext, vs: IndexedObject, subset: unknown, 
   reportProblem(context, MESH_CHECKS.SUBSET_UNDEFINED, vs, {
     field,
     value: subset,
-    problem: rules.length === 0
-      ? `needs a DestinationRule for host ${fqdn}, and there is none`
-      : `is not defined by the DestinationRule(s) for host ${fqdn} (${rules.map((r) => `${r.namespace}/${r.name} at ${r.path}`).join(', ')})`,
-    expected: names.length > 0 ? `one of the defined subsets ${names.map((n) => describeValue(n)).join(', ')}` : 'a subset defined in spec.subsets of a DestinationRule for that host',
+    problem:
+      rules.length === 0
+        ? `needs a DestinationRule for host ${fqdn}, and there is none`
+        : `is not defined by the DestinationRule(s) for host ${fqdn} (${rules.map((r) => `${r.namespace}/${r.name} at ${r.path}`).join(', ')})`,
+    expected:
+      names.length > 0
+        ? `one of the defined subsets ${names.map((n) => describeValue(n)).join(', ')}`
+        : 'a subset defined in spec.subsets of a DestinationRule for that host',
   });
 }

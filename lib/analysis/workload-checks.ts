@@ -4,7 +4,20 @@ import { asArray, IndexedObject, IndexedWorkload } from './mesh-index';
 
 const SUBSET_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 /** Protocols Istio selects from a port name prefix or `appProtocol` (case-insensitive). */
-const PROTOCOLS = new Set(['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'udp', 'mongo', 'redis', 'mysql', 'http_proxy']);
+const PROTOCOLS = new Set([
+  'http',
+  'http2',
+  'https',
+  'grpc',
+  'grpc-web',
+  'tcp',
+  'tls',
+  'udp',
+  'mongo',
+  'redis',
+  'mysql',
+  'http_proxy',
+]);
 /** Well-known server-first ports Istio treats as TCP whatever their name (IST0118 exempts them). */
 const EXEMPT_PORTS = new Set([25, 53, 3306, 27017]);
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
@@ -36,14 +49,20 @@ function checkDestinationRules(context: CheckContext): void {
       if (typeof name !== 'string' || name.length > 63 || !SUBSET_NAME.test(name)) {
         if (context.enabled(MESH_CHECKS.SUBSET_NAME)) {
           reportProblem(context, MESH_CHECKS.SUBSET_NAME, dr, {
-            field, value: name, problem: 'is not a valid subset name',
-            expected: 'a DNS-1123 label: 1-63 letters, digits or "-", starting and ending with a letter or digit (no dots, e.g. "v1" or "v2-mysql")',
+            field,
+            value: name,
+            problem: 'is not a valid subset name',
+            expected:
+              'a DNS-1123 label: 1-63 letters, digits or "-", starting and ending with a letter or digit (no dots, e.g. "v1" or "v2-mysql")',
           });
         }
       } else if (seen.has(name)) {
         if (context.enabled(MESH_CHECKS.SUBSET_DUPLICATE)) {
           reportProblem(context, MESH_CHECKS.SUBSET_DUPLICATE, dr, {
-            field, value: name, problem: 'is defined twice in this DestinationRule (Istio ignores the second)', expected: 'unique subset names',
+            field,
+            value: name,
+            problem: 'is defined twice in this DestinationRule (Istio ignores the second)',
+            expected: 'unique subset names',
           });
         }
       }
@@ -76,7 +95,12 @@ interface HostRules {
   policyOwner?: IndexedObject;
 }
 
-function checkDuplicateHost(context: CheckContext, dr: IndexedObject, fqdn: string, byHost: Map<string, HostRules>): void {
+function checkDuplicateHost(
+  context: CheckContext,
+  dr: IndexedObject,
+  fqdn: string,
+  byHost: Map<string, HostRules>,
+): void {
   const key = `${dr.namespace}|${fqdn}`;
   const spec = dr.manifest.spec;
   const subsets = asArray(spec.subsets);
@@ -84,7 +108,11 @@ function checkDuplicateHost(context: CheckContext, dr: IndexedObject, fqdn: stri
   if (earlier === undefined) {
     const owners = new Map<string, IndexedObject>();
     for (const s of subsets) if (typeof s?.name === 'string' && !owners.has(s.name)) owners.set(s.name, dr);
-    byHost.set(key, { first: dr, subsetOwners: owners, policyOwner: spec.trafficPolicy !== undefined ? dr : undefined });
+    byHost.set(key, {
+      first: dr,
+      subsetOwners: owners,
+      policyOwner: spec.trafficPolicy !== undefined ? dr : undefined,
+    });
     return;
   }
   const describe = (o: IndexedObject) => `DestinationRule ${o.namespace}/${o.name} at ${o.path}`;
@@ -145,9 +173,10 @@ function checkSubsetsSelectPods(context: CheckContext, dr: IndexedObject, svc: I
       field: `spec.subsets[${j}].labels`,
       value: labels,
       problem: `select no pod template behind Service ${svc.namespace}/${svc.name} (selector ${describeValue(selector)}), so subset ${describeValue(s?.name)} has no endpoints`,
-      expected: available.length > 0
-        ? `labels of a pod template of that Service: ${available.map((a) => describeValue(a)).join(', ')}`
-        : 'a pod template selected by that Service (none is in the app)',
+      expected:
+        available.length > 0
+          ? `labels of a pod template of that Service: ${available.map((a) => describeValue(a)).join(', ')}`
+          : 'a pod template selected by that Service (none is in the app)',
     });
   });
 }

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo-service';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
+import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo-service';
 
 /** The versions of the reviews service that Istio ships. */
 export type ReviewsVersion = 'v1' | 'v2' | 'v3';
@@ -111,11 +112,20 @@ export class BookinfoApp extends Construct {
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const registry = checkNonEmpty(this, 'imageRegistry', props.imageRegistry ?? 'docker.io/istio',
-      'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"');
-    if (registry.endsWith('/') || /\s/.test(registry)) reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
+    const registry = checkNonEmpty(
+      this,
+      'imageRegistry',
+      props.imageRegistry ?? 'docker.io/istio',
+      'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"',
+    );
+    if (registry.endsWith('/') || /\s/.test(registry))
+      reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
     const tag = props.imageTag ?? '1.17.0';
-    imageReference(this, { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' }, { field: 'imageTag', value: tag });
+    imageReference(
+      this,
+      { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' },
+      { field: 'imageTag', value: tag },
+    );
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
     const reviewsVersions = this.resolveReviewsVersions(props.reviewsVersions);
     this.sidecarInjection = props.sidecarInjection ?? SidecarInjection.POD_LABEL;
@@ -124,25 +134,38 @@ export class BookinfoApp extends Construct {
     }
     const isDefault = this.namespace === 'default';
     if (this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL && isDefault) {
-      reject(this, 'sidecarInjection', this.sidecarInjection,
-        'POD_LABEL or NONE in the "default" namespace (a manifest must not own it; label it with `kubectl label namespace default istio-injection=enabled` instead)');
+      reject(
+        this,
+        'sidecarInjection',
+        this.sidecarInjection,
+        'POD_LABEL or NONE in the "default" namespace (a manifest must not own it; label it with `kubectl label namespace default istio-injection=enabled` instead)',
+      );
     }
     const createNamespace = props.createNamespace ?? !isDefault;
-    if (createNamespace && isDefault) reject(this, 'createNamespace', true, 'false for the "default" namespace, which always exists');
+    if (createNamespace && isDefault)
+      reject(this, 'createNamespace', true, 'false for the "default" namespace, which always exists');
     if (!createNamespace && this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL) {
-      reject(this, 'createNamespace', false,
-        'true with SidecarInjection.NAMESPACE_LABEL (the label lives on the emitted Namespace); to label an existing namespace yourself use SidecarInjection.NONE');
+      reject(
+        this,
+        'createNamespace',
+        false,
+        'true with SidecarInjection.NAMESPACE_LABEL (the label lives on the emitted Namespace); to label an existing namespace yourself use SidecarInjection.NONE',
+      );
     }
     if (createNamespace) {
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          labels: this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL ? { 'istio-injection': 'enabled' } : undefined,
+          labels:
+            this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL ? { 'istio-injection': 'enabled' } : undefined,
         },
       });
     }
 
-    const security = this.resolveSecurity(props.podSecurity ?? BookinfoPodSecurityProfile.ISTIO_SAMPLE, props.resources);
+    const security = this.resolveSecurity(
+      props.podSecurity ?? BookinfoPodSecurityProfile.ISTIO_SAMPLE,
+      props.resources,
+    );
     const podLabels = injectionPodLabels(this.sidecarInjection);
     const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
     const common = {
@@ -155,10 +178,20 @@ export class BookinfoApp extends Construct {
     const image = (name: string) => (version: string) => `${registry}/examples-bookinfo-${name}-${version}:${tag}`;
 
     this.details = new BookinfoService(this, 'details', {
-      ...common, name: 'details', versions: ['v1'], image: image('details'), env: [], scratchVolumes: [],
+      ...common,
+      name: 'details',
+      versions: ['v1'],
+      image: image('details'),
+      env: [],
+      scratchVolumes: [],
     });
     this.ratings = new BookinfoService(this, 'ratings', {
-      ...common, name: 'ratings', versions: ['v1'], image: image('ratings'), env: [], scratchVolumes: [],
+      ...common,
+      name: 'ratings',
+      versions: ['v1'],
+      image: image('ratings'),
+      env: [],
+      scratchVolumes: [],
     });
     this.reviews = new BookinfoService(this, 'reviews', {
       ...common,
@@ -170,30 +203,46 @@ export class BookinfoApp extends Construct {
       scratchVolumes: [{ name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' }, tmp],
     });
     this.productpage = new BookinfoService(this, 'productpage', {
-      ...common, name: 'productpage', versions: ['v1'], image: image('productpage'), env: [], scratchVolumes: [tmp],
+      ...common,
+      name: 'productpage',
+      versions: ['v1'],
+      image: image('productpage'),
+      env: [],
+      scratchVolumes: [tmp],
     });
     this.services = [this.productpage, this.details, this.ratings, this.reviews];
   }
 
   private resolveReviewsVersions(versions: readonly ReviewsVersion[] | undefined): ReviewsVersion[] {
     const resolved = [...(versions ?? ALL_REVIEWS_VERSIONS)];
-    if (resolved.length === 0) reject(this, 'reviewsVersions', resolved, `a non-empty list of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
+    if (resolved.length === 0)
+      reject(this, 'reviewsVersions', resolved, `a non-empty list of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
     const seen = new Set<string>();
     for (const v of resolved) {
-      if (!ALL_REVIEWS_VERSIONS.includes(v)) reject(this, 'reviewsVersions', v, `one of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
+      if (!ALL_REVIEWS_VERSIONS.includes(v))
+        reject(this, 'reviewsVersions', v, `one of ${ALL_REVIEWS_VERSIONS.join(', ')}`);
       if (seen.has(v)) reject(this, 'reviewsVersions', resolved, 'each version at most once');
       seen.add(v);
     }
     return resolved;
   }
 
-  private resolveSecurity(profile: BookinfoPodSecurityProfile, resources: k8s.ResourceRequirements | undefined): BookinfoPodSecurity {
+  private resolveSecurity(
+    profile: BookinfoPodSecurityProfile,
+    resources: k8s.ResourceRequirements | undefined,
+  ): BookinfoPodSecurity {
     switch (profile) {
       case BookinfoPodSecurityProfile.ISTIO_SAMPLE:
         return { container: { runAsUser: 1000 }, resources };
       case BookinfoPodSecurityProfile.RESTRICTED:
         return {
-          pod: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          pod: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           container: {
             runAsUser: 1000,
             runAsNonRoot: true,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+
 import { TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
 import type { BookinfoApp } from './bookinfo-app';
@@ -41,9 +42,13 @@ export class BookinfoDestinationRules extends Construct {
     const trafficPolicy = props.tlsMode ? { tls: { mode: props.tlsMode } } : undefined;
     const routings: Record<string, VersionRouting> = {};
     for (const service of props.bookinfo.services) {
-      const routing = new VersionRouting(this, service.serviceName, { service, createVirtualService: false, trafficPolicy });
+      const routing = new VersionRouting(this, service.serviceName, {
+        service,
+        createVirtualService: false,
+        trafficPolicy,
+      });
       const declared = new Set(routing.subsetNames);
-      for (const name of includeExtra ? UPSTREAM_EXTRA_SUBSETS[service.serviceName] ?? [] : []) {
+      for (const name of includeExtra ? (UPSTREAM_EXTRA_SUBSETS[service.serviceName] ?? []) : []) {
         if (!declared.has(name)) routing.addSubset({ name });
       }
       routings[service.serviceName] = routing;

@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { reject } from '../core/input-validation';
 import { Percent } from '../routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
-import { BookinfoDestinationRules } from './bookinfo-destination-rules';
 import type { BookinfoApp } from './bookinfo-app';
+import { BookinfoDestinationRules } from './bookinfo-destination-rules';
 
 /**
  * Istio's Bookinfo traffic-management tasks, each named after the file Istio ships in
@@ -74,13 +75,22 @@ export class BookinfoScenario extends Construct {
     const routes: Record<string, VersionRouting> = {};
     // VirtualService-only routing: the subsets come from the DestinationRules already applied.
     const routesFor = (service: typeof reviews) => {
-      routes[service.serviceName] = new VersionRouting(this, service.serviceName, { service, createDestinationRule: false });
+      routes[service.serviceName] = new VersionRouting(this, service.serviceName, {
+        service,
+        createDestinationRule: false,
+      });
       return routes[service.serviceName];
     };
 
     switch (props.scenario) {
       case BookinfoScenarioName.DESTINATION_RULE_ALL_MTLS:
-        Object.assign(routes, new BookinfoDestinationRules(this, 'destination-rules', { bookinfo: props.bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL }).routings);
+        Object.assign(
+          routes,
+          new BookinfoDestinationRules(this, 'destination-rules', {
+            bookinfo: props.bookinfo,
+            tlsMode: TlsMode.ISTIO_MUTUAL,
+          }).routings,
+        );
         break;
       case BookinfoScenarioName.DESTINATION_RULE_REVIEWS:
         routes.reviews = new VersionRouting(this, 'reviews', {
@@ -129,7 +139,9 @@ export class BookinfoScenario extends Construct {
       }
       case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY: {
         const r = routesFor(ratings);
-        r.routeHeaderTo('end-user', user, 'v1', { fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.ALL } } });
+        r.routeHeaderTo('end-user', user, 'v1', {
+          fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.ALL } },
+        });
         r.routeAllTo('v1');
         break;
       }

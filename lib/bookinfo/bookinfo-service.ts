@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 
 /** A writable emptyDir that a Bookinfo container needs. */
@@ -119,21 +120,20 @@ export class BookinfoService extends Construct implements IMeshService {
           spec: {
             serviceAccountName: this.serviceAccountName,
             securityContext: props.security.pod,
-            containers: [{
-              name: props.name,
-              image: props.image(version),
-              imagePullPolicy: 'IfNotPresent',
-              env: props.env.length > 0 ? [...props.env] : undefined,
-              ports: [{ containerPort: props.port }],
-              volumeMounts: volumes.length > 0
-                ? volumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))
-                : undefined,
-              securityContext: props.security.container,
-              resources: props.security.resources,
-            }],
-            volumes: volumes.length > 0
-              ? volumes.map((v) => ({ name: v.name, emptyDir: {} }))
-              : undefined,
+            containers: [
+              {
+                name: props.name,
+                image: props.image(version),
+                imagePullPolicy: 'IfNotPresent',
+                env: props.env.length > 0 ? [...props.env] : undefined,
+                ports: [{ containerPort: props.port }],
+                volumeMounts:
+                  volumes.length > 0 ? volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })) : undefined,
+                securityContext: props.security.container,
+                resources: props.security.resources,
+              },
+            ],
+            volumes: volumes.length > 0 ? volumes.map((v) => ({ name: v.name, emptyDir: {} })) : undefined,
           },
         },
       },

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
@@ -67,13 +68,15 @@ export class SleepClient extends Construct implements IMeshService {
             // Nothing to drain: the client holds no connections worth waiting for.
             terminationGracePeriodSeconds: 0,
             serviceAccountName: name,
-            containers: [{
-              name,
-              image,
-              command: ['/bin/sleep', 'infinity'],
-              imagePullPolicy: 'IfNotPresent',
-              volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
-            }],
+            containers: [
+              {
+                name,
+                image,
+                command: ['/bin/sleep', 'infinity'],
+                imagePullPolicy: 'IfNotPresent',
+                volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
+              },
+            ],
             volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
           },
         },

@@ -1,6 +1,7 @@
+import { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+
 import { reject } from './input-validation';
 
 /** Props for {@link synthAtomically}. */
@@ -66,7 +67,9 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
   try {
     const apps = props.apps(staging);
     if (!Array.isArray(apps) || apps.length === 0) {
-      throw new Error(`synthAtomically: the apps callback returned ${JSON.stringify(apps)}; expected a non-empty array of App`);
+      throw new Error(
+        `synthAtomically: the apps callback returned ${JSON.stringify(apps)}; expected a non-empty array of App`,
+      );
     }
     const written = new Map<string, Buffer>();
     for (const app of apps) {
@@ -79,7 +82,12 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
         let bytes = fs.readFileSync(path.join(staging, file));
         if (previous && !previous.equals(bytes)) {
           if (path.basename(file) !== CONSTRUCT_METADATA) {
-            reject(app, 'outdir', app.outdir, `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`);
+            reject(
+              app,
+              'outdir',
+              app.outdir,
+              `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`,
+            );
           }
           bytes = mergeConstructMetadata(previous, bytes);
           fs.writeFileSync(path.join(staging, file), bytes);
@@ -115,7 +123,9 @@ function resolveOutdir(outdir: string): string {
   // Swapping a directory that contains the working directory would move the project away.
   const rel = path.relative(resolved, cwd);
   if (resolved === path.parse(resolved).root || rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-    throw new Error(`synthAtomically: outdir ${JSON.stringify(outdir)} is not allowed; expected a directory that does not contain the working directory (${cwd}), such as "dist"`);
+    throw new Error(
+      `synthAtomically: outdir ${JSON.stringify(outdir)} is not allowed; expected a directory that does not contain the working directory (${cwd}), such as "dist"`,
+    );
   }
   return resolved;
 }
@@ -123,7 +133,12 @@ function resolveOutdir(outdir: string): string {
 function checkInsideStaging(app: App, staging: string): void {
   const rel = path.relative(staging, path.resolve(app.outdir));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    reject(app, 'outdir', app.outdir, `the staging directory passed to the apps callback (${staging}) or a directory inside it`);
+    reject(
+      app,
+      'outdir',
+      app.outdir,
+      `the staging directory passed to the apps callback (${staging}) or a directory inside it`,
+    );
   }
 }
 

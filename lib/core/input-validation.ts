@@ -39,16 +39,31 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** An RFC 1123 label: namespaces, Service names, port names (at most 63 characters). */
 export function checkDnsLabel(scope: IConstruct, field: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
-    reject(scope, field, value, 'an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+    reject(
+      scope,
+      field,
+      value,
+      'an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+    );
   }
   return value;
 }
 
 /** An RFC 1123 subdomain: object names such as Deployments and ConfigMaps (at most 253 characters). */
 export function checkDnsSubdomain(scope: IConstruct, field: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)
-    || value.split('.').some((label) => label.length > 63)) {
-    reject(scope, field, value, 'an RFC 1123 DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters and 63 per dot-separated label, starting and ending with a letter or digit');
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 253 ||
+    !DNS_SUBDOMAIN.test(value) ||
+    value.split('.').some((label) => label.length > 63)
+  ) {
+    reject(
+      scope,
+      field,
+      value,
+      'an RFC 1123 DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters and 63 per dot-separated label, starting and ending with a letter or digit',
+    );
   }
   return value;
 }
@@ -56,7 +71,12 @@ export function checkDnsSubdomain(scope: IConstruct, field: string, value: strin
 /** A Kubernetes label value (may be empty; at most 63 characters). */
 export function checkLabelValue(scope: IConstruct, field: string, value: string): string {
   if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-    reject(scope, field, value, 'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    reject(
+      scope,
+      field,
+      value,
+      'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    );
   }
   return value;
 }
@@ -88,13 +108,27 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  * `repository:tag` after checking both parts: a repository without whitespace, tag or digest
  * (a registry port such as `registry:5000/x` is fine), and a Docker image tag.
  */
-export function imageReference(scope: IConstruct, image: { field: string; value: string; example: string }, tag: { field: string; value: string }): string {
+export function imageReference(
+  scope: IConstruct,
+  image: { field: string; value: string; example: string },
+  tag: { field: string; value: string },
+): string {
   checkNonEmpty(scope, image.field, image.value, `an image repository such as "${image.example}", without a tag`);
   if (/\s/.test(image.value) || /:[^/]*$/.test(image.value) || image.value.includes('@')) {
-    reject(scope, image.field, image.value, `an image repository without whitespace, tag or digest (the tag goes in ${tag.field})`);
+    reject(
+      scope,
+      image.field,
+      image.value,
+      `an image repository without whitespace, tag or digest (the tag goes in ${tag.field})`,
+    );
   }
   if (typeof tag.value !== 'string' || !IMAGE_TAG.test(tag.value)) {
-    reject(scope, tag.field, tag.value, 'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
+    reject(
+      scope,
+      tag.field,
+      tag.value,
+      'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"',
+    );
   }
   return `${image.value}:${tag.value}`;
 }

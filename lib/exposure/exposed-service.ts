@@ -1,14 +1,18 @@
 import { Construct } from 'constructs';
+
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import {
-  AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo, RequestAuthentication,
+  AuthorizationPolicy,
+  AuthorizationPolicySpecAction,
+  AuthorizationPolicySpecRulesTo,
+  RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
-import { exposureRiskOf } from '../core/exposure-risk';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import { checkGatewayHosts, checkPortName, ServerProtocol, SharedGateway } from './shared-gateway';
 
@@ -182,10 +186,15 @@ export class ExposedService extends Construct {
     // Cross-object checks (gateway found, host served, IST0140 subset bypass) run there.
     const analysis = MeshAnalysis.of(this);
     const target = props.target;
-    if (target === null || typeof target !== 'object') reject(this, 'target', target, 'an IMeshService (serviceName, namespace, port, versions)');
+    if (target === null || typeof target !== 'object')
+      reject(this, 'target', target, 'an IMeshService (serviceName, namespace, port, versions)');
     const targetName = checkDnsLabel(this, 'target.serviceName', target.serviceName);
     const targetNamespace = checkDnsLabel(this, 'target.namespace', target.namespace);
-    const port = checkPort(this, props.targetPort !== undefined ? 'targetPort' : 'target.port', props.targetPort ?? target.port);
+    const port = checkPort(
+      this,
+      props.targetPort !== undefined ? 'targetPort' : 'target.port',
+      props.targetPort ?? target.port,
+    );
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? targetNamespace);
     this.hosts = checkGatewayHosts(this, 'hosts', props.hosts);
     if (props.serverPort !== undefined) checkPort(this, 'serverPort', props.serverPort);
@@ -194,14 +203,24 @@ export class ExposedService extends Construct {
 
     if (props.gateway !== undefined) {
       if (!(props.gateway instanceof SharedGateway)) reject(this, 'gateway', props.gateway, 'a SharedGateway');
-      if (props.gatewayName !== undefined) reject(this, 'gatewayName', props.gatewayName, 'nothing with `gateway` (the shared Gateway has its name)');
-      if (props.ingressGateway !== undefined) reject(this, 'ingressGateway', props.ingressGateway, 'nothing with `gateway` (the shared Gateway has its ingress gateway)');
+      if (props.gatewayName !== undefined)
+        reject(this, 'gatewayName', props.gatewayName, 'nothing with `gateway` (the shared Gateway has its name)');
+      if (props.ingressGateway !== undefined)
+        reject(
+          this,
+          'ingressGateway',
+          props.ingressGateway,
+          'nothing with `gateway` (the shared Gateway has its ingress gateway)',
+        );
       this.sharedGateway = props.gateway;
     } else {
       this.sharedGateway = new SharedGateway(this, 'Gateway', {
         name: checkDnsLabel(this, 'gatewayName', props.gatewayName ?? `${targetName}-gateway`),
         namespace,
-        ingressGateway: props.ingressGateway === undefined ? undefined : checkIngressGateway(this, 'ingressGateway', props.ingressGateway),
+        ingressGateway:
+          props.ingressGateway === undefined
+            ? undefined
+            : checkIngressGateway(this, 'ingressGateway', props.ingressGateway),
       });
     }
     this.gateway = this.sharedGateway.gateway;
@@ -210,46 +229,77 @@ export class ExposedService extends Construct {
     const tls = props.tls;
     let serverPort: number;
     if (tls !== undefined) {
-      if (tls === null || typeof tls !== 'object') reject(this, 'tls', tls, 'an ExposureTls object such as { credentialName: "kiali-cert" }');
+      if (tls === null || typeof tls !== 'object')
+        reject(this, 'tls', tls, 'an ExposureTls object such as { credentialName: "kiali-cert" }');
       const credentialName = checkDnsSubdomain(this, 'tls.credentialName', tls.credentialName);
-      serverPort = this.sharedGateway.addServer({ hosts: this.hosts, protocol: ServerProtocol.HTTPS, credentialName, portName: tls.portName }).port;
+      serverPort = this.sharedGateway.addServer({
+        hosts: this.hosts,
+        protocol: ServerProtocol.HTTPS,
+        credentialName,
+        portName: tls.portName,
+      }).port;
       if (tls.httpsRedirect ?? true) {
         this.sharedGateway.addServer({
-          hosts: this.hosts, protocol: ServerProtocol.HTTP, httpsRedirect: true, port: props.serverPort, portName: props.serverPortName,
+          hosts: this.hosts,
+          protocol: ServerProtocol.HTTP,
+          httpsRedirect: true,
+          port: props.serverPort,
+          portName: props.serverPortName,
         });
       } else if (props.serverPort !== undefined || props.serverPortName !== undefined) {
-        reject(this, props.serverPort !== undefined ? 'serverPort' : 'serverPortName', props.serverPort ?? props.serverPortName,
-          'nothing when tls.httpsRedirect is false (there is no HTTP server)');
+        reject(
+          this,
+          props.serverPort !== undefined ? 'serverPort' : 'serverPortName',
+          props.serverPort ?? props.serverPortName,
+          'nothing when tls.httpsRedirect is false (there is no HTTP server)',
+        );
       }
     } else {
       serverPort = this.sharedGateway.addServer({
-        hosts: this.hosts, protocol: ServerProtocol.HTTP, port: props.serverPort, portName: props.serverPortName,
+        hosts: this.hosts,
+        protocol: ServerProtocol.HTTP,
+        port: props.serverPort,
+        portName: props.serverPortName,
       }).port;
     }
 
     // A short name resolves in the VirtualService's namespace; elsewhere the FQDN is needed.
     const host = namespace === targetNamespace ? targetName : meshServiceFqdn(target);
-    const subset = props.routeToSubset === undefined ? undefined : checkDnsLabel(this, 'routeToSubset', props.routeToSubset);
+    const subset =
+      props.routeToSubset === undefined ? undefined : checkDnsLabel(this, 'routeToSubset', props.routeToSubset);
     const matches = renderMatches(this, 'matches', props.matches ?? [{ uri: StringMatch.prefix('/') }]);
 
     if (props.backendTls !== undefined) {
       this.destinationRule = new DestinationRule(this, 'DestinationRule', {
-        metadata: { name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? targetName), namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? targetName),
+          namespace,
+        },
         spec: { host, trafficPolicy: { tls: renderTls(this, 'backendTls', props.backendTls) } },
       });
     } else if (props.destinationRuleName !== undefined) {
-      reject(this, 'destinationRuleName', props.destinationRuleName, 'nothing without backendTls (no DestinationRule is emitted)');
+      reject(
+        this,
+        'destinationRuleName',
+        props.destinationRuleName,
+        'nothing without backendTls (no DestinationRule is emitted)',
+      );
     }
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
-      metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? `${targetName}-ingress`), namespace },
+      metadata: {
+        name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? `${targetName}-ingress`),
+        namespace,
+      },
       spec: {
         hosts: [...this.hosts],
         gateways: [this.sharedGateway.referenceFrom(namespace)],
-        http: [{
-          match: matches,
-          route: [{ destination: { host, subset, port: { number: port } } }],
-        }],
+        http: [
+          {
+            match: matches,
+            route: [{ destination: { host, subset, port: { number: port } } }],
+          },
+        ],
       },
     });
     // The DestinationRule, created first, is written first (make-before-break; see VersionRouting).
@@ -257,14 +307,20 @@ export class ExposedService extends Construct {
     const scheme = tls !== undefined ? 'https' : 'http';
     const defaultPort = tls !== undefined ? 443 : 80;
     const concrete = this.hosts.find((h) => !h.includes('*'));
-    this.url = concrete === undefined ? undefined : `${scheme}://${concrete}${serverPort === defaultPort ? '' : `:${serverPort}`}`;
+    this.url =
+      concrete === undefined
+        ? undefined
+        : `${scheme}://${concrete}${serverPort === defaultPort ? '' : `:${serverPort}`}`;
 
     const policyPrefix = `${namespace}-${this.virtualService.name}`;
     const to = this.authorizationTarget(props);
     if (props.allowedSourceRanges !== undefined) {
       const ranges = this.checkRanges(props.allowedSourceRanges);
       this.sourceRangePolicy = new AuthorizationPolicy(this, 'SourceRangePolicy', {
-        metadata: { name: checkDnsSubdomain(this, 'allowedSourceRanges (policy name)', `${policyPrefix}-allowed-sources`), namespace: this.ingressGateway.namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'allowedSourceRanges (policy name)', `${policyPrefix}-allowed-sources`),
+          namespace: this.ingressGateway.namespace,
+        },
         spec: {
           selector: { matchLabels: { ...this.ingressGateway.selector } },
           // DENY the complement rather than ALLOW the ranges: an ALLOW policy on the shared
@@ -277,14 +333,22 @@ export class ExposedService extends Construct {
     if (props.jwt !== undefined) {
       const jwt = this.checkJwt(props.jwt);
       this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
-        metadata: { name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`), namespace: this.ingressGateway.namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`),
+          namespace: this.ingressGateway.namespace,
+        },
         spec: {
           selector: { matchLabels: { ...this.ingressGateway.selector } },
-          jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined }],
+          jwtRules: [
+            { issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined },
+          ],
         },
       });
       this.jwtPolicy = new AuthorizationPolicy(this, 'RequireJwtPolicy', {
-        metadata: { name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-require-jwt`), namespace: this.ingressGateway.namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-require-jwt`),
+          namespace: this.ingressGateway.namespace,
+        },
         spec: {
           selector: { matchLabels: { ...this.ingressGateway.selector } },
           // Istio's documented pattern: a RequestAuthentication alone lets token-less requests through.
@@ -298,7 +362,9 @@ export class ExposedService extends Construct {
     if (risk !== undefined) {
       const missing = [
         ...(tls === undefined ? ['TLS (tls)'] : []),
-        ...(props.allowedSourceRanges === undefined && props.jwt === undefined ? ['an access restriction (allowedSourceRanges or jwt)'] : []),
+        ...(props.allowedSourceRanges === undefined && props.jwt === undefined
+          ? ['an access restriction (allowedSourceRanges or jwt)']
+          : []),
       ];
       if (missing.length > 0) {
         const message = `exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
@@ -322,16 +388,27 @@ export class ExposedService extends Construct {
     if (this.hosts.includes('*')) return undefined;
     const wildcard = this.hosts.find((h) => h.startsWith('*.'));
     if (wildcard !== undefined) {
-      reject(this, 'hosts', wildcard,
-        'exact host names or "*" with allowedSourceRanges/jwt: a policy on "*.domain" cannot also cover "<host>:<port>" Host headers, which would bypass it');
+      reject(
+        this,
+        'hosts',
+        wildcard,
+        'exact host names or "*" with allowedSourceRanges/jwt: a policy on "*.domain" cannot also cover "<host>:<port>" Host headers, which would bypass it',
+      );
     }
     return [{ operation: { hosts: this.hosts.flatMap((h) => [h, `${h}:*`]) } }];
   }
 
   private checkRanges(ranges: readonly string[]): string[] {
-    if (!Array.isArray(ranges) || ranges.length === 0) reject(this, 'allowedSourceRanges', ranges, 'a non-empty list of CIDRs such as ["203.0.113.0/24"]');
+    if (!Array.isArray(ranges) || ranges.length === 0)
+      reject(this, 'allowedSourceRanges', ranges, 'a non-empty list of CIDRs such as ["203.0.113.0/24"]');
     ranges.forEach((r, i) => {
-      if (!isCidr(r)) reject(this, `allowedSourceRanges[${i}]`, r, 'an IPv4 or IPv6 address or CIDR, e.g. "203.0.113.0/24" or "2001:db8::/32"');
+      if (!isCidr(r))
+        reject(
+          this,
+          `allowedSourceRanges[${i}]`,
+          r,
+          'an IPv4 or IPv6 address or CIDR, e.g. "203.0.113.0/24" or "2001:db8::/32"',
+        );
     });
     if (new Set(ranges).size !== ranges.length) reject(this, 'allowedSourceRanges', ranges, 'each range at most once');
     return [...ranges];
@@ -346,9 +423,11 @@ export class ExposedService extends Construct {
     } catch {
       url = undefined;
     }
-    if (url === undefined || url.protocol !== 'https:') reject(this, 'jwt.jwksUri', jwt.jwksUri, 'an https:// URL of a JSON Web Key Set');
+    if (url === undefined || url.protocol !== 'https:')
+      reject(this, 'jwt.jwksUri', jwt.jwksUri, 'an https:// URL of a JSON Web Key Set');
     if (jwt.audiences !== undefined) {
-      if (!Array.isArray(jwt.audiences) || jwt.audiences.length === 0) reject(this, 'jwt.audiences', jwt.audiences, 'a non-empty list, or nothing for any audience');
+      if (!Array.isArray(jwt.audiences) || jwt.audiences.length === 0)
+        reject(this, 'jwt.audiences', jwt.audiences, 'a non-empty list, or nothing for any audience');
       jwt.audiences.forEach((a, i) => checkNonEmpty(this, `jwt.audiences[${i}]`, a));
     }
     return jwt;

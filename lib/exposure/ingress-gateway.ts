@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 
 /** Describes an installed Istio ingress gateway, for {@link IngressGateway.custom}. */
@@ -44,8 +45,12 @@ export class IngressGateway {
    * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443.
    */
   public static readonly ISTIOCTL = new IngressGateway({
-    selector: { istio: 'ingressgateway' }, namespace: 'istio-system',
-    httpPort: 80, httpTargetPort: 8080, httpsPort: 443, httpsTargetPort: 8443,
+    selector: { istio: 'ingressgateway' },
+    namespace: 'istio-system',
+    httpPort: 80,
+    httpTargetPort: 8080,
+    httpsPort: 443,
+    httpsTargetPort: 8443,
   });
 
   /**
@@ -54,8 +59,10 @@ export class IngressGateway {
    * For another release name or namespace use `withSelector()` / `withNamespace()`.
    */
   public static readonly HELM = new IngressGateway({
-    selector: { istio: 'ingress' }, namespace: 'istio-ingress',
-    httpPort: 80, httpsPort: 443,
+    selector: { istio: 'ingress' },
+    namespace: 'istio-ingress',
+    httpPort: 80,
+    httpsPort: 443,
   });
 
   /** Any other installation. */
@@ -100,25 +107,40 @@ export class IngressGateway {
 
   private options(): IngressGatewayOptions {
     return {
-      selector: this.selector, namespace: this.namespace,
-      httpPort: this.httpPort, httpsPort: this.httpsPort,
-      httpTargetPort: this.httpTargetPort, httpsTargetPort: this.httpsTargetPort,
+      selector: this.selector,
+      namespace: this.namespace,
+      httpPort: this.httpPort,
+      httpsPort: this.httpsPort,
+      httpTargetPort: this.httpTargetPort,
+      httpsTargetPort: this.httpsTargetPort,
     };
   }
 }
 
 /** Checks an {@link IngressGateway} given to `scope` as `field`. */
 export function checkIngressGateway(scope: IConstruct, field: string, ingress: IngressGateway): IngressGateway {
-  if (!(ingress instanceof IngressGateway)) reject(scope, field, ingress, 'IngressGateway.ISTIOCTL, IngressGateway.HELM or IngressGateway.custom({...})');
+  if (!(ingress instanceof IngressGateway))
+    reject(scope, field, ingress, 'IngressGateway.ISTIOCTL, IngressGateway.HELM or IngressGateway.custom({...})');
   const entries = Object.entries(ingress.selector);
-  if (entries.length === 0) reject(scope, `${field}.selector`, ingress.selector, 'at least one pod label (an empty selector picks every gateway pod)');
+  if (entries.length === 0)
+    reject(
+      scope,
+      `${field}.selector`,
+      ingress.selector,
+      'at least one pod label (an empty selector picks every gateway pod)',
+    );
   for (const [k, v] of entries) {
-    if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
+    if (
+      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
+        k,
+      )
+    ) {
       reject(scope, `${field}.selector`, k, 'a label key');
     }
     checkLabelValue(scope, `${field}.selector.${k}`, v);
   }
   checkDnsLabel(scope, `${field}.namespace`, ingress.namespace);
-  for (const p of ['httpPort', 'httpsPort', 'httpTargetPort', 'httpsTargetPort'] as const) checkPort(scope, `${field}.${p}`, ingress[p]);
+  for (const p of ['httpPort', 'httpsPort', 'httpTargetPort', 'httpsTargetPort'] as const)
+    checkPort(scope, `${field}.${p}`, ingress[p]);
   return ingress;
 }

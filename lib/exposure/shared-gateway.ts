@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpecServers } from '../../imports/istio-networking.istio.io';
+
+import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
@@ -112,15 +113,23 @@ export class SharedGateway extends Construct {
       },
     });
     this.node.addValidation({
-      validate: () => (this.serverStates.length === 0
-        ? [`the Gateway "${this.name}" has no servers: expose a service through it (ExposedService with gateway) or call addServer()`]
-        : []),
+      validate: () =>
+        this.serverStates.length === 0
+          ? [
+              `the Gateway "${this.name}" has no servers: expose a service through it (ExposedService with gateway) or call addServer()`,
+            ]
+          : [],
     });
   }
 
   /** The servers, in Gateway order. */
   public get servers(): readonly GatewayServer[] {
-    return this.serverStates.map((s) => ({ portName: s.portName, port: s.port, protocol: s.protocol, hosts: [...s.hosts] }));
+    return this.serverStates.map((s) => ({
+      portName: s.portName,
+      port: s.port,
+      protocol: s.protocol,
+      hosts: [...s.hosts],
+    }));
   }
 
   /** Every host any server serves. */
@@ -145,22 +154,49 @@ export class SharedGateway extends Construct {
     const field = 'addServer';
     if (options === null || typeof options !== 'object') reject(this, field, options, 'a GatewayServerOptions object');
     const hosts = checkGatewayHosts(this, `${field}.hosts`, options.hosts);
-    if (!Object.values(ServerProtocol).includes(options.protocol)) reject(this, `${field}.protocol`, options.protocol, 'ServerProtocol.HTTP or ServerProtocol.HTTPS');
+    if (!Object.values(ServerProtocol).includes(options.protocol))
+      reject(this, `${field}.protocol`, options.protocol, 'ServerProtocol.HTTP or ServerProtocol.HTTPS');
     const https = options.protocol === ServerProtocol.HTTPS;
-    const port = checkPort(this, `${field}.port`, options.port ?? (https ? this.ingressGateway.httpsPort : this.ingressGateway.httpPort));
-    if (https && options.credentialName === undefined) reject(this, `${field}.credentialName`, undefined, 'the name of a kubernetes.io/tls Secret in the ingress gateway namespace, for an HTTPS server');
-    if (!https && options.credentialName !== undefined) reject(this, `${field}.credentialName`, options.credentialName, 'nothing for an HTTP server');
-    if (https && options.httpsRedirect) reject(this, `${field}.httpsRedirect`, true, 'false for an HTTPS server (only HTTP servers redirect)');
-    const credentialName = options.credentialName === undefined ? undefined : checkDnsSubdomain(this, `${field}.credentialName`, options.credentialName);
+    const port = checkPort(
+      this,
+      `${field}.port`,
+      options.port ?? (https ? this.ingressGateway.httpsPort : this.ingressGateway.httpPort),
+    );
+    if (https && options.credentialName === undefined)
+      reject(
+        this,
+        `${field}.credentialName`,
+        undefined,
+        'the name of a kubernetes.io/tls Secret in the ingress gateway namespace, for an HTTPS server',
+      );
+    if (!https && options.credentialName !== undefined)
+      reject(this, `${field}.credentialName`, options.credentialName, 'nothing for an HTTP server');
+    if (https && options.httpsRedirect)
+      reject(this, `${field}.httpsRedirect`, true, 'false for an HTTPS server (only HTTP servers redirect)');
+    const credentialName =
+      options.credentialName === undefined
+        ? undefined
+        : checkDnsSubdomain(this, `${field}.credentialName`, options.credentialName);
     const httpsRedirect = options.httpsRedirect ?? false;
 
-    const existing = this.serverStates.find((s) => s.port === port && s.protocol === options.protocol
-      && s.credentialName === credentialName && s.httpsRedirect === httpsRedirect);
+    const existing = this.serverStates.find(
+      (s) =>
+        s.port === port &&
+        s.protocol === options.protocol &&
+        s.credentialName === credentialName &&
+        s.httpsRedirect === httpsRedirect,
+    );
     const other = this.serverStates.find((s) => s.port === port && s.protocol !== options.protocol);
-    if (other) reject(this, `${field}.port`, port, `a port not already serving ${other.protocol} (server "${other.portName}")`);
+    if (other)
+      reject(this, `${field}.port`, port, `a port not already serving ${other.protocol} (server "${other.portName}")`);
     if (existing) {
       if (options.portName !== undefined && options.portName !== existing.portName) {
-        reject(this, `${field}.portName`, options.portName, `"${existing.portName}" or nothing: hosts on port ${port} join the existing server of that name`);
+        reject(
+          this,
+          `${field}.portName`,
+          options.portName,
+          `"${existing.portName}" or nothing: hosts on port ${port} join the existing server of that name`,
+        );
       }
       for (const h of hosts) if (!existing.hosts.includes(h)) existing.hosts.push(h);
       return this.servers[this.serverStates.indexOf(existing)];
@@ -169,11 +205,19 @@ export class SharedGateway extends Construct {
     const defaultName = this.serverStates.some((s) => s.portName === base)
       ? `${base}-${credentialName ?? (httpsRedirect ? 'redirect' : String(port))}`
       : base;
-    const portName = options.portName === undefined ? defaultName : checkPortName(this, `${field}.portName`, options.portName);
+    const portName =
+      options.portName === undefined ? defaultName : checkPortName(this, `${field}.portName`, options.portName);
     if (this.serverStates.some((s) => s.portName === portName)) {
       reject(this, `${field}.portName`, portName, 'a port name no other server of this Gateway uses');
     }
-    this.serverStates.push({ portName, port, protocol: options.protocol, credentialName, httpsRedirect, hosts: [...hosts] });
+    this.serverStates.push({
+      portName,
+      port,
+      protocol: options.protocol,
+      credentialName,
+      httpsRedirect,
+      hosts: [...hosts],
+    });
     return this.servers[this.serverStates.length - 1];
   }
 }
@@ -182,9 +226,12 @@ function renderServer(s: ServerState): GatewaySpecServers {
   return {
     port: { number: s.port, name: s.portName, protocol: s.protocol },
     hosts: [...s.hosts],
-    tls: s.protocol === ServerProtocol.HTTPS
-      ? { mode: 'SIMPLE' as any, credentialName: s.credentialName }
-      : (s.httpsRedirect ? { httpsRedirect: true } : undefined),
+    tls:
+      s.protocol === ServerProtocol.HTTPS
+        ? { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: s.credentialName }
+        : s.httpsRedirect
+          ? { httpsRedirect: true }
+          : undefined,
   };
 }
 
@@ -201,7 +248,8 @@ export function checkPortName(scope: Construct, field: string, name: string): st
  * at least one, no duplicates.
  */
 export function checkGatewayHosts(scope: Construct, field: string, hosts: readonly string[]): string[] {
-  if (!Array.isArray(hosts) || hosts.length === 0) reject(scope, field, hosts, 'a non-empty list of hosts such as ["kiali.example.com"] or ["*"]');
+  if (!Array.isArray(hosts) || hosts.length === 0)
+    reject(scope, field, hosts, 'a non-empty list of hosts such as ["kiali.example.com"] or ["*"]');
   hosts.forEach((h, i) => {
     if (h === '*') return;
     const name = typeof h === 'string' && h.startsWith('*.') ? h.slice(2) : h;

@@ -1,7 +1,15 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+
 import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/istio-networking.istio.io';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkInteger,
+  checkNonEmpty,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { istioDuration } from './istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';
@@ -265,10 +273,13 @@ export class HttpRoute {
     this.catchAll = options.match === undefined;
     const match = options.match === undefined ? undefined : renderMatches(scope, `${field}.match`, options.match);
     const route = renderDestinations(scope, `${field}.to`, options.to, context);
-    const mirror = options.mirror === undefined ? undefined : renderMirror(scope, `${field}.mirror`, options.mirror, context);
+    const mirror =
+      options.mirror === undefined ? undefined : renderMirror(scope, `${field}.mirror`, options.mirror, context);
     this.subsets = [
       ...options.to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])),
-      ...(options.mirror?.subset !== undefined && (options.mirror.host ?? context.host) === context.host ? [options.mirror.subset] : []),
+      ...(options.mirror?.subset !== undefined && (options.mirror.host ?? context.host) === context.host
+        ? [options.mirror.subset]
+        : []),
     ];
     this.spec = {
       name: this.name,
@@ -289,7 +300,11 @@ export class HttpRoute {
 }
 
 /** Renders a list of match conditions; exported for constructs that build gateway routes. */
-export function renderMatches(scope: IConstruct, field: string, matches: readonly HttpMatch[]): VirtualServiceSpecHttpMatch[] {
+export function renderMatches(
+  scope: IConstruct,
+  field: string,
+  matches: readonly HttpMatch[],
+): VirtualServiceSpecHttpMatch[] {
   if (!Array.isArray(matches) || matches.length === 0) {
     reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
   }
@@ -298,25 +313,39 @@ export function renderMatches(scope: IConstruct, field: string, matches: readonl
 
 function renderMatch(scope: IConstruct, field: string, m: HttpMatch): VirtualServiceSpecHttpMatch {
   if (m === null || typeof m !== 'object') reject(scope, field, m, 'an HttpMatch object');
-  const empty = m.uri === undefined && m.method === undefined && m.authority === undefined
-    && (m.headers === undefined || Object.keys(m.headers).length === 0)
-    && (m.queryParams === undefined || Object.keys(m.queryParams).length === 0);
-  if (empty) reject(scope, field, m, 'at least one of uri, headers, queryParams, method, authority (an empty condition matches everything: omit `match` instead)');
+  const empty =
+    m.uri === undefined &&
+    m.method === undefined &&
+    m.authority === undefined &&
+    (m.headers === undefined || Object.keys(m.headers).length === 0) &&
+    (m.queryParams === undefined || Object.keys(m.queryParams).length === 0);
+  if (empty)
+    reject(
+      scope,
+      field,
+      m,
+      'at least one of uri, headers, queryParams, method, authority (an empty condition matches everything: omit `match` instead)',
+    );
   const map = (f: string, record: Readonly<Record<string, StringMatch>> | undefined, checkKey: (k: string) => void) => {
     if (record === undefined) return undefined;
     const entries = Object.entries(record);
     if (entries.length === 0) reject(scope, `${field}.${f}`, record, 'a non-empty map, or nothing');
-    return Object.fromEntries(entries.map(([k, v]) => {
-      checkKey(k);
-      return [k, renderStringMatch(scope, `${field}.${f}.${k}`, v, f === 'headers' ? 'header' : 'query')];
-    }));
+    return Object.fromEntries(
+      entries.map(([k, v]) => {
+        checkKey(k);
+        return [k, renderStringMatch(scope, `${field}.${f}.${k}`, v, f === 'headers' ? 'header' : 'query')];
+      }),
+    );
   };
   return {
     uri: m.uri === undefined ? undefined : renderStringMatch(scope, `${field}.uri`, m.uri, 'uri'),
     headers: map('headers', m.headers, (k) => checkMatchHeaderName(scope, `${field}.headers`, k)),
-    queryParams: map('queryParams', m.queryParams, (k) => checkNonEmpty(scope, `${field}.queryParams`, k, 'a non-empty query parameter name')),
+    queryParams: map('queryParams', m.queryParams, (k) =>
+      checkNonEmpty(scope, `${field}.queryParams`, k, 'a non-empty query parameter name'),
+    ),
     method: m.method === undefined ? undefined : renderStringMatch(scope, `${field}.method`, m.method, 'method'),
-    authority: m.authority === undefined ? undefined : renderStringMatch(scope, `${field}.authority`, m.authority, 'authority'),
+    authority:
+      m.authority === undefined ? undefined : renderStringMatch(scope, `${field}.authority`, m.authority, 'authority'),
   } as VirtualServiceSpecHttpMatch;
 }
 
@@ -327,7 +356,12 @@ function checkMatchHeaderName(scope: IConstruct, field: string, name: string): v
   checkHeaderName(scope, field, name);
 }
 
-function renderStringMatch(scope: IConstruct, field: string, sm: StringMatch, what: 'uri' | 'header' | 'query' | 'method' | 'authority') {
+function renderStringMatch(
+  scope: IConstruct,
+  field: string,
+  sm: StringMatch,
+  what: 'uri' | 'header' | 'query' | 'method' | 'authority',
+) {
   if (!(sm instanceof StringMatch)) reject(scope, field, sm, 'a StringMatch, e.g. StringMatch.exact("jason")');
   const v = sm.value;
   if (typeof v !== 'string') reject(scope, `${field}.${sm.kind}`, v, 'a string');
@@ -336,11 +370,13 @@ function renderStringMatch(scope: IConstruct, field: string, sm: StringMatch, wh
       if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.exact`, v, 'a path starting with "/"');
       break;
     case 'prefix':
-      if (v.length === 0) reject(scope, `${field}.prefix`, v, 'a non-empty prefix (omit the condition to match everything)');
+      if (v.length === 0)
+        reject(scope, `${field}.prefix`, v, 'a non-empty prefix (omit the condition to match everything)');
       if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.prefix`, v, 'a path prefix starting with "/"');
       break;
     case 'regex':
-      if (v.length === 0 || v.length > 1024) reject(scope, `${field}.regex`, v, 'a regular expression of 1 to 1024 characters');
+      if (v.length === 0 || v.length > 1024)
+        reject(scope, `${field}.regex`, v, 'a regular expression of 1 to 1024 characters');
       try {
         // JavaScript's engine is close enough to RE2 to catch typos; RE2-only syntax is rare.
         new RegExp(v);
@@ -353,30 +389,47 @@ function renderStringMatch(scope: IConstruct, field: string, sm: StringMatch, wh
 }
 
 function renderDestinations(scope: IConstruct, field: string, to: readonly RouteDestination[], context: RouteContext) {
-  if (!Array.isArray(to) || to.length === 0) reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
+  if (!Array.isArray(to) || to.length === 0)
+    reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
   to.forEach((d, i) => {
     if (d === null || typeof d !== 'object') reject(scope, `${field}[${i}]`, d, 'a RouteDestination object');
     if (d.subset !== undefined) checkSubsetRef(scope, `${field}[${i}].subset`, d.subset, context);
     if (d.port !== undefined) checkPort(scope, `${field}[${i}].port`, d.port);
     const key = `${d.subset ?? ''}:${d.port ?? ''}`;
-    if (seen.has(key)) reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route (Kiali KIA1105)');
+    if (seen.has(key))
+      reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route (Kiali KIA1105)');
     seen.add(key);
   });
   if (to.length === 1) {
     const w = to[0].weight;
     if (w !== undefined && w !== 100) {
-      reject(scope, `${field}[0].weight`, w, 'nothing (or 100) for a single destination, which always gets every request');
+      reject(
+        scope,
+        `${field}[0].weight`,
+        w,
+        'nothing (or 100) for a single destination, which always gets every request',
+      );
     }
   } else {
     let sum = 0;
     to.forEach((d, i) => {
-      if (d.weight === undefined) reject(scope, `${field}[${i}].weight`, d.weight, 'a whole number 0-100 on every destination when a route has several');
+      if (d.weight === undefined)
+        reject(
+          scope,
+          `${field}[${i}].weight`,
+          d.weight,
+          'a whole number 0-100 on every destination when a route has several',
+        );
       sum += checkInteger(scope, `${field}[${i}].weight`, d.weight, 0, 100);
     });
     if (sum !== 100) {
-      reject(scope, `${field}[*].weight`, to.map((d) => d.weight),
-        `weights adding up to 100 (found ${sum}); this library requires it, as every Istio sample and Kiali do, although Istio itself only needs a non-zero total`);
+      reject(
+        scope,
+        `${field}[*].weight`,
+        to.map((d) => d.weight),
+        `weights adding up to 100 (found ${sum}); this library requires it, as every Istio sample and Kiali do, although Istio itself only needs a non-zero total`,
+      );
     }
   }
   return to.map((d) => ({
@@ -392,7 +445,12 @@ function renderDestinations(scope: IConstruct, field: string, to: readonly Route
 function checkSubsetRef(scope: IConstruct, field: string, subset: string, context: RouteContext): void {
   checkDnsLabel(scope, field, subset);
   if (context.knownSubsets && !context.knownSubsets.includes(subset)) {
-    reject(scope, field, subset, `one of this construct's subsets: ${context.knownSubsets.join(', ') || '(none)'}; add it with addSubset() first`);
+    reject(
+      scope,
+      field,
+      subset,
+      `one of this construct's subsets: ${context.knownSubsets.join(', ') || '(none)'}; add it with addSubset() first`,
+    );
   }
 }
 
@@ -402,14 +460,20 @@ function renderFault(scope: IConstruct, field: string, fault: FaultInjection): V
   }
   const { delay, abort } = fault;
   return {
-    delay: delay === undefined ? undefined : {
-      fixedDelay: istioDuration(scope, `${field}.delay.fixedDelay`, delay.fixedDelay),
-      percentage: { value: checkPercent(scope, `${field}.delay.percentage`, delay.percentage ?? Percent.ALL) },
-    },
-    abort: abort === undefined ? undefined : {
-      httpStatus: checkInteger(scope, `${field}.abort.httpStatus`, abort.httpStatus, 200, 599),
-      percentage: { value: checkPercent(scope, `${field}.abort.percentage`, abort.percentage ?? Percent.ALL) },
-    },
+    delay:
+      delay === undefined
+        ? undefined
+        : {
+            fixedDelay: istioDuration(scope, `${field}.delay.fixedDelay`, delay.fixedDelay),
+            percentage: { value: checkPercent(scope, `${field}.delay.percentage`, delay.percentage ?? Percent.ALL) },
+          },
+    abort:
+      abort === undefined
+        ? undefined
+        : {
+            httpStatus: checkInteger(scope, `${field}.abort.httpStatus`, abort.httpStatus, 200, 599),
+            percentage: { value: checkPercent(scope, `${field}.abort.percentage`, abort.percentage ?? Percent.ALL) },
+          },
   };
 }
 
@@ -420,22 +484,34 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
   checkInteger(scope, `${field}.attempts`, retries.attempts, 1, 1000);
   const tokens: string[] = [];
   if (retries.retryOn !== undefined) {
-    if (!Array.isArray(retries.retryOn) || retries.retryOn.length === 0) reject(scope, `${field}.retryOn`, retries.retryOn, 'a non-empty list of RetryOn values, or nothing');
+    if (!Array.isArray(retries.retryOn) || retries.retryOn.length === 0)
+      reject(scope, `${field}.retryOn`, retries.retryOn, 'a non-empty list of RetryOn values, or nothing');
     retries.retryOn.forEach((t, i) => {
-      if (!RETRY_ON_VALUES.includes(t)) reject(scope, `${field}.retryOn[${i}]`, t, `one of ${RETRY_ON_VALUES.join(', ')}`);
+      if (!RETRY_ON_VALUES.includes(t))
+        reject(scope, `${field}.retryOn[${i}]`, t, `one of ${RETRY_ON_VALUES.join(', ')}`);
       tokens.push(t);
     });
   }
   if (retries.retryOnStatusCodes !== undefined) {
     if (!Array.isArray(retries.retryOnStatusCodes) || retries.retryOnStatusCodes.length === 0) {
-      reject(scope, `${field}.retryOnStatusCodes`, retries.retryOnStatusCodes, 'a non-empty list of HTTP statuses, or nothing');
+      reject(
+        scope,
+        `${field}.retryOnStatusCodes`,
+        retries.retryOnStatusCodes,
+        'a non-empty list of HTTP statuses, or nothing',
+      );
     }
-    retries.retryOnStatusCodes.forEach((c, i) => tokens.push(String(checkInteger(scope, `${field}.retryOnStatusCodes[${i}]`, c, 100, 599))));
+    retries.retryOnStatusCodes.forEach((c, i) =>
+      tokens.push(String(checkInteger(scope, `${field}.retryOnStatusCodes[${i}]`, c, 100, 599))),
+    );
   }
   if (new Set(tokens).size !== tokens.length) reject(scope, `${field}.retryOn`, tokens, 'each condition at most once');
   return {
     attempts: retries.attempts,
-    perTryTimeout: retries.perTryTimeout === undefined ? undefined : istioDuration(scope, `${field}.perTryTimeout`, retries.perTryTimeout),
+    perTryTimeout:
+      retries.perTryTimeout === undefined
+        ? undefined
+        : istioDuration(scope, `${field}.perTryTimeout`, retries.perTryTimeout),
     retryOn: tokens.length > 0 ? tokens.join(',') : undefined,
   };
 }
@@ -443,12 +519,18 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
 function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context: RouteContext) {
   if (mirror === null || typeof mirror !== 'object') reject(scope, field, mirror, 'a Mirror object');
   if (mirror.subset === undefined && mirror.host === undefined) {
-    reject(scope, field, mirror, 'a subset and/or a host to mirror to (mirroring a route to itself doubles its traffic)');
+    reject(
+      scope,
+      field,
+      mirror,
+      'a subset and/or a host to mirror to (mirroring a route to itself doubles its traffic)',
+    );
   }
   if (mirror.host !== undefined) checkDnsSubdomain(scope, `${field}.host`, mirror.host);
   // A subset of another host is that host's business; only our own host's subsets are known here.
   const ownHost = mirror.host === undefined || mirror.host === context.host;
-  if (mirror.subset !== undefined) checkSubsetRef(scope, `${field}.subset`, mirror.subset, ownHost ? context : { host: context.host });
+  if (mirror.subset !== undefined)
+    checkSubsetRef(scope, `${field}.subset`, mirror.subset, ownHost ? context : { host: context.host });
   if (mirror.port !== undefined) checkPort(scope, `${field}.port`, mirror.port);
   return {
     mirror: {

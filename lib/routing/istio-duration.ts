@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+
 import { reject } from '../core/input-validation';
 
 /** protobuf's Duration limit (10,000 years), so the rendered seconds never switch to exponent notation. */
@@ -11,7 +12,8 @@ const MAX_MILLIS = 315_576_000_000_000;
  * millisecond precision, so those (and NaN, Infinity, zero) are rejected here.
  */
 export function istioDuration(scope: IConstruct, field: string, duration: Duration): string {
-  const allowed = 'a cdk8s Duration of at least 1 ms with whole milliseconds, e.g. Duration.seconds(7) or Duration.millis(500)';
+  const allowed =
+    'a cdk8s Duration of at least 1 ms with whole milliseconds, e.g. Duration.seconds(7) or Duration.millis(500)';
   if (!(duration instanceof Duration)) reject(scope, field, duration, allowed);
   const ms = duration.toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || !Number.isInteger(ms) || ms < 1 || ms > MAX_MILLIS) {

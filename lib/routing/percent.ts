@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+
 import { reject } from '../core/input-validation';
 
 /**

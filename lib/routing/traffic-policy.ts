@@ -1,6 +1,11 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
+
+import {
+  DestinationRuleSpecTrafficPolicy,
+  DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
+  DestinationRuleSpecTrafficPolicyTlsMode,
+} from '../../imports/istio-networking.istio.io';
 import { checkInteger, checkNonEmpty, reject } from '../core/input-validation';
 import { istioDuration } from './istio-duration';
 
@@ -222,27 +227,49 @@ const MAX_UINT32 = 4294967295;
  * Validates a {@link TrafficPolicy} and renders it for the imported DestinationRule class.
  * `field` is the prop path in messages, e.g. `trafficPolicy` or `subsets[2].trafficPolicy`.
  */
-export function renderTrafficPolicy(scope: IConstruct, field: string, policy: TrafficPolicy): DestinationRuleSpecTrafficPolicy {
+export function renderTrafficPolicy(
+  scope: IConstruct,
+  field: string,
+  policy: TrafficPolicy,
+): DestinationRuleSpecTrafficPolicy {
   if (policy === null || typeof policy !== 'object') reject(scope, field, policy, 'a TrafficPolicy object');
   if (!policy.tls && !policy.loadBalancer && !policy.connectionPool && !policy.outlierDetection) {
-    reject(scope, field, policy, 'at least one of tls, loadBalancer, connectionPool, outlierDetection (Istio rejects an empty policy)');
+    reject(
+      scope,
+      field,
+      policy,
+      'at least one of tls, loadBalancer, connectionPool, outlierDetection (Istio rejects an empty policy)',
+    );
   }
   return {
     tls: policy.tls ? renderTls(scope, `${field}.tls`, policy.tls) : undefined,
-    loadBalancer: policy.loadBalancer ? renderLoadBalancer(scope, `${field}.loadBalancer`, policy.loadBalancer) : undefined,
-    connectionPool: policy.connectionPool ? renderConnectionPool(scope, `${field}.connectionPool`, policy.connectionPool) : undefined,
-    outlierDetection: policy.outlierDetection ? renderOutlierDetection(scope, `${field}.outlierDetection`, policy.outlierDetection) : undefined,
+    loadBalancer: policy.loadBalancer
+      ? renderLoadBalancer(scope, `${field}.loadBalancer`, policy.loadBalancer)
+      : undefined,
+    connectionPool: policy.connectionPool
+      ? renderConnectionPool(scope, `${field}.connectionPool`, policy.connectionPool)
+      : undefined,
+    outlierDetection: policy.outlierDetection
+      ? renderOutlierDetection(scope, `${field}.outlierDetection`, policy.outlierDetection)
+      : undefined,
   } as DestinationRuleSpecTrafficPolicy;
 }
 
 /** Validates client TLS settings and renders them (as `trafficPolicy.tls`). */
 export function renderTls(scope: IConstruct, field: string, tls: ClientTls): DestinationRuleSpecTrafficPolicy['tls'] {
-  if (tls === null || typeof tls !== 'object') reject(scope, field, tls, 'a ClientTls object such as { mode: TlsMode.ISTIO_MUTUAL }');
-  if (!Object.values(TlsMode).includes(tls.mode)) reject(scope, `${field}.mode`, tls.mode, `one of ${Object.values(TlsMode).join(', ')}`);
+  if (tls === null || typeof tls !== 'object')
+    reject(scope, field, tls, 'a ClientTls object such as { mode: TlsMode.ISTIO_MUTUAL }');
+  if (!Object.values(TlsMode).includes(tls.mode))
+    reject(scope, `${field}.mode`, tls.mode, `one of ${Object.values(TlsMode).join(', ')}`);
   const originates = tls.mode === TlsMode.SIMPLE || tls.mode === TlsMode.MUTUAL;
   for (const key of ['credentialName', 'sni', 'subjectAltNames'] as const) {
     if (tls[key] !== undefined && !originates) {
-      reject(scope, `${field}.${key}`, tls[key], `nothing with mode ${tls.mode}: only SIMPLE and MUTUAL originate TLS with their own settings`);
+      reject(
+        scope,
+        `${field}.${key}`,
+        tls[key],
+        `nothing with mode ${tls.mode}: only SIMPLE and MUTUAL originate TLS with their own settings`,
+      );
     }
   }
   if (tls.credentialName !== undefined) checkNonEmpty(scope, `${field}.credentialName`, tls.credentialName);
@@ -254,68 +281,97 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
     tls.subjectAltNames.forEach((san, i) => checkNonEmpty(scope, `${field}.subjectAltNames[${i}]`, san));
   }
   return {
-    mode: tls.mode as string as any,
+    mode: tls.mode as string as DestinationRuleSpecTrafficPolicyTlsMode,
     credentialName: tls.credentialName,
     sni: tls.sni,
     subjectAltNames: tls.subjectAltNames ? [...tls.subjectAltNames] : undefined,
   };
 }
 
-function renderLoadBalancer(scope: IConstruct, field: string, lb: LoadBalancer): DestinationRuleSpecTrafficPolicy['loadBalancer'] {
-  if (!(lb instanceof LoadBalancer)) reject(scope, field, lb, 'a LoadBalancer, e.g. LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)');
+function renderLoadBalancer(
+  scope: IConstruct,
+  field: string,
+  lb: LoadBalancer,
+): DestinationRuleSpecTrafficPolicy['loadBalancer'] {
+  if (!(lb instanceof LoadBalancer))
+    reject(scope, field, lb, 'a LoadBalancer, e.g. LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)');
   const { simple, consistentHash } = lb._spec;
   if (simple !== undefined) {
     if (!Object.values(LoadBalancerAlgorithm).includes(simple)) {
       reject(scope, `${field}.simple`, simple, `one of ${Object.values(LoadBalancerAlgorithm).join(', ')}`);
     }
-    return { simple: simple as string as any };
+    return { simple: simple as string as DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
   }
   const hash = consistentHash!;
-  if (hash.httpHeaderName !== undefined) checkHeaderName(scope, `${field}.consistentHash.httpHeaderName`, hash.httpHeaderName);
-  if (hash.httpQueryParameterName !== undefined) checkNonEmpty(scope, `${field}.consistentHash.httpQueryParameterName`, hash.httpQueryParameterName);
+  if (hash.httpHeaderName !== undefined)
+    checkHeaderName(scope, `${field}.consistentHash.httpHeaderName`, hash.httpHeaderName);
+  if (hash.httpQueryParameterName !== undefined)
+    checkNonEmpty(scope, `${field}.consistentHash.httpQueryParameterName`, hash.httpQueryParameterName);
   const cookie = hash.httpCookie;
   if (cookie) {
     checkHeaderName(scope, `${field}.consistentHash.httpCookie.name`, cookie.name);
-    if (cookie.path !== undefined && !cookie.path.startsWith('/')) reject(scope, `${field}.consistentHash.httpCookie.path`, cookie.path, 'a path starting with "/"');
+    if (cookie.path !== undefined && !cookie.path.startsWith('/'))
+      reject(scope, `${field}.consistentHash.httpCookie.path`, cookie.path, 'a path starting with "/"');
   }
   return {
     consistentHash: {
       httpHeaderName: hash.httpHeaderName,
       httpQueryParameterName: hash.httpQueryParameterName,
       useSourceIp: hash.useSourceIp,
-      httpCookie: cookie ? {
-        name: cookie.name,
-        path: cookie.path,
-        ttl: cookie.ttl === undefined ? undefined : istioDuration(scope, `${field}.consistentHash.httpCookie.ttl`, cookie.ttl),
-      } : undefined,
+      httpCookie: cookie
+        ? {
+            name: cookie.name,
+            path: cookie.path,
+            ttl:
+              cookie.ttl === undefined
+                ? undefined
+                : istioDuration(scope, `${field}.consistentHash.httpCookie.ttl`, cookie.ttl),
+          }
+        : undefined,
     },
   };
 }
 
-function renderConnectionPool(scope: IConstruct, field: string, pool: ConnectionPool): DestinationRuleSpecTrafficPolicy['connectionPool'] {
+function renderConnectionPool(
+  scope: IConstruct,
+  field: string,
+  pool: ConnectionPool,
+): DestinationRuleSpecTrafficPolicy['connectionPool'] {
   if (!pool.tcp && !pool.http) reject(scope, field, pool, 'at least one of tcp, http');
-  const count = (f: string, v: number | undefined) => (v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, MAX_UINT32));
-  const dur = (f: string, v: Duration | undefined) => (v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v));
+  const count = (f: string, v: number | undefined) =>
+    v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, MAX_UINT32);
+  const dur = (f: string, v: Duration | undefined) =>
+    v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v);
   const { tcp, http } = pool;
   return {
-    tcp: tcp ? {
-      maxConnections: count('tcp.maxConnections', tcp.maxConnections),
-      connectTimeout: dur('tcp.connectTimeout', tcp.connectTimeout),
-      maxConnectionDuration: dur('tcp.maxConnectionDuration', tcp.maxConnectionDuration),
-    } : undefined,
-    http: http ? {
-      http1MaxPendingRequests: count('http.http1MaxPendingRequests', http.http1MaxPendingRequests),
-      http2MaxRequests: count('http.http2MaxRequests', http.http2MaxRequests),
-      maxRequestsPerConnection: count('http.maxRequestsPerConnection', http.maxRequestsPerConnection),
-      maxRetries: count('http.maxRetries', http.maxRetries),
-      idleTimeout: dur('http.idleTimeout', http.idleTimeout),
-    } : undefined,
+    tcp: tcp
+      ? {
+          maxConnections: count('tcp.maxConnections', tcp.maxConnections),
+          connectTimeout: dur('tcp.connectTimeout', tcp.connectTimeout),
+          maxConnectionDuration: dur('tcp.maxConnectionDuration', tcp.maxConnectionDuration),
+        }
+      : undefined,
+    http: http
+      ? {
+          http1MaxPendingRequests: count('http.http1MaxPendingRequests', http.http1MaxPendingRequests),
+          http2MaxRequests: count('http.http2MaxRequests', http.http2MaxRequests),
+          maxRequestsPerConnection: count('http.maxRequestsPerConnection', http.maxRequestsPerConnection),
+          maxRetries: count('http.maxRetries', http.maxRetries),
+          idleTimeout: dur('http.idleTimeout', http.idleTimeout),
+        }
+      : undefined,
   };
 }
 
-function renderOutlierDetection(scope: IConstruct, field: string, od: OutlierDetection): DestinationRuleSpecTrafficPolicy['outlierDetection'] {
-  const count = (f: string, v: number | undefined, max = MAX_UINT32) => (v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, max));
-  const dur = (f: string, v: Duration | undefined) => (v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v));
+function renderOutlierDetection(
+  scope: IConstruct,
+  field: string,
+  od: OutlierDetection,
+): DestinationRuleSpecTrafficPolicy['outlierDetection'] {
+  const count = (f: string, v: number | undefined, max = MAX_UINT32) =>
+    v === undefined ? undefined : checkInteger(scope, `${field}.${f}`, v, 0, max);
+  const dur = (f: string, v: Duration | undefined) =>
+    v === undefined ? undefined : istioDuration(scope, `${field}.${f}`, v);
   return {
     consecutive5XxErrors: count('consecutive5xxErrors', od.consecutive5xxErrors),
     consecutiveGatewayErrors: count('consecutiveGatewayErrors', od.consecutiveGatewayErrors),

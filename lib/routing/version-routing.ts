@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
@@ -126,24 +127,34 @@ export class VersionRouting extends Construct {
     // Cross-object checks (subsets defined, hosts resolvable, one VirtualService per host) run there.
     MeshAnalysis.of(this);
     const service = props.service;
-    if (service === null || typeof service !== 'object') reject(this, 'service', service, 'an IMeshService (serviceName, namespace, port, versions)');
+    if (service === null || typeof service !== 'object')
+      reject(this, 'service', service, 'an IMeshService (serviceName, namespace, port, versions)');
     this.host = checkDnsLabel(this, 'service.serviceName', service.serviceName);
     this.namespace = checkDnsLabel(this, 'service.namespace', service.namespace);
-    if (!Array.isArray(service.versions)) reject(this, 'service.versions', service.versions, 'a list of version label values');
+    if (!Array.isArray(service.versions))
+      reject(this, 'service.versions', service.versions, 'a list of version label values');
     const createDr = props.createDestinationRule ?? true;
     const createVs = props.createVirtualService ?? true;
-    if (!createDr && !createVs) reject(this, 'createDestinationRule/createVirtualService', false, 'at least one of them true');
+    if (!createDr && !createVs)
+      reject(this, 'createDestinationRule/createVirtualService', false, 'at least one of them true');
 
     this.gateways = (props.gateways ?? []).map((g, i) => this.gatewayRef(`gateways[${i}]`, g));
-    if (props.gateways !== undefined && this.gateways.length === 0) reject(this, 'gateways', props.gateways, 'a non-empty list, or nothing for the mesh only');
-    if (new Set(this.gateways).size !== this.gateways.length) reject(this, 'gateways', this.gateways, 'each gateway at most once');
+    if (props.gateways !== undefined && this.gateways.length === 0)
+      reject(this, 'gateways', props.gateways, 'a non-empty list, or nothing for the mesh only');
+    if (new Set(this.gateways).size !== this.gateways.length)
+      reject(this, 'gateways', this.gateways, 'each gateway at most once');
     const meshBound = this.gateways.length === 0 || this.gateways.includes(VersionRouting.MESH);
     this.hosts = this.resolveHosts(props.hosts ?? [this.host], meshBound);
 
-    const trafficPolicy = props.trafficPolicy === undefined ? undefined : renderTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
+    const trafficPolicy =
+      props.trafficPolicy === undefined ? undefined : renderTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
     if (!createDr && (props.trafficPolicy !== undefined || props.subsets !== undefined)) {
-      reject(this, props.trafficPolicy !== undefined ? 'trafficPolicy' : 'subsets', props.trafficPolicy ?? props.subsets,
-        'nothing when createDestinationRule is false (they belong in the DestinationRule)');
+      reject(
+        this,
+        props.trafficPolicy !== undefined ? 'trafficPolicy' : 'subsets',
+        props.trafficPolicy ?? props.subsets,
+        'nothing when createDestinationRule is false (they belong in the DestinationRule)',
+      );
     }
     if (createDr) {
       const initial = props.subsets ?? service.versions.map((v) => ({ name: v }));
@@ -152,7 +163,10 @@ export class VersionRouting extends Construct {
 
     if (createDr) {
       this.destinationRule = new DestinationRule(this, 'DestinationRule', {
-        metadata: { name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? this.host), namespace: this.namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? this.host),
+          namespace: this.namespace,
+        },
         spec: {
           host: this.host,
           trafficPolicy,
@@ -160,14 +174,20 @@ export class VersionRouting extends Construct {
         },
       });
       this.node.addValidation({
-        validate: () => (this.subsetList.length === 0 && trafficPolicy === undefined
-          ? [`the DestinationRule for "${this.host}" has neither subsets nor a trafficPolicy: give the service versions, subsets or a trafficPolicy, or set createDestinationRule: false`]
-          : []),
+        validate: () =>
+          this.subsetList.length === 0 && trafficPolicy === undefined
+            ? [
+                `the DestinationRule for "${this.host}" has neither subsets nor a trafficPolicy: give the service versions, subsets or a trafficPolicy, or set createDestinationRule: false`,
+              ]
+            : [],
       });
     }
     if (createVs) {
       this.virtualService = new VirtualService(this, 'VirtualService', {
-        metadata: { name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? this.host), namespace: this.namespace },
+        metadata: {
+          name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? this.host),
+          namespace: this.namespace,
+        },
         spec: {
           hosts: [...this.hosts],
           gateways: props.gateways === undefined ? undefined : [...this.gateways],
@@ -178,9 +198,12 @@ export class VersionRouting extends Construct {
       // DestinationRule is created first and cdk8s writes a chart's objects in creation order; an
       // explicit addDependency would say the same but costs cdk8s a whole-app walk per chart.
       this.node.addValidation({
-        validate: () => (this.routeList.length === 0
-          ? [`the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`]
-          : []),
+        validate: () =>
+          this.routeList.length === 0
+            ? [
+                `the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`,
+              ]
+            : [],
       });
     }
     (props.routes ?? []).forEach((r) => this.addRoute(r));
@@ -238,11 +261,15 @@ export class VersionRouting extends Construct {
    * Weights are whole numbers adding up to 100.
    */
   public splitTraffic(weights: Readonly<Record<string, number>>, extras: RouteExtras = {}): HttpRoute {
-    if (weights === null || typeof weights !== 'object') reject(this, 'splitTraffic.weights', weights, 'a map of subset name to weight');
+    if (weights === null || typeof weights !== 'object')
+      reject(this, 'splitTraffic.weights', weights, 'a map of subset name to weight');
     const entries = Object.entries(weights);
     return this.addRoute({
       ...extras,
-      to: entries.length === 1 ? [{ subset: entries[0][0], weight: entries[0][1] }] : entries.map(([subset, weight]) => ({ subset, weight })),
+      to:
+        entries.length === 1
+          ? [{ subset: entries[0][0], weight: entries[0][1] }]
+          : entries.map(([subset, weight]) => ({ subset, weight })),
     });
   }
 
@@ -250,20 +277,37 @@ export class VersionRouting extends Construct {
    * Appends a route sending requests whose `header` matches `value` (exact when a string) to a subset:
    * `routeHeaderTo('end-user', 'jason', 'v2')`. Add it before the catch-all route.
    */
-  public routeHeaderTo(header: string, value: string | StringMatch, subset: string, extras: RouteExtras = {}): HttpRoute {
+  public routeHeaderTo(
+    header: string,
+    value: string | StringMatch,
+    subset: string,
+    extras: RouteExtras = {},
+  ): HttpRoute {
     const match = typeof value === 'string' ? StringMatch.exact(value) : value;
     return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset }] });
   }
 
   private pushSubset(field: string, options: SubsetOptions): Subset {
-    if (options === null || typeof options !== 'object') reject(this, field, options, 'a SubsetOptions object such as { name: "v1" }');
+    if (options === null || typeof options !== 'object')
+      reject(this, field, options, 'a SubsetOptions object such as { name: "v1" }');
     const name = checkDnsLabel(this, `${field}.name`, options.name);
-    if (this.subsetList.some((s) => s.name === name)) reject(this, `${field}.name`, name, 'a subset name not already defined (Istio keeps only the first)');
+    if (this.subsetList.some((s) => s.name === name))
+      reject(this, `${field}.name`, name, 'a subset name not already defined (Istio keeps only the first)');
     const labels = options.labels ?? { version: checkLabelValue(this, `${field}.name`, name) };
-    if (Object.keys(labels).length === 0) reject(this, `${field}.labels`, labels, 'at least one label (an empty selector selects every pod)');
+    if (Object.keys(labels).length === 0)
+      reject(this, `${field}.labels`, labels, 'at least one label (an empty selector selects every pod)');
     for (const [k, v] of Object.entries(labels)) {
-      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
-        reject(this, `${field}.labels`, k, 'a label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" or "."');
+      if (
+        !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
+          k,
+        )
+      ) {
+        reject(
+          this,
+          `${field}.labels`,
+          k,
+          'a label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" or "."',
+        );
       }
       checkLabelValue(this, `${field}.labels.${k}`, v);
     }
@@ -279,7 +323,10 @@ export class VersionRouting extends Construct {
     return this.subsetList.map((s, i) => ({
       name: s.name,
       labels: { ...s.labels },
-      trafficPolicy: this.subsetPolicies[i] === undefined ? undefined : renderTrafficPolicy(this, `subsets[${i}].trafficPolicy`, this.subsetPolicies[i]!),
+      trafficPolicy:
+        this.subsetPolicies[i] === undefined
+          ? undefined
+          : renderTrafficPolicy(this, `subsets[${i}].trafficPolicy`, this.subsetPolicies[i]!),
     }));
   }
 
@@ -289,7 +336,11 @@ export class VersionRouting extends Construct {
       return ns === undefined || ns === this.namespace ? g.name : `${ns}/${g.name}`;
     }
     if (g === VersionRouting.MESH) return g;
-    if (typeof g !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g) || g.length > 127) {
+    if (
+      typeof g !== 'string' ||
+      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g) ||
+      g.length > 127
+    ) {
       reject(this, field, g, 'a Gateway object, "mesh", a Gateway name or "<namespace>/<name>"');
     }
     return g;
@@ -299,7 +350,13 @@ export class VersionRouting extends Construct {
     if (!Array.isArray(hosts) || hosts.length === 0) reject(this, 'hosts', hosts, 'a non-empty list of hosts');
     hosts.forEach((h, i) => {
       if (h === '*') {
-        if (meshBound) reject(this, `hosts[${i}]`, h, 'a host name: "*" is only allowed on a VirtualService bound to gateways, not to the mesh');
+        if (meshBound)
+          reject(
+            this,
+            `hosts[${i}]`,
+            h,
+            'a host name: "*" is only allowed on a VirtualService bound to gateways, not to the mesh',
+          );
         return;
       }
       checkDnsSubdomain(this, `hosts[${i}]`, h.startsWith('*.') ? h.slice(2) : h);

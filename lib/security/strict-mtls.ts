@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { TlsMode, TrafficPolicy } from '../routing/traffic-policy';
@@ -59,8 +60,12 @@ export class StrictMtls extends Construct {
     if (props.namespace !== undefined) {
       checkDnsLabel(this, 'namespace', props.namespace);
       if (props.namespace === rootNamespace) {
-        reject(this, 'namespace', props.namespace,
-          `a namespace other than the mesh root namespace "${rootNamespace}" (a policy there is mesh-wide: omit namespace for that)`);
+        reject(
+          this,
+          'namespace',
+          props.namespace,
+          `a namespace other than the mesh root namespace "${rootNamespace}" (a policy there is mesh-wide: omit namespace for that)`,
+        );
       }
     }
     this.meshWide = props.namespace === undefined;
@@ -85,13 +90,24 @@ export class StrictMtls extends Construct {
       if (obj === this.peerAuthentication) continue;
       const ns: string = json.metadata?.namespace ?? 'default';
       if (obj.kind === 'PeerAuthentication' && ns === this.namespace && !json.spec?.selector) {
-        errors.push(`[${obj.node.path}] metadata.namespace: "${ns}" is not allowed; expected a namespace without another namespace-wide PeerAuthentication: ${this.node.path} already requires STRICT mTLS there (Istio keeps only the oldest)`);
+        errors.push(
+          `[${obj.node.path}] metadata.namespace: "${ns}" is not allowed; expected a namespace without another namespace-wide PeerAuthentication: ${this.node.path} already requires STRICT mTLS there (Istio keeps only the oldest)`,
+        );
       }
       if (obj.kind !== 'DestinationRule' || !this.covers(hostNamespace(json.spec?.host, ns))) continue;
-      if (runsWithoutSidecar(json.spec.host, ns, objects.map((o) => o.json))) continue;
+      if (
+        runsWithoutSidecar(
+          json.spec.host,
+          ns,
+          objects.map((o) => o.json),
+        )
+      )
+        continue;
       for (const [field, mode] of clientTlsModes(json.spec)) {
         if (CONFLICTING_TLS_MODES.includes(mode)) {
-          errors.push(`[${obj.node.path}] spec.${field}: "${mode}" is not allowed; expected ISTIO_MUTUAL or no tls (auto mTLS) for host "${json.spec.host}": ${this.node.path} requires STRICT mTLS ${this.meshWide ? 'mesh-wide' : `in namespace "${this.namespace}"`}, so these requests would fail (Kiali KIA0207/KIA0208)`);
+          errors.push(
+            `[${obj.node.path}] spec.${field}: "${mode}" is not allowed; expected ISTIO_MUTUAL or no tls (auto mTLS) for host "${json.spec.host}": ${this.node.path} requires STRICT mTLS ${this.meshWide ? 'mesh-wide' : `in namespace "${this.namespace}"`}, so these requests would fail (Kiali KIA0207/KIA0208)`,
+          );
         }
       }
     }
@@ -131,14 +147,17 @@ function runsWithoutSidecar(host: string, ruleNamespace: string, objects: any[])
   const name = labels[0];
   const ns = labels.length === 1 ? ruleNamespace : labels[1];
   if (name === '*') return false;
-  const service = objects.find((o) => o.kind === 'Service' && o.metadata?.name === name && (o.metadata?.namespace ?? 'default') === ns);
+  const service = objects.find(
+    (o) => o.kind === 'Service' && o.metadata?.name === name && (o.metadata?.namespace ?? 'default') === ns,
+  );
   const selector: Record<string, string> | undefined = service?.spec?.selector;
   if (!selector) return false;
   const pods = objects
     .filter((o) => WORKLOAD_KINDS.includes(o.kind) && (o.metadata?.namespace ?? 'default') === ns)
     .map((w) => w.spec?.template?.metadata ?? {})
     .filter((meta) => Object.entries(selector).every(([k, v]) => meta.labels?.[k] === v));
-  const optedOut = (meta: any) => meta.labels?.['sidecar.istio.io/inject'] === 'false' || meta.annotations?.['sidecar.istio.io/inject'] === 'false';
+  const optedOut = (meta: any) =>
+    meta.labels?.['sidecar.istio.io/inject'] === 'false' || meta.annotations?.['sidecar.istio.io/inject'] === 'false';
   return pods.length > 0 && pods.every(optedOut);
 }
 

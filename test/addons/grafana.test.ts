@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
+
 import { InvalidInputError } from '../../lib';
-import { addonService, IAddonService } from '../../lib/addons/addon-service';
 import { configChecksum } from '../../lib/addons/_config-checksum';
+import { addonService, IAddonService } from '../../lib/addons/addon-service';
 import { Grafana, GrafanaProps } from '../../lib/addons/grafana';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
@@ -19,21 +20,28 @@ const find = (objects: any[], kind: string, name: string) => {
   if (!found) throw new Error(`no ${kind}/${name}`);
   return found;
 };
-const container = (objects: any[], name = 'grafana') => find(objects, 'Deployment', name).spec.template.spec.containers[0];
-const envOf = (objects: any[]) => Object.fromEntries(container(objects).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
-const datasource = (objects: any[], name = 'grafana') => YAML.parse(find(objects, 'ConfigMap', name).data['datasources.yaml']).datasources[0];
+const container = (objects: any[], name = 'grafana') =>
+  find(objects, 'Deployment', name).spec.template.spec.containers[0];
+const envOf = (objects: any[]) =>
+  Object.fromEntries(container(objects).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+const datasource = (objects: any[], name = 'grafana') =>
+  YAML.parse(find(objects, 'ConfigMap', name).data['datasources.yaml']).datasources[0];
 
 /** The dashboards are checked on their own (dashboards*.test.ts); here a summary keeps the snapshot readable. */
 function withDashboardSummaries(objects: any[]): any[] {
-  return objects.map((o) => (o.kind === 'ConfigMap' && /dashboards$/.test(o.metadata.name)
-    ? {
-      ...o,
-      data: Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([file, json]) => {
-        const d = JSON.parse(json);
-        return [file, { title: d.title, uid: d.uid, panels: d.panels.map((p: any) => `${p.type}: ${p.title}`) }];
-      })),
-    }
-    : o));
+  return objects.map((o) =>
+    o.kind === 'ConfigMap' && /dashboards$/.test(o.metadata.name)
+      ? {
+          ...o,
+          data: Object.fromEntries(
+            Object.entries(o.data as Record<string, string>).map(([file, json]) => {
+              const d = JSON.parse(json);
+              return [file, { title: d.title, uid: d.uid, panels: d.panels.map((p: any) => `${p.type}: ${p.title}`) }];
+            }),
+          ),
+        }
+      : o,
+  );
 }
 
 /** Paths at which two JSON values differ. */
@@ -75,7 +83,12 @@ describe('Grafana', () => {
       GF_SECURITY_ADMIN_PASSWORD: '-',
       GF_SECURITY_ADMIN_USER: '-',
     });
-    expect(c.livenessProbe).toEqual({ httpGet: { path: '/api/health', port: 3000 }, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 });
+    expect(c.livenessProbe).toEqual({
+      httpGet: { path: '/api/health', port: 3000 },
+      initialDelaySeconds: 60,
+      timeoutSeconds: 30,
+      failureThreshold: 10,
+    });
     expect(c.readinessProbe).toEqual({ httpGet: { path: '/api/health', port: 3000 } });
     expect(c.resources).toBeUndefined();
     expect(c.volumeMounts).toEqual([
@@ -83,8 +96,16 @@ describe('Grafana', () => {
       { name: 'storage', mountPath: '/var/lib/grafana' },
       { name: 'dashboards-istio', mountPath: '/var/lib/grafana/dashboards/istio' },
       { name: 'dashboards-istio-services', mountPath: '/var/lib/grafana/dashboards/istio-services' },
-      { name: 'config', mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml', subPath: 'datasources.yaml' },
-      { name: 'config', mountPath: '/etc/grafana/provisioning/dashboards/dashboardproviders.yaml', subPath: 'dashboardproviders.yaml' },
+      {
+        name: 'config',
+        mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml',
+        subPath: 'datasources.yaml',
+      },
+      {
+        name: 'config',
+        mountPath: '/etc/grafana/provisioning/dashboards/dashboardproviders.yaml',
+        subPath: 'dashboardproviders.yaml',
+      },
     ]);
     const deployment = find(objects, 'Deployment', 'grafana');
     const pod = deployment.spec.template;
@@ -96,9 +117,16 @@ describe('Grafana', () => {
     ]);
     expect(pod.spec.securityContext).toEqual({ fsGroup: 472, runAsGroup: 472, runAsUser: 472 });
     expect(pod.metadata.labels).toEqual({
-      'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'grafana', 'app': 'grafana', 'sidecar.istio.io/inject': 'false',
+      'app.kubernetes.io/name': 'grafana',
+      'app.kubernetes.io/instance': 'grafana',
+      app: 'grafana',
+      'sidecar.istio.io/inject': 'false',
     });
-    expect(deployment.spec).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, strategy: { type: 'RollingUpdate' } });
+    expect(deployment.spec).toMatchObject({
+      replicas: 1,
+      revisionHistoryLimit: 10,
+      strategy: { type: 'RollingUpdate' },
+    });
     expect(find(objects, 'Service', 'grafana').spec).toEqual({
       type: 'ClusterIP',
       ports: [{ name: 'service', port: 3000, protocol: 'TCP', targetPort: 3000 }],
@@ -106,25 +134,52 @@ describe('Grafana', () => {
     });
 
     const config = find(objects, 'ConfigMap', 'grafana').data;
-    expect(Object.keys(config).sort()).toEqual(['allow-snippet-annotations', 'dashboardproviders.yaml', 'datasources.yaml', 'grafana.ini']);
+    expect(Object.keys(config).sort()).toEqual([
+      'allow-snippet-annotations',
+      'dashboardproviders.yaml',
+      'datasources.yaml',
+      'grafana.ini',
+    ]);
     expect(config['grafana.ini']).toContain('[paths]\ndata = /var/lib/grafana/\n');
     expect(config['grafana.ini']).not.toContain('auth');
     expect(datasource(objects)).toEqual({
-      name: 'Prometheus', type: 'prometheus', url: 'http://prometheus:9090', access: 'proxy',
-      orgId: 1, isDefault: true, editable: true, jsonData: { timeInterval: '5s' },
+      name: 'Prometheus',
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+      access: 'proxy',
+      orgId: 1,
+      isDefault: true,
+      editable: true,
+      jsonData: { timeInterval: '5s' },
     });
-    expect(YAML.parse(config['dashboardproviders.yaml']).providers.map((p: any) => [p.name, p.folder, p.type, p.options.path])).toEqual([
+    expect(
+      YAML.parse(config['dashboardproviders.yaml']).providers.map((p: any) => [
+        p.name,
+        p.folder,
+        p.type,
+        p.options.path,
+      ]),
+    ).toEqual([
       ['istio', 'istio', 'file', '/var/lib/grafana/dashboards/istio'],
       ['istio-services', 'istio', 'file', '/var/lib/grafana/dashboards/istio-services'],
     ]);
-    expect(Object.keys(find(objects, 'ConfigMap', 'istio-grafana-dashboards').data)).toEqual(['istio-performance-dashboard.json', 'pilot-dashboard.json']);
+    expect(Object.keys(find(objects, 'ConfigMap', 'istio-grafana-dashboards').data)).toEqual([
+      'istio-performance-dashboard.json',
+      'pilot-dashboard.json',
+    ]);
     expect(Object.keys(find(objects, 'ConfigMap', 'istio-services-grafana-dashboards').data)).toEqual([
-      'istio-extension-dashboard.json', 'istio-mesh-dashboard.json', 'istio-service-dashboard.json', 'istio-workload-dashboard.json',
+      'istio-extension-dashboard.json',
+      'istio-mesh-dashboard.json',
+      'istio-service-dashboard.json',
+      'istio-workload-dashboard.json',
     ]);
   });
 
   test('every object passes schema validation and the cross-object invariants', () => {
-    for (const props of [undefined, { namespace: 'observability', name: 'dash', replicas: 2, adminCredentials: { secretName: 'grafana-admin' } }]) {
+    for (const props of [
+      undefined,
+      { namespace: 'observability', name: 'dash', replicas: 2, adminCredentials: { secretName: 'grafana-admin' } },
+    ]) {
       const { objects } = synth(props);
       expect(allSchemaErrors(objects)).toEqual([]);
       expect(invariantViolations(objects)).toEqual([]);
@@ -141,11 +196,21 @@ describe('Grafana', () => {
   test('public fields: the addon service, and each dashboard with title, uid and file', () => {
     const { grafana } = synth({ namespace: 'observability' });
     const service: IAddonService = grafana;
-    expect([service.serviceName, service.namespace, service.port, service.url]).toEqual(['grafana', 'observability', 3000, 'http://grafana.observability:3000']);
+    expect([service.serviceName, service.namespace, service.port, service.url]).toEqual([
+      'grafana',
+      'observability',
+      3000,
+      'http://grafana.observability:3000',
+    ]);
     expect(grafana.dashboards.map((d) => [d.title, d.uid, d.file, d.configMapName])).toEqual([
       ['Istio Control Plane Dashboard', '3--MLVZZk', 'pilot-dashboard.json', 'istio-grafana-dashboards'],
       ['Istio Performance Dashboard', 'vu8e0VWZk', 'istio-performance-dashboard.json', 'istio-grafana-dashboards'],
-      ['Istio Wasm Extension Dashboard', '7PAV7ctGz', 'istio-extension-dashboard.json', 'istio-services-grafana-dashboards'],
+      [
+        'Istio Wasm Extension Dashboard',
+        '7PAV7ctGz',
+        'istio-extension-dashboard.json',
+        'istio-services-grafana-dashboards',
+      ],
       ['Istio Mesh Dashboard', 'G8wLrJIZk', 'istio-mesh-dashboard.json', 'istio-services-grafana-dashboards'],
       ['Istio Service Dashboard', 'LJ_uJAvmk', 'istio-service-dashboard.json', 'istio-services-grafana-dashboards'],
       ['Istio Workload Dashboard', 'UbsSZTDik', 'istio-workload-dashboard.json', 'istio-services-grafana-dashboards'],
@@ -154,26 +219,58 @@ describe('Grafana', () => {
 
   test('name, image, tag, replicas and resources are applied', () => {
     const resources = { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') } };
-    const { objects } = synth({ name: 'dash', image: 'registry.local/grafana/grafana', tag: '9.0.9', replicas: 2, resources });
+    const { objects } = synth({
+      name: 'dash',
+      image: 'registry.local/grafana/grafana',
+      tag: '9.0.9',
+      replicas: 2,
+      resources,
+    });
     const deployment = find(objects, 'Deployment', 'dash');
     expect(deployment.spec.replicas).toBe(2);
     expect(container(objects, 'dash').image).toBe('registry.local/grafana/grafana:9.0.9');
     expect(container(objects, 'dash').resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' } });
     expect(deployment.metadata.labels['app.kubernetes.io/version']).toBe('9.0.9');
     expect(deployment.spec.template.spec.volumes.map((v: any) => v.configMap?.name)).toEqual([
-      'dash', 'istio-dash-dashboards', 'istio-services-dash-dashboards', undefined,
+      'dash',
+      'istio-dash-dashboards',
+      'istio-services-dash-dashboards',
+      undefined,
     ]);
-    expect(find(objects, 'Service', 'dash').spec.selector).toEqual({ 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'dash' });
+    expect(find(objects, 'Service', 'dash').spec.selector).toEqual({
+      'app.kubernetes.io/name': 'grafana',
+      'app.kubernetes.io/instance': 'dash',
+    });
   });
 
   describe('Prometheus wiring', () => {
     test.each([
       ['default Prometheus, same namespace', {}, 'http://prometheus:9090'],
-      ['Prometheus renamed in the same namespace', { prometheus: addonService('prom', 'istio-system', 9091) }, 'http://prom:9091'],
-      ['Prometheus in another namespace', { prometheus: addonService('prometheus', 'monitoring', 9090) }, 'http://prometheus.monitoring:9090'],
-      ['Grafana moved away from the default Prometheus', { namespace: 'observability' }, 'http://prometheus.istio-system:9090'],
-      ['Prometheus behind a path prefix', { prometheus: addonService('thanos', 'istio-system', 10902, '/prom') }, 'http://thanos:10902/prom'],
-      ['an external Prometheus', { prometheus: { ...addonService('x', 'y', 1), url: 'https://prom.example.com' } }, 'https://prom.example.com'],
+      [
+        'Prometheus renamed in the same namespace',
+        { prometheus: addonService('prom', 'istio-system', 9091) },
+        'http://prom:9091',
+      ],
+      [
+        'Prometheus in another namespace',
+        { prometheus: addonService('prometheus', 'monitoring', 9090) },
+        'http://prometheus.monitoring:9090',
+      ],
+      [
+        'Grafana moved away from the default Prometheus',
+        { namespace: 'observability' },
+        'http://prometheus.istio-system:9090',
+      ],
+      [
+        'Prometheus behind a path prefix',
+        { prometheus: addonService('thanos', 'istio-system', 10902, '/prom') },
+        'http://thanos:10902/prom',
+      ],
+      [
+        'an external Prometheus',
+        { prometheus: { ...addonService('x', 'y', 1), url: 'https://prom.example.com' } },
+        'https://prom.example.com',
+      ],
     ] as Array<[string, GrafanaProps, string]>)('%s', (_, props, url) => {
       const { grafana, objects } = synth(props);
       expect(datasource(objects).url).toBe(url);
@@ -185,12 +282,18 @@ describe('Grafana', () => {
     // GIVEN
     const base = synth().objects;
     // WHEN
-    const hardened = synth({ adminCredentials: { secretName: 'grafana-admin', userKey: 'user', passwordKey: 'pass' } }).objects;
+    const hardened = synth({
+      adminCredentials: { secretName: 'grafana-admin', userKey: 'user', passwordKey: 'pass' },
+    }).objects;
     // THEN the ini turns anonymous access off and the environment no longer overrides it
     const ini = find(hardened, 'ConfigMap', 'grafana').data['grafana.ini'];
     expect(ini).toBe(`${find(base, 'ConfigMap', 'grafana').data['grafana.ini']}[auth.anonymous]\nenabled = false\n`);
     expect(envOf(hardened)).toEqual({
-      ...Object.fromEntries(Object.entries(envOf(base)).filter(([k]) => !k.startsWith('GF_AUTH_ANONYMOUS_') && !k.startsWith('GF_SECURITY_'))),
+      ...Object.fromEntries(
+        Object.entries(envOf(base)).filter(
+          ([k]) => !k.startsWith('GF_AUTH_ANONYMOUS_') && !k.startsWith('GF_SECURITY_'),
+        ),
+      ),
       GF_SECURITY_ADMIN_USER: { secretKeyRef: { name: 'grafana-admin', key: 'user' } },
       GF_SECURITY_ADMIN_PASSWORD: { secretKeyRef: { name: 'grafana-admin', key: 'pass' } },
     });
@@ -202,17 +305,21 @@ describe('Grafana', () => {
       '/5/spec/template/spec/containers/0/env',
     ]);
     // AND the default keys are username/password
-    expect(envOf(synth({ adminCredentials: { secretName: 's' } }).objects).GF_SECURITY_ADMIN_USER).toEqual({ secretKeyRef: { name: 's', key: 'username' } });
+    expect(envOf(synth({ adminCredentials: { secretName: 's' } }).objects).GF_SECURITY_ADMIN_USER).toEqual({
+      secretKeyRef: { name: 's', key: 'username' },
+    });
   });
 
   test('the config checksum covers the grafana ConfigMap and changes only when the config does', () => {
     const annotations = (objects: any[]) => find(objects, 'Deployment', 'grafana').spec.template.metadata.annotations;
     const base = synth().objects;
     expect(annotations(base)['checksum/config']).toBe(configChecksum(find(base, 'ConfigMap', 'grafana').data));
-    expect(annotations(base)['checksum/dashboards']).toBe(configChecksum({
-      ...find(base, 'ConfigMap', 'istio-grafana-dashboards').data,
-      ...find(base, 'ConfigMap', 'istio-services-grafana-dashboards').data,
-    }));
+    expect(annotations(base)['checksum/dashboards']).toBe(
+      configChecksum({
+        ...find(base, 'ConfigMap', 'istio-grafana-dashboards').data,
+        ...find(base, 'ConfigMap', 'istio-services-grafana-dashboards').data,
+      }),
+    );
     expect(annotations(base)['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     const moved = synth({ prometheus: addonService('prometheus', 'monitoring', 9090) }).objects;
     expect(annotations(moved)['checksum/config']).not.toBe(annotations(base)['checksum/config']);

@@ -1,5 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+
 import { addonService } from '../../lib/addons/addon-service';
 import { Grafana } from '../../lib/addons/grafana';
 import { IstioAddons, IstioAddonsProps } from '../../lib/addons/istio-addons';
@@ -45,14 +46,19 @@ describe('IstioAddons', () => {
     // THEN
     expect(keys(objects)).toMatchSnapshot();
     expect(addons.namespace).toBe('istio-system');
-    expect(new Set(objects.filter((o) => o.metadata.namespace).map((o) => o.metadata.namespace))).toEqual(new Set(['istio-system']));
+    expect(new Set(objects.filter((o) => o.metadata.namespace).map((o) => o.metadata.namespace))).toEqual(
+      new Set(['istio-system']),
+    );
     expect(addons.prometheus!.url).toBe('http://prometheus.istio-system:9090');
     expect(addons.grafana!.prometheusUrl).toBe('http://prometheus:9090');
     expect(grafanaDatasource(objects).url).toBe('http://prometheus:9090');
     expect(addons.kiali!.url).toBe('http://kiali.istio-system:20001/kiali');
     expect(addons.jaeger!.query.url).toBe('http://tracing.istio-system:80/jaeger');
     // Every addon is where Kiali looks by default, so Kiali's config names none (as Istio's file).
-    expect(kialiConfig(objects).external_services).toEqual({ custom_dashboards: { enabled: true }, istio: { root_namespace: 'istio-system' } });
+    expect(kialiConfig(objects).external_services).toEqual({
+      custom_dashboards: { enabled: true },
+      istio: { root_namespace: 'istio-system' },
+    });
   });
 
   test('every object passes schema validation and the cross-object invariants', () => {
@@ -72,7 +78,7 @@ describe('IstioAddons', () => {
     expect(invariantViolations(defaults.objects).filter((v) => !undeclaredJaegerPort(v))).toEqual([]);
   });
 
-  test('Prometheus renamed and moved: Grafana\'s datasource and Kiali\'s config follow', () => {
+  test("Prometheus renamed and moved: Grafana's datasource and Kiali's config follow", () => {
     // GIVEN / WHEN
     const { addons, objects } = synth({ prometheus: { name: 'metrics', namespace: 'monitoring' } });
     // THEN
@@ -96,7 +102,12 @@ describe('IstioAddons', () => {
   });
 
   test('Kiali browser links are passed through', () => {
-    const { objects } = synth({ kiali: { grafanaExternalUrl: 'https://grafana.example.com', tracingExternalUrl: 'https://jaeger.example.com/jaeger' } });
+    const { objects } = synth({
+      kiali: {
+        grafanaExternalUrl: 'https://grafana.example.com',
+        tracingExternalUrl: 'https://jaeger.example.com/jaeger',
+      },
+    });
     const es = kialiConfig(objects).external_services;
     expect(es.grafana).toEqual({ url: 'https://grafana.example.com' });
     expect(es.tracing).toEqual({ url: 'https://jaeger.example.com/jaeger' });
@@ -146,7 +157,10 @@ describe('IstioAddons', () => {
     expect(addons.kiali!.authStrategy).toBe(KialiAuthStrategy.TOKEN);
     expect(kialiConfig(objects).auth.strategy).toBe('token');
     const grafanaEnv = find(objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env;
-    expect(grafanaEnv).toContainEqual({ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'password' } } });
+    expect(grafanaEnv).toContainEqual({
+      name: 'GF_SECURITY_ADMIN_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'password' } },
+    });
     expect(grafanaEnv.map((e: any) => e.name)).not.toContain('GF_AUTH_ANONYMOUS_ORG_ROLE');
     expect(find(objects, 'PersistentVolumeClaim', 'prometheus').spec.resources.requests.storage).toBe('20Gi');
   });
@@ -154,18 +168,26 @@ describe('IstioAddons', () => {
   describe('bad input', () => {
     test('Kiali or Grafana without any Prometheus is refused', () => {
       expect(() => synth({ prometheus: false })).toThrow(InvalidInputError);
-      expect(() => synth({ prometheus: false })).toThrow(/\[test\/addons\] externalPrometheus: undefined is not allowed; expected an IAddonService for the Prometheus that Kiali queries/);
+      expect(() => synth({ prometheus: false })).toThrow(
+        /\[test\/addons\] externalPrometheus: undefined is not allowed; expected an IAddonService for the Prometheus that Kiali queries/,
+      );
       expect(() => synth({ prometheus: false, kiali: false })).toThrow(/Prometheus that Grafana queries/);
       expect(synth({ prometheus: false, kiali: false, grafana: false }).addons.jaeger).toBeDefined();
     });
 
     test('an external Prometheus next to the created one is refused', () => {
-      expect(() => synth({ externalPrometheus: addonService('p', 'm', 9090) })).toThrow(/externalPrometheus: "http:\/\/p.m:9090" is not allowed/);
+      expect(() => synth({ externalPrometheus: addonService('p', 'm', 9090) })).toThrow(
+        /externalPrometheus: "http:\/\/p.m:9090" is not allowed/,
+      );
     });
 
     test('links to addons that are off are refused', () => {
-      expect(() => synth({ grafana: false, kiali: { grafanaExternalUrl: 'https://g.example.com' } })).toThrow(/kiali\.grafanaExternalUrl/);
-      expect(() => synth({ jaeger: false, kiali: { tracingExternalUrl: 'https://j.example.com' } })).toThrow(/kiali\.tracingExternalUrl/);
+      expect(() => synth({ grafana: false, kiali: { grafanaExternalUrl: 'https://g.example.com' } })).toThrow(
+        /kiali\.grafanaExternalUrl/,
+      );
+      expect(() => synth({ jaeger: false, kiali: { tracingExternalUrl: 'https://j.example.com' } })).toThrow(
+        /kiali\.tracingExternalUrl/,
+      );
     });
 
     test('a bad namespace is refused, and addon errors name the addon', () => {

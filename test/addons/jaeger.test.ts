@@ -1,8 +1,9 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+
 import { Jaeger, JaegerProps, JaegerStorage } from '../../lib/addons/jaeger';
-import { invariantViolations } from '../support/invariants';
 import { changedPaths, invalidInputOf } from '../support/assertions';
+import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 
 type Json = Record<string, any>;
@@ -25,7 +26,6 @@ const env = (objects: Json[]) => Object.fromEntries(container(objects).env.map((
 const changes = (props: JaegerProps) => changedPaths(synth().objects, synth(props).objects).sort();
 const errorOf = (fn: () => unknown) => invalidInputOf(fn).message;
 
-
 const CONTAINER = 'Deployment/jaeger.spec.template.spec.containers.0';
 
 describe('Jaeger', () => {
@@ -35,8 +35,10 @@ describe('Jaeger', () => {
     // THEN
     expect(objects).toMatchSnapshot();
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
-      'Deployment/istio-system/jaeger', 'Service/istio-system/jaeger-collector',
-      'Service/istio-system/tracing', 'Service/istio-system/zipkin',
+      'Deployment/istio-system/jaeger',
+      'Service/istio-system/jaeger-collector',
+      'Service/istio-system/tracing',
+      'Service/istio-system/zipkin',
     ]);
     const deployment = find(objects, 'Deployment', 'jaeger');
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'jaeger' });
@@ -72,7 +74,10 @@ describe('Jaeger', () => {
     });
     const zipkin = find(objects, 'Service', 'zipkin');
     expect(zipkin.metadata.labels).toEqual({ name: 'zipkin' });
-    expect(zipkin.spec).toEqual({ ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }], selector: { app: 'jaeger' } });
+    expect(zipkin.spec).toEqual({
+      ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }],
+      selector: { app: 'jaeger' },
+    });
     expect(find(objects, 'Service', 'jaeger-collector').spec).toEqual({
       type: 'ClusterIP',
       ports: [
@@ -87,9 +92,27 @@ describe('Jaeger', () => {
   test('public fields: query and zipkin services, collector ports', () => {
     const { jaeger } = synth();
     // What Kiali needs as its tracing in-cluster URL (the sample's http://tracing/jaeger).
-    expect(jaeger.query).toEqual({ serviceName: 'tracing', namespace: 'istio-system', port: 80, versions: [], url: 'http://tracing.istio-system:80/jaeger' });
-    expect(jaeger.zipkin).toEqual({ serviceName: 'zipkin', namespace: 'istio-system', port: 9411, versions: [], url: 'http://zipkin.istio-system:9411' });
-    expect(jaeger.collector).toEqual({ serviceName: 'jaeger-collector', namespace: 'istio-system', httpPort: 14268, grpcPort: 14250, zipkinPort: 9411 });
+    expect(jaeger.query).toEqual({
+      serviceName: 'tracing',
+      namespace: 'istio-system',
+      port: 80,
+      versions: [],
+      url: 'http://tracing.istio-system:80/jaeger',
+    });
+    expect(jaeger.zipkin).toEqual({
+      serviceName: 'zipkin',
+      namespace: 'istio-system',
+      port: 9411,
+      versions: [],
+      url: 'http://zipkin.istio-system:9411',
+    });
+    expect(jaeger.collector).toEqual({
+      serviceName: 'jaeger-collector',
+      namespace: 'istio-system',
+      httpPort: 14268,
+      grpcPort: 14250,
+      zipkinPort: 9411,
+    });
     expect(jaeger.queryService.metadata.name).toBe('tracing');
     expect(jaeger.zipkinService.metadata.name).toBe('zipkin');
     expect(jaeger.collectorService.metadata.name).toBe('jaeger-collector');
@@ -102,11 +125,19 @@ describe('Jaeger', () => {
       expect(allSchemaErrors(objects)).toEqual([]);
       // Like the sample, the pod lists no container ports; the Services target them by number.
       const ns = props?.namespace ?? 'istio-system';
-      expect(invariantViolations(objects)).toEqual([
-        ['tracing', 'http-query', 16686], ['tracing', 'grpc-query', 16685], ['zipkin', 'http-query', 9411],
-        ['jaeger-collector', 'jaeger-collector-http', 14268], ['jaeger-collector', 'jaeger-collector-grpc', 14250],
-        ['jaeger-collector', 'http-zipkin', 9411],
-      ].map(([svc, port, target]) => `Service ${ns}/${svc}: port ${port} targets ${target}, which Deployment jaeger does not expose`));
+      expect(invariantViolations(objects)).toEqual(
+        [
+          ['tracing', 'http-query', 16686],
+          ['tracing', 'grpc-query', 16685],
+          ['zipkin', 'http-query', 9411],
+          ['jaeger-collector', 'jaeger-collector-http', 14268],
+          ['jaeger-collector', 'jaeger-collector-grpc', 14250],
+          ['jaeger-collector', 'http-zipkin', 9411],
+        ].map(
+          ([svc, port, target]) =>
+            `Service ${ns}/${svc}: port ${port} targets ${target}, which Deployment jaeger does not expose`,
+        ),
+      );
     }
     const declared = synth({ declareContainerPorts: true }).objects;
     expect(allSchemaErrors(declared)).toEqual([]);
@@ -117,12 +148,21 @@ describe('Jaeger', () => {
     test('memory storage: no Badger env or volume, a trace limit', () => {
       const { objects } = synth({ storage: JaegerStorage.memory({ maxTraces: 10000 }) });
       expect(env(objects)).toEqual({
-        SPAN_STORAGE_TYPE: 'memory', COLLECTOR_ZIPKIN_HOST_PORT: ':9411', MEMORY_MAX_TRACES: '10000', QUERY_BASE_PATH: '/jaeger',
+        SPAN_STORAGE_TYPE: 'memory',
+        COLLECTOR_ZIPKIN_HOST_PORT: ':9411',
+        MEMORY_MAX_TRACES: '10000',
+        QUERY_BASE_PATH: '/jaeger',
       });
       expect(container(objects).volumeMounts).toBeUndefined();
       expect(find(objects, 'Deployment', 'jaeger').spec.template.spec.volumes).toBeUndefined();
-      expect(changes({ storage: JaegerStorage.memory({ maxTraces: 10000 }) }).every((p) =>
-        p.startsWith(`${CONTAINER}.env`) || p === `${CONTAINER}.volumeMounts` || p === 'Deployment/jaeger.spec.template.spec.volumes')).toBe(true);
+      expect(
+        changes({ storage: JaegerStorage.memory({ maxTraces: 10000 }) }).every(
+          (p) =>
+            p.startsWith(`${CONTAINER}.env`) ||
+            p === `${CONTAINER}.volumeMounts` ||
+            p === 'Deployment/jaeger.spec.template.spec.volumes',
+        ),
+      ).toBe(true);
       expect(env(synth({ storage: JaegerStorage.memory() }).objects).MEMORY_MAX_TRACES).toBe('50000');
     });
 
@@ -136,20 +176,32 @@ describe('Jaeger', () => {
 
     test('image, tag, resources, declared ports', () => {
       expect(changes({ image: 'quay.io/jaegertracing/all-in-one', tag: '1.42' })).toEqual([`${CONTAINER}.image`]);
-      expect(container(synth({ image: 'quay.io/jaegertracing/all-in-one', tag: '1.42' }).objects).image).toBe('quay.io/jaegertracing/all-in-one:1.42');
-      const resources = { requests: { cpu: k8s.Quantity.fromString('100m') }, limits: { memory: k8s.Quantity.fromString('1Gi') } };
-      expect(container(synth({ resources }).objects).resources).toEqual({ requests: { cpu: '100m' }, limits: { memory: '1Gi' } });
+      expect(container(synth({ image: 'quay.io/jaegertracing/all-in-one', tag: '1.42' }).objects).image).toBe(
+        'quay.io/jaegertracing/all-in-one:1.42',
+      );
+      const resources = {
+        requests: { cpu: k8s.Quantity.fromString('100m') },
+        limits: { memory: k8s.Quantity.fromString('1Gi') },
+      };
+      expect(container(synth({ resources }).objects).resources).toEqual({
+        requests: { cpu: '100m' },
+        limits: { memory: '1Gi' },
+      });
       expect(changes({ resources }).every((p) => p.startsWith(`${CONTAINER}.resources`))).toBe(true);
       expect(changes({ declareContainerPorts: true })).toEqual([`${CONTAINER}.ports`]);
-      expect(container(synth({ declareContainerPorts: true }).objects).ports.map((p: Json) => p.containerPort))
-        .toEqual([16686, 16685, 9411, 14268, 14250, 14269]);
+      expect(container(synth({ declareContainerPorts: true }).objects).ports.map((p: Json) => p.containerPort)).toEqual(
+        [16686, 16685, 9411, 14268, 14250, 14269],
+      );
     });
 
     test('namespace moves every object and every URL', () => {
       const { objects, jaeger } = synth({ namespace: 'observability' });
       expect(objects.every((o) => o.metadata.namespace === 'observability')).toBe(true);
       expect(changes({ namespace: 'observability' })).toEqual(
-        ['Deployment/jaeger', 'Service/jaeger-collector', 'Service/tracing', 'Service/zipkin'].map((k) => `${k}.metadata.namespace`));
+        ['Deployment/jaeger', 'Service/jaeger-collector', 'Service/tracing', 'Service/zipkin'].map(
+          (k) => `${k}.metadata.namespace`,
+        ),
+      );
       expect(jaeger.query.url).toBe('http://tracing.observability:80/jaeger');
       expect(jaeger.zipkin.url).toBe('http://zipkin.observability:9411');
       expect(jaeger.collector.namespace).toBe('observability');
@@ -159,17 +211,23 @@ describe('Jaeger', () => {
   test('bad input is refused with a message naming path, field, value and what is allowed', () => {
     const bad = (props: JaegerProps) => errorOf(() => synth(props));
     expect(bad({ namespace: '-tracing' })).toBe(
-      '[test/jaeger] namespace: "-tracing" is not allowed; expected an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+      '[test/jaeger] namespace: "-tracing" is not allowed; expected an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+    );
     expect(bad({ storage: JaegerStorage.memory({ maxTraces: 0 }) })).toBe(
-      '[test/jaeger] storage.maxTraces: 0 is not allowed; expected a whole number from 1 to 10000000');
+      '[test/jaeger] storage.maxTraces: 0 is not allowed; expected a whole number from 1 to 10000000',
+    );
     expect(bad({ storage: JaegerStorage.memory({ maxTraces: 2.5 }) })).toMatch(/storage.maxTraces: 2.5 is not allowed/);
     expect(bad({ storage: { type: 'memory', maxTraces: 5 } as unknown as JaegerStorage })).toMatch(
-      /storage: .* is not allowed; expected JaegerStorage.badger\(\) or JaegerStorage.memory\(\)/);
+      /storage: .* is not allowed; expected JaegerStorage.badger\(\) or JaegerStorage.memory\(\)/,
+    );
     for (const path of ['jaeger', '/jaeger/', '/jae ger', '']) {
       expect(bad({ queryBasePath: path })).toBe(
-        `[test/jaeger] queryBasePath: ${JSON.stringify(path)} is not allowed; expected a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"`);
+        `[test/jaeger] queryBasePath: ${JSON.stringify(path)} is not allowed; expected a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"`,
+      );
     }
-    expect(bad({ image: 'jaegertracing/all-in-one:1.35' })).toMatch(/image: "jaegertracing\/all-in-one:1.35" is not allowed; expected an image repository without whitespace, tag or digest/);
+    expect(bad({ image: 'jaegertracing/all-in-one:1.35' })).toMatch(
+      /image: "jaegertracing\/all-in-one:1.35" is not allowed; expected an image repository without whitespace, tag or digest/,
+    );
     expect(bad({ tag: '1.35 ' })).toMatch(/tag: "1.35 " is not allowed; expected an image tag/);
   });
 });

@@ -1,8 +1,9 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { addonService } from '../../lib/addons/addon-service';
+
 import { configChecksum } from '../../lib/addons/_config-checksum';
+import { addonService } from '../../lib/addons/addon-service';
 import { Kiali, KialiProps } from '../../lib/addons/kiali';
 import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
 import { InvalidInputError } from '../../lib/core/input-validation';
@@ -42,54 +43,95 @@ describe('Kiali', () => {
     // THEN
     expect(objects).toMatchSnapshot();
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
-      'ClusterRole//kiali', 'ClusterRole//kiali-viewer', 'ClusterRoleBinding//kiali',
-      'ConfigMap/istio-system/kiali', 'Deployment/istio-system/kiali', 'Role/istio-system/kiali-controlplane',
-      'RoleBinding/istio-system/kiali-controlplane', 'Service/istio-system/kiali', 'ServiceAccount/istio-system/kiali',
+      'ClusterRole//kiali',
+      'ClusterRole//kiali-viewer',
+      'ClusterRoleBinding//kiali',
+      'ConfigMap/istio-system/kiali',
+      'Deployment/istio-system/kiali',
+      'Role/istio-system/kiali-controlplane',
+      'RoleBinding/istio-system/kiali-controlplane',
+      'Service/istio-system/kiali',
+      'ServiceAccount/istio-system/kiali',
     ]);
   });
 
   test('RBAC: full role bound to the service account, viewer role read-only, CA secrets readable', () => {
     const { objects } = synth();
-    const istioGroups = ['networking.istio.io', 'security.istio.io', 'extensions.istio.io', 'telemetry.istio.io', 'gateway.networking.k8s.io'];
+    const istioGroups = [
+      'networking.istio.io',
+      'security.istio.io',
+      'extensions.istio.io',
+      'telemetry.istio.io',
+      'gateway.networking.k8s.io',
+    ];
     const istioRule = (role: any) => role.rules.find((r: any) => r.apiGroups.includes('networking.istio.io'));
     const full = find(objects, 'ClusterRole', 'kiali');
-    expect(istioRule(full)).toEqual({ apiGroups: istioGroups, resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'] });
+    expect(istioRule(full)).toEqual({
+      apiGroups: istioGroups,
+      resources: ['*'],
+      verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'],
+    });
     expect(full.rules.find((r: any) => r.apiGroups.includes('apps')).verbs).toContain('patch');
-    expect(full.rules).toContainEqual({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+    expect(full.rules).toContainEqual({
+      apiGroups: ['authentication.k8s.io'],
+      resources: ['tokenreviews'],
+      verbs: ['create'],
+    });
     const viewer = find(objects, 'ClusterRole', 'kiali-viewer');
     expect(istioRule(viewer).verbs).toEqual(['get', 'list', 'watch']);
-    const writes = viewer.rules.flatMap((r: any) => r.verbs).filter((v: string) => ['patch', 'delete', 'update'].includes(v));
+    const writes = viewer.rules
+      .flatMap((r: any) => r.verbs)
+      .filter((v: string) => ['patch', 'delete', 'update'].includes(v));
     expect(writes).toEqual([]);
     expect(viewer.rules).toHaveLength(full.rules.length);
 
     const subject = { kind: 'ServiceAccount', name: 'kiali', namespace: 'istio-system' };
     expect(find(objects, 'ClusterRoleBinding', 'kiali')).toMatchObject({
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kiali' }, subjects: [subject],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kiali' },
+      subjects: [subject],
     });
-    expect(find(objects, 'Role', 'kiali-controlplane').rules).toEqual([{
-      apiGroups: [''], resources: ['secrets'], resourceNames: ['cacerts', 'istio-ca-secret'], verbs: ['get', 'list', 'watch'],
-    }]);
+    expect(find(objects, 'Role', 'kiali-controlplane').rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['cacerts', 'istio-ca-secret'],
+        verbs: ['get', 'list', 'watch'],
+      },
+    ]);
     expect(find(objects, 'RoleBinding', 'kiali-controlplane')).toMatchObject({
-      roleRef: { kind: 'Role', name: 'kiali-controlplane' }, subjects: [subject],
+      roleRef: { kind: 'Role', name: 'kiali-controlplane' },
+      subjects: [subject],
     });
     // The Role's secrets are the ones Kiali's certificate indicators look at.
-    expect(configOf(objects).kiali_feature_flags.certificates_information_indicators.secrets).toEqual(['cacerts', 'istio-ca-secret']);
+    expect(configOf(objects).kiali_feature_flags.certificates_information_indicators.secrets).toEqual([
+      'cacerts',
+      'istio-ca-secret',
+    ]);
   });
 
-  test('config.yaml: anonymous auth, server, namespaces and Kiali\'s built-in addon URLs', () => {
+  test("config.yaml: anonymous auth, server, namespaces and Kiali's built-in addon URLs", () => {
     const { objects } = synth();
     const config = configOf(objects);
     expect(config.auth.strategy).toBe('anonymous');
     expect(config.server).toEqual({ metrics_enabled: true, metrics_port: 9090, port: 20001, web_root: '/kiali' });
     expect(config.istio_namespace).toBe('istio-system');
     expect(config.deployment).toMatchObject({
-      accessible_namespaces: ['**'], namespace: 'istio-system', image_name: 'quay.io/kiali/kiali', image_version: 'v1.63',
-      image_pull_policy: 'Always', replicas: 1, view_only_mode: false, version_label: 'v1.63.1',
+      accessible_namespaces: ['**'],
+      namespace: 'istio-system',
+      image_name: 'quay.io/kiali/kiali',
+      image_version: 'v1.63',
+      image_pull_policy: 'Always',
+      replicas: 1,
+      view_only_mode: false,
+      version_label: 'v1.63.1',
       resources: { limits: { memory: '1Gi' }, requests: { cpu: '10m', memory: '64Mi' } },
     });
     expect(config.login_token.signing_key).toBe('CHANGEME00000000');
     // The addons sit where Kiali looks by default, so no URL is written.
-    expect(config.external_services).toEqual({ custom_dashboards: { enabled: true }, istio: { root_namespace: 'istio-system' } });
+    expect(config.external_services).toEqual({
+      custom_dashboards: { enabled: true },
+      istio: { root_namespace: 'istio-system' },
+    });
   });
 
   test('Service, Deployment, probes, volumes and the checksum annotation agree', () => {
@@ -99,18 +141,29 @@ describe('Kiali', () => {
     const pod = deployment.spec.template;
     expect(service.spec.selector).toEqual({ 'app.kubernetes.io/name': 'kiali', 'app.kubernetes.io/instance': 'kiali' });
     expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
-    expect(pod.metadata.labels).toMatchObject({ ...service.spec.selector, 'sidecar.istio.io/inject': 'false', 'version': 'v1.63.1' });
+    expect(pod.metadata.labels).toMatchObject({
+      ...service.spec.selector,
+      'sidecar.istio.io/inject': 'false',
+      version: 'v1.63.1',
+    });
     expect(service.spec.ports).toEqual([
       { name: 'http', appProtocol: 'http', protocol: 'TCP', port: 20001 },
       { name: 'http-metrics', appProtocol: 'http', protocol: 'TCP', port: 9090 },
     ]);
     const container = pod.spec.containers[0];
     expect(container.image).toBe('quay.io/kiali/kiali:v1.63');
-    expect(container.ports).toEqual([{ name: 'api-port', containerPort: 20001 }, { name: 'http-metrics', containerPort: 9090 }]);
+    expect(container.ports).toEqual([
+      { name: 'api-port', containerPort: 20001 },
+      { name: 'http-metrics', containerPort: 9090 },
+    ]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/kiali/healthz', port: 'api-port', scheme: 'HTTP' });
     expect(container.livenessProbe).toEqual(container.readinessProbe);
     expect(container.command).toEqual(['/opt/kiali/kiali', '-config', '/kiali-configuration/config.yaml']);
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+    });
     expect(pod.spec.volumes[0]).toEqual({ name: 'kiali-configuration', configMap: { name: 'kiali' } });
     const configMap = find(objects, 'ConfigMap', 'kiali');
     expect(pod.metadata.annotations['checksum/config']).toBe(configChecksum(configMap.data));
@@ -128,7 +181,13 @@ describe('Kiali', () => {
   test('every object passes schema validation and the cross-object invariants', () => {
     const variants: (KialiProps | undefined)[] = [
       undefined,
-      { namespace: 'observability', authStrategy: KialiAuthStrategy.TOKEN, viewOnlyMode: true, replicas: 2, webRoot: '/' },
+      {
+        namespace: 'observability',
+        authStrategy: KialiAuthStrategy.TOKEN,
+        viewOnlyMode: true,
+        replicas: 2,
+        webRoot: '/',
+      },
       { grafana: false, tracing: false, istioNamespace: 'istio-control' },
     ];
     for (const props of variants) {
@@ -155,12 +214,19 @@ describe('Kiali', () => {
       const { objects } = synth({
         prometheus: addonService('metrics', 'monitoring', 9090),
         grafana: { service: addonService('grafana', 'monitoring', 3000), externalUrl: 'https://grafana.example.com' },
-        tracing: { service: addonService('tracing', 'tracing', 80, '/jaeger'), externalUrl: 'https://jaeger.example.com/jaeger' },
+        tracing: {
+          service: addonService('tracing', 'tracing', 80, '/jaeger'),
+          externalUrl: 'https://jaeger.example.com/jaeger',
+        },
       });
       expect(configOf(objects).external_services).toMatchObject({
         prometheus: { url: 'http://metrics.monitoring:9090' },
         grafana: { in_cluster_url: 'http://grafana.monitoring:3000', url: 'https://grafana.example.com' },
-        tracing: { in_cluster_url: 'http://tracing.tracing:80/jaeger', use_grpc: false, url: 'https://jaeger.example.com/jaeger' },
+        tracing: {
+          in_cluster_url: 'http://tracing.tracing:80/jaeger',
+          use_grpc: false,
+          url: 'https://jaeger.example.com/jaeger',
+        },
       });
     });
 
@@ -169,7 +235,10 @@ describe('Kiali', () => {
       const config = configOf(objects);
       expect(config.external_services.prometheus).toEqual({ url: 'http://prometheus.observability:9090' });
       expect(config.external_services.grafana).toEqual({ in_cluster_url: 'http://grafana.observability:3000' });
-      expect(config.external_services.tracing).toEqual({ in_cluster_url: 'http://tracing.observability:80/jaeger', use_grpc: false });
+      expect(config.external_services.tracing).toEqual({
+        in_cluster_url: 'http://tracing.observability:80/jaeger',
+        use_grpc: false,
+      });
       expect(config.deployment.namespace).toBe('observability');
       // The control-plane Role stays with Istio; its subject is Kiali's service account.
       expect(find(objects, 'RoleBinding', 'kiali-controlplane').metadata.namespace).toBe('istio-system');
@@ -197,9 +266,16 @@ describe('Kiali', () => {
 
   test('exposureRisk: set while anonymous, or with token login on the sample signing key; clear otherwise', () => {
     expect(synth().kiali.exposureRisk).toMatch(/anonymous.*change any Istio resource/);
-    expect(synth({ viewOnlyMode: true }).kiali.exposureRisk).toBe('Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh');
-    expect(synth({ authStrategy: KialiAuthStrategy.TOKEN }).kiali.exposureRisk).toMatch(/sample signing key: set signingKey/);
-    expect(synth({ authStrategy: KialiAuthStrategy.TOKEN, signingKey: 'a-random-32-character-secret-key' }).kiali.exposureRisk).toBeUndefined();
+    expect(synth({ viewOnlyMode: true }).kiali.exposureRisk).toBe(
+      'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh',
+    );
+    expect(synth({ authStrategy: KialiAuthStrategy.TOKEN }).kiali.exposureRisk).toMatch(
+      /sample signing key: set signingKey/,
+    );
+    expect(
+      synth({ authStrategy: KialiAuthStrategy.TOKEN, signingKey: 'a-random-32-character-secret-key' }).kiali
+        .exposureRisk,
+    ).toBeUndefined();
   });
 
   test('view-only mode binds the read-only role and drops the writable one', () => {
@@ -211,8 +287,17 @@ describe('Kiali', () => {
   });
 
   test('image, tag, replicas, resources and web root are honoured', () => {
-    const resources = { limits: { memory: k8s.Quantity.fromString('2Gi') }, requests: { cpu: k8s.Quantity.fromString('100m') } };
-    const { objects, kiali } = synth({ image: 'registry.example.com/kiali', tag: 'v1.65.0', replicas: 2, resources, webRoot: '/' });
+    const resources = {
+      limits: { memory: k8s.Quantity.fromString('2Gi') },
+      requests: { cpu: k8s.Quantity.fromString('100m') },
+    };
+    const { objects, kiali } = synth({
+      image: 'registry.example.com/kiali',
+      tag: 'v1.65.0',
+      replicas: 2,
+      resources,
+      webRoot: '/',
+    });
     const container = podOf(objects).spec.containers[0];
     expect(container.image).toBe('registry.example.com/kiali:v1.65.0');
     expect(container.resources).toEqual({ limits: { memory: '2Gi' }, requests: { cpu: '100m' } });
@@ -221,7 +306,10 @@ describe('Kiali', () => {
     expect(podOf(objects).metadata.labels.version).toBe('v1.65.0');
     const config = configOf(objects);
     expect(config.deployment).toMatchObject({
-      image_name: 'registry.example.com/kiali', image_version: 'v1.65.0', replicas: 2, version_label: 'v1.65.0',
+      image_name: 'registry.example.com/kiali',
+      image_version: 'v1.65.0',
+      replicas: 2,
+      version_label: 'v1.65.0',
       resources: { limits: { memory: '2Gi' }, requests: { cpu: '100m' } },
     });
     expect(config.server.web_root).toBe('/');
@@ -238,9 +326,21 @@ describe('Kiali', () => {
     ['signing key', { signingKey: 'short' }, 'signingKey'],
     ['web root', { webRoot: 'kiali/' }, 'webRoot'],
     ['auth strategy', { authStrategy: 'openid' as KialiAuthStrategy }, 'authStrategy'],
-    ['grafana link', { grafana: { service: addonService('grafana', 'istio-system', 3000), externalUrl: 'grafana.example.com' } }, 'grafana.externalUrl'],
-    ['tracing link', { tracing: { service: addonService('tracing', 'istio-system', 80, '/jaeger'), externalUrl: 'ftp://x' } }, 'tracing.externalUrl'],
-    ['prometheus', { prometheus: { ...addonService('prometheus', 'istio-system', 9090), url: 'prometheus:9090' } }, 'prometheus'],
+    [
+      'grafana link',
+      { grafana: { service: addonService('grafana', 'istio-system', 3000), externalUrl: 'grafana.example.com' } },
+      'grafana.externalUrl',
+    ],
+    [
+      'tracing link',
+      { tracing: { service: addonService('tracing', 'istio-system', 80, '/jaeger'), externalUrl: 'ftp://x' } },
+      'tracing.externalUrl',
+    ],
+    [
+      'prometheus',
+      { prometheus: { ...addonService('prometheus', 'istio-system', 9090), url: 'prometheus:9090' } },
+      'prometheus',
+    ],
   ])('bad %s is refused with the field named', (_label, props, field) => {
     expect(() => synth(props)).toThrow(InvalidInputError);
     expect(() => synth(props)).toThrow(new RegExp(`\\[test/kiali\\] ${field.replace('.', '\\.')}:`));

@@ -1,7 +1,8 @@
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+
 import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { BookinfoApp, MeshAnalysis, VersionRouting } from '../../lib';
 
@@ -29,7 +30,13 @@ describe('MeshAnalysis during App.synth()', () => {
 
     // THEN
     expect(analyze).toHaveBeenCalledTimes(1);
-    expect(fs.readdirSync(outdir).sort()).toEqual(['team-0.k8s.yaml', 'team-1.k8s.yaml', 'team-2.k8s.yaml', 'team-3.k8s.yaml', 'team-4.k8s.yaml']);
+    expect(fs.readdirSync(outdir).sort()).toEqual([
+      'team-0.k8s.yaml',
+      'team-1.k8s.yaml',
+      'team-2.k8s.yaml',
+      'team-3.k8s.yaml',
+      'team-4.k8s.yaml',
+    ]);
   });
 
   test('writes what the charts render on their own', () => {

@@ -1,10 +1,11 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
-import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
+
 import { Severity, WeightStrictness } from '../../lib/analysis/findings';
+import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
@@ -28,7 +29,9 @@ function warningChart(): Chart {
 }
 
 let warn: jest.SpyInstance;
-beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
+beforeEach(() => {
+  warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
 afterEach(() => warn.mockRestore());
 
 describe('MeshAnalysis construct', () => {
@@ -37,7 +40,10 @@ describe('MeshAnalysis construct', () => {
     const chart = newChart();
     const nested = new Construct(chart, 'nested');
     // WHEN
-    const a = MeshAnalysis.of(nested, { disabledChecks: ['BKI-PORT-NAME-PROTOCOL'], weightStrictness: WeightStrictness.ISTIO });
+    const a = MeshAnalysis.of(nested, {
+      disabledChecks: ['BKI-PORT-NAME-PROTOCOL'],
+      weightStrictness: WeightStrictness.ISTIO,
+    });
     const b = MeshAnalysis.of(chart, { disabledChecks: ['IST0140'], warningsAsErrors: true });
     // THEN
     expect(b).toBe(a);
@@ -70,7 +76,9 @@ describe('MeshAnalysis construct', () => {
     routeToSubset(chart, 'reviews-vs', 'reviews', 'v1'); // no DestinationRule at all
     MeshAnalysis.of(app);
     // WHEN / THEN
-    expect(() => app.synth()).toThrow(/BKI-SUBSET-UNDEFINED .*needs a DestinationRule for host reviews\.default\.svc\.cluster\.local/);
+    expect(() => app.synth()).toThrow(
+      /BKI-SUBSET-UNDEFINED .*needs a DestinationRule for host reviews\.default\.svc\.cluster\.local/,
+    );
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
@@ -94,12 +102,16 @@ describe('MeshAnalysis construct', () => {
     Testing.synth(chart);
     // THEN
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/^\[mesh analysis\] warning: BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: DestinationRule default\/reviews-dr at test\/reviews-dr: /);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /^\[mesh analysis\] warning: BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: DestinationRule default\/reviews-dr at test\/reviews-dr: /,
+    );
 
     // WHEN warningsAsErrors is turned on
     MeshAnalysis.of(chart, { warningsAsErrors: true });
     // THEN
-    expect(() => Testing.synth(chart)).toThrow(/BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: .*"v2" has no endpoints/);
+    expect(() => Testing.synth(chart)).toThrow(
+      /BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: .*"v2" has no endpoints/,
+    );
   });
 
   test('disabledChecks silences a check', () => {
@@ -130,12 +142,22 @@ describe('MeshAnalysis construct', () => {
   test('bad options are refused with the field, value and what is allowed', () => {
     const chart = newChart();
     expect(() => MeshAnalysis.of(chart, { disabledChecks: ['BKI-NOPE'] })).toThrow(InvalidInputError);
-    expect(() => MeshAnalysis.of(chart, { disabledChecks: ['BKI-NOPE'] })).toThrow(/\[MeshAnalysis\] disabledChecks: "BKI-NOPE" is not allowed; expected a check code: one of BKI-SUBSET-UNDEFINED, /);
-    expect(() => MeshAnalysis.of(chart, { clusterDomain: 'Cluster Local' })).toThrow(/clusterDomain: "Cluster Local" is not allowed/);
-    expect(() => MeshAnalysis.of(chart, { weightStrictness: 'loose' as WeightStrictness })).toThrow(/weightStrictness: "loose" is not allowed; expected one of sum-to-100, istio/);
-    expect(() => MeshAnalysis.of(chart, { baseline: chart })).toThrow(/baseline: "test" is not allowed; expected a construct of another App/);
+    expect(() => MeshAnalysis.of(chart, { disabledChecks: ['BKI-NOPE'] })).toThrow(
+      /\[MeshAnalysis\] disabledChecks: "BKI-NOPE" is not allowed; expected a check code: one of BKI-SUBSET-UNDEFINED, /,
+    );
+    expect(() => MeshAnalysis.of(chart, { clusterDomain: 'Cluster Local' })).toThrow(
+      /clusterDomain: "Cluster Local" is not allowed/,
+    );
+    expect(() => MeshAnalysis.of(chart, { weightStrictness: 'loose' as WeightStrictness })).toThrow(
+      /weightStrictness: "loose" is not allowed; expected one of sum-to-100, istio/,
+    );
+    expect(() => MeshAnalysis.of(chart, { baseline: chart })).toThrow(
+      /baseline: "test" is not allowed; expected a construct of another App/,
+    );
     // A refused call changes nothing.
-    expect(() => MeshAnalysis.of(chart, { weightStrictness: WeightStrictness.ISTIO, disabledChecks: ['BKI-NOPE'] })).toThrow(InvalidInputError);
+    expect(() =>
+      MeshAnalysis.of(chart, { weightStrictness: WeightStrictness.ISTIO, disabledChecks: ['BKI-NOPE'] }),
+    ).toThrow(InvalidInputError);
     expect(MeshAnalysis.of(chart).weightStrictness).toBe(WeightStrictness.SUM_TO_100);
     expect(MeshAnalysis.of(chart).disabledChecks).toEqual([]);
     const other = Testing.app();
@@ -176,7 +198,9 @@ describe('baseline overlays', () => {
     const chart = new Chart(overlay, 'overlay');
     routeToSubset(chart, 'vs-reviews', 'reviews', 'v4');
     MeshAnalysis.of(overlay, { baseline: baselineApp() });
-    expect(() => Testing.synth(chart)).toThrow(/BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/vs-reviews at overlay\/vs-reviews: .*"v4" is not defined .*expected one of the defined subsets "v1", "v2", "v3"/);
+    expect(() => Testing.synth(chart)).toThrow(
+      /BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/vs-reviews at overlay\/vs-reviews: .*"v4" is not defined .*expected one of the defined subsets "v1", "v2", "v3"/,
+    );
   });
 
   test('an overlay that removes a subset a baseline route uses is blamed on that baseline route', () => {

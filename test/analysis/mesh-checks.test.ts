@@ -1,12 +1,21 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
-import { analyzeManifests, MeshAnalysis, MeshAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { Finding, MESH_CHECKS, Severity, WeightStrictness } from '../../lib/analysis/findings';
+import { analyzeManifests, MeshAnalysis, MeshAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 import {
-  consistentBookinfo, deployment, destinationRule, gateway, newChart, routeToSubset, service, serviceEntry, workload,
+  consistentBookinfo,
+  deployment,
+  destinationRule,
+  gateway,
+  newChart,
+  routeToSubset,
+  service,
+  serviceEntry,
+  workload,
 } from './mesh-fixtures';
 
 function analyze(chart: Chart, options?: MeshAnalysisOptions): Finding[] {
@@ -35,7 +44,9 @@ describe('a consistent mesh', () => {
     expect(findings.filter((f) => f.severity === Severity.ERROR)).toEqual([]);
     // Like upstream's destination-rule-all, the rules declare subsets single-version services lack.
     expect(findings.map((f) => `${f.code} ${f.path} ${f.field}`)).toEqual(
-      ['productpage', 'details', 'ratings'].flatMap((s) => [2, 3].map((v) => `BKI-SUBSET-NO-PODS test/dr-${s} spec.subsets[${v - 1}].labels`)),
+      ['productpage', 'details', 'ratings'].flatMap((s) =>
+        [2, 3].map((v) => `BKI-SUBSET-NO-PODS test/dr-${s} spec.subsets[${v - 1}].labels`),
+      ),
     );
     expect(warnings).toBe(6);
     expect(allSchemaErrors(objects)).toEqual([]);
@@ -48,15 +59,23 @@ describe('a consistent mesh', () => {
     workload(chart, 'reviews', ['v1'], 'shop');
     destinationRule(chart, 'dr', 'reviews.shop.svc.cluster.local', ['v1'], 'shop');
     serviceEntry(chart, 'googleapis', ['*.googleapis.com']);
-    vs(chart, 'vs', {
-      hosts: ['reviews'],
-      http: [
-        { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-        { match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v1' } }] },
-        { match: [{ uri: { prefix: '/d' } }], route: [{ destination: { host: 'www.example.com' } }] },
-        { route: [{ destination: { host: 'storage.googleapis.com' } }] },
-      ],
-    }, 'shop');
+    vs(
+      chart,
+      'vs',
+      {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+          {
+            match: [{ uri: { prefix: '/b' } }],
+            route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v1' } }],
+          },
+          { match: [{ uri: { prefix: '/d' } }], route: [{ destination: { host: 'www.example.com' } }] },
+          { route: [{ destination: { host: 'storage.googleapis.com' } }] },
+        ],
+      },
+      'shop',
+    );
     // WHEN
     const findings = analyze(chart);
     // THEN
@@ -72,29 +91,44 @@ describe('routing references', () => {
     destinationRule(chart, 'reviews-dr', 'reviews', ['v1', 'v2']);
     vs(chart, 'reviews-vs', {
       hosts: ['reviews'],
-      http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 50 }] }],
+      http: [
+        {
+          route: [
+            { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+            { destination: { host: 'reviews', subset: 'v3' }, weight: 50 },
+          ],
+        },
+      ],
     });
     // WHEN
     const findings = analyze(chart);
     // THEN
-    expect(findings).toEqual([{
-      code: 'BKI-SUBSET-UNDEFINED',
-      mirrors: 'IST0101/KIA1107',
-      severity: Severity.ERROR,
-      path: 'test/reviews-vs',
-      field: 'spec.http[0].route[1].destination.subset',
-      value: 'v3',
-      message: 'VirtualService default/reviews-vs at test/reviews-vs: spec.http[0].route[1].destination.subset "v3" is not defined by the DestinationRule(s) for host reviews.default.svc.cluster.local (default/reviews-dr at test/reviews-dr); expected one of the defined subsets "v1", "v2" [IST0101/KIA1107]',
-    }]);
+    expect(findings).toEqual([
+      {
+        code: 'BKI-SUBSET-UNDEFINED',
+        mirrors: 'IST0101/KIA1107',
+        severity: Severity.ERROR,
+        path: 'test/reviews-vs',
+        field: 'spec.http[0].route[1].destination.subset',
+        value: 'v3',
+        message:
+          'VirtualService default/reviews-vs at test/reviews-vs: spec.http[0].route[1].destination.subset "v3" is not defined by the DestinationRule(s) for host reviews.default.svc.cluster.local (default/reviews-dr at test/reviews-dr); expected one of the defined subsets "v1", "v2" [IST0101/KIA1107]',
+      },
+    ]);
   });
 
   test('BKI-SUBSET-UNDEFINED: a mirror subset without any DestinationRule', () => {
     const chart = newChart();
     workload(chart, 'httpbin', ['v1']);
-    vs(chart, 'httpbin', { hosts: ['httpbin'], http: [{ route: [{ destination: { host: 'httpbin' } }], mirror: { host: 'httpbin', subset: 'v2' } }] });
+    vs(chart, 'httpbin', {
+      hosts: ['httpbin'],
+      http: [{ route: [{ destination: { host: 'httpbin' } }], mirror: { host: 'httpbin', subset: 'v2' } }],
+    });
     const [f] = analyze(chart);
     expect(f.field).toBe('spec.http[0].mirror.subset');
-    expect(f.message).toMatch(/"v2" needs a DestinationRule for host httpbin\.default\.svc\.cluster\.local, and there is none/);
+    expect(f.message).toMatch(
+      /"v2" needs a DestinationRule for host httpbin\.default\.svc\.cluster\.local, and there is none/,
+    );
   });
 
   test('BKI-GATEWAY-NOT-FOUND: name, ns/name and legacy name.ns references; mesh is always fine', () => {
@@ -102,8 +136,16 @@ describe('routing references', () => {
     const chart = newChart();
     workload(chart, 'productpage', ['v1']);
     gateway(chart, 'public', ['*'], 'edge');
-    vs(chart, 'ok', { hosts: ['shop.example.com'], gateways: ['edge/public', 'public.edge', 'mesh'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
-    vs(chart, 'broken', { hosts: ['shop.example.com'], gateways: ['public', 'edge/private'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
+    vs(chart, 'ok', {
+      hosts: ['shop.example.com'],
+      gateways: ['edge/public', 'public.edge', 'mesh'],
+      http: [{ route: [{ destination: { host: 'productpage' } }] }],
+    });
+    vs(chart, 'broken', {
+      hosts: ['shop.example.com'],
+      gateways: ['public', 'edge/private'],
+      http: [{ route: [{ destination: { host: 'productpage' } }] }],
+    });
     // WHEN
     const findings = withCode(analyze(chart), 'BKI-GATEWAY-NOT-FOUND');
     // THEN
@@ -111,7 +153,9 @@ describe('routing references', () => {
       ['test/broken', 'spec.gateways[0]', 'public'],
       ['test/broken', 'spec.gateways[1]', 'edge/private'],
     ]);
-    expect(findings[0].message).toBe('VirtualService default/broken at test/broken: spec.gateways[0] "public" names Gateway default/public, which is not in the app; expected "mesh" or an existing Gateway as "<namespace>/<name>" (e.g. "edge/public") [IST0101/KIA1102]');
+    expect(findings[0].message).toBe(
+      'VirtualService default/broken at test/broken: spec.gateways[0] "public" names Gateway default/public, which is not in the app; expected "mesh" or an existing Gateway as "<namespace>/<name>" (e.g. "edge/public") [IST0101/KIA1102]',
+    );
   });
 
   test('BKI-GATEWAY-HOST-MISMATCH: wildcard and namespace-scoped server hosts', () => {
@@ -130,7 +174,9 @@ describe('routing references', () => {
     // THEN
     expect(findings.map((f) => f.path)).toEqual(['test/other-domain', 'test/wrong-ns']);
     expect(findings[0].severity).toBe(Severity.ERROR);
-    expect(findings[0].message).toBe('VirtualService default/other-domain at test/other-domain: spec.hosts ["books.example.org"] matches no host that Gateway default/wild (test/gw-default-wild) serves to namespace default; expected at least one host matching the Gateway\'s server hosts ["*.example.com"] ("*" and "*.domain" wildcards, "ns/host" scoping) [IST0132]');
+    expect(findings[0].message).toBe(
+      'VirtualService default/other-domain at test/other-domain: spec.hosts ["books.example.org"] matches no host that Gateway default/wild (test/gw-default-wild) serves to namespace default; expected at least one host matching the Gateway\'s server hosts ["*.example.com"] ("*" and "*.domain" wildcards, "ns/host" scoping) [IST0132]',
+    );
     expect(findings[1].message).toMatch(/server hosts \["admin\.example\.com"\]/);
   });
 
@@ -153,36 +199,59 @@ describe('routing references', () => {
       ['test/second', 'reviews.default.svc.cluster.local'],
       ['test/edge-a2', 'shop.example.com'],
     ]);
-    expect(findings[0].message).toMatch(/is already claimed on the mesh by VirtualService default\/first at test\/first; expected one VirtualService per host and gateway/);
-    expect(findings[1].message).toMatch(/is already claimed on Gateway default\/a by VirtualService default\/edge-a at test\/edge-a/);
+    expect(findings[0].message).toMatch(
+      /is already claimed on the mesh by VirtualService default\/first at test\/first; expected one VirtualService per host and gateway/,
+    );
+    expect(findings[1].message).toMatch(
+      /is already claimed on Gateway default\/a by VirtualService default\/edge-a at test\/edge-a/,
+    );
   });
 
   test('BKI-HOST-UNKNOWN: a cluster-local host that is no Service', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1']);
-    vs(chart, 'vs', { hosts: ['reviews'], http: [{ match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reveiws' } }] }, { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] }] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [
+        { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reveiws' } }] },
+        { route: [{ destination: { host: 'reviews.other.svc.cluster.local' } }] },
+      ],
+    });
     const findings = analyze(chart);
     expect(codes(findings)).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name" in the VirtualService\'s namespace, or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]');
+    expect(findings[0].message).toBe(
+      'VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name" in the VirtualService\'s namespace, or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]',
+    );
     expect(findings[1].value).toBe('reviews.other.svc.cluster.local');
   });
 
   test('BKI-HOST-UNKNOWN: name.namespace and name.namespace.svc, which Istio does not expand', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1'], 'shop');
-    vs(chart, 'vs', { hosts: ['reviews'], http: [
-      { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews.shop' } }] },
-      { route: [{ destination: { host: 'reviews.shop.svc' } }] },
-    ] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [
+        { match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'reviews.shop' } }] },
+        { route: [{ destination: { host: 'reviews.shop.svc' } }] },
+      ],
+    });
     const findings = analyze(chart);
-    expect(findings.map((f) => [f.code, f.value])).toEqual([['BKI-HOST-UNKNOWN', 'reviews.shop'], ['BKI-HOST-UNKNOWN', 'reviews.shop.svc']]);
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reviews.shop" names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not); expected "reviews.shop.svc.cluster.local" (or the bare name from a VirtualService in the same namespace) [IST0101/KIA1101]');
+    expect(findings.map((f) => [f.code, f.value])).toEqual([
+      ['BKI-HOST-UNKNOWN', 'reviews.shop'],
+      ['BKI-HOST-UNKNOWN', 'reviews.shop.svc'],
+    ]);
+    expect(findings[0].message).toBe(
+      'VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reviews.shop" names no host Istio knows: Istio expands only names without a dot, so this form matches no Service (Kubernetes DNS resolves it, Istio routing does not); expected "reviews.shop.svc.cluster.local" (or the bare name from a VirtualService in the same namespace) [IST0101/KIA1101]',
+    );
   });
 
   test('clusterDomain decides what is cluster-local', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1']);
-    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'ghost.default.svc.cluster.local' } }] }] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [{ route: [{ destination: { host: 'ghost.default.svc.cluster.local' } }] }],
+    });
     expect(codes(analyze(chart, { clusterDomain: 'corp.internal' }))).toEqual([]);
     expect(codes(analyze(chart, { clusterDomain: 'cluster.local' }))).toEqual(['BKI-HOST-UNKNOWN']);
   });
@@ -191,16 +260,28 @@ describe('routing references', () => {
     // GIVEN
     const chart = newChart();
     workload(chart, 'reviews', ['v1']);
-    service(chart, 'tracing', { ports: [{ name: 'http-query', port: 80, targetPort: k8s.IntOrString.fromNumber(16686) }, { name: 'grpc-query', port: 16685 }] });
+    service(chart, 'tracing', {
+      ports: [
+        { name: 'http-query', port: 80, targetPort: k8s.IntOrString.fromNumber(16686) },
+        { name: 'grpc-query', port: 16685 },
+      ],
+    });
     deployment(chart, 'tracing', 'v1');
-    vs(chart, 'vs', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }],
+    });
     vs(chart, 'tracing', { hosts: ['tracing'], http: [{ route: [{ destination: { host: 'tracing' } }] }] });
     // WHEN
     const findings = analyze(chart);
     // THEN
     expect(codes(findings)).toEqual(['BKI-PORT-UNKNOWN', 'BKI-PORT-REQUIRED']);
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route[0].destination.port.number 8080 is not a port of Service default/reviews (test/svc-default-reviews); expected one of its ports [9080] [IST0101]');
-    expect(findings[1].message).toMatch(/destination\.port \(not set\) is required: Service default\/tracing .* has several ports; expected port\.number set to one of \[80,16685\] \[IST0112\]/);
+    expect(findings[0].message).toBe(
+      'VirtualService default/vs at test/vs: spec.http[0].route[0].destination.port.number 8080 is not a port of Service default/reviews (test/svc-default-reviews); expected one of its ports [9080] [IST0101]',
+    );
+    expect(findings[1].message).toMatch(
+      /destination\.port \(not set\) is required: Service default\/tracing .* has several ports; expected port\.number set to one of \[80,16685\] \[IST0112\]/,
+    );
   });
 
   test('BKI-INGRESS-BYPASSES-SUBSETS: a gateway route without subset to a host the mesh splits', () => {
@@ -210,14 +291,24 @@ describe('routing references', () => {
     destinationRule(chart, 'dr', 'productpage', ['v1']);
     routeToSubset(chart, 'mesh-vs', 'productpage', 'v1');
     gateway(chart, 'bookinfo-gateway', ['*']);
-    vs(chart, 'ingress', { hosts: ['*'], gateways: ['bookinfo-gateway'], http: [{ route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }] });
-    vs(chart, 'ingress-ok', { hosts: ['*'], gateways: ['bookinfo-gateway', 'mesh'], http: [{ route: [{ destination: { host: 'productpage' } }] }] });
+    vs(chart, 'ingress', {
+      hosts: ['*'],
+      gateways: ['bookinfo-gateway'],
+      http: [{ route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+    });
+    vs(chart, 'ingress-ok', {
+      hosts: ['*'],
+      gateways: ['bookinfo-gateway', 'mesh'],
+      http: [{ route: [{ destination: { host: 'productpage' } }] }],
+    });
     // WHEN
     const findings = analyze(chart);
     // THEN
     const bypass = withCode(findings, 'BKI-INGRESS-BYPASSES-SUBSETS');
     expect(bypass.map((f) => [f.path, f.severity])).toEqual([['test/ingress', Severity.WARNING]]);
-    expect(bypass[0].message).toBe('VirtualService default/ingress at test/ingress: spec.http[0].route[0].destination.host "productpage" is routed without a subset from a gateway while a mesh VirtualService splits productpage.default.svc.cluster.local by subset, so the mesh routing rules do not apply to ingress traffic; expected a subset on this destination, or `mesh` in spec.gateways of this VirtualService [IST0140]');
+    expect(bypass[0].message).toBe(
+      'VirtualService default/ingress at test/ingress: spec.http[0].route[0].destination.host "productpage" is routed without a subset from a gateway while a mesh VirtualService splits productpage.default.svc.cluster.local by subset, so the mesh routing rules do not apply to ingress traffic; expected a subset on this destination, or `mesh` in spec.gateways of this VirtualService [IST0140]',
+    );
   });
 });
 
@@ -228,7 +319,9 @@ describe('weights', () => {
     destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
     vs(chart, 'vs', {
       hosts: ['reviews'],
-      http: [{ route: weights.map((weight, i) => ({ destination: { host: 'reviews', subset: `v${i + 1}` }, weight })) }],
+      http: [
+        { route: weights.map((weight, i) => ({ destination: { host: 'reviews', subset: `v${i + 1}` }, weight })) },
+      ],
     });
     return chart;
   }
@@ -236,8 +329,15 @@ describe('weights', () => {
   test('BKI-WEIGHT-SUM: SUM_TO_100 (default) rejects 30/30', () => {
     const findings = analyze(split([30, 30]));
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ code: 'BKI-WEIGHT-SUM', severity: Severity.ERROR, field: 'spec.http[0].route', value: [30, 30] });
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[0].route [30,30] add up to 60; expected weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that) [KIA1104]');
+    expect(findings[0]).toMatchObject({
+      code: 'BKI-WEIGHT-SUM',
+      severity: Severity.ERROR,
+      field: 'spec.http[0].route',
+      value: [30, 30],
+    });
+    expect(findings[0].message).toBe(
+      'VirtualService default/vs at test/vs: spec.http[0].route [30,30] add up to 60; expected weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that) [KIA1104]',
+    );
   });
 
   test('WeightStrictness.ISTIO accepts 30/30, and both accept 80/20', () => {
@@ -249,14 +349,20 @@ describe('weights', () => {
     for (const weightStrictness of [WeightStrictness.ISTIO, WeightStrictness.SUM_TO_100]) {
       expect(codes(analyze(split([0, undefined]), { weightStrictness }))).toEqual(['BKI-WEIGHT-ALL-ZERO']);
       const negative = analyze(split([120, -20]), { weightStrictness });
-      expect(negative.map((f) => [f.code, f.field, f.value])).toEqual([['BKI-WEIGHT-NEGATIVE', 'spec.http[0].route[1].weight', -20]]);
+      expect(negative.map((f) => [f.code, f.field, f.value])).toEqual([
+        ['BKI-WEIGHT-NEGATIVE', 'spec.http[0].route[1].weight', -20],
+      ]);
     }
   });
 
   test('BKI-WEIGHT-SINGLE: a lone destination with weight 50 is a warning', () => {
     const findings = analyze(split([50]));
-    expect(findings.map((f) => [f.code, f.severity, f.field])).toEqual([['BKI-WEIGHT-SINGLE', Severity.WARNING, 'spec.http[0].route[0].weight']]);
-    expect(findings[0].message).toMatch(/50 is ignored: Istio sends all traffic to a single destination; expected no weight, or 100/);
+    expect(findings.map((f) => [f.code, f.severity, f.field])).toEqual([
+      ['BKI-WEIGHT-SINGLE', Severity.WARNING, 'spec.http[0].route[0].weight'],
+    ]);
+    expect(findings[0].message).toMatch(
+      /50 is ignored: Istio sends all traffic to a single destination; expected no weight, or 100/,
+    );
   });
 });
 
@@ -266,14 +372,23 @@ describe('destination rules', () => {
     workload(chart, 'reviews', ['v1']);
     new DestinationRule(chart, 'dr', {
       metadata: { name: 'reviews' },
-      spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v1', labels: { version: 'v1' } }, { name: 'v1.0', labels: { version: 'v1' } }] },
+      spec: {
+        host: 'reviews',
+        subsets: [
+          { name: 'v1', labels: { version: 'v1' } },
+          { name: 'v1', labels: { version: 'v1' } },
+          { name: 'v1.0', labels: { version: 'v1' } },
+        ],
+      },
     });
     const findings = analyze(chart);
     expect(findings.map((f) => [f.code, f.field, f.value])).toEqual([
       ['BKI-SUBSET-DUPLICATE', 'spec.subsets[1].name', 'v1'],
       ['BKI-SUBSET-NAME', 'spec.subsets[2].name', 'v1.0'],
     ]);
-    expect(findings[0].message).toBe('DestinationRule default/reviews at test/dr: spec.subsets[1].name "v1" is defined twice in this DestinationRule (Istio ignores the second); expected unique subset names [IST0106]');
+    expect(findings[0].message).toBe(
+      'DestinationRule default/reviews at test/dr: spec.subsets[1].name "v1" is defined twice in this DestinationRule (Istio ignores the second); expected unique subset names [IST0106]',
+    );
   });
 
   test('BKI-DR-DUPLICATE-HOST (warning) and BKI-DR-CONFLICT (error) for two rules on one host', () => {
@@ -291,7 +406,9 @@ describe('destination rules', () => {
       ['BKI-DR-CONFLICT', Severity.ERROR, 'test/dr-c', 'spec.subsets[0].name'],
       ['BKI-DR-DUPLICATE-HOST', Severity.WARNING, 'test/dr-b', 'spec.host'],
     ]);
-    expect(findings[0].message).toBe('DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is already defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]');
+    expect(findings[0].message).toBe(
+      'DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is already defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]',
+    );
   });
 
   test('BKI-DR-HOST-UNKNOWN: a rule for a host that is no Service or ServiceEntry host', () => {
@@ -300,8 +417,12 @@ describe('destination rules', () => {
     serviceEntry(chart, 'se', ['api.example.com']);
     destinationRule(chart, 'dr-external', 'api.example.com', []);
     const findings = analyze(chart);
-    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([['BKI-DR-HOST-UNKNOWN', Severity.WARNING, 'test/dr']]);
-    expect(findings[0].message).toMatch(/spec\.host "ratings" resolves to ratings\.default\.svc\.cluster\.local, which is neither a Service of the app nor a ServiceEntry host/);
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['BKI-DR-HOST-UNKNOWN', Severity.WARNING, 'test/dr'],
+    ]);
+    expect(findings[0].message).toMatch(
+      /spec\.host "ratings" resolves to ratings\.default\.svc\.cluster\.local, which is neither a Service of the app nor a ServiceEntry host/,
+    );
   });
 
   test('BKI-SUBSET-NO-PODS: subset labels select no pod template of the Service', () => {
@@ -312,7 +433,9 @@ describe('destination rules', () => {
     expect(findings.map((f) => [f.code, f.severity, f.field, f.value])).toEqual([
       ['BKI-SUBSET-NO-PODS', Severity.WARNING, 'spec.subsets[2].labels', { version: 'v2-mysql' }],
     ]);
-    expect(findings[0].message).toBe('DestinationRule default/dr at test/dr: spec.subsets[2].labels {"version":"v2-mysql"} select no pod template behind Service default/ratings (selector {"app":"ratings"}), so subset "v2-mysql" has no endpoints; expected labels of a pod template of that Service: {"version":"v1"}, {"version":"v2"} [IST0173/KIA0203]');
+    expect(findings[0].message).toBe(
+      'DestinationRule default/dr at test/dr: spec.subsets[2].labels {"version":"v2-mysql"} select no pod template behind Service default/ratings (selector {"app":"ratings"}), so subset "v2-mysql" has no endpoints; expected labels of a pod template of that Service: {"version":"v1"}, {"version":"v2"} [IST0173/KIA0203]',
+    );
   });
 });
 
@@ -320,10 +443,18 @@ describe('services and workloads', () => {
   test('BKI-PORT-NAME-PROTOCOL: names without a protocol prefix, unknown appProtocol; sidecar-less pods and exempt ports skipped', () => {
     // GIVEN
     const chart = newChart();
-    service(chart, 'web', { ports: [{ name: 'web', port: 8080 }, { name: 'http-alt', port: 8081 }, { name: 'x', port: 8082, appProtocol: 'http' }, { name: 'y', port: 8083, appProtocol: 'soap' }, { name: 'db', port: 3306 }] });
+    service(chart, 'web', {
+      ports: [
+        { name: 'web', port: 8080 },
+        { name: 'http-alt', port: 8081 },
+        { name: 'x', port: 8082, appProtocol: 'http' },
+        { name: 'y', port: 8083, appProtocol: 'soap' },
+        { name: 'db', port: 3306 },
+      ],
+    });
     deployment(chart, 'web', 'v1');
     service(chart, 'grafana', { ports: [{ name: 'service', port: 3000 }] });
-    deployment(chart, 'grafana', 'v1', { labels: { 'app': 'grafana', 'sidecar.istio.io/inject': 'false' } });
+    deployment(chart, 'grafana', 'v1', { labels: { app: 'grafana', 'sidecar.istio.io/inject': 'false' } });
     // WHEN
     const findings = analyze(chart);
     // THEN
@@ -331,7 +462,9 @@ describe('services and workloads', () => {
       ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[0].name', 'web'],
       ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[3].appProtocol', 'soap'],
     ]);
-    expect(findings[0].message).toBe('Service default/web at test/svc-default-web: spec.ports[0].name "web" has no protocol prefix Istio knows, so Istio cannot select the protocol of port 8080 (no HTTP routing, retries or metrics); expected a name "<protocol>[-<suffix>]" with protocol one of http, http2, https, grpc, grpc-web, tcp, tls, udp, mongo, redis, mysql, http_proxy (e.g. "http" or "http-web"), or appProtocol set [IST0118/KIA0601]');
+    expect(findings[0].message).toBe(
+      'Service default/web at test/svc-default-web: spec.ports[0].name "web" has no protocol prefix Istio knows, so Istio cannot select the protocol of port 8080 (no HTTP routing, retries or metrics); expected a name "<protocol>[-<suffix>]" with protocol one of http, http2, https, grpc, grpc-web, tcp, tls, udp, mongo, redis, mysql, http_proxy (e.g. "http" or "http-web"), or appProtocol set [IST0118/KIA0601]',
+    );
   });
 
   test('BKI-WORKLOAD-LABELS: pods behind a routed Service without a version label (info)', () => {
@@ -345,7 +478,9 @@ describe('services and workloads', () => {
     expect(findings.map((f) => [f.code, f.severity, f.path, f.field])).toEqual([
       ['BKI-WORKLOAD-LABELS', Severity.INFO, 'test/deploy-default-details-v1', 'spec.template.metadata.labels'],
     ]);
-    expect(findings[0].message).toBe('Deployment default/details-v1 at test/deploy-default-details-v1: spec.template.metadata.labels {"app":"details"} lack "version" on a pod template behind the routed Service default/details, so Istio telemetry and Kiali cannot tell its version apart; expected pod labels "version" or "app.kubernetes.io/version" or "service.istio.io/canonical-revision" [istioctl validate]');
+    expect(findings[0].message).toBe(
+      'Deployment default/details-v1 at test/deploy-default-details-v1: spec.template.metadata.labels {"app":"details"} lack "version" on a pod template behind the routed Service default/details, so Istio telemetry and Kiali cannot tell its version apart; expected pod labels "version" or "app.kubernetes.io/version" or "service.istio.io/canonical-revision" [istioctl validate]',
+    );
     // Infos never fail synthesis, even with warningsAsErrors.
     MeshAnalysis.of(chart, { warningsAsErrors: true });
     expect(() => Testing.synth(chart)).not.toThrow();
@@ -355,10 +490,20 @@ describe('services and workloads', () => {
 describe('analyzeManifests', () => {
   test('works on plain manifests, and disabledChecks accepts codes and mirrored codes', () => {
     const objects = [
-      { path: 'a/vs', manifest: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'r' }, spec: { hosts: ['r'], http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] } } },
+      {
+        path: 'a/vs',
+        manifest: {
+          apiVersion: 'networking.istio.io/v1beta1',
+          kind: 'VirtualService',
+          metadata: { name: 'r' },
+          spec: { hosts: ['r'], http: [{ route: [{ destination: { host: 'r', subset: 'v1' } }] }] },
+        },
+      },
     ];
     expect(codes(analyzeManifests(objects))).toEqual(['BKI-HOST-UNKNOWN', 'BKI-SUBSET-UNDEFINED']);
-    expect(codes(analyzeManifests(objects, { disabledChecks: ['BKI-HOST-UNKNOWN'] }))).toEqual(['BKI-SUBSET-UNDEFINED']);
+    expect(codes(analyzeManifests(objects, { disabledChecks: ['BKI-HOST-UNKNOWN'] }))).toEqual([
+      'BKI-SUBSET-UNDEFINED',
+    ]);
     expect(codes(analyzeManifests(objects, { disabledChecks: ['IST0101'] }))).toEqual([]);
   });
 
@@ -366,7 +511,12 @@ describe('analyzeManifests', () => {
     // GIVEN every check tripped once
     const chart = newChart();
     workload(chart, 'reviews', ['v1', 'v2']);
-    service(chart, 'legacy', { ports: [{ name: 'web', port: 80 }, { name: 'http-admin', port: 81 }] });
+    service(chart, 'legacy', {
+      ports: [
+        { name: 'web', port: 80 },
+        { name: 'http-admin', port: 81 },
+      ],
+    });
     deployment(chart, 'legacy', 'v1', { labels: { app: 'legacy' } });
     destinationRule(chart, 'dr', 'reviews', ['v1', 'v2', 'v3']);
     destinationRule(chart, 'dr2', 'reviews', ['v1']);
@@ -375,13 +525,53 @@ describe('analyzeManifests', () => {
     gateway(chart, 'gw', ['*.example.com']);
     routeToSubset(chart, 'vs', 'reviews', 'v4');
     routeToSubset(chart, 'vs-dup', 'reviews', 'v1');
-    vs(chart, 'edge', { hosts: ['shop.example.org'], gateways: ['gw', 'nope'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1', port: { number: 1 } }, weight: 40 }, { destination: { host: 'legacy' }, weight: 40 }] }] });
-    vs(chart, 'edge2', { hosts: ['reviews'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'reviews' }, weight: -1 }] }] });
-    vs(chart, 'zero', { hosts: ['legacy'], tcp: [{ route: [{ destination: { host: 'legacy', port: { number: 80 } }, weight: 0 }, { destination: { host: 'legacy', port: { number: 81 } } }] }] });
+    vs(chart, 'edge', {
+      hosts: ['shop.example.org'],
+      gateways: ['gw', 'nope'],
+      http: [
+        {
+          route: [
+            { destination: { host: 'reviews', subset: 'v1', port: { number: 1 } }, weight: 40 },
+            { destination: { host: 'legacy' }, weight: 40 },
+          ],
+        },
+      ],
+    });
+    vs(chart, 'edge2', {
+      hosts: ['reviews'],
+      gateways: ['gw'],
+      http: [{ route: [{ destination: { host: 'reviews' }, weight: -1 }] }],
+    });
+    vs(chart, 'zero', {
+      hosts: ['legacy'],
+      tcp: [
+        {
+          route: [
+            { destination: { host: 'legacy', port: { number: 80 } }, weight: 0 },
+            { destination: { host: 'legacy', port: { number: 81 } } },
+          ],
+        },
+      ],
+    });
     // WHEN
     const findings = analyze(chart);
     // THEN
-    expect(new Set(codes(findings))).toEqual(new Set(Object.values(MESH_CHECKS).map((c) => c.code).filter((c) => c !== 'BKI-OBJECT-DUPLICATE' && c !== 'BKI-GATEWAY-CONFLICT' && c !== 'BKI-ROUTE-UNREACHABLE' && c !== 'BKI-SUBSET-NAME' && c !== 'BKI-SUBSET-DUPLICATE' && c !== 'BKI-WEIGHT-SINGLE' && c !== 'BKI-HOST-UNKNOWN')));
+    expect(new Set(codes(findings))).toEqual(
+      new Set(
+        Object.values(MESH_CHECKS)
+          .map((c) => c.code)
+          .filter(
+            (c) =>
+              c !== 'BKI-OBJECT-DUPLICATE' &&
+              c !== 'BKI-GATEWAY-CONFLICT' &&
+              c !== 'BKI-ROUTE-UNREACHABLE' &&
+              c !== 'BKI-SUBSET-NAME' &&
+              c !== 'BKI-SUBSET-DUPLICATE' &&
+              c !== 'BKI-WEIGHT-SINGLE' &&
+              c !== 'BKI-HOST-UNKNOWN',
+          ),
+      ),
+    );
     expect(findings.map((f) => f.message)).toMatchSnapshot();
   });
 });
@@ -392,20 +582,31 @@ describe('BKI-OBJECT-DUPLICATE', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1', 'v2']);
     destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
-    new VirtualService(chart, 'first', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } });
-    new VirtualService(chart, 'second', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews.example.com'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] } });
+    new VirtualService(chart, 'first', {
+      metadata: { name: 'reviews' },
+      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] },
+    });
+    new VirtualService(chart, 'second', {
+      metadata: { name: 'reviews' },
+      spec: { hosts: ['reviews.example.com'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] },
+    });
     // WHEN / THEN
     expect(withCode(analyze(chart), 'BKI-OBJECT-DUPLICATE').map((f) => f.message)).toEqual([
       'VirtualService default/reviews at test/second: metadata.name "reviews" is also the name of VirtualService default/reviews at test/first, which this object would silently replace when applied; expected a name unique per kind and namespace (set the construct\'s name prop, e.g. virtualServiceName) [kubectl-apply]',
     ]);
-    expect(() => Testing.synth(chart)).toThrow(/BKI-OBJECT-DUPLICATE metadata\.name: VirtualService default\/reviews at test\/second/);
+    expect(() => Testing.synth(chart)).toThrow(
+      /BKI-OBJECT-DUPLICATE metadata\.name: VirtualService default\/reviews at test\/second/,
+    );
   });
 
   test('the same name in another namespace or of another kind is fine', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1']);
     destinationRule(chart, 'dr', 'reviews', ['v1']);
-    new VirtualService(chart, 'vs', { metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } });
+    new VirtualService(chart, 'vs', {
+      metadata: { name: 'reviews' },
+      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] },
+    });
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'reviews', namespace: 'other' } });
     expect(withCode(analyze(chart), 'BKI-OBJECT-DUPLICATE')).toEqual([]);
   });
@@ -416,23 +617,37 @@ describe('BKI-ROUTE-UNREACHABLE', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1', 'v2']);
     destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
-    vs(chart, 'vs', { hosts: ['reviews'], http: [
-      { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-      { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-    ] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [
+        { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        {
+          match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+          route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+        },
+      ],
+    });
     const findings = withCode(analyze(chart), 'BKI-ROUTE-UNREACHABLE');
     expect(findings.map((f) => [f.severity, f.field])).toEqual([[Severity.WARNING, 'spec.http[1]']]);
-    expect(findings[0].message).toBe('VirtualService default/vs at test/vs: spec.http[1] [{"headers":{"end-user":{"exact":"jason"}}}] is never used: spec.http[0] has no match and takes every request first; expected the rule without a match last (rules are tried in order, first match wins) [IST0130]');
+    expect(findings[0].message).toBe(
+      'VirtualService default/vs at test/vs: spec.http[1] [{"headers":{"end-user":{"exact":"jason"}}}] is never used: spec.http[0] has no match and takes every request first; expected the rule without a match last (rules are tried in order, first match wins) [IST0130]',
+    );
   });
 
   test('the catch-all last is fine', () => {
     const chart = newChart();
     workload(chart, 'reviews', ['v1', 'v2']);
     destinationRule(chart, 'dr', 'reviews', ['v1', 'v2']);
-    vs(chart, 'vs', { hosts: ['reviews'], http: [
-      { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-      { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-    ] });
+    vs(chart, 'vs', {
+      hosts: ['reviews'],
+      http: [
+        {
+          match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+          route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+        },
+        { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+      ],
+    });
     expect(withCode(analyze(chart), 'BKI-ROUTE-UNREACHABLE')).toEqual([]);
   });
 });
@@ -443,15 +658,25 @@ describe('BKI-GATEWAY-CONFLICT', () => {
     gateway(chart, 'a', ['shop.example.com']);
     gateway(chart, 'b', ['istio-system/shop.example.com']);
     const findings = withCode(analyze(chart), 'BKI-GATEWAY-CONFLICT');
-    expect(findings.map((f) => [f.severity, f.path, f.field, f.value])).toEqual([[Severity.ERROR, 'test/gw-default-b', 'spec.servers[0].hosts[0]', 'istio-system/shop.example.com']]);
-    expect(findings[0].message).toMatch(/spec\.servers\[0\]\.hosts\[0\] "istio-system\/shop\.example\.com" is also served by Gateway default\/a at test\/gw-default-a on the same ingress workload \{"istio":"ingressgateway"\} and port 80, so only one of their routes takes effect; expected one Gateway per host and port of an ingress workload: share it \(SharedGateway\) or use distinct hosts \[IST0145\/KIA0301\]$/);
+    expect(findings.map((f) => [f.severity, f.path, f.field, f.value])).toEqual([
+      [Severity.ERROR, 'test/gw-default-b', 'spec.servers[0].hosts[0]', 'istio-system/shop.example.com'],
+    ]);
+    expect(findings[0].message).toMatch(
+      /spec\.servers\[0\]\.hosts\[0\] "istio-system\/shop\.example\.com" is also served by Gateway default\/a at test\/gw-default-a on the same ingress workload \{"istio":"ingressgateway"\} and port 80, so only one of their routes takes effect; expected one Gateway per host and port of an ingress workload: share it \(SharedGateway\) or use distinct hosts \[IST0145\/KIA0301\]$/,
+    );
   });
 
   test('distinct hosts, a wildcard beside a specific host, or another ingress workload, are fine', () => {
     const chart = newChart();
     gateway(chart, 'a', ['shop.example.com']);
     gateway(chart, 'b', ['admin.example.com', '*', '*.example.com']);
-    new Gateway(chart, 'c', { metadata: { name: 'c' }, spec: { selector: { istio: 'ingress' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }] } });
+    new Gateway(chart, 'c', {
+      metadata: { name: 'c' },
+      spec: {
+        selector: { istio: 'ingress' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }],
+      },
+    });
     expect(withCode(analyze(chart), 'BKI-GATEWAY-CONFLICT')).toEqual([]);
   });
 });

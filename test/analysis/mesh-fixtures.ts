@@ -2,13 +2,18 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 
 export const BOOKINFO_SERVICES = ['productpage', 'details', 'ratings', 'reviews'];
 
 /** A Service `name` selecting `app: name`, with `ports` (default one `http` port 9080). */
-export function service(scope: Construct, name: string, opts: { namespace?: string; ports?: k8s.ServicePort[] } = {}): k8s.KubeService {
+export function service(
+  scope: Construct,
+  name: string,
+  opts: { namespace?: string; ports?: k8s.ServicePort[] } = {},
+): k8s.KubeService {
   return new k8s.KubeService(scope, `svc-${opts.namespace ?? 'default'}-${name}`, {
     metadata: { name, namespace: opts.namespace },
     spec: { selector: { app: name }, ports: opts.ports ?? [{ name: 'http', port: 9080 }] },
@@ -16,7 +21,12 @@ export function service(scope: Construct, name: string, opts: { namespace?: stri
 }
 
 /** A Deployment `name-version` with pod labels `labels` (default app + version). */
-export function deployment(scope: Construct, app: string, version: string, opts: { namespace?: string; labels?: Record<string, string> } = {}): k8s.KubeDeployment {
+export function deployment(
+  scope: Construct,
+  app: string,
+  version: string,
+  opts: { namespace?: string; labels?: Record<string, string> } = {},
+): k8s.KubeDeployment {
   const labels = opts.labels ?? { app, version };
   return new k8s.KubeDeployment(scope, `deploy-${opts.namespace ?? 'default'}-${app}-${version}`, {
     metadata: { name: `${app}-${version}`, namespace: opts.namespace },
@@ -37,7 +47,13 @@ export function workload(scope: Construct, name: string, versions: string[], nam
 }
 
 /** A DestinationRule for `host` with subsets `versions` (labels `version: <v>`). */
-export function destinationRule(scope: Construct, id: string, host: string, versions: string[], namespace?: string): DestinationRule {
+export function destinationRule(
+  scope: Construct,
+  id: string,
+  host: string,
+  versions: string[],
+  namespace?: string,
+): DestinationRule {
   return new DestinationRule(scope, id, {
     metadata: { name: id, namespace },
     spec: { host, subsets: versions.map((v) => ({ name: v, labels: { version: v } })) },
@@ -45,7 +61,13 @@ export function destinationRule(scope: Construct, id: string, host: string, vers
 }
 
 /** A mesh VirtualService sending all of `host` to `subset`. */
-export function routeToSubset(scope: Construct, id: string, host: string, subset: string | undefined, namespace?: string): VirtualService {
+export function routeToSubset(
+  scope: Construct,
+  id: string,
+  host: string,
+  subset: string | undefined,
+  namespace?: string,
+): VirtualService {
   return new VirtualService(scope, id, {
     metadata: { name: id, namespace },
     spec: { hosts: [host], http: [{ route: [{ destination: { host, subset } }] }] },
@@ -56,7 +78,10 @@ export function routeToSubset(scope: Construct, id: string, host: string, subset
 export function gateway(scope: Construct, name: string, hosts: string[], namespace?: string): Gateway {
   return new Gateway(scope, `gw-${namespace ?? 'default'}-${name}`, {
     metadata: { name, namespace },
-    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }] },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+    },
   });
 }
 
@@ -66,7 +91,12 @@ export function serviceEntry(scope: Construct, id: string, hosts: string[]): Api
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'ServiceEntry',
     metadata: { name: id },
-    spec: { hosts, location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] },
+    spec: {
+      hosts,
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+    },
   });
 }
 

@@ -1,19 +1,21 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
-import { ExposedService } from '../../lib/exposure/exposed-service';
 import { IExposureRisk } from '../../lib/core/exposure-risk';
+import { IMeshService } from '../../lib/core/mesh-service';
+import { ExposedService } from '../../lib/exposure/exposed-service';
 import { IngressGateway } from '../../lib/exposure/ingress-gateway';
 import { SharedGateway } from '../../lib/exposure/shared-gateway';
-import { IMeshService } from '../../lib/core/mesh-service';
 import { StringMatch } from '../../lib/routing/http-route';
 import { TlsMode } from '../../lib/routing/traffic-policy';
 import { VersionRouting } from '../../lib/routing/version-routing';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 
-const find = (objects: any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const find = (objects: any[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
 const istio = (objects: any[]) => objects.filter((o) => o.apiVersion.includes('istio.io'));
 
 function synthValid(chart: Chart): any[] {
@@ -24,16 +26,26 @@ function synthValid(chart: Chart): any[] {
 }
 
 /** A dashboard-like service (Service + Deployment) in the chart, flagged as risky when `risk` is given. */
-function dashboard(chart: Chart, name: string, port: number, namespace = 'istio-system', risk?: string): IMeshService & IExposureRisk {
+function dashboard(
+  chart: Chart,
+  name: string,
+  port: number,
+  namespace = 'istio-system',
+  risk?: string,
+): IMeshService & IExposureRisk {
   const labels = { app: name };
   new k8s.KubeService(chart, `${name}-svc`, {
-    metadata: { name, namespace }, spec: { selector: labels, ports: [{ name: 'http', port }] },
+    metadata: { name, namespace },
+    spec: { selector: labels, ports: [{ name: 'http', port }] },
   });
   new k8s.KubeDeployment(chart, `${name}-deploy`, {
     metadata: { name, namespace },
     spec: {
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name, image: `example.com/${name}:1`, ports: [{ containerPort: port }] }] } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name, image: `example.com/${name}:1`, ports: [{ containerPort: port }] }] },
+      },
     },
   });
   return { serviceName: name, namespace, port, versions: [], exposureRisk: risk };
@@ -53,8 +65,10 @@ describe('ExposedService', () => {
       gatewayName: 'bookinfo-gateway',
       virtualServiceName: 'bookinfo',
       matches: [
-        { uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') },
-        { uri: StringMatch.exact('/login') }, { uri: StringMatch.exact('/logout') },
+        { uri: StringMatch.exact('/productpage') },
+        { uri: StringMatch.prefix('/static') },
+        { uri: StringMatch.exact('/login') },
+        { uri: StringMatch.exact('/logout') },
         { uri: StringMatch.prefix('/api/v1/products') },
       ],
     });
@@ -71,8 +85,11 @@ describe('ExposedService', () => {
     expect(vs.spec.hosts).toEqual(['*']);
     expect(vs.spec.http).toHaveLength(1);
     expect(vs.spec.http[0].match).toEqual([
-      { uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } },
-      { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } },
+      { uri: { exact: '/productpage' } },
+      { uri: { prefix: '/static' } },
+      { uri: { exact: '/login' } },
+      { uri: { exact: '/logout' } },
+      { uri: { prefix: '/api/v1/products' } },
     ]);
     expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'productpage', port: { number: 9080 } } }]);
     expect(objects.some((o) => o.kind === 'DestinationRule')).toBe(false);
@@ -104,9 +121,14 @@ describe('ExposedService', () => {
     expect(vs.spec).toEqual({
       hosts: ['kiali.ik8s.cc'],
       gateways: ['kiali-gateway'],
-      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'kiali', port: { number: 20001 } } }] }],
+      http: [
+        { match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'kiali', port: { number: 20001 } } }] },
+      ],
     });
-    expect(find(objects, 'DestinationRule', 'kiali').spec).toEqual({ host: 'kiali', trafficPolicy: { tls: { mode: 'DISABLE' } } });
+    expect(find(objects, 'DestinationRule', 'kiali').spec).toEqual({
+      host: 'kiali',
+      trafficPolicy: { tls: { mode: 'DISABLE' } },
+    });
     // make-before-break: the backend TLS setting is applied before the route that needs it
     const kinds = istio(objects).map((o: any) => o.kind);
     expect(kinds.indexOf('DestinationRule')).toBeLessThan(kinds.indexOf('VirtualService'));
@@ -117,10 +139,22 @@ describe('ExposedService', () => {
   test('installation choice: Helm gateway chart and a custom gateway with another HTTP port', () => {
     const chart = Testing.chart();
     const grafana = dashboard(chart, 'grafana', 3000);
-    const helm = new ExposedService(chart, 'helm', { target: grafana, hosts: ['grafana.example.com'], ingressGateway: IngressGateway.HELM });
+    const helm = new ExposedService(chart, 'helm', {
+      target: grafana,
+      hosts: ['grafana.example.com'],
+      ingressGateway: IngressGateway.HELM,
+    });
     const custom = new ExposedService(chart, 'custom', {
-      target: grafana, hosts: ['grafana.internal.example.com'], gatewayName: 'internal', virtualServiceName: 'grafana-internal', targetPort: 3000,
-      ingressGateway: IngressGateway.custom({ selector: { istio: 'internal-gateway' }, namespace: 'gateways', httpPort: 8080 }),
+      target: grafana,
+      hosts: ['grafana.internal.example.com'],
+      gatewayName: 'internal',
+      virtualServiceName: 'grafana-internal',
+      targetPort: 3000,
+      ingressGateway: IngressGateway.custom({
+        selector: { istio: 'internal-gateway' },
+        namespace: 'gateways',
+        httpPort: 8080,
+      }),
     });
     const objects = synthValid(chart);
     expect(find(objects, 'Gateway', 'grafana-gateway').spec.selector).toEqual({ istio: 'ingress' });
@@ -138,11 +172,23 @@ describe('ExposedService', () => {
   test('HTTPS with a Secret in the ingress namespace, and an HTTP server redirecting to it', () => {
     const chart = Testing.chart();
     const grafana = dashboard(chart, 'grafana', 3000);
-    const exposed = new ExposedService(chart, 'grafana-ingress', { target: grafana, hosts: ['grafana.example.com'], tls: { credentialName: 'grafana-cert' } });
+    const exposed = new ExposedService(chart, 'grafana-ingress', {
+      target: grafana,
+      hosts: ['grafana.example.com'],
+      tls: { credentialName: 'grafana-cert' },
+    });
     const objects = synthValid(chart);
     expect(find(objects, 'Gateway', 'grafana-gateway').spec.servers).toEqual([
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['grafana.example.com'], tls: { mode: 'SIMPLE', credentialName: 'grafana-cert' } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['grafana.example.com'], tls: { httpsRedirect: true } },
+      {
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['grafana.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'grafana-cert' },
+      },
+      {
+        port: { number: 80, name: 'http', protocol: 'HTTP' },
+        hosts: ['grafana.example.com'],
+        tls: { httpsRedirect: true },
+      },
     ]);
     expect(exposed.url).toBe('https://grafana.example.com');
   });
@@ -150,7 +196,11 @@ describe('ExposedService', () => {
   test('HTTPS only, without the redirecting HTTP server', () => {
     const chart = Testing.chart();
     const grafana = dashboard(chart, 'grafana', 3000);
-    new ExposedService(chart, 'grafana-ingress', { target: grafana, hosts: ['grafana.example.com'], tls: { credentialName: 'grafana-cert', httpsRedirect: false } });
+    new ExposedService(chart, 'grafana-ingress', {
+      target: grafana,
+      hosts: ['grafana.example.com'],
+      tls: { credentialName: 'grafana-cert', httpsRedirect: false },
+    });
     const servers = find(synthValid(chart), 'Gateway', 'grafana-gateway').spec.servers;
     expect(servers.map((s: any) => s.port.protocol)).toEqual(['HTTPS']);
   });
@@ -160,15 +210,33 @@ describe('ExposedService', () => {
     const kiali = dashboard(chart, 'kiali', 20001);
     const grafana = dashboard(chart, 'grafana', 3000);
     const shared = new SharedGateway(chart, 'public', { name: 'public-gateway', namespace: 'istio-system' });
-    const k = new ExposedService(chart, 'kiali', { target: kiali, hosts: ['kiali.example.com'], gateway: shared, allowedSourceRanges: ['10.0.0.0/8'] });
-    new ExposedService(chart, 'grafana', { target: grafana, hosts: ['grafana.example.com'], gateway: shared, tls: { credentialName: 'grafana-cert' } });
+    const k = new ExposedService(chart, 'kiali', {
+      target: kiali,
+      hosts: ['kiali.example.com'],
+      gateway: shared,
+      allowedSourceRanges: ['10.0.0.0/8'],
+    });
+    new ExposedService(chart, 'grafana', {
+      target: grafana,
+      hosts: ['grafana.example.com'],
+      gateway: shared,
+      tls: { credentialName: 'grafana-cert' },
+    });
     const objects = synthValid(chart);
     const gateways = objects.filter((o) => o.kind === 'Gateway');
     expect(gateways).toHaveLength(1);
     expect(gateways[0].spec.servers).toEqual([
       { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['kiali.example.com'] },
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['grafana.example.com'], tls: { mode: 'SIMPLE', credentialName: 'grafana-cert' } },
-      { port: { number: 80, name: 'http-redirect', protocol: 'HTTP' }, hosts: ['grafana.example.com'], tls: { httpsRedirect: true } },
+      {
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['grafana.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'grafana-cert' },
+      },
+      {
+        port: { number: 80, name: 'http-redirect', protocol: 'HTTP' },
+        hosts: ['grafana.example.com'],
+        tls: { httpsRedirect: true },
+      },
     ]);
     expect(shared.hosts).toEqual(['kiali.example.com', 'grafana.example.com']);
     expect(k.gateway).toBe(shared.gateway);
@@ -183,7 +251,10 @@ describe('ExposedService', () => {
     }
     const objects2 = synthValid(chart2);
     expect(find(objects2, 'Gateway', 'public').spec.servers).toEqual([
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['productpage.example.com', 'reviews.example.com'] },
+      {
+        port: { number: 80, name: 'http', protocol: 'HTTP' },
+        hosts: ['productpage.example.com', 'reviews.example.com'],
+      },
     ]);
     // The VirtualServices live in the target's namespace and name the Gateway with its namespace.
     expect(find(objects2, 'VirtualService', 'reviews-ingress').spec.gateways).toEqual(['istio-system/public']);
@@ -193,23 +264,42 @@ describe('ExposedService', () => {
   test('routeToSubset keeps gateway traffic on the subsets a mesh routing defines (IST0140)', () => {
     const chart = Testing.chart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
-    new VersionRouting(chart, 'productpage-routing', { service: bookinfo.productpage, routes: [{ to: [{ subset: 'v1' }] }] });
+    new VersionRouting(chart, 'productpage-routing', {
+      service: bookinfo.productpage,
+      routes: [{ to: [{ subset: 'v1' }] }],
+    });
     // Both constructs would name their VirtualService "productpage": the gateway one gets another name.
     new ExposedService(chart, 'ingress', {
-      target: bookinfo.productpage, hosts: ['bookinfo.example.com'], routeToSubset: 'v1', virtualServiceName: 'productpage-ingress',
+      target: bookinfo.productpage,
+      hosts: ['bookinfo.example.com'],
+      routeToSubset: 'v1',
+      virtualServiceName: 'productpage-ingress',
     });
     const objects = synthValid(chart);
-    const gatewayVs = objects.find((o) => o.kind === 'VirtualService' && o.spec.gateways?.includes('productpage-gateway'));
-    expect(gatewayVs.spec.http[0].route[0].destination).toEqual({ host: 'productpage', subset: 'v1', port: { number: 9080 } });
+    const gatewayVs = objects.find(
+      (o) => o.kind === 'VirtualService' && o.spec.gateways?.includes('productpage-gateway'),
+    );
+    expect(gatewayVs.spec.http[0].route[0].destination).toEqual({
+      host: 'productpage',
+      subset: 'v1',
+      port: { number: 9080 },
+    });
   });
 
   test('a VirtualService in another namespace than the target addresses it by FQDN', () => {
     const chart = Testing.chart();
     const kiali = dashboard(chart, 'kiali', 20001);
-    new ExposedService(chart, 'kiali', { target: kiali, hosts: ['kiali.example.com'], namespace: 'edge', backendTls: { mode: TlsMode.DISABLE } });
+    new ExposedService(chart, 'kiali', {
+      target: kiali,
+      hosts: ['kiali.example.com'],
+      namespace: 'edge',
+      backendTls: { mode: TlsMode.DISABLE },
+    });
     const objects = synthValid(chart);
     expect(find(objects, 'VirtualService', 'kiali-ingress').metadata.namespace).toBe('edge');
-    expect(find(objects, 'VirtualService', 'kiali-ingress').spec.http[0].route[0].destination.host).toBe('kiali.istio-system.svc.cluster.local');
+    expect(find(objects, 'VirtualService', 'kiali-ingress').spec.http[0].route[0].destination.host).toBe(
+      'kiali.istio-system.svc.cluster.local',
+    );
     expect(find(objects, 'DestinationRule', 'kiali').spec.host).toBe('kiali.istio-system.svc.cluster.local');
     expect(find(objects, 'Gateway', 'kiali-gateway').metadata.namespace).toBe('edge');
   });
@@ -218,7 +308,9 @@ describe('ExposedService', () => {
     const chart = Testing.chart();
     const kiali = dashboard(chart, 'kiali', 20001);
     const exposed = new ExposedService(chart, 'kiali', {
-      target: kiali, hosts: ['kiali.example.com'], allowedSourceRanges: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'],
+      target: kiali,
+      hosts: ['kiali.example.com'],
+      allowedSourceRanges: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'],
     });
     const objects = synthValid(chart);
     const policy = find(objects, 'AuthorizationPolicy', 'istio-system-kiali-ingress-allowed-sources');
@@ -227,10 +319,12 @@ describe('ExposedService', () => {
     expect(policy.spec).toEqual({
       selector: { matchLabels: { istio: 'ingressgateway' } },
       action: 'DENY',
-      rules: [{
-        from: [{ source: { notRemoteIpBlocks: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'] } }],
-        to: [{ operation: { hosts: ['kiali.example.com', 'kiali.example.com:*'] } }],
-      }],
+      rules: [
+        {
+          from: [{ source: { notRemoteIpBlocks: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'] } }],
+          to: [{ operation: { hosts: ['kiali.example.com', 'kiali.example.com:*'] } }],
+        },
+      ],
     });
   });
 
@@ -238,8 +332,15 @@ describe('ExposedService', () => {
     const chart = Testing.chart();
     const grafana = dashboard(chart, 'grafana', 3000);
     new ExposedService(chart, 'grafana', {
-      target: grafana, hosts: ['grafana.example.com'], ingressGateway: IngressGateway.HELM, tls: { credentialName: 'grafana-cert' },
-      jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/.well-known/jwks.json', audiences: ['grafana'] },
+      target: grafana,
+      hosts: ['grafana.example.com'],
+      ingressGateway: IngressGateway.HELM,
+      tls: { credentialName: 'grafana-cert' },
+      jwt: {
+        issuer: 'https://issuer.example.com',
+        jwksUri: 'https://issuer.example.com/.well-known/jwks.json',
+        audiences: ['grafana'],
+      },
     });
     const objects = synthValid(chart);
     const ra = find(objects, 'RequestAuthentication', 'istio-system-grafana-ingress-jwt');
@@ -247,14 +348,25 @@ describe('ExposedService', () => {
     expect(ra.spec).toEqual({
       selector: { matchLabels: { istio: 'ingress' } },
       // The imported class writes the proto field name jwks_uri, which Istio accepts like jwksUri.
-      jwtRules: [{ issuer: 'https://issuer.example.com', jwks_uri: 'https://issuer.example.com/.well-known/jwks.json', audiences: ['grafana'] }],
+      jwtRules: [
+        {
+          issuer: 'https://issuer.example.com',
+          jwks_uri: 'https://issuer.example.com/.well-known/jwks.json',
+          audiences: ['grafana'],
+        },
+      ],
     });
     const ap = find(objects, 'AuthorizationPolicy', 'istio-system-grafana-ingress-require-jwt');
     expect(ap.metadata.namespace).toBe('istio-ingress');
     expect(ap.spec).toEqual({
       selector: { matchLabels: { istio: 'ingress' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: ['grafana.example.com', 'grafana.example.com:*'] } }] }],
+      rules: [
+        {
+          from: [{ source: { notRequestPrincipals: ['*'] } }],
+          to: [{ operation: { hosts: ['grafana.example.com', 'grafana.example.com:*'] } }],
+        },
+      ],
     });
   });
 
@@ -272,7 +384,10 @@ describe('ExposedService', () => {
     test('warns once at synthesis when a risky target is exposed without TLS and access restriction', () => {
       const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
       const chart = Testing.chart();
-      new ExposedService(chart, 'kiali', { target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK), hosts: ['kiali.example.com'] });
+      new ExposedService(chart, 'kiali', {
+        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
+        hosts: ['kiali.example.com'],
+      });
       Testing.synth(chart);
       Testing.synth(chart);
       const ours = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(RISK));
@@ -284,15 +399,24 @@ describe('ExposedService', () => {
     test('strict: fails synthesis instead', () => {
       const chart = Testing.chart();
       new ExposedService(chart, 'kiali', {
-        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK), hosts: ['kiali.example.com'], strict: true, allowedSourceRanges: ['10.0.0.0/8'],
+        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
+        hosts: ['kiali.example.com'],
+        strict: true,
+        allowedSourceRanges: ['10.0.0.0/8'],
       });
-      expect(() => Testing.synth(chart)).toThrow(/exposes kiali.istio-system at kiali.example.com without TLS \(tls\): anonymous users/);
+      expect(() => Testing.synth(chart)).toThrow(
+        /exposes kiali.istio-system at kiali.example.com without TLS \(tls\): anonymous users/,
+      );
     });
 
     test('the analysis option warningsAsErrors fails synthesis too', () => {
       const chart = Testing.chart();
       MeshAnalysis.of(chart, { warningsAsErrors: true });
-      new ExposedService(chart, 'kiali', { target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK), hosts: ['kiali.example.com'], tls: { credentialName: 'kiali-cert' } });
+      new ExposedService(chart, 'kiali', {
+        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
+        hosts: ['kiali.example.com'],
+        tls: { credentialName: 'kiali-cert' },
+      });
       expect(() => Testing.synth(chart)).toThrow(/without an access restriction \(allowedSourceRanges or jwt\)/);
     });
 
@@ -300,10 +424,17 @@ describe('ExposedService', () => {
       const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
       const chart = Testing.chart();
       new ExposedService(chart, 'kiali', {
-        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK), hosts: ['kiali.example.com'], strict: true,
-        tls: { credentialName: 'kiali-cert' }, jwt: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' },
+        target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
+        hosts: ['kiali.example.com'],
+        strict: true,
+        tls: { credentialName: 'kiali-cert' },
+        jwt: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' },
       });
-      new ExposedService(chart, 'grafana', { target: dashboard(chart, 'grafana', 3000), hosts: ['grafana.example.com'], strict: true });
+      new ExposedService(chart, 'grafana', {
+        target: dashboard(chart, 'grafana', 3000),
+        hosts: ['grafana.example.com'],
+        strict: true,
+      });
       synthValid(chart);
       expect(warn.mock.calls.flat().join('\n')).not.toContain(RISK);
     });

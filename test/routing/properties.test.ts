@@ -1,5 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
+
 import { InvalidInputError } from '../../lib/core/input-validation';
 import { istioDuration } from '../../lib/routing/istio-duration';
 import { VersionRouting } from '../../lib/routing/version-routing';
@@ -12,35 +13,46 @@ describe('VersionRouting properties', () => {
     // GIVEN any 2-5 weights, biased towards valid splits
     const weights = fc.oneof(
       fc.array(fc.integer({ min: -5, max: 105 }), { minLength: 2, maxLength: 5 }),
-      fc.integer({ min: 2, max: 5 }).chain((n) => fc.array(fc.nat({ max: 100 }), { minLength: n - 1, maxLength: n - 1 })
-        .map((ws) => { const rest = 100 - ws.reduce((a, b) => a + b, 0); return [...ws, rest]; })),
+      fc.integer({ min: 2, max: 5 }).chain((n) =>
+        fc.array(fc.nat({ max: 100 }), { minLength: n - 1, maxLength: n - 1 }).map((ws) => {
+          const rest = 100 - ws.reduce((a, b) => a + b, 0);
+          return [...ws, rest];
+        }),
+      ),
     );
-    fc.assert(fc.property(weights, (ws) => {
-      const routing = new VersionRouting(Testing.chart(), 'r', { service, createDestinationRule: true });
-      const valid = ws.every((w) => Number.isInteger(w) && w >= 0 && w <= 100) && ws.reduce((a, b) => a + b, 0) === 100;
-      // WHEN
-      let route;
-      try {
-        route = routing.splitTraffic(Object.fromEntries(ws.map((w, i) => [versions[i], w])));
-      } catch (e) {
-        if (!(e instanceof InvalidInputError)) throw e;
-      }
-      // THEN
-      expect(route !== undefined).toBe(valid);
-      if (route) {
-        const spec = route.toSpec();
-        expect(spec.route!.map((r) => r.weight)).toEqual(ws);
-        expect(spec.route!.map((r) => r.destination!.subset)).toEqual(versions.slice(0, ws.length));
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(weights, (ws) => {
+        const routing = new VersionRouting(Testing.chart(), 'r', { service, createDestinationRule: true });
+        const valid =
+          ws.every((w) => Number.isInteger(w) && w >= 0 && w <= 100) && ws.reduce((a, b) => a + b, 0) === 100;
+        // WHEN
+        let route;
+        try {
+          route = routing.splitTraffic(Object.fromEntries(ws.map((w, i) => [versions[i], w])));
+        } catch (e) {
+          if (!(e instanceof InvalidInputError)) throw e;
+        }
+        // THEN
+        expect(route !== undefined).toBe(valid);
+        if (route) {
+          const spec = route.toSpec();
+          expect(spec.route!.map((r) => r.weight)).toEqual(ws);
+          expect(spec.route!.map((r) => r.destination!.subset)).toEqual(versions.slice(0, ws.length));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('durations render as seconds that read back to the same whole milliseconds', () => {
     const scope = Testing.chart();
-    fc.assert(fc.property(fc.integer({ min: 1, max: 10 ** 12 }), (ms) => {
-      const text = istioDuration(scope, 'd', Duration.millis(ms));
-      expect(text).toMatch(/^\d+(\.\d{1,3})?s$/);
-      expect(Math.round(parseFloat(text) * 1000)).toBe(ms);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 ** 12 }), (ms) => {
+        const text = istioDuration(scope, 'd', Duration.millis(ms));
+        expect(text).toMatch(/^\d+(\.\d{1,3})?s$/);
+        expect(Math.round(parseFloat(text) * 1000)).toBe(ms);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

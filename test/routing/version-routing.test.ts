@@ -1,9 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+
 import { Gateway } from '../../imports/istio-networking.istio.io';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { IMeshService } from '../../lib/core/mesh-service';
-import { StringMatch, RetryOn } from '../../lib/routing/http-route';
+import { RetryOn,StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../../lib/routing/traffic-policy';
 import { VersionRouting } from '../../lib/routing/version-routing';
@@ -18,7 +19,8 @@ function bookinfoChart() {
 }
 
 const istio = (objects: any[]) => objects.filter((o) => o.apiVersion.includes('istio.io'));
-const find = (objects: any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const find = (objects: any[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 function synthValid(chart: Chart): any[] {
   const objects = Testing.synth(chart);
@@ -53,7 +55,10 @@ describe('VersionRouting', () => {
     expect(vs.spec).toEqual({
       hosts: ['reviews'],
       http: [
-        { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+        {
+          match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+          route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+        },
         { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
       ],
     });
@@ -66,12 +71,14 @@ describe('VersionRouting', () => {
     const reviews = new VersionRouting(chart, 'reviews', { service: bookinfo.reviews });
     reviews.splitTraffic({ v1: 80, v2: 20 });
     const vs = find(synthValid(chart), 'VirtualService', 'reviews');
-    expect(vs.spec.http).toEqual([{
-      route: [
-        { destination: { host: 'reviews', subset: 'v1' }, weight: 80 },
-        { destination: { host: 'reviews', subset: 'v2' }, weight: 20 },
-      ],
-    }]);
+    expect(vs.spec.http).toEqual([
+      {
+        route: [
+          { destination: { host: 'reviews', subset: 'v1' }, weight: 80 },
+          { destination: { host: 'reviews', subset: 'v2' }, weight: 20 },
+        ],
+      },
+    ]);
   });
 
   test('a single destination carries no weight field, even when given 100', () => {
@@ -90,10 +97,15 @@ describe('VersionRouting', () => {
     details.routeAllTo('v1');
     const objects = synthValid(chart);
     expect(find(objects, 'VirtualService', 'details').spec.http).toEqual([
-      { fault: { abort: { httpStatus: 555, percentage: { value: 100 } } }, route: [{ destination: { host: 'details', subset: 'v1' } }] },
+      {
+        fault: { abort: { httpStatus: 555, percentage: { value: 100 } } },
+        route: [{ destination: { host: 'details', subset: 'v1' } }],
+      },
       { route: [{ destination: { host: 'details', subset: 'v1' } }] },
     ]);
-    expect(find(objects, 'DestinationRule', 'details').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
+    expect(find(objects, 'DestinationRule', 'details').spec.subsets).toEqual([
+      { name: 'v1', labels: { version: 'v1' } },
+    ]);
   });
 
   test('fault injection: a 7s delay for one user (virtual-service-ratings-test-delay), fractions of seconds', () => {
@@ -111,7 +123,9 @@ describe('VersionRouting', () => {
     const { chart, bookinfo } = bookinfoChart();
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const ratings = new VersionRouting(chart, 'ratings', {
-      service: bookinfo.ratings, createVirtualService: false, trafficPolicy: { tls: { mode: TlsMode.ISTIO_MUTUAL } },
+      service: bookinfo.ratings,
+      createVirtualService: false,
+      trafficPolicy: { tls: { mode: TlsMode.ISTIO_MUTUAL } },
     });
     const mysql = ratings.addSubset({ name: 'v2-mysql' });
     ratings.addSubset({ name: 'legacy', labels: { version: 'v0', track: 'legacy' } });
@@ -140,23 +154,41 @@ describe('VersionRouting', () => {
       createVirtualService: false,
       trafficPolicy: {
         loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM),
-        connectionPool: { tcp: { maxConnections: 100, connectTimeout: Duration.millis(250) }, http: { http1MaxPendingRequests: 10, idleTimeout: Duration.minutes(5) } },
-        outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+        connectionPool: {
+          tcp: { maxConnections: 100, connectTimeout: Duration.millis(250) },
+          http: { http1MaxPendingRequests: 10, idleTimeout: Duration.minutes(5) },
+        },
+        outlierDetection: {
+          consecutive5xxErrors: 3,
+          interval: Duration.seconds(10),
+          baseEjectionTime: Duration.seconds(30),
+          maxEjectionPercent: 50,
+        },
       },
       subsets: [
         { name: 'v1' },
-        { name: 'v2', trafficPolicy: { loadBalancer: LoadBalancer.consistentHashByCookie('session', Duration.hours(1)) } },
+        {
+          name: 'v2',
+          trafficPolicy: { loadBalancer: LoadBalancer.consistentHashByCookie('session', Duration.hours(1)) },
+        },
         { name: 'v3', trafficPolicy: { loadBalancer: LoadBalancer.consistentHashByHeader('x-user') } },
       ],
     });
     const dr = find(synthValid(chart), 'DestinationRule', 'reviews');
     expect(dr.spec.trafficPolicy).toEqual({
       loadBalancer: { simple: 'RANDOM' },
-      connectionPool: { tcp: { maxConnections: 100, connectTimeout: '0.25s' }, http: { http1MaxPendingRequests: 10, idleTimeout: '300s' } },
+      connectionPool: {
+        tcp: { maxConnections: 100, connectTimeout: '0.25s' },
+        http: { http1MaxPendingRequests: 10, idleTimeout: '300s' },
+      },
       outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     });
-    expect(dr.spec.subsets[1].trafficPolicy).toEqual({ loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '3600s' } } } });
-    expect(dr.spec.subsets[2].trafficPolicy).toEqual({ loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } });
+    expect(dr.spec.subsets[1].trafficPolicy).toEqual({
+      loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '3600s' } } },
+    });
+    expect(dr.spec.subsets[2].trafficPolicy).toEqual({
+      loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } },
+    });
     expect(dr.spec.subsets[0]).not.toHaveProperty('trafficPolicy');
   });
 
@@ -166,12 +198,21 @@ describe('VersionRouting', () => {
     reviews.addRoute({
       name: 'canary-api',
       match: [
-        { uri: StringMatch.prefix('/reviews'), method: StringMatch.exact('GET'), queryParams: { canary: StringMatch.exact('1') } },
+        {
+          uri: StringMatch.prefix('/reviews'),
+          method: StringMatch.exact('GET'),
+          queryParams: { canary: StringMatch.exact('1') },
+        },
         { headers: { cookie: StringMatch.regex('^(.*?;)?(user=jason)(;.*)?$') } },
       ],
       to: [{ subset: 'v3', port: 9080 }],
       timeout: Duration.seconds(3),
-      retries: { attempts: 3, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE], retryOnStatusCodes: [503] },
+      retries: {
+        attempts: 3,
+        perTryTimeout: Duration.seconds(1),
+        retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE],
+        retryOnStatusCodes: [503],
+      },
     });
     reviews.routeAllTo('v1', { name: 'default', mirror: { subset: 'v2', percentage: Percent.of(10) } });
     const http = find(synthValid(chart), 'VirtualService', 'reviews').spec.http;
@@ -198,11 +239,23 @@ describe('VersionRouting', () => {
     const { chart, bookinfo } = bookinfoChart();
     const gw = new Gateway(chart, 'gw', {
       metadata: { name: 'public', namespace: 'istio-system' },
-      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['reviews.example.com'] }] },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['reviews.example.com'] }],
+      },
     });
     const reviews = new VersionRouting(chart, 'reviews', {
-      service: bookinfo.reviews, gateways: [gw, VersionRouting.MESH], hosts: ['reviews', 'reviews.example.com'],
-      routes: [{ to: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] }],
+      service: bookinfo.reviews,
+      gateways: [gw, VersionRouting.MESH],
+      hosts: ['reviews', 'reviews.example.com'],
+      routes: [
+        {
+          to: [
+            { subset: 'v1', weight: 90 },
+            { subset: 'v2', weight: 10 },
+          ],
+        },
+      ],
     });
     const vs = find(synthValid(chart), 'VirtualService', 'reviews');
     expect(reviews.gateways).toEqual(['istio-system/public', 'mesh']);
@@ -212,29 +265,50 @@ describe('VersionRouting', () => {
 
   test('createDestinationRule: false leaves subset names to the DestinationRule of another construct', () => {
     const { chart, bookinfo } = bookinfoChart();
-    const subsets = new VersionRouting(chart, 'reviews-subsets', { service: bookinfo.reviews, createVirtualService: false });
+    const subsets = new VersionRouting(chart, 'reviews-subsets', {
+      service: bookinfo.reviews,
+      createVirtualService: false,
+    });
     const routing = new VersionRouting(chart, 'reviews', { service: bookinfo.reviews, createDestinationRule: false });
     routing.routeAllTo('v3');
     const objects = synthValid(chart);
     expect(routing.destinationRule).toBeUndefined();
     expect(subsets.virtualService).toBeUndefined();
-    expect(istio(objects).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['DestinationRule/reviews', 'VirtualService/reviews']);
+    expect(istio(objects).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'DestinationRule/reviews',
+      'VirtualService/reviews',
+    ]);
   });
 
   test('a plain IMeshService object works like a construct, with custom object names', () => {
     const { chart } = bookinfoChart();
     const reviews: IMeshService = { serviceName: 'reviews', namespace: 'default', port: 9080, versions: ['v1', 'v2'] };
-    const r = new VersionRouting(chart, 'plain', { service: reviews, destinationRuleName: 'reviews-subsets', virtualServiceName: 'reviews-routes' });
+    const r = new VersionRouting(chart, 'plain', {
+      service: reviews,
+      destinationRuleName: 'reviews-subsets',
+      virtualServiceName: 'reviews-routes',
+    });
     r.routeAllTo('v2');
     const objects = synthValid(chart);
-    expect(find(objects, 'DestinationRule', 'reviews-subsets').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
-    expect(find(objects, 'VirtualService', 'reviews-routes').spec.http[0].route[0].destination).toEqual({ host: 'reviews', subset: 'v2' });
+    expect(find(objects, 'DestinationRule', 'reviews-subsets').spec.subsets.map((s: any) => s.name)).toEqual([
+      'v1',
+      'v2',
+    ]);
+    expect(find(objects, 'VirtualService', 'reviews-routes').spec.http[0].route[0].destination).toEqual({
+      host: 'reviews',
+      subset: 'v2',
+    });
   });
 
   test('README example: shift 10% of a header-matched group of inventory users to v2', () => {
     // GIVEN a made-up inventory service with three versions, Service and Deployments in the app
     const chart = Testing.chart();
-    const inventory: IMeshService = { serviceName: 'inventory', namespace: 'shop', port: 8080, versions: ['v1', 'v2', 'v3'] };
+    const inventory: IMeshService = {
+      serviceName: 'inventory',
+      namespace: 'shop',
+      port: 8080,
+      versions: ['v1', 'v2', 'v3'],
+    };
     new k8s.KubeService(chart, 'svc', {
       metadata: { name: 'inventory', namespace: 'shop' },
       spec: { selector: { app: 'inventory' }, ports: [{ name: 'http', port: 8080 }] },
@@ -245,7 +319,14 @@ describe('VersionRouting', () => {
         metadata: { name: `inventory-${version}`, namespace: 'shop' },
         spec: {
           selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { containers: [{ name: 'inventory', image: `example.com/inventory:${version}`, ports: [{ containerPort: 8080 }] }] } },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [
+                { name: 'inventory', image: `example.com/inventory:${version}`, ports: [{ containerPort: 8080 }] },
+              ],
+            },
+          },
         },
       });
     }
@@ -255,17 +336,27 @@ describe('VersionRouting', () => {
     routing.addRoute({
       name: 'beta-testers',
       match: [{ headers: { 'x-user-group': StringMatch.exact('beta') } }],
-      to: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }],
+      to: [
+        { subset: 'v1', weight: 90 },
+        { subset: 'v2', weight: 10 },
+      ],
     });
     routing.routeAllTo('v1', { name: 'everyone-else' });
 
     // THEN
     const objects = synthValid(chart);
     expect(istio(objects)).toMatchSnapshot();
-    expect(find(objects, 'DestinationRule', 'inventory').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2', 'v3']);
+    expect(find(objects, 'DestinationRule', 'inventory').spec.subsets.map((s: any) => s.name)).toEqual([
+      'v1',
+      'v2',
+      'v3',
+    ]);
     const http = find(objects, 'VirtualService', 'inventory').spec.http;
     expect(http.map((h: any) => h.name)).toEqual(['beta-testers', 'everyone-else']);
-    expect(http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['v1', 90], ['v2', 10]]);
+    expect(http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+      ['v1', 90],
+      ['v2', 10],
+    ]);
     expect(find(objects, 'VirtualService', 'inventory').metadata.namespace).toBe('shop');
   });
 });

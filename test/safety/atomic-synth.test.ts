@@ -1,8 +1,9 @@
+import { ApiObject, App, Chart } from 'cdk8s';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { synthAtomically } from '../../lib/core/atomic-synth';
 
@@ -42,10 +43,15 @@ function buildApps(dir: string, failure: Failure): App[] {
   const third = new Chart(app, 'third');
   if (failure === 'toJson') new FailingObject(third, 'boom');
   else new ApiObject(third, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'third' } });
-  if (failure === 'validation') third.node.addValidation({ validate: () => ['third: the mesh analysis found an error'] });
+  if (failure === 'validation')
+    third.node.addValidation({ validate: () => ['third: the mesh analysis found an error'] });
   if (failure === 'construction') new BookinfoApp(third, 'bad', { namespace: 'Not_A_Label' });
   const scenarios = new App({ outdir: path.join(dir, 'scenarios') });
-  new ApiObject(new Chart(scenarios, 'canary'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'canary' } });
+  new ApiObject(new Chart(scenarios, 'canary'), 'cm', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'canary' },
+  });
   return [app, scenarios];
 }
 
@@ -120,30 +126,35 @@ describe('synthAtomically', () => {
   test('an app writing outside the staging directory is refused before anything is written', () => {
     const before = previousOutput();
     const elsewhere = path.join(work, 'elsewhere');
-    expect(() => synthAtomically({ outdir, apps: () => [new App({ outdir: elsewhere })] }))
-      .toThrow(/\[<root>\] outdir: ".*elsewhere" is not allowed; expected the staging directory/);
+    expect(() => synthAtomically({ outdir, apps: () => [new App({ outdir: elsewhere })] })).toThrow(
+      /\[<root>\] outdir: ".*elsewhere" is not allowed; expected the staging directory/,
+    );
     expect(snapshotDir(outdir)).toEqual(before);
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
   test('two apps writing the same file are refused instead of overwriting each other', () => {
     const before = previousOutput();
-    const apps = (dir: string) => ['a', 'b'].map((name) => {
-      const app = new App({ outdir: dir });
-      new ApiObject(new Chart(app, 'same'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
-      return app;
-    });
-    expect(() => synthAtomically({ outdir, apps })).toThrow(/outdir: .* expected a directory where no earlier app wrote "same.k8s.yaml"/);
+    const apps = (dir: string) =>
+      ['a', 'b'].map((name) => {
+        const app = new App({ outdir: dir });
+        new ApiObject(new Chart(app, 'same'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+        return app;
+      });
+    expect(() => synthAtomically({ outdir, apps })).toThrow(
+      /outdir: .* expected a directory where no earlier app wrote "same.k8s.yaml"/,
+    );
     expect(snapshotDir(outdir)).toEqual(before);
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
-  test('apps sharing a directory keep every app\'s construct metadata (written when validation plugins are on)', () => {
-    const apps = (dir: string) => ['a', 'b'].map((name) => {
-      const app = new App({ outdir: dir, recordConstructMetadata: true });
-      new ApiObject(new Chart(app, name), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
-      return app;
-    });
+  test("apps sharing a directory keep every app's construct metadata (written when validation plugins are on)", () => {
+    const apps = (dir: string) =>
+      ['a', 'b'].map((name) => {
+        const app = new App({ outdir: dir, recordConstructMetadata: true });
+        new ApiObject(new Chart(app, name), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+        return app;
+      });
     const result = synthAtomically({ outdir, apps });
     expect(result.files).toEqual(['a.k8s.yaml', 'b.k8s.yaml', 'construct-metadata.json']);
     const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'));
@@ -152,8 +163,12 @@ describe('synthAtomically', () => {
   });
 
   test('an outdir that contains the working directory is refused', () => {
-    expect(() => synthAtomically({ outdir: '.', apps: () => [] })).toThrow(/outdir "\." is not allowed; expected a directory that does not contain the working directory/);
-    expect(() => synthAtomically({ outdir: path.dirname(process.cwd()), apps: () => [] })).toThrow(/does not contain the working directory/);
+    expect(() => synthAtomically({ outdir: '.', apps: () => [] })).toThrow(
+      /outdir "\." is not allowed; expected a directory that does not contain the working directory/,
+    );
+    expect(() => synthAtomically({ outdir: path.dirname(process.cwd()), apps: () => [] })).toThrow(
+      /does not contain the working directory/,
+    );
     expect(() => synthAtomically({ outdir, apps: () => [] })).toThrow(/expected a non-empty array of App/);
     expect(fs.readdirSync(work)).toEqual([]);
   });
@@ -175,7 +190,9 @@ describe('synthAtomically', () => {
     previousOutput();
     fs.writeFileSync(path.join(work, 'cdk8s.yaml'), 'language: typescript\napp: node app.js\noutput: dist\n');
     const req = (p: string) => `require(${JSON.stringify(path.join(ROOT, p))})`;
-    fs.writeFileSync(path.join(work, 'app.js'), `
+    fs.writeFileSync(
+      path.join(work, 'app.js'),
+      `
       ${req('node_modules/ts-node')}.register({ transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))} });
       const path = require('path');
       const { ApiObject, App, Chart } = ${req('node_modules/cdk8s')};
@@ -190,9 +207,13 @@ describe('synthAtomically', () => {
         new ApiObject(new Chart(scenarios, 'canary'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'canary' } });
         return [app, scenarios];
       } });
-    `);
+    `,
+    );
     // WHEN
-    const cli = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, encoding: 'utf8' });
+    const cli = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
     // THEN
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toMatch(/rendering failed in the third chart/);

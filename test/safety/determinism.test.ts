@@ -1,18 +1,19 @@
+import { App, Chart, Duration } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Duration } from 'cdk8s';
+
 import { IstioAddons } from '../../lib/addons/istio-addons';
 import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
 import { BookinfoApp, BookinfoPodSecurityProfile } from '../../lib/bookinfo/bookinfo-app';
+import { SleepClient } from '../../lib/bookinfo/sleep-client';
+import { synthAtomically } from '../../lib/core/atomic-synth';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { SharedGateway } from '../../lib/exposure/shared-gateway';
 import { StringMatch } from '../../lib/routing/http-route';
 import { Percent } from '../../lib/routing/percent';
 import { VersionRouting } from '../../lib/routing/version-routing';
 import { StrictMtls } from '../../lib/security/strict-mtls';
-import { SleepClient } from '../../lib/bookinfo/sleep-client';
-import { synthAtomically } from '../../lib/core/atomic-synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LIB = path.join(ROOT, 'lib');
@@ -37,21 +38,36 @@ function buildApps(dir: string): App[] {
   const app = new App({ outdir: dir });
   const mesh = new Chart(app, 'mesh');
   new StrictMtls(mesh, 'mtls');
-  const addons = new IstioAddons(mesh, 'addons', { kiali: { authStrategy: KialiAuthStrategy.TOKEN, viewOnlyMode: true } });
+  const addons = new IstioAddons(mesh, 'addons', {
+    kiali: { authStrategy: KialiAuthStrategy.TOKEN, viewOnlyMode: true },
+  });
   const gateway = new SharedGateway(mesh, 'public', { name: 'public-gateway', namespace: 'istio-system' });
   new ExposedService(mesh, 'kiali', {
-    target: addons.kiali!, hosts: ['kiali.example.com'], gateway,
-    tls: { credentialName: 'kiali-cert' }, allowedSourceRanges: ['203.0.113.0/24'],
+    target: addons.kiali!,
+    hosts: ['kiali.example.com'],
+    gateway,
+    tls: { credentialName: 'kiali-cert' },
+    allowedSourceRanges: ['203.0.113.0/24'],
   });
 
   const chart = new Chart(app, 'bookinfo');
-  const bookinfo = new BookinfoApp(chart, 'bookinfo', { namespace: 'bookinfo', podSecurity: BookinfoPodSecurityProfile.RESTRICTED });
+  const bookinfo = new BookinfoApp(chart, 'bookinfo', {
+    namespace: 'bookinfo',
+    podSecurity: BookinfoPodSecurityProfile.RESTRICTED,
+  });
   new SleepClient(chart, 'sleep', { namespace: 'bookinfo' });
-  const reviews = new VersionRouting(chart, 'reviews', { service: bookinfo.reviews, trafficPolicy: StrictMtls.DESTINATION_TRAFFIC_POLICY });
-  reviews.routeHeaderTo('end-user', 'jason', 'v2', { fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.of(12.5) } } });
+  const reviews = new VersionRouting(chart, 'reviews', {
+    service: bookinfo.reviews,
+    trafficPolicy: StrictMtls.DESTINATION_TRAFFIC_POLICY,
+  });
+  reviews.routeHeaderTo('end-user', 'jason', 'v2', {
+    fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.of(12.5) } },
+  });
   reviews.splitTraffic({ v1: 50, v3: 50 }, { timeout: Duration.millis(500) });
   new ExposedService(chart, 'shop', {
-    target: bookinfo.productpage, hosts: ['shop.example.com'], gateway,
+    target: bookinfo.productpage,
+    hosts: ['shop.example.com'],
+    gateway,
     matches: [{ uri: StringMatch.exact('/productpage') }, { uri: StringMatch.prefix('/static') }],
     jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks.json' },
   });
@@ -78,7 +94,8 @@ function expectSameTree(a: string, b: string): void {
   const first = readTree(a);
   const second = readTree(b);
   expect([...second.keys()].sort()).toEqual([...first.keys()].sort());
-  for (const [file, bytes] of first) expect({ file, same: bytes.equals(second.get(file)!) }).toEqual({ file, same: true });
+  for (const [file, bytes] of first)
+    expect({ file, same: bytes.equals(second.get(file)!) }).toEqual({ file, same: true });
 }
 
 /** Makes clock and randomness differ from the first run. */
@@ -127,16 +144,23 @@ describe('determinism', () => {
   test('the library uses no source of nondeterminism in what it renders', () => {
     // Clock, randomness, host and process identity would make two synths differ; atomic-synth
     // uses the pid only to name its staging directory, never in a manifest.
-    const forbidden = /Math\.random|Date\.now|new Date\(|performance\.now|hrtime|randomUUID|randomBytes|os\.hostname|process\.pid|process\.env|localeCompare|toLocale\w*String/;
+    const forbidden =
+      /Math\.random|Date\.now|new Date\(|performance\.now|hrtime|randomUUID|randomBytes|os\.hostname|process\.pid|process\.env|localeCompare|toLocale\w*String/;
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && path.relative(LIB, p) !== path.join('core', 'atomic-synth.ts')) {
-          fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-            if (forbidden.test(line)) offenders.push(`${path.relative(LIB, p)}:${i + 1}: ${line.trim()}`);
-          });
+        else if (
+          e.name.endsWith('.ts') &&
+          !e.name.endsWith('.d.ts') &&
+          path.relative(LIB, p) !== path.join('core', 'atomic-synth.ts')
+        ) {
+          fs.readFileSync(p, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (forbidden.test(line)) offenders.push(`${path.relative(LIB, p)}:${i + 1}: ${line.trim()}`);
+            });
         }
       }
     };

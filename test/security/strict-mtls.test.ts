@@ -1,7 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+
 import {
-  DestinationRule, DestinationRuleSpecSubsetsTrafficPolicyTlsMode, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
+  DestinationRule,
+  DestinationRuleSpecSubsetsTrafficPolicyTlsMode,
+  DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
@@ -14,7 +17,13 @@ import { StrictMtls } from '../../lib/security/strict-mtls';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 
-function destinationRule(chart: Chart, id: string, host: string, mode: DestinationRuleSpecTrafficPolicyTlsMode, namespace = 'default') {
+function destinationRule(
+  chart: Chart,
+  id: string,
+  host: string,
+  mode: DestinationRuleSpecTrafficPolicyTlsMode,
+  namespace = 'default',
+) {
   return new DestinationRule(chart, id, {
     metadata: { name: id, namespace },
     spec: { host, trafficPolicy: { tls: { mode } } },
@@ -32,12 +41,14 @@ describe('StrictMtls', () => {
     const objects = Testing.synth(chart);
     // THEN
     expect(objects).toMatchSnapshot();
-    expect(objects).toEqual([{
-      apiVersion: 'security.istio.io/v1beta1',
-      kind: 'PeerAuthentication',
-      metadata: { name: 'default', namespace: 'istio-system' },
-      spec: { mtls: { mode: 'STRICT' } },
-    }]);
+    expect(objects).toEqual([
+      {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: 'istio-system' },
+        spec: { mtls: { mode: 'STRICT' } },
+      },
+    ]);
     expect(mtls.meshWide).toBe(true);
     expect(mtls.namespace).toBe('istio-system');
     expect(mtls.peerAuthentication.name).toBe('default');
@@ -75,14 +86,22 @@ describe('StrictMtls', () => {
 
   test('DESTINATION_TRAFFIC_POLICY renders ISTIO_MUTUAL, as destination-rule-all-mtls.yaml does', () => {
     const chart = Testing.chart();
-    expect(renderTrafficPolicy(chart, 'trafficPolicy', StrictMtls.DESTINATION_TRAFFIC_POLICY)).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    expect(renderTrafficPolicy(chart, 'trafficPolicy', StrictMtls.DESTINATION_TRAFFIC_POLICY)).toEqual({
+      tls: { mode: 'ISTIO_MUTUAL' },
+    });
   });
 
   test.each([
     [{ namespace: 'Bookinfo' }, /\[test\/mtls\] namespace: "Bookinfo" is not allowed; expected an RFC 1123 DNS label/],
     [{ namespace: '' }, /\[test\/mtls\] namespace: "" is not allowed; expected an RFC 1123 DNS label/],
-    [{ rootNamespace: 'istio_system' }, /\[test\/mtls\] rootNamespace: "istio_system" is not allowed; expected an RFC 1123 DNS label/],
-    [{ namespace: 'istio-system' }, /\[test\/mtls\] namespace: "istio-system" is not allowed; expected a namespace other than the mesh root namespace "istio-system"/],
+    [
+      { rootNamespace: 'istio_system' },
+      /\[test\/mtls\] rootNamespace: "istio_system" is not allowed; expected an RFC 1123 DNS label/,
+    ],
+    [
+      { namespace: 'istio-system' },
+      /\[test\/mtls\] namespace: "istio-system" is not allowed; expected a namespace other than the mesh root namespace "istio-system"/,
+    ],
   ])('rejects %j', (props, message) => {
     expect(() => new StrictMtls(Testing.chart(), 'mtls', props)).toThrow(message);
   });
@@ -100,8 +119,11 @@ describe('StrictMtls', () => {
       new StrictMtls(chart, 'mtls', namespace ? { namespace } : {});
       destinationRule(chart, 'dr', host, mode);
       // WHEN / THEN
-      expect(() => Testing.synth(chart)).toThrow(new RegExp(
-        `\\[test/dr\\] spec\\.trafficPolicy\\.tls\\.mode: "${mode}" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${host.replace(/[.*]/g, '\\$&')}": test/mtls requires STRICT mTLS`));
+      expect(() => Testing.synth(chart)).toThrow(
+        new RegExp(
+          `\\[test/dr\\] spec\\.trafficPolicy\\.tls\\.mode: "${mode}" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${host.replace(/[.*]/g, '\\$&')}": test/mtls requires STRICT mTLS`,
+        ),
+      );
     });
 
     test('subset and port-level settings are checked too', () => {
@@ -111,11 +133,31 @@ describe('StrictMtls', () => {
         metadata: { name: 'reviews' },
         spec: {
           host: 'reviews',
-          trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, tls: { mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.DISABLE } }] },
-          subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyTlsMode.SIMPLE } } }],
+          trafficPolicy: {
+            portLevelSettings: [
+              {
+                port: { number: 9080 },
+                tls: { mode: DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.DISABLE },
+              },
+            ],
+          },
+          subsets: [
+            {
+              name: 'v1',
+              labels: { version: 'v1' },
+              trafficPolicy: { tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyTlsMode.SIMPLE } },
+            },
+          ],
         },
       });
-      const error = (() => { try { Testing.synth(chart); return ''; } catch (e) { return (e as Error).message; } })();
+      const error = (() => {
+        try {
+          Testing.synth(chart);
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })();
       expect(error).toMatch(/spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.mode: "DISABLE" is not allowed/);
       expect(error).toMatch(/spec\.subsets\[0\]\.trafficPolicy\.tls\.mode: "SIMPLE" is not allowed/);
     });
@@ -156,7 +198,14 @@ describe('StrictMtls', () => {
       // WHEN a rule disables TLS towards sidecar pods THEN synthesis fails, naming only that rule
       new BookinfoApp(chart, 'bookinfo', { namespace: 'meshed' });
       destinationRule(chart, 'to-meshed', 'reviews.meshed.svc.cluster.local', DISABLE);
-      const error = (() => { try { Testing.synth(chart); return ''; } catch (e) { return (e as Error).message; } })();
+      const error = (() => {
+        try {
+          Testing.synth(chart);
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })();
       expect(error).toMatch(/\[test\/to-meshed\] spec\.trafficPolicy\.tls\.mode: "DISABLE" is not allowed/);
       expect(error).not.toMatch(/to-legacy/);
     });
@@ -167,7 +216,11 @@ describe('StrictMtls', () => {
     const chart = Testing.chart();
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const addons = new IstioAddons(chart, 'addons');
-    new ExposedService(chart, 'kiali', { target: addons.kiali!, hosts: ['kiali.example.com'], backendTls: { mode: TlsMode.DISABLE } });
+    new ExposedService(chart, 'kiali', {
+      target: addons.kiali!,
+      hosts: ['kiali.example.com'],
+      backendTls: { mode: TlsMode.DISABLE },
+    });
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL });
     new StrictMtls(chart, 'mtls');
@@ -175,8 +228,14 @@ describe('StrictMtls', () => {
     const objects = Testing.synth(chart);
     jest.restoreAllMocks();
     // THEN
-    expect(objects.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec.trafficPolicy.tls.mode]))
-      .toEqual(expect.arrayContaining([['kiali', 'DISABLE'], ['reviews', 'ISTIO_MUTUAL']]));
+    expect(
+      objects.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec.trafficPolicy.tls.mode]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['kiali', 'DISABLE'],
+        ['reviews', 'ISTIO_MUTUAL'],
+      ]),
+    );
     expect(allSchemaErrors(objects)).toEqual([]);
   });
 
@@ -185,9 +244,20 @@ describe('StrictMtls', () => {
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.DISABLE });
     new StrictMtls(chart, 'mtls', { namespace: 'default' });
-    const error = (() => { try { Testing.synth(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    const error = (() => {
+      try {
+        Testing.synth(chart);
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
     for (const service of ['productpage', 'details', 'ratings', 'reviews']) {
-      expect(error).toMatch(new RegExp(`\\[test/subsets/${service}/DestinationRule\\] spec\\.trafficPolicy\\.tls\\.mode: "DISABLE" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${service}": test/mtls requires STRICT mTLS in namespace "default"`));
+      expect(error).toMatch(
+        new RegExp(
+          `\\[test/subsets/${service}/DestinationRule\\] spec\\.trafficPolicy\\.tls\\.mode: "DISABLE" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${service}": test/mtls requires STRICT mTLS in namespace "default"`,
+        ),
+      );
     }
   });
 
@@ -199,7 +269,8 @@ describe('StrictMtls', () => {
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.PERMISSIVE } },
     });
     expect(() => Testing.synth(chart)).toThrow(
-      /\[test\/permissive\] metadata\.namespace: "bookinfo" is not allowed; expected a namespace without another namespace-wide PeerAuthentication: test\/mtls already requires STRICT mTLS there/);
+      /\[test\/permissive\] metadata\.namespace: "bookinfo" is not allowed; expected a namespace without another namespace-wide PeerAuthentication: test\/mtls already requires STRICT mTLS there/,
+    );
   });
 
   test('a workload-scoped PeerAuthentication beside it is fine', () => {

@@ -3,7 +3,13 @@ import { InvalidInputError } from '../../lib/core/input-validation';
 
 /** Paths at which two JSON values differ, e.g. `Deployment/prometheus.spec.replicas`. */
 export function diffPaths(a: unknown, b: unknown, at = ''): string[] {
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    Array.isArray(a) === Array.isArray(b)
+  ) {
     const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
     return [...keys].flatMap((k) => diffPaths((a as any)[k], (b as any)[k], at ? `${at}.${k}` : k));
   }
@@ -12,7 +18,8 @@ export function diffPaths(a: unknown, b: unknown, at = ''): string[] {
 
 /** Paths that differ between two manifest lists, objects keyed as `Kind/name`. */
 export function changedPaths(before: readonly any[], after: readonly any[]): string[] {
-  const byKey = (objects: readonly any[]) => Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  const byKey = (objects: readonly any[]) =>
+    Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
   return diffPaths(byKey(before), byKey(after));
 }
 

@@ -23,7 +23,9 @@ export function invariantViolations(objects: Json[]): string[] {
   for (const w of workloads) {
     const selector = w.spec.selector?.matchLabels ?? {};
     if (!matches(selector, w.spec.template.metadata?.labels)) {
-      errors.push(`${w.kind} ${w.metadata.name}: selector ${JSON.stringify(selector)} does not match its template labels`);
+      errors.push(
+        `${w.kind} ${w.metadata.name}: selector ${JSON.stringify(selector)} does not match its template labels`,
+      );
     }
   }
 
@@ -32,15 +34,22 @@ export function invariantViolations(objects: Json[]): string[] {
     if (!selector) continue;
     const selected = workloads.filter((w) => ns(w) === ns(svc) && matches(selector, w.spec.template.metadata?.labels));
     if (selected.length === 0) {
-      errors.push(`Service ${ns(svc)}/${svc.metadata.name}: selector ${JSON.stringify(selector)} selects no pod template`);
+      errors.push(
+        `Service ${ns(svc)}/${svc.metadata.name}: selector ${JSON.stringify(selector)} selects no pod template`,
+      );
       continue;
     }
     for (const port of svc.spec.ports ?? []) {
       const target = port.targetPort ?? port.port;
       for (const w of selected) {
         const containerPorts = (w.spec.template.spec.containers ?? []).flatMap((c: Json) => c.ports ?? []);
-        const found = containerPorts.some((p: Json) => (typeof target === 'number' ? p.containerPort === target : p.name === target));
-        if (!found) errors.push(`Service ${ns(svc)}/${svc.metadata.name}: port ${port.name ?? port.port} targets ${target}, which ${w.kind} ${w.metadata.name} does not expose`);
+        const found = containerPorts.some((p: Json) =>
+          typeof target === 'number' ? p.containerPort === target : p.name === target,
+        );
+        if (!found)
+          errors.push(
+            `Service ${ns(svc)}/${svc.metadata.name}: port ${port.name ?? port.port} targets ${target}, which ${w.kind} ${w.metadata.name} does not expose`,
+          );
       }
     }
   }
@@ -50,7 +59,8 @@ export function invariantViolations(objects: Json[]): string[] {
     const volumes = new Set((spec.volumes ?? []).map((v: Json) => v.name));
     for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
       for (const m of c.volumeMounts ?? []) {
-        if (!volumes.has(m.name)) errors.push(`${w.kind} ${w.metadata.name}: container ${c.name} mounts undeclared volume ${m.name}`);
+        if (!volumes.has(m.name))
+          errors.push(`${w.kind} ${w.metadata.name}: container ${c.name} mounts undeclared volume ${m.name}`);
       }
     }
   }

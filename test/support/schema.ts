@@ -8,10 +8,10 @@
  * - Istio kinds: ajv over the CRD's openAPIV3Schema (the file `cdk8s import` reads), made
  *   strict: an object with declared properties accepts no others.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { k8s } from 'cdk8s-plus-27';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as YAML from 'yaml';
 
 type Json = Record<string, any>;
@@ -27,7 +27,8 @@ const KUBE_MODELS: Record<string, string> = {
   'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
   'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding':
+    'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
   'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
   'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
@@ -93,7 +94,12 @@ function istioValidator(key: string): ValidateFunction | undefined {
         const crd = doc.toJS();
         for (const version of crd.spec.versions) {
           const schema = strictSchema(version.schema.openAPIV3Schema);
-          schema.properties = { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+          schema.properties = {
+            ...schema.properties,
+            apiVersion: { type: 'string' },
+            kind: { type: 'string' },
+            metadata: { type: 'object' },
+          };
           istioSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
         }
       }
@@ -110,11 +116,17 @@ function strictSchema(schema: any): any {
   const out: any = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-kubernetes-')) continue;
-    out[k] = k === 'properties'
-      ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strictSchema(s)]))
-      : strictSchema(v);
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strictSchema(s)]))
+        : strictSchema(v);
   }
-  if (schema.type === 'object' && schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties === undefined) {
+  if (
+    schema.type === 'object' &&
+    schema.properties &&
+    !schema['x-kubernetes-preserve-unknown-fields'] &&
+    schema.additionalProperties === undefined
+  ) {
     // Istio CRDs express "one of" with oneOf/anyOf over required fields; keep those, forbid the rest.
     out.additionalProperties = false;
   }
@@ -135,7 +147,7 @@ export function schemaErrors(obj: Json): string[] {
   const mapper = CDK8S_MAPPERS[obj.kind];
   if (!modelPath || !mapper) return [`${id}: no schema for ${apiVersion} ${obj.kind}`];
   const errors: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const Model = require(modelPath)[obj.kind];
   try {
     new Model(obj).validate();

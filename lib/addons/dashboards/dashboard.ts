@@ -185,7 +185,12 @@ export interface GridPos {
 }
 
 /** The JSON of one panel (the fields this builder writes). */
-export type PanelJson = { readonly id: number; readonly type: string; readonly title: string; readonly gridPos: GridPos } & Record<string, unknown>;
+export type PanelJson = {
+  readonly id: number;
+  readonly type: string;
+  readonly title: string;
+  readonly gridPos: GridPos;
+} & Record<string, unknown>;
 
 /** The JSON of a dashboard (the fields this builder writes). */
 export interface DashboardJson {
@@ -212,13 +217,17 @@ export class Dashboard {
 
   constructor(props: DashboardProps) {
     if (!props.title.trim()) throw new Error('Dashboard: title must not be empty');
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(props.uid)) throw new Error(`Dashboard ${props.title}: uid ${JSON.stringify(props.uid)} must be 1-40 letters, digits, "-" or "_"`);
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(props.uid))
+      throw new Error(
+        `Dashboard ${props.title}: uid ${JSON.stringify(props.uid)} must be 1-40 letters, digits, "-" or "_"`,
+      );
     this.title = props.title;
     this.uid = props.uid;
     this.props = props;
     this.variableNames = new Set([DATASOURCE_VARIABLE]);
     for (const v of props.variables ?? []) {
-      if (this.variableNames.has(v.name)) throw new Error(`Dashboard ${props.title}: variable $${v.name} is defined twice`);
+      if (this.variableNames.has(v.name))
+        throw new Error(`Dashboard ${props.title}: variable $${v.name} is defined twice`);
       if (v.kind === 'custom' && !v.defaults.every((d) => v.values.includes(d))) {
         throw new Error(`Dashboard ${props.title}: defaults of $${v.name} must be among its values`);
       }
@@ -236,112 +245,144 @@ export class Dashboard {
 
   /** Adds a time series graph. */
   public addTimeseries(options: TimeseriesOptions): PanelJson {
-    return this.place({
-      type: 'timeseries',
-      title: options.title,
-      ...describe(options),
-      datasource: PROMETHEUS,
-      targets: this.targets(options.queries),
-      fieldConfig: {
-        defaults: {
-          unit: options.unit ?? 'short',
-          color: { mode: 'palette-classic' },
-          custom: {
-            drawStyle: 'line',
-            lineWidth: 1,
-            fillOpacity: options.stacked ? 30 : 10,
-            showPoints: 'never',
-            spanNulls: false,
-            stacking: { mode: options.stacked ? 'normal' : 'none', group: 'A' },
+    return this.place(
+      {
+        type: 'timeseries',
+        title: options.title,
+        ...describe(options),
+        datasource: PROMETHEUS,
+        targets: this.targets(options.queries),
+        fieldConfig: {
+          defaults: {
+            unit: options.unit ?? 'short',
+            color: { mode: 'palette-classic' },
+            custom: {
+              drawStyle: 'line',
+              lineWidth: 1,
+              fillOpacity: options.stacked ? 30 : 10,
+              showPoints: 'never',
+              spanNulls: false,
+              stacking: { mode: options.stacked ? 'normal' : 'none', group: 'A' },
+            },
           },
+          overrides: [],
         },
-        overrides: [],
+        options: {
+          legend: { displayMode: 'list', placement: 'bottom', calcs: [] },
+          tooltip: { mode: 'multi', sort: 'desc' },
+        },
       },
-      options: {
-        legend: { displayMode: 'list', placement: 'bottom', calcs: [] },
-        tooltip: { mode: 'multi', sort: 'desc' },
-      },
-    }, options.width, options.height);
+      options.width,
+      options.height,
+    );
   }
 
   /** Adds a single-value panel showing the latest value of one query, with a sparkline. */
   public addStat(options: StatOptions): PanelJson {
     const thresholds = options.thresholds ?? { base: 'green', steps: [] };
-    return this.place({
-      type: 'stat',
-      title: options.title,
-      ...describe(options),
-      datasource: PROMETHEUS,
-      targets: this.targets([options.query]),
-      fieldConfig: {
-        defaults: {
-          unit: options.unit ?? 'short',
-          color: { mode: 'thresholds' },
-          thresholds: {
-            mode: 'absolute',
-            steps: [{ color: thresholds.base, value: null }, ...thresholds.steps.map(([value, color]) => ({ color, value }))],
+    return this.place(
+      {
+        type: 'stat',
+        title: options.title,
+        ...describe(options),
+        datasource: PROMETHEUS,
+        targets: this.targets([options.query]),
+        fieldConfig: {
+          defaults: {
+            unit: options.unit ?? 'short',
+            color: { mode: 'thresholds' },
+            thresholds: {
+              mode: 'absolute',
+              steps: [
+                { color: thresholds.base, value: null },
+                ...thresholds.steps.map(([value, color]) => ({ color, value })),
+              ],
+            },
+            noValue: 'N/A',
           },
-          noValue: 'N/A',
+          overrides: [],
         },
-        overrides: [],
+        options: {
+          reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+          colorMode: 'value',
+          graphMode: 'area',
+          justifyMode: 'auto',
+          orientation: 'auto',
+          textMode: 'auto',
+        },
       },
-      options: {
-        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-        colorMode: 'value',
-        graphMode: 'area',
-        justifyMode: 'auto',
-        orientation: 'auto',
-        textMode: 'auto',
-      },
-    }, options.width, options.height);
+      options.width,
+      options.height,
+    );
   }
 
   /** Adds a table whose rows join several instant queries on their common labels. */
   public addTable(options: TableOptions): PanelJson {
     const refIds = options.columns.map((_, i) => refId(i));
     const labelOrder = options.labels.map(([label]) => label);
-    return this.place({
-      type: 'table',
-      title: options.title,
-      ...describe(options),
-      datasource: PROMETHEUS,
-      targets: options.columns.map((c, i) => ({ ...this.target({ expr: c.expr }, i), format: 'table', instant: true, range: false })),
-      // One table from all queries joined on their labels, then only the wanted columns, in order and named.
-      transformations: [
-        { id: 'merge', options: {} },
-        { id: 'filterFieldsByName', options: { include: { names: [...labelOrder, ...refIds.map((r) => `Value #${r}`)] } } },
-        {
-          id: 'organize',
-          options: {
-            excludeByName: {},
-            indexByName: Object.fromEntries([...labelOrder, ...refIds.map((r) => `Value #${r}`)].map((name, i) => [name, i])),
-            renameByName: Object.fromEntries([
-              ...options.labels.map(([label, header]) => [label, header]),
-              ...options.columns.map((c, i) => [`Value #${refIds[i]}`, c.header]),
-            ]),
-          },
-        },
-      ],
-      fieldConfig: {
-        defaults: { custom: { align: 'auto', displayMode: 'auto' } },
-        overrides: options.columns.map((c, i) => ({
-          matcher: { id: 'byName', options: `Value #${refIds[i]}` },
-          properties: [{ id: 'unit', value: c.unit ?? 'short' }, { id: 'decimals', value: 2 }],
+    return this.place(
+      {
+        type: 'table',
+        title: options.title,
+        ...describe(options),
+        datasource: PROMETHEUS,
+        targets: options.columns.map((c, i) => ({
+          ...this.target({ expr: c.expr }, i),
+          format: 'table',
+          instant: true,
+          range: false,
         })),
+        // One table from all queries joined on their labels, then only the wanted columns, in order and named.
+        transformations: [
+          { id: 'merge', options: {} },
+          {
+            id: 'filterFieldsByName',
+            options: { include: { names: [...labelOrder, ...refIds.map((r) => `Value #${r}`)] } },
+          },
+          {
+            id: 'organize',
+            options: {
+              excludeByName: {},
+              indexByName: Object.fromEntries(
+                [...labelOrder, ...refIds.map((r) => `Value #${r}`)].map((name, i) => [name, i]),
+              ),
+              renameByName: Object.fromEntries([
+                ...options.labels.map(([label, header]) => [label, header]),
+                ...options.columns.map((c, i) => [`Value #${refIds[i]}`, c.header]),
+              ]),
+            },
+          },
+        ],
+        fieldConfig: {
+          defaults: { custom: { align: 'auto', displayMode: 'auto' } },
+          overrides: options.columns.map((c, i) => ({
+            matcher: { id: 'byName', options: `Value #${refIds[i]}` },
+            properties: [
+              { id: 'unit', value: c.unit ?? 'short' },
+              { id: 'decimals', value: 2 },
+            ],
+          })),
+        },
+        options: { showHeader: true, footer: { show: false, reducer: ['sum'], fields: '' } },
       },
-      options: { showHeader: true, footer: { show: false, reducer: ['sum'], fields: '' } },
-    }, options.width, options.height);
+      options.width,
+      options.height,
+    );
   }
 
   /** Adds a markdown text panel. */
   public addText(options: TextOptions): PanelJson {
     this.checkVariables(options.markdown, `text panel ${options.title}`);
-    return this.place({
-      type: 'text',
-      title: options.title,
-      transparent: true,
-      options: { mode: 'markdown', content: options.markdown },
-    }, options.width, options.height);
+    return this.place(
+      {
+        type: 'text',
+        title: options.title,
+        transparent: true,
+        options: { mode: 'markdown', content: options.markdown },
+      },
+      options.width,
+      options.height,
+    );
   }
 
   /** The dashboard model Grafana loads. */
@@ -360,15 +401,17 @@ export class Dashboard {
       time: { from: this.props.from ?? 'now-15m', to: 'now' },
       timepicker: {},
       annotations: {
-        list: [{
-          builtIn: 1,
-          datasource: { type: 'grafana', uid: '-- Grafana --' },
-          enable: true,
-          hide: true,
-          iconColor: 'rgba(0, 211, 255, 1)',
-          name: 'Annotations & Alerts',
-          type: 'dashboard',
-        }],
+        list: [
+          {
+            builtIn: 1,
+            datasource: { type: 'grafana', uid: '-- Grafana --' },
+            enable: true,
+            hide: true,
+            iconColor: 'rgba(0, 211, 255, 1)',
+            name: 'Annotations & Alerts',
+            type: 'dashboard',
+          },
+        ],
       },
       links: [],
       templating: { list: [datasourceVariable(), ...(this.props.variables ?? []).map(variableJson)] },
@@ -409,13 +452,16 @@ export class Dashboard {
     for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
       const name = m[1];
       if (name.startsWith('__')) continue; // Grafana's built-ins: $__rate_interval, $__interval, $__range
-      if (!this.variableNames.has(name)) throw new Error(`Dashboard ${this.title}: ${where} uses undefined variable $${name}`);
+      if (!this.variableNames.has(name))
+        throw new Error(`Dashboard ${this.title}: ${where} uses undefined variable $${name}`);
     }
   }
 
   private place(body: Record<string, unknown> & { type: string; title: string }, w: number, h: number): PanelJson {
-    if (!Number.isInteger(w) || w < 1 || w > GRID_COLUMNS) throw new Error(`Dashboard ${this.title}: panel ${body.title} width ${w} must be 1-${GRID_COLUMNS}`);
-    if (!Number.isInteger(h) || h < 1) throw new Error(`Dashboard ${this.title}: panel ${body.title} height ${h} must be a positive whole number`);
+    if (!Number.isInteger(w) || w < 1 || w > GRID_COLUMNS)
+      throw new Error(`Dashboard ${this.title}: panel ${body.title} width ${w} must be 1-${GRID_COLUMNS}`);
+    if (!Number.isInteger(h) || h < 1)
+      throw new Error(`Dashboard ${this.title}: panel ${body.title} height ${h} must be a positive whole number`);
     if (this.x + w > GRID_COLUMNS) this.newLine();
     const panel: PanelJson = { id: this.nextId++, ...body, gridPos: { x: this.x, y: this.y, w, h } };
     this.panels.push(panel);

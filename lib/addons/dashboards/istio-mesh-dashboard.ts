@@ -33,46 +33,92 @@ export function istioMeshDashboard(): Dashboard {
 
   d.addText({
     title: '',
-    markdown: '# Istio Mesh\nTraffic is reported by the client-side proxy (`reporter="source"`). '
-      + 'Open a workload or service in the Istio Workload and Service dashboards for details.',
-    width: 24, height: 3,
+    markdown:
+      '# Istio Mesh\nTraffic is reported by the client-side proxy (`reporter="source"`). ' +
+      'Open a workload or service in the Istio Workload and Service dashboards for details.',
+    width: 24,
+    height: 3,
   });
   d.addStat({ title: 'Global Request Volume', width: 6, height: 3, unit: 'reqps', query: { expr: requestRate(mesh) } });
   d.addStat({
-    title: 'Global Success Rate (non-5xx responses)', width: 6, height: 3, unit: 'percentunit',
+    title: 'Global Success Rate (non-5xx responses)',
+    width: 6,
+    height: 3,
+    unit: 'percentunit',
     query: { expr: successRate(mesh) },
-    thresholds: { base: 'red', steps: [[0.95, 'orange'], [0.99, 'green']] },
+    thresholds: {
+      base: 'red',
+      steps: [
+        [0.95, 'orange'],
+        [0.99, 'green'],
+      ],
+    },
   });
-  d.addStat({ title: '4xxs', width: 6, height: 3, unit: 'reqps', query: { expr: requestRate([...mesh, re('response_code', '4..')]) } });
-  d.addStat({ title: '5xxs', width: 6, height: 3, unit: 'reqps', query: { expr: requestRate([...mesh, re('response_code', '5..')]) } });
+  d.addStat({
+    title: '4xxs',
+    width: 6,
+    height: 3,
+    unit: 'reqps',
+    query: { expr: requestRate([...mesh, re('response_code', '4..')]) },
+  });
+  d.addStat({
+    title: '5xxs',
+    width: 6,
+    height: 3,
+    unit: 'reqps',
+    query: { expr: requestRate([...mesh, re('response_code', '5..')]) },
+  });
   for (const [kind, title] of CONFIG_KINDS) {
     d.addStat({ title, width: 6, height: 3, unit: 'none', query: { expr: configCount(kind) } });
   }
 
   d.addTable({
     title: 'HTTP/GRPC Workloads',
-    description: 'Per destination workload, over the selected time range\'s rate interval.',
-    width: 24, height: 12,
-    labels: [['destination_workload', 'Workload'], ['destination_workload_namespace', 'Namespace']],
+    description: "Per destination workload, over the selected time range's rate interval.",
+    width: 24,
+    height: 12,
+    labels: [
+      ['destination_workload', 'Workload'],
+      ['destination_workload_namespace', 'Namespace'],
+    ],
     columns: [
       { header: 'Requests', expr: requestRate(mesh, workload), unit: 'reqps' },
-      { header: 'P50 Latency', expr: quantile(0.5, 'istio_request_duration_milliseconds_bucket', mesh, workload), unit: 'ms' },
-      { header: 'P90 Latency', expr: quantile(0.9, 'istio_request_duration_milliseconds_bucket', mesh, workload), unit: 'ms' },
-      { header: 'P99 Latency', expr: quantile(0.99, 'istio_request_duration_milliseconds_bucket', mesh, workload), unit: 'ms' },
+      {
+        header: 'P50 Latency',
+        expr: quantile(0.5, 'istio_request_duration_milliseconds_bucket', mesh, workload),
+        unit: 'ms',
+      },
+      {
+        header: 'P90 Latency',
+        expr: quantile(0.9, 'istio_request_duration_milliseconds_bucket', mesh, workload),
+        unit: 'ms',
+      },
+      {
+        header: 'P99 Latency',
+        expr: quantile(0.99, 'istio_request_duration_milliseconds_bucket', mesh, workload),
+        unit: 'ms',
+      },
       { header: 'Success Rate', expr: successRate(mesh, workload), unit: 'percentunit' },
     ],
   });
   d.addTable({
     title: 'TCP Workloads',
-    width: 24, height: 10,
-    labels: [['destination_workload', 'Workload'], ['destination_workload_namespace', 'Namespace']],
+    width: 24,
+    height: 10,
+    labels: [
+      ['destination_workload', 'Workload'],
+      ['destination_workload_namespace', 'Namespace'],
+    ],
     columns: [
       { header: 'Bytes Received', expr: sumRate('istio_tcp_received_bytes_total', mesh, workload), unit: 'Bps' },
       { header: 'Bytes Sent', expr: sumRate('istio_tcp_sent_bytes_total', mesh, workload), unit: 'Bps' },
     ],
   });
   d.addTimeseries({
-    title: 'Istio Components by Version', width: 24, height: 8, unit: 'none',
+    title: 'Istio Components by Version',
+    width: 24,
+    height: 8,
+    unit: 'none',
     queries: [{ expr: sum('istio_build', ['component', 'tag']), legend: '{{component}}: {{tag}}' }],
   });
   return d;

@@ -139,13 +139,23 @@ export function quantile(
 }
 
 /** The usual latency percentiles, with their legend suffixes. */
-export const PERCENTILES: ReadonlyArray<readonly [q: number, name: string]> = [[0.5, 'P50'], [0.9, 'P90'], [0.99, 'P99']];
+export const PERCENTILES: ReadonlyArray<readonly [q: number, name: string]> = [
+  [0.5, 'P50'],
+  [0.9, 'P90'],
+  [0.99, 'P99'],
+];
 
 /** The Envoy sidecar containers (Kubernetes cAdvisor metrics label them by container name). */
 export const PROXY_CONTAINER: Matcher = eq('container', 'istio-proxy');
 
 /** Working-set memory of every sidecar together, as the kubelet reports it. */
-export const PROXY_MEMORY_QUERY = { expr: sum(selector('container_memory_working_set_bytes', [PROXY_CONTAINER])), legend: 'Total (k8s)' };
+export const PROXY_MEMORY_QUERY = {
+  expr: sum(selector('container_memory_working_set_bytes', [PROXY_CONTAINER])),
+  legend: 'Total (k8s)',
+};
 
 /** CPU of every sidecar together, in cores. */
-export const PROXY_CPU_QUERY = { expr: sumRate('container_cpu_usage_seconds_total', [PROXY_CONTAINER]), legend: 'Total (k8s)' };
+export const PROXY_CPU_QUERY = {
+  expr: sumRate('container_cpu_usage_seconds_total', [PROXY_CONTAINER]),
+  legend: 'Total (k8s)',
+};

@@ -26,13 +26,53 @@ export function istioServiceDashboard(): Dashboard {
     uid: ISTIO_SERVICE_DASHBOARD_UID,
     refresh: '1m',
     variables: [
-      { kind: 'query', name: 'service', label: 'Service', query: 'label_values(istio_requests_total, destination_service)' },
+      {
+        kind: 'query',
+        name: 'service',
+        label: 'Service',
+        query: 'label_values(istio_requests_total, destination_service)',
+      },
       // Both proxies of a request report it; "destination" counts what reached the server.
-      { kind: 'custom', name: 'qrep', label: 'Reporter', values: ['destination', 'source'], defaults: ['destination'], multi: true },
-      { kind: 'query', name: 'srcns', label: 'Client Workload Namespace', query: peerQuery('source_workload_namespace', '$qrep'), regex: labelRegex('source_workload_namespace'), multi: true },
-      { kind: 'query', name: 'srcwl', label: 'Client Workload', query: peerQuery('source_workload', '$qrep', ', source_workload_namespace=~"$srcns"'), regex: labelRegex('source_workload'), multi: true },
-      { kind: 'query', name: 'dstns', label: 'Service Workload Namespace', query: peerQuery('destination_workload_namespace', 'destination'), regex: labelRegex('destination_workload_namespace'), multi: true },
-      { kind: 'query', name: 'dstwl', label: 'Service Workload', query: peerQuery('destination_workload', 'destination', ', destination_workload_namespace=~"$dstns"'), regex: labelRegex('destination_workload'), multi: true },
+      {
+        kind: 'custom',
+        name: 'qrep',
+        label: 'Reporter',
+        values: ['destination', 'source'],
+        defaults: ['destination'],
+        multi: true,
+      },
+      {
+        kind: 'query',
+        name: 'srcns',
+        label: 'Client Workload Namespace',
+        query: peerQuery('source_workload_namespace', '$qrep'),
+        regex: labelRegex('source_workload_namespace'),
+        multi: true,
+      },
+      {
+        kind: 'query',
+        name: 'srcwl',
+        label: 'Client Workload',
+        query: peerQuery('source_workload', '$qrep', ', source_workload_namespace=~"$srcns"'),
+        regex: labelRegex('source_workload'),
+        multi: true,
+      },
+      {
+        kind: 'query',
+        name: 'dstns',
+        label: 'Service Workload Namespace',
+        query: peerQuery('destination_workload_namespace', 'destination'),
+        regex: labelRegex('destination_workload_namespace'),
+        multi: true,
+      },
+      {
+        kind: 'query',
+        name: 'dstwl',
+        label: 'Service Workload',
+        query: peerQuery('destination_workload', 'destination', ', destination_workload_namespace=~"$dstns"'),
+        regex: labelRegex('destination_workload'),
+        multi: true,
+      },
     ],
   });
   const service = re('destination_service', '$service');
@@ -41,20 +81,58 @@ export function istioServiceDashboard(): Dashboard {
 
   d.addRow('General');
   d.addText({ title: '', markdown: '# Service: $service', width: 24, height: 3 });
-  for (const [side, matchers] of [['Client', clientSide], ['Server', serverSide]] as const) {
-    d.addStat({ title: `${side} Request Volume`, width: 6, height: 4, unit: 'reqps', query: { expr: requestRate(matchers) } });
+  for (const [side, matchers] of [
+    ['Client', clientSide],
+    ['Server', serverSide],
+  ] as const) {
     d.addStat({
-      title: `${side} Success Rate (non-5xx responses)`, width: 6, height: 4, unit: 'percentunit',
+      title: `${side} Request Volume`,
+      width: 6,
+      height: 4,
+      unit: 'reqps',
+      query: { expr: requestRate(matchers) },
+    });
+    d.addStat({
+      title: `${side} Success Rate (non-5xx responses)`,
+      width: 6,
+      height: 4,
+      unit: 'percentunit',
       query: { expr: successRate(matchers) },
-      thresholds: { base: 'red', steps: [[0.95, 'orange'], [0.99, 'green']] },
+      thresholds: {
+        base: 'red',
+        steps: [
+          [0.95, 'orange'],
+          [0.99, 'green'],
+        ],
+      },
     });
     d.addTimeseries({
-      title: `${side} Request Duration`, width: 6, height: 4, unit: 'ms',
-      queries: PERCENTILES.map(([q, name]) => ({ expr: quantile(q, 'istio_request_duration_milliseconds_bucket', matchers), legend: name })),
+      title: `${side} Request Duration`,
+      width: 6,
+      height: 4,
+      unit: 'ms',
+      queries: PERCENTILES.map(([q, name]) => ({
+        expr: quantile(q, 'istio_request_duration_milliseconds_bucket', matchers),
+        legend: name,
+      })),
     });
-    d.addStat(side === 'Client'
-      ? { title: 'TCP Received Bytes', width: 6, height: 4, unit: 'Bps', query: { expr: sumRate('istio_tcp_received_bytes_total', matchers) } }
-      : { title: 'TCP Sent Bytes', width: 6, height: 4, unit: 'Bps', query: { expr: sumRate('istio_tcp_sent_bytes_total', matchers) } });
+    d.addStat(
+      side === 'Client'
+        ? {
+            title: 'TCP Received Bytes',
+            width: 6,
+            height: 4,
+            unit: 'Bps',
+            query: { expr: sumRate('istio_tcp_received_bytes_total', matchers) },
+          }
+        : {
+            title: 'TCP Sent Bytes',
+            width: 6,
+            height: 4,
+            unit: 'Bps',
+            query: { expr: sumRate('istio_tcp_sent_bytes_total', matchers) },
+          },
+    );
   }
 
   d.addRow('Client Workloads');
@@ -74,7 +152,10 @@ export function istioServiceDashboard(): Dashboard {
     legend: '{{destination_workload}}.{{destination_workload_namespace}}',
     peers: 'By Service Workload',
     direction: 'Incoming',
-    tcpTitles: ['Bytes Received from Incoming TCP Connection by Service Workload', 'Bytes Sent to Incoming TCP Connection by Service Workload'],
+    tcpTitles: [
+      'Bytes Received from Incoming TCP Connection by Service Workload',
+      'Bytes Sent to Incoming TCP Connection by Service Workload',
+    ],
   });
   return d;
 }

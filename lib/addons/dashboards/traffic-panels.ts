@@ -27,43 +27,61 @@ export interface TrafficPanelsOptions {
 export function addTrafficPanels(d: Dashboard, o: TrafficPanelsOptions): void {
   d.addTimeseries({
     title: `${o.direction} Requests ${o.peers} And Response Code`,
-    width: 12, height: 7, unit: 'reqps', stacked: true,
+    width: 12,
+    height: 7,
+    unit: 'reqps',
+    stacked: true,
     queries: [{ expr: requestRate(o.matchers, [...o.by, 'response_code']), legend: `${o.legend} : {{response_code}}` }],
   });
   d.addTimeseries({
     title: `${o.direction} Success Rate (non-5xx responses) ${o.peers}`,
-    width: 12, height: 7, unit: 'percentunit',
+    width: 12,
+    height: 7,
+    unit: 'percentunit',
     queries: [{ expr: successRate(o.matchers, o.by), legend: o.legend }],
   });
   d.addTimeseries({
     title: `${o.direction} Request Duration ${o.peers}`,
-    width: 8, height: 7, unit: 'ms',
+    width: 8,
+    height: 7,
+    unit: 'ms',
     queries: PERCENTILES.map(([q, name]) => ({
-      expr: quantile(q, 'istio_request_duration_milliseconds_bucket', o.matchers, o.by), legend: `${o.legend} ${name}`,
+      expr: quantile(q, 'istio_request_duration_milliseconds_bucket', o.matchers, o.by),
+      legend: `${o.legend} ${name}`,
     })),
   });
   d.addTimeseries({
     title: `${o.direction} Request Size ${o.peers}`,
-    width: 8, height: 7, unit: 'bytes',
+    width: 8,
+    height: 7,
+    unit: 'bytes',
     queries: PERCENTILES.map(([q, name]) => ({
-      expr: quantile(q, 'istio_request_bytes_bucket', o.matchers, o.by), legend: `${o.legend} ${name}`,
+      expr: quantile(q, 'istio_request_bytes_bucket', o.matchers, o.by),
+      legend: `${o.legend} ${name}`,
     })),
   });
   d.addTimeseries({
     title: `Response Size ${o.peers}`,
-    width: 8, height: 7, unit: 'bytes',
+    width: 8,
+    height: 7,
+    unit: 'bytes',
     queries: PERCENTILES.map(([q, name]) => ({
-      expr: quantile(q, 'istio_response_bytes_bucket', o.matchers, o.by), legend: `${o.legend} ${name}`,
+      expr: quantile(q, 'istio_response_bytes_bucket', o.matchers, o.by),
+      legend: `${o.legend} ${name}`,
     })),
   });
   d.addTimeseries({
     title: o.tcpTitles[0],
-    width: 12, height: 7, unit: 'Bps',
+    width: 12,
+    height: 7,
+    unit: 'Bps',
     queries: [{ expr: sumRate('istio_tcp_received_bytes_total', o.matchers, o.by), legend: o.legend }],
   });
   d.addTimeseries({
     title: o.tcpTitles[1],
-    width: 12, height: 7, unit: 'Bps',
+    width: 12,
+    height: 7,
+    unit: 'Bps',
     queries: [{ expr: sumRate('istio_tcp_sent_bytes_total', o.matchers, o.by), legend: o.legend }],
   });
 }

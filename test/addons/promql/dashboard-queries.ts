@@ -3,6 +3,7 @@
  * (template variables replaced), and finds promtool for the tests that evaluate it.
  */
 import { execFileSync } from 'child_process';
+
 import { DashboardJson } from '../../../lib/addons/dashboards/dashboard';
 import { ISTIO_DASHBOARDS } from '../../../lib/addons/dashboards/istio-dashboards';
 
@@ -60,7 +61,21 @@ export function substitute(expr: string, values: Record<string, string>): string
   });
 }
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Metric names an expression selects (function names, labels, keywords and strings excluded). */
 export function metricNames(expr: string): string[] {
@@ -91,5 +106,6 @@ export function findPromtool(): string | undefined {
 }
 
 /** The message a CI run without promtool fails with. */
-export const PROMTOOL_MISSING = 'promtool not found: the PromQL of the Grafana dashboards is checked with Prometheus\' promtool. '
-  + 'Install it (Debian/Ubuntu: `apt-get install -y prometheus`) or set PROMTOOL to its path.';
+export const PROMTOOL_MISSING =
+  "promtool not found: the PromQL of the Grafana dashboards is checked with Prometheus' promtool. " +
+  'Install it (Debian/Ubuntu: `apt-get install -y prometheus`) or set PROMTOOL to its path.';
