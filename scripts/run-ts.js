@@ -9,7 +9,7 @@
 // at plain-JavaScript speed; an edited file is transpiled again on its next run, and a fresh
 // clone needs no build step. Type-checking stays in `npm test` (tsc --noEmit).
 // Stack traces map to the .ts lines with `NODE_OPTIONS=--enable-source-maps`.
-const crypto = require('crypto');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -71,8 +71,8 @@ function transpile(source, filename) {
 function loadTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
   // One entry per source file: <hash of the path>-<hash of what the output depends on>.js.
-  const prefix = crypto.createHash('sha1').update(filename).digest('hex').slice(0, 16);
-  const key = crypto.createHash('sha256').update(salt).update('\0').update(source).digest('hex').slice(0, 32);
+  const prefix = createHash('sha1').update(filename).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(salt).update('\0').update(source).digest('hex').slice(0, 32);
   const cached = path.join(cacheDir, `${prefix}-${key}.js`);
   let js;
   try {
@@ -98,12 +98,8 @@ function store(file, prefix, js) {
   }
 }
 
-// `x.ts` wins over a compiled `x.js` beside it (`npm run build` emits in place), as ts-node's preferTsExts.
-const extensions = require.extensions; // deprecated name, but the way CommonJS loaders register
-const others = Object.entries(extensions);
-for (const [ext] of others) delete extensions[ext];
-extensions['.ts'] = loadTs;
-for (const [ext, handler] of others) extensions[ext] = handler;
+// Compiled output lives in build/ (`npm run build`), never beside a .ts file, so `.ts` needs no priority.
+require.extensions['.ts'] = loadTs; // deprecated name, but the way CommonJS loaders register
 
 const entry = process.argv[2];
 if (!entry) {

@@ -33,7 +33,6 @@ test('a user app installs the packed tarball and synthesizes Bookinfo from it', 
     'README.md',
     'lib',
     'imports',
-    'scripts',
   ]) {
     fs.cpSync(path.join(root, entry), path.join(src, entry), { recursive: true });
   }
@@ -43,10 +42,10 @@ test('a user app installs the packed tarball and synthesizes Bookinfo from it', 
   const files: string[] = packed.files.map((f: { path: string }) => f.path);
   expect(files).toEqual(
     expect.arrayContaining([
-      'lib/index.js',
-      'lib/index.d.ts',
-      'lib/bookinfo-app.js',
-      'imports/istio-networking.istio.io.js',
+      'build/lib/index.js',
+      'build/lib/index.d.ts',
+      'build/lib/bookinfo/bookinfo-app.js',
+      'build/imports/istio-networking.istio.io.js',
     ]),
   );
   expect(
