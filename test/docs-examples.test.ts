@@ -1,0 +1,217 @@
+/**
+ * The documentation is tested like code. Every ```ts block of README.md and docs/*.md is a
+ * complete program: it must type-check against the library and run (synthesizing into a
+ * temporary directory) without throwing. Imports of the package name are pointed at lib/, so
+ * the examples read as a user writes them. Failures name the document and the line of the block.
+ *
+ * One type-check program covers every block and one child process runs them all (ts-node then
+ * transpiles the library once), so adding examples costs little.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+jest.setTimeout(180_000);
+
+const root = path.join(__dirname, '..');
+const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).name;
+/** Where the examples are written for the compiler and the runner (gitignored, removed afterwards). */
+const workDir = path.join(__dirname, '.readme-examples');
+const README_LIMIT_BYTES = 15 * 1024;
+
+/** README.md first, then docs/*.md in name order. */
+const documents = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+const text = (doc: string) => fs.readFileSync(path.join(root, doc), 'utf8');
+
+interface Example {
+  /** `README.md:42`: the document and the line of the opening fence. */
+  readonly name: string;
+  readonly doc: string;
+  /** 1-based line of the opening fence in the document. */
+  readonly fenceLine: number;
+  readonly code: string;
+  /** The program as written to the work directory. */
+  readonly file: string;
+}
+
+const examples: Example[] = documents.flatMap((doc) =>
+  [...text(doc).matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m, i) => {
+    const fenceLine = text(doc).slice(0, m.index).split('\n').length;
+    const slug = doc.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-');
+    return { name: `${doc}:${fenceLine}`, doc, fenceLine, code: m[1], file: path.join(workDir, `${slug}-${i}.ts`) };
+  }),
+);
+const readmeBlocks = examples.filter((e) => e.doc === 'README.md').map((e) => e.code);
+
+let diagnostics: Map<string, string[]>;
+let runs: Map<string, { error?: string; synthesized: boolean }>;
+let outRoot: string | undefined;
+
+beforeAll(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const libImport = `'${path.relative(workDir, path.join(root, 'lib')).split(path.sep).join('/')}'`;
+  for (const e of examples) fs.writeFileSync(e.file, e.code.split(`'${PACKAGE_NAME}'`).join(libImport));
+  diagnostics = typeCheck();
+  outRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-examples-'));
+  runs = runAll(outRoot);
+});
+
+afterAll(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  if (outRoot) fs.rmSync(outRoot, { recursive: true, force: true });
+});
+
+/** One program over every example; diagnostics keyed by example name, located by document line. */
+function typeCheck(): Map<string, string[]> {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  )!;
+  const program = ts.createProgram(
+    examples.map((e) => e.file),
+    { ...config.options, noEmit: true, noUnusedLocals: false },
+  );
+  const byFile = new Map(examples.map((e) => [path.resolve(e.file), e]));
+  const result = new Map<string, string[]>(examples.map((e) => [e.name, []]));
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    const example = d.file ? byFile.get(path.resolve(d.file.fileName)) : undefined;
+    if (d.file && example) {
+      const line = d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
+      result.get(example.name)!.push(`${example.doc}:${example.fenceLine + line}: ${message}`);
+    } else {
+      // A problem outside the examples (e.g. in lib/) is reported against every example.
+      const where = d.file ? `${path.relative(root, d.file.fileName)}: ` : '';
+      for (const list of result.values()) list.push(`${where}${message}`);
+    }
+  }
+  return result;
+}
+
+/** Runs every example in one process, each with its own CDK8S_OUTDIR; an exception fails only its example. */
+function runAll(out: string): Map<string, { error?: string; synthesized: boolean }> {
+  const resultsFile = path.join(out, 'results.json');
+  const runner = `
+    const fs = require('fs');
+    const path = require('path');
+    const examples = ${JSON.stringify(examples.map((e, i) => ({ name: e.name, file: e.file, dir: path.join(out, String(i)) })))};
+    const results = {};
+    for (const e of examples) {
+      process.env.CDK8S_OUTDIR = e.dir;
+      try {
+        require(e.file);
+        results[e.name] = {};
+      } catch (error) {
+        results[e.name] = { error: String((error && error.stack) || error) };
+      }
+    }
+    fs.writeFileSync(${JSON.stringify(resultsFile)}, JSON.stringify(results));
+  `;
+  execFileSync(process.execPath, ['--require', 'ts-node/register/transpile-only', '-e', runner], {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const results: Record<string, { error?: string }> = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  return new Map(
+    examples.map((e, i) => {
+      const dir = path.join(out, String(i));
+      const written = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : [];
+      return [e.name, { ...results[e.name], synthesized: written.some((f) => f.endsWith('.k8s.yaml')) }];
+    }),
+  );
+}
+
+test('the README has an example per construct', () => {
+  const constructs = [
+    'BookinfoApp',
+    'SleepClient',
+    'IstioAddons',
+    'Prometheus',
+    'Jaeger',
+    'Grafana',
+    'Kiali',
+    'VersionRouting',
+    'ExposedService',
+    'SharedGateway',
+    'BookinfoDestinationRules',
+    'BookinfoScenario',
+    'StrictMtls',
+    'MeshAnalysis',
+  ];
+  const missing = constructs.filter(
+    (c) => !readmeBlocks.some((b) => b.includes(`new ${c}(`) || b.includes(`${c}.of(`)),
+  );
+  expect(missing).toEqual([]);
+});
+
+test(`the README is at most ${README_LIMIT_BYTES} bytes`, () => {
+  expect(Buffer.byteLength(text('README.md'))).toBeLessThanOrEqual(README_LIMIT_BYTES);
+});
+
+test('every relative link of README.md and docs/ points at a file and heading that exist', () => {
+  const broken: string[] = [];
+  for (const doc of documents) {
+    const prose = text(doc)
+      .replace(/^```[\s\S]*?^```$/gm, '')
+      .replace(/`[^`\n]*`/g, '');
+    for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
+      const [file, anchor] = target.split('#');
+      const resolved = file === '' ? path.join(root, doc) : path.resolve(path.dirname(path.join(root, doc)), file);
+      if (!fs.existsSync(resolved)) {
+        broken.push(`${doc}: ${target} (no such file)`);
+      } else if (anchor !== undefined && resolved.endsWith('.md') && !headingSlugs(resolved).has(anchor)) {
+        broken.push(`${doc}: ${target} (no such heading)`);
+      }
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+/** GitHub's anchors for the headings of a markdown file. */
+function headingSlugs(file: string): Set<string> {
+  const slugs = new Set<string>();
+  const body = fs.readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+  for (const [, heading] of body.matchAll(/^#{1,6} +(.+?) *$/gm)) {
+    const base = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
+    let slug = base;
+    for (let n = 1; slugs.has(slug); n++) slug = `${base}-${n}`;
+    slugs.add(slug);
+  }
+  return slugs;
+}
+
+test('the documents have examples', () => {
+  expect(examples.length).toBeGreaterThan(readmeBlocks.length);
+});
+
+describe.each(examples.map((e) => [e.name]))('%s', (name) => {
+  test('type-checks', () => {
+    expect(diagnostics.get(name)).toEqual([]);
+  });
+
+  test('runs and synthesizes', () => {
+    expect(runs.get(name)).toEqual({ synthesized: true });
+  });
+});
