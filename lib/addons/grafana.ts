@@ -112,8 +112,9 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
   /** The URL the Prometheus datasource queries. */
   public readonly prometheusUrl: string;
   /**
-   * Set while anonymous users are Grafana admins (no `adminCredentials`): {@link ExposedService}
-   * then warns (or, strict, fails) when it is published without TLS and an access restriction.
+   * Set while anonymous users are Grafana admins (no `adminCredentials`): the mesh analysis then
+   * reports BKI-EXPOSURE-RISK (a warning; an error with `strict`) when an {@link ExposedService}
+   * publishes it without TLS and an access restriction.
    */
   public readonly exposureRisk?: string;
   /** The dashboards, with title, uid and file. */

@@ -156,8 +156,9 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
   /** Whether Kiali is read-only. */
   public readonly viewOnlyMode: boolean;
   /**
-   * Set while Kiali is anonymous: {@link ExposedService} then warns (or, strict, fails) when it is
-   * published without TLS and an access restriction.
+   * Set while Kiali is anonymous (or signs token logins with the sample key): the mesh analysis then
+   * reports BKI-EXPOSURE-RISK (a warning; an error with `strict`) when an {@link ExposedService}
+   * publishes it without TLS and an access restriction.
    */
   public readonly exposureRisk?: string;
   /** The configuration Kiali runs with, as typed values. */

@@ -1,5 +1,6 @@
-import { CheckDefinition, describeValue, Finding, WeightStrictness } from './findings';
-import { IndexedObject, MeshIndex } from './mesh-index';
+import { ExposureFact } from '../core/exposure-risk';
+import { CheckDefinition, describeValue, Finding, Severity, WeightStrictness } from './findings';
+import { MeshIndex } from './mesh-index';
 
 /** What every check gets: the index, the options, and where to report. */
 export interface CheckContext {
@@ -7,12 +8,28 @@ export interface CheckContext {
   readonly index: MeshIndex;
   /** How route weights are checked. */
   readonly weightStrictness: WeightStrictness;
+  /** Istio's root namespace: a PeerAuthentication there applies mesh-wide. */
+  readonly rootNamespace: string;
+  /** Exposures of risky targets that constructs declared. */
+  readonly exposures: readonly ExposureFact[];
   /** False for checks the user disabled. */
   enabled(check: CheckDefinition): boolean;
   /** Collects a finding. */
   report(finding: Finding): void;
   /** FQDNs of Services that some VirtualService routes to or some DestinationRule configures. */
   readonly routedHosts: Set<string>;
+}
+
+/** What a finding is about: an object of the analysis, or a construct that declared a fact. */
+export interface Subject {
+  /** Construct path. */
+  readonly path: string;
+  /** Kind of object or construct, e.g. `VirtualService` or `ExposedService`. */
+  readonly kind: string;
+  /** Namespace of an object. */
+  readonly namespace?: string;
+  /** Name of an object; without it the subject is named by kind and path only. */
+  readonly name?: string;
 }
 
 /** What a check says about one field of one object. */
@@ -25,20 +42,26 @@ export interface Problem {
   readonly problem: string;
   /** What is allowed or expected instead. */
   readonly expected: string;
+  /** The one of the check's mirrored codes that this finding corresponds to, when they differ by case. */
+  readonly mirrors?: string;
+  /** Severity, when the user made this finding stricter than the check's default. */
+  readonly severity?: Severity;
 }
 
 /**
  * Reports a finding whose message names the object, its construct path, the field, the value,
  * the problem, what is expected and the mirrored Istio/Kiali codes.
  */
-export function reportProblem(context: CheckContext, check: CheckDefinition, object: IndexedObject, p: Problem): void {
+export function reportProblem(context: CheckContext, check: CheckDefinition, subject: Subject, p: Problem): void {
+  const mirrors = p.mirrors ?? check.mirrors;
+  const what = subject.name === undefined ? subject.kind : `${subject.kind} ${subject.namespace}/${subject.name}`;
   context.report({
     code: check.code,
-    mirrors: check.mirrors,
-    severity: check.severity,
-    path: object.path,
+    mirrors,
+    severity: p.severity ?? check.severity,
+    path: subject.path,
     field: p.field,
     value: p.value,
-    message: `${object.kind} ${object.namespace}/${object.name} at ${object.path || '<root>'}: ${p.field} ${p.value === undefined ? '(not set)' : describeValue(p.value)} ${p.problem}; expected ${p.expected} [${check.mirrors}]`,
+    message: `${what} at ${subject.path || '<root>'}: ${p.field} ${p.value === undefined ? '(not set)' : describeValue(p.value)} ${p.problem}; expected ${p.expected} [${mirrors}]`,
   });
 }

@@ -23,9 +23,12 @@ export enum WeightStrictness {
 export interface Finding {
   /** The library's check code, e.g. `BKI-SUBSET-UNDEFINED`. */
   readonly code: string;
-  /** The Istio analyzer and/or Kiali validation codes the check mirrors, e.g. `IST0101/KIA1107`. */
+  /**
+   * The Istio analyzer and/or Kiali validation codes this finding mirrors, e.g. `IST0101/KIA1107`:
+   * the check's codes, or those that apply to this case; `library` where Istio and Kiali accept it.
+   */
   readonly mirrors: string;
-  /** How bad it is. */
+  /** How bad it is: the check's severity, or an error where the user asked for one (e.g. `strict`). */
   readonly severity: Severity;
   /** Construct path of the offending object, e.g. `app/routing/reviews/VirtualService`. */
   readonly path: string;
@@ -41,9 +44,9 @@ export interface Finding {
 export interface CheckDefinition {
   /** The library's check code. */
   readonly code: string;
-  /** Istio/Kiali codes it mirrors. */
+  /** Istio/Kiali codes it mirrors, `/`-separated; `library` (or the tool whose rule it is) when none. */
   readonly mirrors: string;
-  /** Severity of its findings. */
+  /** Default severity of its findings. */
   readonly severity: Severity;
   /** One line: what the check enforces. */
   readonly summary: string;
@@ -79,7 +82,7 @@ export const MESH_CHECKS = {
     'BKI-DR-DUPLICATE-HOST',
     'KIA0201',
     Severity.WARNING,
-    'at most one DestinationRule per host in a namespace',
+    'at most one DestinationRule per host in a namespace: KIA0201 when one of them has no subsets; with distinct subsets in each, library policy (mirrors `library`)',
   ),
   DR_CONFLICT: check(
     'BKI-DR-CONFLICT',
@@ -109,13 +112,13 @@ export const MESH_CHECKS = {
     'BKI-HOST-CONFLICT',
     'IST0109/KIA1106',
     Severity.ERROR,
-    'at most one VirtualService claims a host on a gateway (or on the mesh)',
+    'at most one VirtualService claims a host on a gateway (KIA1106) or on the mesh (IST0109/KIA1106)',
   ),
   WEIGHT_SUM: check(
     'BKI-WEIGHT-SUM',
-    'KIA1104',
+    'library',
     Severity.ERROR,
-    'weights of a multi-destination route add up to 100 (WeightStrictness.SUM_TO_100)',
+    "weights of a multi-destination route add up to 100 (WeightStrictness.SUM_TO_100): library policy, as Kiali's wizards require; no current Istio or Kiali validation asks for it",
   ),
   WEIGHT_NEGATIVE: check('BKI-WEIGHT-NEGATIVE', 'IST0106', Severity.ERROR, 'route weights are not negative'),
   WEIGHT_ALL_ZERO: check(
@@ -153,7 +156,13 @@ export const MESH_CHECKS = {
     'BKI-PORT-NAME-PROTOCOL',
     'IST0118/KIA0601',
     Severity.WARNING,
-    'Service port names are `<protocol>[-suffix]` with a known protocol, or the port sets appProtocol',
+    'Service port names are `<protocol>[-suffix]` with a known protocol, unless the port sets appProtocol',
+  ),
+  APP_PROTOCOL: check(
+    'BKI-APP-PROTOCOL',
+    'IST0118/KIA0602',
+    Severity.WARNING,
+    'a Service port appProtocol is a protocol Istio knows',
   ),
   WORKLOAD_LABELS: check(
     'BKI-WORKLOAD-LABELS',
@@ -178,6 +187,24 @@ export const MESH_CHECKS = {
     'kubectl-apply',
     Severity.ERROR,
     'no two objects share API group, kind, namespace and name (the later would silently replace the earlier)',
+  ),
+  MTLS_CONFLICT: check(
+    'BKI-MTLS-CONFLICT',
+    'KIA0207/KIA0208',
+    Severity.ERROR,
+    'no DestinationRule sends DISABLE, SIMPLE or MUTUAL client TLS to a host whose sidecars a STRICT PeerAuthentication (namespace-wide, or mesh-wide in the root namespace) makes accept only mesh mTLS',
+  ),
+  PEER_AUTHENTICATION_DUPLICATE: check(
+    'BKI-PEER-AUTHENTICATION-DUPLICATE',
+    'KIA0002',
+    Severity.ERROR,
+    'at most one namespace-wide (selector-less) PeerAuthentication per namespace (Istio applies only the oldest)',
+  ),
+  EXPOSURE_RISK: check(
+    'BKI-EXPOSURE-RISK',
+    'library',
+    Severity.WARNING,
+    "a target that declares an exposure risk (e.g. anonymous Kiali or Grafana) is published with TLS and an access restriction; an error with the exposing construct's `strict`",
   ),
 } as const;
 

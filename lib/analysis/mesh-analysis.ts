@@ -1,11 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
-import { checkDnsSubdomain, reject } from '../core/input-validation';
+import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
+import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
+import { CheckContext } from './check-context';
 import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
-import { isAnalyzedKind, ManifestObject,MeshIndex } from './mesh-index';
+import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
 import { runRoutingChecks } from './routing-checks';
+import { runSecurityChecks } from './security-checks';
 import { runWorkloadChecks } from './workload-checks';
 
 /** Options of the analysis over plain manifests ({@link analyzeManifests}). */
@@ -17,7 +20,7 @@ export interface ManifestAnalysisOptions {
   readonly weightStrictness?: WeightStrictness;
   /**
    * Check codes to skip, e.g. `['BKI-PORT-NAME-PROTOCOL']`; a mirrored Istio/Kiali code such as
-   * `IST0118` skips every check that mirrors it.
+   * `IST0118` skips every check that mirrors it (see the catalog, `MESH_CHECKS`).
    * @default none
    */
   readonly disabledChecks?: readonly string[];
@@ -26,10 +29,22 @@ export interface ManifestAnalysisOptions {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+  /**
+   * Istio's root namespace (`meshConfig.rootNamespace`): a PeerAuthentication there applies to
+   * the whole mesh (BKI-MTLS-CONFLICT, BKI-PEER-AUTHENTICATION-DUPLICATE).
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Risky targets published outside the mesh (BKI-EXPOSURE-RISK). {@link MeshAnalysis} collects
+   * them from the constructs of the App (e.g. an ExposedService of an anonymous Kiali).
+   * @default none
+   */
+  readonly exposures?: readonly ExposureFact[];
 }
 
 /** Options of {@link MeshAnalysis}. */
-export interface MeshAnalysisOptions extends ManifestAnalysisOptions {
+export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'exposures'> {
   /**
    * Fail synthesis on warnings too.
    * @default false
@@ -43,6 +58,12 @@ export interface MeshAnalysisOptions extends ManifestAnalysisOptions {
    * @default none
    */
   readonly baseline?: IConstruct;
+  /**
+   * Receives each distinct warning once, during synthesis (with `warningsAsErrors` warnings fail
+   * synthesis instead). Use it to collect warnings in tests or to send them to a logger.
+   * @default prints `[mesh analysis] warning: <code> <field>: <message>` to stderr
+   */
+  readonly onWarning?: (finding: Finding) => void;
 }
 
 /** One object handed to {@link analyzeManifests}. */
@@ -54,41 +75,47 @@ export interface AnalyzedObject {
 }
 
 const ANALYSIS_ID = 'MeshAnalysis';
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 const IS_MESH_ANALYSIS = Symbol.for('cdk8s-istio-bookinfo.MeshAnalysis');
-const KNOWN_CODES = new Set<string>(Object.values(MESH_CHECKS).flatMap((c) => [c.code, ...c.mirrors.split('/')]));
+/** Library codes and the Istio/Kiali codes they mirror (not markers such as `library`). */
+const KNOWN_CODES = new Set<string>(
+  Object.values(MESH_CHECKS).flatMap((c) => [
+    c.code,
+    ...c.mirrors.split('/').filter((m) => /^(IST|KIA)\d{4}$/.test(m)),
+  ]),
+);
 
 /**
  * Synth-time analysis of the Istio traffic configuration of a whole cdk8s App: it reads every
  * ApiObject (Services, Deployments, VirtualServices, DestinationRules, Gateways, ServiceEntries),
  * runs the cross-object checks `istioctl analyze` and Kiali run against a live cluster, and fails
- * `app.synth()` / `Testing.synth()` on errors before anything is written. Warnings are printed once.
+ * `app.synth()` / `Testing.synth()` on errors before anything is written. Each distinct warning
+ * goes once to `onWarning` (by default, stderr).
  *
- * There is one per App: get it with {@link MeshAnalysis.of}.
+ * There is one per App: get it with {@link MeshAnalysis.of}, set options with {@link MeshAnalysis.configure}.
  *
  * @example
  * const app = new App();
  * const chart = new Chart(app, 'bookinfo');
  * new BookinfoApp(chart, 'bookinfo');
- * MeshAnalysis.of(app, { warningsAsErrors: true });
+ * MeshAnalysis.of(app).configure({ warningsAsErrors: true });
  * app.synth(); // throws "Validation failed ... BKI-SUBSET-UNDEFINED spec.http[0]..." on a broken mesh
  */
 export class MeshAnalysis extends Construct {
   /**
    * Finds or creates the single analysis of the App that contains `scope` (a child of the App
-   * root with id `MeshAnalysis`). Options are merged in: `disabledChecks` accumulate, every other
-   * option given overrides the earlier value.
+   * root with id `MeshAnalysis`). It only looks up: set options with {@link MeshAnalysis.configure}.
    */
-  public static of(scope: IConstruct, options: MeshAnalysisOptions = {}): MeshAnalysis {
+  public static of(scope: IConstruct): MeshAnalysis {
     const root = scope.node.root;
     const existing = root.node.tryFindChild(ANALYSIS_ID);
     if (existing !== undefined) {
       if (!MeshAnalysis.isMeshAnalysis(existing)) {
         reject(existing, 'id', ANALYSIS_ID, `the id "${ANALYSIS_ID}" at the App root to be free for the MeshAnalysis`);
       }
-      existing.configure(options);
       return existing;
     }
-    return new MeshAnalysis(root as Construct, ANALYSIS_ID, options);
+    return new MeshAnalysis(root as Construct, ANALYSIS_ID);
   }
 
   /** True for a MeshAnalysis (also across copies of this library). */
@@ -101,17 +128,19 @@ export class MeshAnalysis extends Construct {
   private readonly disabled = new Set<string>();
   private baselineScope?: IConstruct;
   private domain = 'cluster.local';
-  private readonly printedWarnings = new Set<string>();
+  private root = DEFAULT_ROOT_NAMESPACE;
+  private rootSet = false;
+  private warningHandler: (finding: Finding) => void = printWarning;
+  private readonly reportedWarnings = new Set<string>();
   /** App.synth()/synthYaml() calls in progress on this App, and the errors found within them. */
   private synthDepth = 0;
   private synthErrors?: string[];
   /** Objects whose toJson() serves the manifest rendered by the analysis until the synth ends. */
   private readonly rendered: ApiObject[] = [];
 
-  private constructor(scope: Construct, id: string, options: MeshAnalysisOptions) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id);
     Object.defineProperty(this, IS_MESH_ANALYSIS, { value: true });
-    this.configure(options);
     this.node.addValidation({ validate: () => this.validationErrors() });
     this.analyzeOncePerSynth();
   }
@@ -141,8 +170,22 @@ export class MeshAnalysis extends Construct {
     return this.baselineScope;
   }
 
-  /** Merges `options` into the current ones (see {@link MeshAnalysis.of}); nothing changes if one is invalid. */
-  public configure(options: MeshAnalysisOptions): void {
+  /** Istio's root namespace in effect. */
+  public get rootNamespace(): string {
+    return this.root;
+  }
+
+  /** Whether `rootNamespace` was configured (rather than left at its default). */
+  public get rootNamespaceConfigured(): boolean {
+    return this.rootSet;
+  }
+
+  /**
+   * Merges `options` into the current ones and returns this analysis, so that
+   * `MeshAnalysis.of(app).configure({ ... })` chains. `disabledChecks` accumulate; every other
+   * option given overrides the earlier value. Nothing changes if one option is invalid.
+   */
+  public configure(options: MeshAnalysisOptions): MeshAnalysis {
     if (options.weightStrictness !== undefined && !Object.values(WeightStrictness).includes(options.weightStrictness)) {
       reject(
         this,
@@ -156,6 +199,10 @@ export class MeshAnalysis extends Construct {
         reject(this, 'disabledChecks', code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
     }
     if (options.clusterDomain !== undefined) checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
+    if (options.rootNamespace !== undefined) checkDnsLabel(this, 'rootNamespace', options.rootNamespace);
+    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+      reject(this, 'onWarning', options.onWarning, 'a function (finding: Finding) => void');
+    }
     if (options.baseline !== undefined && options.baseline.node.root === this.node.root) {
       reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
     }
@@ -165,6 +212,12 @@ export class MeshAnalysis extends Construct {
     if (options.clusterDomain !== undefined) this.domain = options.clusterDomain;
     if (options.warningsAsErrors !== undefined) this.failOnWarnings = options.warningsAsErrors;
     if (options.baseline !== undefined) this.baselineScope = options.baseline;
+    if (options.rootNamespace !== undefined) {
+      this.root = options.rootNamespace;
+      this.rootSet = true;
+    }
+    if (options.onWarning !== undefined) this.warningHandler = options.onWarning;
+    return this;
   }
 
   /**
@@ -172,8 +225,10 @@ export class MeshAnalysis extends Construct {
    * returns the findings, errors first.
    */
   public analyze(): Finding[] {
-    const options = this.manifestOptions();
-    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined);
+    const exposures: ExposureFact[] = [];
+    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, exposures);
+    // The baseline's own exposures are not this app's doing: only this app's are checked.
+    const options = { ...this.manifestOptions(), exposures };
     if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
     const baseObjects = collectObjects(this.baselineScope);
@@ -184,7 +239,7 @@ export class MeshAnalysis extends Construct {
     // Blame this app only for what it changes: drop baseline findings the baseline has on its own.
     const keptPaths = new Set(kept.map((o) => o.path));
     if (!findings.some((f) => keptPaths.has(f.path))) return findings;
-    const preexisting = new Set(analyzeManifests(baseObjects, options).map(findingKey));
+    const preexisting = new Set(analyzeManifests(baseObjects, this.manifestOptions()).map(findingKey));
     return findings.filter((f) => !keptPaths.has(f.path) || !preexisting.has(findingKey(f)));
   }
 
@@ -193,6 +248,7 @@ export class MeshAnalysis extends Construct {
       weightStrictness: this.strictness,
       disabledChecks: [...this.disabled],
       clusterDomain: this.domain,
+      rootNamespace: this.root,
     };
   }
 
@@ -239,13 +295,18 @@ export class MeshAnalysis extends Construct {
       const line = formatFinding(finding);
       if (finding.severity === Severity.ERROR || (finding.severity === Severity.WARNING && this.failOnWarnings)) {
         errors.push(line);
-      } else if (finding.severity === Severity.WARNING && !this.printedWarnings.has(line)) {
-        this.printedWarnings.add(line);
-        console.warn(`[mesh analysis] warning: ${line}`);
+      } else if (finding.severity === Severity.WARNING && !this.reportedWarnings.has(line)) {
+        this.reportedWarnings.add(line);
+        this.warningHandler(finding);
       }
     }
     return errors;
   }
+}
+
+/** The default `onWarning`: one line on stderr (the library does not use the console). */
+function printWarning(finding: Finding): void {
+  process.stderr.write(`[mesh analysis] warning: ${formatFinding(finding)}\n`);
 }
 
 /**
@@ -256,9 +317,11 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   const disabled = new Set(options.disabledChecks ?? []);
   const index = new MeshIndex(objects as readonly ManifestObject[], options.clusterDomain ?? 'cluster.local');
   const findings: Finding[] = [];
-  const context = {
+  const context: CheckContext = {
     index,
     weightStrictness: options.weightStrictness ?? WeightStrictness.SUM_TO_100,
+    rootNamespace: options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE,
+    exposures: options.exposures ?? [],
     enabled: (c: { code: string; mirrors: string }) =>
       !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
     report: (f: Finding) => {
@@ -269,6 +332,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runObjectChecks(context);
   runRoutingChecks(context);
   runWorkloadChecks(context);
+  runSecurityChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))
@@ -279,11 +343,16 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
 /**
  * Every ApiObject under `scope`; only the kinds the checks read are serialized (once). With
  * `rendered` (during a synth), those objects' toJson() then returns the same manifest until the
- * synth ends, so that the charts do not serialize them a second time.
+ * synth ends, so that the charts do not serialize them a second time. With `exposures`, the
+ * exposures that constructs declared are gathered in the same walk.
  */
-function collectObjects(scope: IConstruct, rendered?: ApiObject[]): AnalyzedObject[] {
+function collectObjects(scope: IConstruct, rendered?: ApiObject[], exposures?: ExposureFact[]): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
+    if (exposures) {
+      const fact = exposureFactOf(c);
+      if (fact !== undefined) exposures.push(fact);
+    }
     if (!ApiObject.isApiObject(c)) continue;
     let manifest: any;
     if (isAnalyzedKind(c.apiVersion, c.kind)) {

@@ -1,3 +1,5 @@
+import { INJECT_LABEL } from '../core/sidecar-injection';
+
 /** An object to analyze: its manifest and where it comes from. */
 export interface ManifestObject {
   /** Construct path (or any locator) quoted in findings. */
@@ -31,6 +33,7 @@ export interface IndexedWorkload {
 }
 
 const ISTIO_NETWORKING = 'networking.istio.io';
+const ISTIO_SECURITY = 'security.istio.io';
 const TEMPLATE_KINDS: Record<string, string> = {
   'apps/Deployment': 'spec.template.metadata',
   'apps/StatefulSet': 'spec.template.metadata',
@@ -138,6 +141,11 @@ export class MeshIndex {
   /** Objects of a `networking.istio.io` kind, any version. */
   public istio(kind: string): readonly IndexedObject[] {
     return this.ofKind(ISTIO_NETWORKING, kind);
+  }
+
+  /** The `security.istio.io` PeerAuthentications, any version, in input order. */
+  public peerAuthentications(): readonly IndexedObject[] {
+    return this.ofKind(ISTIO_SECURITY, 'PeerAuthentication');
   }
 
   /** The `networking.istio.io` Gateway `namespace/name`, if any. */
@@ -255,17 +263,23 @@ export class MeshIndex {
 }
 
 /**
- * True for the kinds whose contents the checks read (Services, Namespaces, pod templates and
- * Istio networking objects). Other objects only need their identity, which saves serializing
+ * True for the kinds whose contents the checks read (Services, Namespaces, pod templates, Istio
+ * networking objects and PeerAuthentications). Other objects only need their identity, which saves serializing
  * large ConfigMaps and RBAC objects on every synthesis.
  */
 export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   return (
     group === ISTIO_NETWORKING ||
+    (group === ISTIO_SECURITY && kind === 'PeerAuthentication') ||
     `${group}/${kind}` in TEMPLATE_KINDS ||
     (group === '' && (kind === 'Service' || kind === 'Namespace'))
   );
+}
+
+/** True for pod templates that opt out of sidecar injection (label or, deprecated, annotation). */
+export function optedOutOfInjection(w: IndexedWorkload): boolean {
+  return w.labels[INJECT_LABEL] === 'false' || w.annotations[INJECT_LABEL] === 'false';
 }
 
 function kindOf(group: string, kind: string): string {

@@ -70,6 +70,8 @@ export function runRoutingChecks(context: CheckContext): void {
               value: host,
               problem: `is already claimed on ${gw === MESH ? 'the mesh' : `Gateway ${gw}`} by VirtualService ${first.namespace}/${first.name} at ${first.path}`,
               expected: 'one VirtualService per host and gateway: merge the routes into one VirtualService',
+              // Istio's IST0109 covers mesh-bound VirtualServices only; Kiali's KIA1106 every gateway.
+              mirrors: gw === MESH ? undefined : 'KIA1106',
             });
           }
         });
@@ -331,7 +333,7 @@ function checkWeights(context: CheckContext, vs: IndexedObject, spec: any): void
           value: shown,
           problem: `add up to ${total}`,
           expected:
-            'weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that)',
+            "weights that add up to exactly 100 (library policy, as Kiali's wizards require; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that)",
         });
       }
     });

@@ -1,6 +1,6 @@
 import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS } from './findings';
-import { asArray, IndexedObject, IndexedWorkload } from './mesh-index';
+import { asArray, IndexedObject, IndexedWorkload, optedOutOfInjection } from './mesh-index';
 
 const SUBSET_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 /** Protocols Istio selects from a port name prefix or `appProtocol` (case-insensitive). */
@@ -23,7 +23,6 @@ const EXEMPT_PORTS = new Set([25, 53, 3306, 27017]);
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 const NAME_LABELS = ['app', 'app.kubernetes.io/name', 'service.istio.io/canonical-name'];
 const VERSION_LABELS = ['version', 'app.kubernetes.io/version', 'service.istio.io/canonical-revision'];
-const INJECT = 'sidecar.istio.io/inject';
 
 /** DestinationRule, Service-port and pod-label checks. Runs after the routing checks (uses `routedHosts`). */
 export function runWorkloadChecks(context: CheckContext): void {
@@ -93,6 +92,8 @@ interface HostRules {
   readonly first: IndexedObject;
   readonly subsetOwners: Map<string, IndexedObject>;
   policyOwner?: IndexedObject;
+  /** Some rule has no subsets (Kiali then reports every other rule of the host, KIA0201). */
+  withoutSubsets: boolean;
 }
 
 function checkDuplicateHost(
@@ -112,6 +113,7 @@ function checkDuplicateHost(
       first: dr,
       subsetOwners: owners,
       policyOwner: spec.trafficPolicy !== undefined ? dr : undefined,
+      withoutSubsets: subsets.length === 0,
     });
     return;
   }
@@ -149,12 +151,15 @@ function checkDuplicateHost(
       earlier.policyOwner = dr;
     }
   }
+  const kialiFlagsIt = earlier.withoutSubsets || subsets.length === 0;
+  earlier.withoutSubsets = kialiFlagsIt;
   if (!conflict && context.enabled(MESH_CHECKS.DR_DUPLICATE_HOST)) {
     reportProblem(context, MESH_CHECKS.DR_DUPLICATE_HOST, dr, {
       field: 'spec.host',
       value: spec.host,
       problem: `is also configured by ${describe(earlier.first)} in the same namespace`,
       expected: 'one DestinationRule per host and namespace (Istio merges them, which is easy to get wrong)',
+      mirrors: kialiFlagsIt ? undefined : 'library',
     });
   }
 }
@@ -193,7 +198,9 @@ function distinctLabelSets(workloads: IndexedWorkload[], keys: string[]): Record
 }
 
 function checkServicePorts(context: CheckContext): void {
-  if (!context.enabled(MESH_CHECKS.PORT_NAME_PROTOCOL)) return;
+  const names = context.enabled(MESH_CHECKS.PORT_NAME_PROTOCOL);
+  const appProtocols = context.enabled(MESH_CHECKS.APP_PROTOCOL);
+  if (!names && !appProtocols) return;
   const { index } = context;
   for (const svc of index.ofKind('', 'Service')) {
     if (SYSTEM_NAMESPACES.has(svc.namespace) || svc.manifest.spec?.type === 'ExternalName') continue;
@@ -206,8 +213,8 @@ function checkServicePorts(context: CheckContext): void {
     asArray(svc.manifest.spec?.ports).forEach((p, j) => {
       if (p?.protocol === 'UDP' || EXEMPT_PORTS.has(p?.port)) return;
       if (p?.appProtocol !== undefined) {
-        if (!PROTOCOLS.has(String(p.appProtocol).toLowerCase())) {
-          reportProblem(context, MESH_CHECKS.PORT_NAME_PROTOCOL, svc, {
+        if (appProtocols && !PROTOCOLS.has(String(p.appProtocol).toLowerCase())) {
+          reportProblem(context, MESH_CHECKS.APP_PROTOCOL, svc, {
             field: `spec.ports[${j}].appProtocol`,
             value: p.appProtocol,
             problem: 'is not a protocol Istio knows, so traffic on this port is treated as opaque TCP',
@@ -218,7 +225,7 @@ function checkServicePorts(context: CheckContext): void {
       }
       const name = p?.name;
       const prefix = typeof name === 'string' ? name.toLowerCase().split('-')[0] : undefined;
-      if (prefix !== undefined && PROTOCOLS.has(prefix)) return;
+      if (!names || (prefix !== undefined && PROTOCOLS.has(prefix))) return;
       reportProblem(context, MESH_CHECKS.PORT_NAME_PROTOCOL, svc, {
         field: `spec.ports[${j}].name`,
         value: name,
@@ -227,10 +234,6 @@ function checkServicePorts(context: CheckContext): void {
       });
     });
   }
-}
-
-function optedOutOfInjection(w: IndexedWorkload): boolean {
-  return w.labels[INJECT] === 'false' || w.annotations[INJECT] === 'false';
 }
 
 function checkWorkloadLabels(context: CheckContext): void {

@@ -4,10 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { Severity, WeightStrictness } from '../../lib/analysis/findings';
+import { Finding, Severity, WeightStrictness } from '../../lib/analysis/findings';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 import { consistentBookinfo, destinationRule, newChart, routeToSubset, workload } from './mesh-fixtures';
 
@@ -28,31 +29,36 @@ function warningChart(): Chart {
   return chart;
 }
 
-let warn: jest.SpyInstance;
-beforeEach(() => {
-  warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
-afterEach(() => warn.mockRestore());
-
 describe('MeshAnalysis construct', () => {
-  test('one per App, at the root with id MeshAnalysis; options merge', () => {
+  test('one per App, at the root with id MeshAnalysis: of() only looks up, configure() merges and chains', () => {
     // GIVEN
     const chart = newChart();
     const nested = new Construct(chart, 'nested');
     // WHEN
-    const a = MeshAnalysis.of(nested, {
+    const a = MeshAnalysis.of(nested);
+    const defaults = { strictness: a.weightStrictness, root: a.rootNamespace, configured: a.rootNamespaceConfigured };
+    const configured = a.configure({
       disabledChecks: ['BKI-PORT-NAME-PROTOCOL'],
       weightStrictness: WeightStrictness.ISTIO,
     });
-    const b = MeshAnalysis.of(chart, { disabledChecks: ['IST0140'], warningsAsErrors: true });
+    const b = MeshAnalysis.of(chart).configure({
+      disabledChecks: ['IST0140'],
+      warningsAsErrors: true,
+      rootNamespace: 'mesh-root',
+    });
     // THEN
+    expect(defaults).toEqual({ strictness: WeightStrictness.SUM_TO_100, root: 'istio-system', configured: false });
+    expect(configured).toBe(a);
     expect(b).toBe(a);
+    expect(MeshAnalysis.of(chart)).toBe(a);
     expect(a.node.path).toBe('MeshAnalysis');
     expect(a.node.scope).toBe(chart.node.root);
     expect(a.disabledChecks).toEqual(['BKI-PORT-NAME-PROTOCOL', 'IST0140']);
     expect(a.weightStrictness).toBe(WeightStrictness.ISTIO);
     expect(a.warningsAsErrors).toBe(true);
     expect(a.clusterDomain).toBe('cluster.local');
+    expect(a.rootNamespace).toBe('mesh-root');
+    expect(a.rootNamespaceConfigured).toBe(true);
     expect(MeshAnalysis.isMeshAnalysis(a)).toBe(true);
     expect(MeshAnalysis.isMeshAnalysis(chart)).toBe(false);
   });
@@ -93,30 +99,84 @@ describe('MeshAnalysis construct', () => {
     expect(() => Testing.synth(routes)).not.toThrow();
   });
 
-  test('warnings are printed once and do not fail synthesis; warningsAsErrors makes them errors', () => {
+  test('each distinct warning goes to onWarning once and does not fail synthesis; warningsAsErrors makes them errors', () => {
     // GIVEN
     const chart = warningChart();
-    MeshAnalysis.of(chart);
+    const warnings = collectWarnings(chart);
     // WHEN
     Testing.synth(chart);
     Testing.synth(chart);
     // THEN
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(
-      /^\[mesh analysis\] warning: BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: DestinationRule default\/reviews-dr at test\/reviews-dr: /,
-    );
+    expect(warnings.map((f) => [f.code, f.severity, f.path, f.field])).toEqual([
+      ['BKI-SUBSET-NO-PODS', Severity.WARNING, 'test/reviews-dr', 'spec.subsets[1].labels'],
+    ]);
+    expect(warnings[0].message).toMatch(/^DestinationRule default\/reviews-dr at test\/reviews-dr: /);
 
     // WHEN warningsAsErrors is turned on
-    MeshAnalysis.of(chart, { warningsAsErrors: true });
+    MeshAnalysis.of(chart).configure({ warningsAsErrors: true });
     // THEN
     expect(() => Testing.synth(chart)).toThrow(
       /BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: .*"v2" has no endpoints/,
     );
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('by default each distinct warning is one line on stderr, never on the console', () => {
+    // GIVEN
+    const chart = warningChart();
+    MeshAnalysis.of(chart);
+    const written: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const consoleWarn = jest.spyOn(console, 'warn');
+    // WHEN
+    try {
+      Testing.synth(chart);
+      Testing.synth(chart);
+    } finally {
+      stderr.mockRestore();
+      consoleWarn.mockRestore();
+    }
+    // THEN
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(
+      /^\[mesh analysis\] warning: BKI-SUBSET-NO-PODS spec\.subsets\[1\]\.labels: DestinationRule default\/reviews-dr at test\/reviews-dr: .*\[IST0173\/KIA0203\]\n$/,
+    );
+    expect(consoleWarn).not.toHaveBeenCalled();
+  });
+
+  test('a later onWarning replaces the earlier one; it gets warnings only, also when errors fail synthesis', () => {
+    // GIVEN a warning (subset v2 selects no pods), an error (subset v9 undefined) and an info (no version label)
+    const chart = warningChart();
+    routeToSubset(chart, 'reviews-vs', 'reviews', 'v9');
+    workload(chart, 'details', []);
+    new ApiObject(chart, 'details-pods', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'details' },
+      spec: { template: { metadata: { labels: { app: 'details' } } } },
+    });
+    routeToSubset(chart, 'details-vs', 'details', undefined);
+    const first: Finding[] = [];
+    const second: Finding[] = [];
+    MeshAnalysis.of(chart).configure({ onWarning: (f) => first.push(f) });
+    MeshAnalysis.of(chart).configure({ onWarning: (f) => second.push(f) });
+    // WHEN / THEN
+    expect(
+      MeshAnalysis.of(chart)
+        .analyze()
+        .map((f) => f.severity),
+    ).toEqual([Severity.ERROR, Severity.WARNING, Severity.INFO]);
+    expect(() => Testing.synth(chart)).toThrow(/BKI-SUBSET-UNDEFINED/);
+    expect(first).toEqual([]);
+    expect(second.map((f) => f.code)).toEqual(['BKI-SUBSET-NO-PODS']);
   });
 
   test('disabledChecks silences a check', () => {
     const chart = brokenChart();
-    MeshAnalysis.of(chart, { disabledChecks: ['BKI-SUBSET-UNDEFINED'] });
+    MeshAnalysis.of(chart).configure({ disabledChecks: ['BKI-SUBSET-UNDEFINED'] });
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
@@ -141,22 +201,33 @@ describe('MeshAnalysis construct', () => {
 
   test('bad options are refused with the field, value and what is allowed', () => {
     const chart = newChart();
-    expect(() => MeshAnalysis.of(chart, { disabledChecks: ['BKI-NOPE'] })).toThrow(InvalidInputError);
-    expect(() => MeshAnalysis.of(chart, { disabledChecks: ['BKI-NOPE'] })).toThrow(
+    const analysis = MeshAnalysis.of(chart);
+    expect(() => analysis.configure({ disabledChecks: ['BKI-NOPE'] })).toThrow(InvalidInputError);
+    expect(() => analysis.configure({ disabledChecks: ['BKI-NOPE'] })).toThrow(
       /\[MeshAnalysis\] disabledChecks: "BKI-NOPE" is not allowed; expected a check code: one of BKI-SUBSET-UNDEFINED, /,
     );
-    expect(() => MeshAnalysis.of(chart, { clusterDomain: 'Cluster Local' })).toThrow(
+    // Markers of library-only checks are not codes to disable.
+    expect(() => analysis.configure({ disabledChecks: ['library'] })).toThrow(
+      /disabledChecks: "library" is not allowed/,
+    );
+    expect(() => analysis.configure({ clusterDomain: 'Cluster Local' })).toThrow(
       /clusterDomain: "Cluster Local" is not allowed/,
     );
-    expect(() => MeshAnalysis.of(chart, { weightStrictness: 'loose' as WeightStrictness })).toThrow(
+    expect(() => analysis.configure({ weightStrictness: 'loose' as WeightStrictness })).toThrow(
       /weightStrictness: "loose" is not allowed; expected one of sum-to-100, istio/,
     );
-    expect(() => MeshAnalysis.of(chart, { baseline: chart })).toThrow(
+    expect(() => analysis.configure({ baseline: chart })).toThrow(
       /baseline: "test" is not allowed; expected a construct of another App/,
+    );
+    expect(() => analysis.configure({ rootNamespace: 'Istio_System' })).toThrow(
+      /\[MeshAnalysis\] rootNamespace: "Istio_System" is not allowed; expected an RFC 1123 DNS label/,
+    );
+    expect(() => analysis.configure({ onWarning: 'print' as any })).toThrow(
+      /\[MeshAnalysis\] onWarning: "print" is not allowed; expected a function/,
     );
     // A refused call changes nothing.
     expect(() =>
-      MeshAnalysis.of(chart, { weightStrictness: WeightStrictness.ISTIO, disabledChecks: ['BKI-NOPE'] }),
+      analysis.configure({ weightStrictness: WeightStrictness.ISTIO, disabledChecks: ['BKI-NOPE'] }),
     ).toThrow(InvalidInputError);
     expect(MeshAnalysis.of(chart).weightStrictness).toBe(WeightStrictness.SUM_TO_100);
     expect(MeshAnalysis.of(chart).disabledChecks).toEqual([]);
@@ -181,7 +252,7 @@ describe('baseline overlays', () => {
     const chart = new Chart(overlay, 'overlay');
     routeToSubset(chart, 'vs-reviews', 'reviews', 'v2'); // same kind/namespace/name as the baseline's vs-reviews
     // WHEN
-    const analysis = MeshAnalysis.of(overlay, { baseline });
+    const analysis = MeshAnalysis.of(overlay).configure({ baseline });
     const findings = analysis.analyze();
     const objects = Testing.synth(chart);
     // THEN
@@ -197,7 +268,7 @@ describe('baseline overlays', () => {
     const overlay = Testing.app();
     const chart = new Chart(overlay, 'overlay');
     routeToSubset(chart, 'vs-reviews', 'reviews', 'v4');
-    MeshAnalysis.of(overlay, { baseline: baselineApp() });
+    MeshAnalysis.of(overlay).configure({ baseline: baselineApp() });
     expect(() => Testing.synth(chart)).toThrow(
       /BKI-SUBSET-UNDEFINED spec\.http\[0\]\.route\[0\]\.destination\.subset: VirtualService default\/vs-reviews at overlay\/vs-reviews: .*"v4" is not defined .*expected one of the defined subsets "v1", "v2", "v3"/,
     );
@@ -209,7 +280,7 @@ describe('baseline overlays', () => {
     const chart = new Chart(overlay, 'overlay');
     destinationRule(chart, 'dr-reviews', 'reviews', ['v2', 'v3']);
     // WHEN
-    const findings = MeshAnalysis.of(overlay, { baseline: baselineApp() }).analyze();
+    const findings = MeshAnalysis.of(overlay).configure({ baseline: baselineApp() }).analyze();
     // THEN
     expect(findings.map((f) => [f.code, f.path, f.value])).toEqual([['BKI-SUBSET-UNDEFINED', 'base/vs-reviews', 'v1']]);
   });

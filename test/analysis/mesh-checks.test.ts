@@ -5,6 +5,7 @@ import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-ne
 import { Finding, MESH_CHECKS, Severity, WeightStrictness } from '../../lib/analysis/findings';
 import { analyzeManifests, MeshAnalysis, MeshAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 import {
   consistentBookinfo,
@@ -18,8 +19,8 @@ import {
   workload,
 } from './mesh-fixtures';
 
-function analyze(chart: Chart, options?: MeshAnalysisOptions): Finding[] {
-  return MeshAnalysis.of(chart, options).analyze();
+function analyze(chart: Chart, options: MeshAnalysisOptions = {}): Finding[] {
+  return MeshAnalysis.of(chart).configure(options).analyze();
 }
 const codes = (findings: Finding[]) => findings.map((f) => f.code);
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
@@ -35,11 +36,9 @@ describe('a consistent mesh', () => {
     const chart = newChart();
     consistentBookinfo(chart);
     // WHEN
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warnings = collectWarnings(chart);
     const findings = analyze(chart);
     const objects = Testing.synth(chart); // validates the whole app: must not throw
-    const warnings = warn.mock.calls.length;
-    warn.mockRestore();
     // THEN
     expect(findings.filter((f) => f.severity === Severity.ERROR)).toEqual([]);
     // Like upstream's destination-rule-all, the rules declare subsets single-version services lack.
@@ -48,7 +47,7 @@ describe('a consistent mesh', () => {
         [2, 3].map((v) => `BKI-SUBSET-NO-PODS test/dr-${s} spec.subsets[${v - 1}].labels`),
       ),
     );
-    expect(warnings).toBe(6);
+    expect(warnings).toEqual(findings);
     expect(allSchemaErrors(objects)).toEqual([]);
     expect(invariantViolations(objects)).toEqual([]);
   });
@@ -195,9 +194,9 @@ describe('routing references', () => {
     // WHEN
     const findings = withCode(analyze(chart), 'BKI-HOST-CONFLICT');
     // THEN
-    expect(findings.map((f) => [f.path, f.value])).toEqual([
-      ['test/second', 'reviews.default.svc.cluster.local'],
-      ['test/edge-a2', 'shop.example.com'],
+    expect(findings.map((f) => [f.path, f.value, f.mirrors])).toEqual([
+      ['test/second', 'reviews.default.svc.cluster.local', 'IST0109/KIA1106'], // Istio's IST0109 is mesh-only
+      ['test/edge-a2', 'shop.example.com', 'KIA1106'],
     ]);
     expect(findings[0].message).toMatch(
       /is already claimed on the mesh by VirtualService default\/first at test\/first; expected one VirtualService per host and gateway/,
@@ -336,7 +335,7 @@ describe('weights', () => {
       value: [30, 30],
     });
     expect(findings[0].message).toBe(
-      'VirtualService default/vs at test/vs: spec.http[0].route [30,30] add up to 60; expected weights that add up to exactly 100 (library policy, as Kiali requires; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that) [KIA1104]',
+      "VirtualService default/vs at test/vs: spec.http[0].route [30,30] add up to 60; expected weights that add up to exactly 100 (library policy, as Kiali's wizards require; Istio itself only needs a non-zero total: use WeightStrictness.ISTIO for that) [library]",
     );
   });
 
@@ -409,6 +408,15 @@ describe('destination rules', () => {
     expect(findings[0].message).toBe(
       'DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is already defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]',
     );
+    // Distinct subsets on one host are no KIA0201 in Kiali: the duplicate host is the library's own rule.
+    expect(findings[1].mirrors).toBe('library');
+    // A rule without subsets beside another is KIA0201 (Kiali matches it against every subset).
+    destinationRule(chart, 'dr-all', 'reviews', []);
+    const all = withCode(analyze(chart), 'BKI-DR-DUPLICATE-HOST');
+    expect(all.map((f) => [f.path, f.mirrors])).toEqual([
+      ['test/dr-b', 'library'],
+      ['test/dr-all', 'KIA0201'],
+    ]);
   });
 
   test('BKI-DR-HOST-UNKNOWN: a rule for a host that is no Service or ServiceEntry host', () => {
@@ -440,7 +448,7 @@ describe('destination rules', () => {
 });
 
 describe('services and workloads', () => {
-  test('BKI-PORT-NAME-PROTOCOL: names without a protocol prefix, unknown appProtocol; sidecar-less pods and exempt ports skipped', () => {
+  test('BKI-PORT-NAME-PROTOCOL (KIA0601) for names without a protocol prefix, BKI-APP-PROTOCOL (KIA0602) for an unknown appProtocol; sidecar-less pods and exempt ports skipped', () => {
     // GIVEN
     const chart = newChart();
     service(chart, 'web', {
@@ -460,8 +468,13 @@ describe('services and workloads', () => {
     // THEN
     expect(findings.map((f) => [f.code, f.severity, f.field, f.value])).toEqual([
       ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[0].name', 'web'],
-      ['BKI-PORT-NAME-PROTOCOL', Severity.WARNING, 'spec.ports[3].appProtocol', 'soap'],
+      ['BKI-APP-PROTOCOL', Severity.WARNING, 'spec.ports[3].appProtocol', 'soap'],
     ]);
+    expect(findings.map((f) => f.mirrors)).toEqual(['IST0118/KIA0601', 'IST0118/KIA0602']);
+    expect(findings[1].message).toMatch(/appProtocol "soap" is not a protocol Istio knows.*\[IST0118\/KIA0602\]$/);
+    // Each is switched off on its own; IST0118 switches off both.
+    expect(codes(analyze(chart, { disabledChecks: ['KIA0602'] }))).toEqual(['BKI-PORT-NAME-PROTOCOL']);
+    expect(codes(analyze(chart, { disabledChecks: ['IST0118'] }))).toEqual([]);
     expect(findings[0].message).toBe(
       'Service default/web at test/svc-default-web: spec.ports[0].name "web" has no protocol prefix Istio knows, so Istio cannot select the protocol of port 8080 (no HTTP routing, retries or metrics); expected a name "<protocol>[-<suffix>]" with protocol one of http, http2, https, grpc, grpc-web, tcp, tls, udp, mongo, redis, mysql, http_proxy (e.g. "http" or "http-web"), or appProtocol set [IST0118/KIA0601]',
     );
@@ -482,7 +495,7 @@ describe('services and workloads', () => {
       'Deployment default/details-v1 at test/deploy-default-details-v1: spec.template.metadata.labels {"app":"details"} lack "version" on a pod template behind the routed Service default/details, so Istio telemetry and Kiali cannot tell its version apart; expected pod labels "version" or "app.kubernetes.io/version" or "service.istio.io/canonical-revision" [istioctl validate]',
     );
     // Infos never fail synthesis, even with warningsAsErrors.
-    MeshAnalysis.of(chart, { warningsAsErrors: true });
+    MeshAnalysis.of(chart).configure({ warningsAsErrors: true });
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 });
@@ -568,7 +581,12 @@ describe('analyzeManifests', () => {
               c !== 'BKI-SUBSET-NAME' &&
               c !== 'BKI-SUBSET-DUPLICATE' &&
               c !== 'BKI-WEIGHT-SINGLE' &&
-              c !== 'BKI-HOST-UNKNOWN',
+              c !== 'BKI-HOST-UNKNOWN' &&
+              // Tested on their own (test/security, test/exposure) and by the catalog fixtures:
+              c !== 'BKI-APP-PROTOCOL' &&
+              c !== 'BKI-MTLS-CONFLICT' &&
+              c !== 'BKI-PEER-AUTHENTICATION-DUPLICATE' &&
+              c !== 'BKI-EXPOSURE-RISK',
           ),
       ),
     );

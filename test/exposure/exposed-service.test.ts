@@ -1,9 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
-import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
+import { Severity } from '../../lib/analysis/findings';
+import { analyzeManifests, MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
-import { IExposureRisk } from '../../lib/core/exposure-risk';
+import { exposureFactOf, IExposureRisk } from '../../lib/core/exposure-risk';
 import { IMeshService } from '../../lib/core/mesh-service';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { IngressGateway } from '../../lib/exposure/ingress-gateway';
@@ -12,6 +13,7 @@ import { StringMatch } from '../../lib/routing/http-route';
 import { TlsMode } from '../../lib/routing/traffic-policy';
 import { VersionRouting } from '../../lib/routing/version-routing';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 
 const find = (objects: any[], kind: string, name: string) =>
@@ -378,25 +380,42 @@ describe('ExposedService', () => {
     expect(ap.spec.rules).toEqual([{ from: [{ source: { notRemoteIpBlocks: ['10.0.0.0/8'] } }] }]);
   });
 
-  describe('exposure risk', () => {
+  describe('exposure risk: BKI-EXPOSURE-RISK through the mesh analysis', () => {
     const RISK = 'anonymous users are Kiali administrators';
 
-    test('warns once at synthesis when a risky target is exposed without TLS and access restriction', () => {
-      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    test('a warning, reported once, when a risky target is exposed without TLS and access restriction', () => {
+      // GIVEN
       const chart = Testing.chart();
-      new ExposedService(chart, 'kiali', {
+      const warnings = collectWarnings(chart);
+      const kiali = new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
         hosts: ['kiali.example.com'],
       });
+      // WHEN
       Testing.synth(chart);
       Testing.synth(chart);
-      const ours = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(RISK));
-      expect(ours).toHaveLength(1);
-      expect(ours[0]).toContain('test/kiali');
-      expect(ours[0]).toContain('without TLS (tls) and an access restriction (allowedSourceRanges or jwt)');
+      // THEN
+      expect(warnings.map((f) => [f.code, f.severity, f.path, f.field, f.value, f.mirrors])).toEqual([
+        ['BKI-EXPOSURE-RISK', Severity.WARNING, 'test/kiali', 'target', 'kiali.istio-system', 'library'],
+      ]);
+      expect(warnings[0].message).toBe(
+        `ExposedService at test/kiali: target "kiali.istio-system" is exposed at kiali.example.com without TLS (tls) and an access restriction (allowedSourceRanges or jwt): ${RISK}; expected tls and allowedSourceRanges or jwt set on the ExposedService, or a target without that risk [library]`,
+      );
+      // The construct itself neither prints nor validates: the analysis is the one channel.
+      expect(kiali.node.validate()).toEqual([]);
+      expect(exposureFactOf(kiali)).toEqual({
+        path: 'test/kiali',
+        kind: 'ExposedService',
+        target: 'kiali.istio-system',
+        hosts: ['kiali.example.com'],
+        risk: RISK,
+        tls: false,
+        restricted: false,
+        strict: false,
+      });
     });
 
-    test('strict: fails synthesis instead', () => {
+    test('strict: an error, synthesis fails', () => {
       const chart = Testing.chart();
       new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
@@ -404,39 +423,83 @@ describe('ExposedService', () => {
         strict: true,
         allowedSourceRanges: ['10.0.0.0/8'],
       });
+      expect(
+        MeshAnalysis.of(chart)
+          .analyze()
+          .filter((f) => f.code === 'BKI-EXPOSURE-RISK')
+          .map((f) => [f.code, f.severity]),
+      ).toEqual([['BKI-EXPOSURE-RISK', Severity.ERROR]]);
       expect(() => Testing.synth(chart)).toThrow(
-        /exposes kiali.istio-system at kiali.example.com without TLS \(tls\): anonymous users/,
+        `[MeshAnalysis] BKI-EXPOSURE-RISK target: ExposedService at test/kiali: target "kiali.istio-system" is exposed at kiali.example.com without TLS (tls): ${RISK}; expected tls set on the ExposedService`,
       );
     });
 
-    test('the analysis option warningsAsErrors fails synthesis too', () => {
+    test('the analysis option warningsAsErrors fails synthesis too; disabledChecks switches it off', () => {
       const chart = Testing.chart();
-      MeshAnalysis.of(chart, { warningsAsErrors: true });
+      MeshAnalysis.of(chart).configure({ warningsAsErrors: true });
       new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
         hosts: ['kiali.example.com'],
         tls: { credentialName: 'kiali-cert' },
       });
-      expect(() => Testing.synth(chart)).toThrow(/without an access restriction \(allowedSourceRanges or jwt\)/);
+      expect(() => Testing.synth(chart)).toThrow(
+        /BKI-EXPOSURE-RISK target: .*without an access restriction \(allowedSourceRanges or jwt\): .*; expected allowedSourceRanges or jwt set/,
+      );
+      MeshAnalysis.of(chart).configure({ disabledChecks: ['BKI-EXPOSURE-RISK'] });
+      expect(() => Testing.synth(chart)).not.toThrow();
     });
 
-    test('no warning with TLS and an access restriction, nor for targets without a risk', () => {
-      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    test('nothing with TLS and an access restriction, nor for targets without a risk', () => {
       const chart = Testing.chart();
-      new ExposedService(chart, 'kiali', {
+      const warnings = collectWarnings(chart);
+      const kiali = new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
         hosts: ['kiali.example.com'],
         strict: true,
         tls: { credentialName: 'kiali-cert' },
         jwt: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' },
       });
-      new ExposedService(chart, 'grafana', {
+      const grafana = new ExposedService(chart, 'grafana', {
         target: dashboard(chart, 'grafana', 3000),
         hosts: ['grafana.example.com'],
         strict: true,
       });
       synthValid(chart);
-      expect(warn.mock.calls.flat().join('\n')).not.toContain(RISK);
+      expect(warnings).toEqual([]);
+      expect(exposureFactOf(kiali)).toMatchObject({ tls: true, restricted: true, strict: true });
+      expect(exposureFactOf(grafana)).toBeUndefined();
+    });
+
+    test("on plain manifests exposures are an option; an overlay is not blamed for its baseline's exposures", () => {
+      const fact = {
+        path: 'ops/grafana',
+        kind: 'ExposedService',
+        target: 'grafana.istio-system',
+        hosts: ['grafana.example.com', 'metrics.example.com'],
+        risk: 'anonymous admins',
+        tls: true,
+        restricted: false,
+        strict: false,
+      };
+      expect(analyzeManifests([], { exposures: [fact] }).map((f) => f.message)).toEqual([
+        'ExposedService at ops/grafana: target "grafana.istio-system" is exposed at grafana.example.com, metrics.example.com without an access restriction (allowedSourceRanges or jwt): anonymous admins; expected allowedSourceRanges or jwt set on the ExposedService, or a target without that risk [library]',
+      ]);
+      // GIVEN a baseline app that exposes a risky target, and an overlay on top of it
+      const baseline = Testing.app();
+      const base = new Chart(baseline, 'base');
+      new ExposedService(base, 'kiali', {
+        target: dashboard(base, 'kiali', 20001, 'istio-system', RISK),
+        hosts: ['*'],
+      });
+      const overlay = Testing.app();
+      new Chart(overlay, 'overlay');
+      // THEN only the baseline's own analysis reports it
+      expect(MeshAnalysis.of(overlay).configure({ baseline }).analyze()).toEqual([]);
+      expect(
+        MeshAnalysis.of(baseline)
+          .analyze()
+          .map((f) => f.code),
+      ).toContain('BKI-EXPOSURE-RISK');
     });
   });
 });
