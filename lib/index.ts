@@ -1,14 +1,83 @@
-export * from './addons/_config-checksum';
-export * from './addons/addon-service';
-export * from './addons/dashboards/dashboard';
-export * from './addons/dashboards/istio-dashboards';
-export * from './addons/grafana';
-export * from './addons/grafana-config';
-export * from './addons/istio-addons';
-export * from './addons/jaeger';
-export * from './addons/kiali';
-export * from './addons/kiali-config';
-export * from './addons/prometheus';
+// The public API of cdk8s-istio-bookinfo, named one by one: anything not listed here is internal,
+// including the validation and rendering helpers behind these constructs. Grouped by layer, lowest first.
+
+// Core: the contracts constructs refer to each other by, input errors, and all-or-nothing synthesis.
+export type { AtomicSynthProps, AtomicSynthResult } from './core/atomic-synth';
+export { synthAtomically } from './core/atomic-synth';
+export type { IExposureRisk } from './core/exposure-risk';
+export { InvalidInputError } from './core/input-validation';
+export type { IMeshService } from './core/mesh-service';
+export { SidecarInjection } from './core/sidecar-injection';
+
+// Analysis: synth-time checks of the whole mesh, and the same checks on plain manifests.
+export type { CheckDefinition, Finding } from './analysis/findings';
+export { MESH_CHECKS, Severity, WeightStrictness } from './analysis/findings';
+export type { AnalyzedObject, ManifestAnalysisOptions, MeshAnalysisOptions } from './analysis/mesh-analysis';
+export { analyzeManifests, MeshAnalysis } from './analysis/mesh-analysis';
+
+// Routing: version-aware DestinationRules and VirtualServices, and the values their routes take.
+export type {
+  FaultAbort,
+  FaultDelay,
+  FaultInjection,
+  HttpMatch,
+  HttpRouteOptions,
+  Mirror,
+  RetryPolicy,
+  RouteDestination,
+} from './routing/http-route';
+export { HttpRoute, RetryOn, StringMatch } from './routing/http-route';
+export { Percent } from './routing/percent';
+export type {
+  ClientTls,
+  ConnectionPool,
+  HttpConnectionPool,
+  OutlierDetection,
+  TcpConnectionPool,
+  TrafficPolicy,
+} from './routing/traffic-policy';
+export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
+export type { RouteExtras, Subset, SubsetOptions, VersionRoutingProps } from './routing/version-routing';
+export { VersionRouting } from './routing/version-routing';
+
+// Security: mesh-wide or namespace-wide strict mTLS.
+export type { StrictMtlsProps } from './security/strict-mtls';
+export { StrictMtls } from './security/strict-mtls';
+
+// Exposure: publishing services through an ingress gateway, alone or on a shared Gateway.
+export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export { ExposedService } from './exposure/exposed-service';
+export type { IngressGatewayOptions } from './exposure/ingress-gateway';
+export { IngressGateway } from './exposure/ingress-gateway';
+export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
+export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+
+// Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
+export type { IAddonService } from './addons/addon-service';
+export { addonService } from './addons/addon-service';
+export type { GrafanaAdminCredentials, GrafanaDashboard, GrafanaProps } from './addons/grafana';
+export { Grafana } from './addons/grafana';
+export type { IstioAddonsKialiProps, IstioAddonsProps } from './addons/istio-addons';
+export { IstioAddons } from './addons/istio-addons';
+export type { JaegerCollectorEndpoint, JaegerMemoryStorageOptions, JaegerProps } from './addons/jaeger';
+export { Jaeger, JaegerStorage } from './addons/jaeger';
+export type { KialiGrafanaOptions, KialiProps, KialiTracingOptions } from './addons/kiali';
+export { Kiali } from './addons/kiali';
+export type {
+  KialiConfig,
+  KialiDeploymentConfig,
+  KialiExternalServicesConfig,
+  KialiFeatureFlagsConfig,
+  KialiGrafanaConfig,
+  KialiLoggerConfig,
+  KialiPrometheusConfig,
+  KialiResourceConfig,
+  KialiServerConfig,
+  KialiTracingConfig,
+} from './addons/kiali-config';
+export { KIALI_BUILTIN_URLS, KialiAuthStrategy } from './addons/kiali-config';
+export type { PrometheusProps, PrometheusVolumeClaimOptions } from './addons/prometheus';
+export { Prometheus, PrometheusStorage } from './addons/prometheus';
 export type {
   DefaultScrapeConfigsOptions,
   KubernetesSdConfig,
@@ -19,32 +88,15 @@ export type {
   StaticConfig,
   TlsConfig,
 } from './addons/prometheus-config';
-export {
-  defaultScrapeConfigs,
-  KubernetesSdRole,
-  prometheusDuration,
-  RelabelAction,
-  renderPrometheusConfig,
-  ScrapeScheme,
-} from './addons/prometheus-config';
-export * from './analysis/findings';
-export * from './analysis/mesh-analysis';
-export * from './bookinfo/bookinfo-app';
-export * from './bookinfo/bookinfo-destination-rules';
-export * from './bookinfo/bookinfo-scenario';
-export * from './bookinfo/bookinfo-service';
-export * from './bookinfo/sleep-client';
-export * from './core/atomic-synth';
-export * from './core/exposure-risk';
-export { InvalidInputError } from './core/input-validation';
-export * from './core/mesh-service';
-export * from './core/sidecar-injection';
-export * from './exposure/exposed-service';
-export * from './exposure/ingress-gateway';
-export * from './exposure/shared-gateway';
-export * from './routing/http-route';
-export * from './routing/istio-duration';
-export * from './routing/percent';
-export * from './routing/traffic-policy';
-export * from './routing/version-routing';
-export * from './security/strict-mtls';
+export { defaultScrapeConfigs, KubernetesSdRole, RelabelAction, ScrapeScheme } from './addons/prometheus-config';
+
+// Bookinfo: the sample app, its services, an in-mesh client, and Istio's Bookinfo traffic tasks.
+export type { BookinfoAppProps, ReviewsVersion } from './bookinfo/bookinfo-app';
+export { BookinfoApp, BookinfoPodSecurityProfile } from './bookinfo/bookinfo-app';
+export type { BookinfoDestinationRulesProps } from './bookinfo/bookinfo-destination-rules';
+export { BookinfoDestinationRules } from './bookinfo/bookinfo-destination-rules';
+export type { BookinfoScenarioProps } from './bookinfo/bookinfo-scenario';
+export { BookinfoScenario, BookinfoScenarioName } from './bookinfo/bookinfo-scenario';
+export type { IBookinfoService } from './bookinfo/bookinfo-service';
+export type { SleepClientProps } from './bookinfo/sleep-client';
+export { SleepClient } from './bookinfo/sleep-client';

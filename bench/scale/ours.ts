@@ -1,7 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { BookinfoService, ExposedService, injectionPodLabels, SidecarInjection, VersionRouting } from '../../lib';
+import { ExposedService, SidecarInjection, VersionRouting } from '../../lib';
+// Internal on purpose: the bench builds generic versioned workloads the way BookinfoApp builds its services.
+import { BookinfoService } from '../../lib/bookinfo/_bookinfo-service';
+import { injectionPodLabels } from '../../lib/core/sidecar-injection';
 import {
   HEADER_ROUTE,
   HEADER_ROUTE_VERSION,

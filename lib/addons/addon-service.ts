@@ -10,7 +10,10 @@ export interface IAddonService extends IMeshService {
   readonly url: string;
 }
 
-/** The in-cluster URL of a service: `http://<name>.<namespace>:<port><path>`. */
+/**
+ * The in-cluster URL of a service: `http://<name>.<namespace>:<port><path>`.
+ * @internal
+ */
 export function inClusterUrl(service: Pick<IMeshService, 'serviceName' | 'namespace' | 'port'>, path = ''): string {
   return `http://${service.serviceName}.${service.namespace}:${service.port}${path}`;
 }

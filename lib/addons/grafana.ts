@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
+import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './_dashboards/istio-dashboards';
+import { GrafanaIni, renderDashboardProviders, renderDatasources, renderGrafanaIni } from './_grafana-config';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
-import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './dashboards/istio-dashboards';
-import { GrafanaIni, renderDashboardProviders, renderDatasources, renderGrafanaIni } from './grafana-config';
 
 /** A Secret holding Grafana's admin user name and password. */
 export interface GrafanaAdminCredentials {

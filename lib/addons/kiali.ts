@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
+import { renderKialiConfig } from './_kiali-config-render';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
 import {
   KIALI_BUILTIN_URLS,
@@ -12,7 +13,6 @@ import {
   KialiGrafanaConfig,
   KialiPrometheusConfig,
   KialiTracingConfig,
-  renderKialiConfig,
 } from './kiali-config';
 
 /** Grafana as Kiali sees it. */
@@ -115,9 +115,9 @@ export interface KialiProps {
 }
 
 /** Kiali's UI/API port. */
-export const KIALI_PORT = 20001;
+const KIALI_PORT = 20001;
 /** Kiali's own metrics port. */
-export const KIALI_METRICS_PORT = 9090;
+const KIALI_METRICS_PORT = 9090;
 
 const DEFAULT_IMAGE = 'quay.io/kiali/kiali';
 const DEFAULT_TAG = 'v1.63';

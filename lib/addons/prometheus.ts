@@ -4,16 +4,14 @@ import { Construct, IConstruct } from 'constructs';
 
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
-import { IAddonService, inClusterUrl } from './addon-service';
 import {
   checkPrometheusConfig,
   checkPrometheusDuration,
-  defaultScrapeConfigs,
-  PrometheusConfig,
   prometheusDuration,
   renderPrometheusConfig,
-  ScrapeConfig,
-} from './prometheus-config';
+} from './_prometheus-config-render';
+import { IAddonService, inClusterUrl } from './addon-service';
+import { defaultScrapeConfigs, PrometheusConfig, ScrapeConfig } from './prometheus-config';
 
 /** Options of a PersistentVolumeClaim that holds Prometheus' TSDB. */
 export interface PrometheusVolumeClaimOptions {
@@ -125,7 +123,7 @@ export interface PrometheusProps {
 }
 
 /** The port Prometheus serves its API and UI on. */
-export const PROMETHEUS_PORT = 9090;
+const PROMETHEUS_PORT = 9090;
 
 const CONFIG_DIR = '/etc/config';
 const DATA_DIR = '/data';

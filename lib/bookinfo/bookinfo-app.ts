@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
-import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './bookinfo-service';
+import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './_bookinfo-service';
+import { IBookinfoService } from './bookinfo-service';
 
 /** The versions of the reviews service that Istio ships. */
 export type ReviewsVersion = 'v1' | 'v2' | 'v3';
@@ -74,7 +75,7 @@ export interface BookinfoAppProps {
 }
 
 /** The port every Bookinfo service listens on. */
-export const BOOKINFO_PORT = 9080;
+const BOOKINFO_PORT = 9080;
 
 const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
   requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
@@ -93,15 +94,15 @@ export class BookinfoApp extends Construct {
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The service the ingress gateway exposes (port 9080). */
-  public readonly productpage: BookinfoService;
+  public readonly productpage: IBookinfoService;
   /** Book details (v1). */
-  public readonly details: BookinfoService;
+  public readonly details: IBookinfoService;
   /** Star ratings (v1). */
-  public readonly ratings: BookinfoService;
+  public readonly ratings: IBookinfoService;
   /** Book reviews (the versions in `reviewsVersions`). */
-  public readonly reviews: BookinfoService;
+  public readonly reviews: IBookinfoService;
   /** All four services, in the order productpage, details, ratings, reviews. */
-  public readonly services: readonly BookinfoService[];
+  public readonly services: readonly IBookinfoService[];
   /** The Namespace object, when this construct emits one. */
   public readonly namespaceObject?: k8s.KubeNamespace;
   /** The sidecar injection mode in effect. */

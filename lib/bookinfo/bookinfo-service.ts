@@ -1,142 +1,23 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 
-import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
-
-/** A writable emptyDir that a Bookinfo container needs. */
-export interface ScratchVolume {
-  /** Volume name. */
-  readonly name: string;
-  /** Where the container mounts it. */
-  readonly mountPath: string;
-}
-
-/** Security settings applied to every Bookinfo pod and container. */
-export interface BookinfoPodSecurity {
-  /** Pod-level security context, if any. */
-  readonly pod?: k8s.PodSecurityContext;
-  /** Container-level security context. */
-  readonly container: k8s.SecurityContext;
-  /** Container resources, if any. */
-  readonly resources?: k8s.ResourceRequirements;
-}
-
-/** Props for {@link BookinfoService}. */
-export interface BookinfoServiceProps {
-  /** Service name and `app` label, e.g. `reviews`. */
-  readonly name: string;
-  /** Namespace of every object. */
-  readonly namespace: string;
-  /** Container port and Service port. */
-  readonly port: number;
-  /** The versions to deploy, one Deployment each. */
-  readonly versions: readonly string[];
-  /** Image for a version. */
-  readonly image: (version: string) => string;
-  /** Replicas per Deployment. */
-  readonly replicas: number;
-  /** Extra pod template labels (sidecar injection). */
-  readonly podLabels: Record<string, string>;
-  /** Environment variables of the container. */
-  readonly env: readonly k8s.EnvVar[];
-  /** emptyDir volumes the container writes to; listed in the order the pod declares them. */
-  readonly scratchVolumes: readonly ScratchVolume[];
-  /** Security contexts and resources. */
-  readonly security: BookinfoPodSecurity;
-}
+import { IMeshService } from '../core/mesh-service';
 
 /**
- * One Bookinfo microservice: its Service, its ServiceAccount (`bookinfo-<name>`) and a
- * Deployment per version (`<name>-<version>`), labelled the way Istio's sample labels them
- * (`app`, `version`, `service`, `account`) so that DestinationRule subsets and Kiali work.
+ * One Bookinfo microservice of a {@link BookinfoApp} (`bookinfo.reviews`, `bookinfo.services`): a mesh
+ * service to route and expose, with the Kubernetes objects behind it. Its Service, ServiceAccount
+ * (`bookinfo-<name>`) and a Deployment per version (`<name>-<version>`) are labelled the way Istio's
+ * sample labels them (`app`, `version`, `service`, `account`), so DestinationRule subsets and Kiali work.
  */
-export class BookinfoService extends Construct implements IMeshService {
-  public readonly serviceName: string;
-  public readonly namespace: string;
-  public readonly port: number;
-  public readonly versions: readonly string[];
+export interface IBookinfoService extends IMeshService, IConstruct {
   /** Cluster-local FQDN, e.g. `reviews.default.svc.cluster.local`. */
-  public readonly fqdn: string;
-  /** The name of the ServiceAccount the pods run as. */
-  public readonly serviceAccountName: string;
+  readonly fqdn: string;
+  /** The name of the ServiceAccount the pods run as, e.g. `bookinfo-reviews`. */
+  readonly serviceAccountName: string;
   /** The Kubernetes Service. */
-  public readonly service: k8s.KubeService;
+  readonly service: k8s.KubeService;
   /** The ServiceAccount. */
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  readonly serviceAccount: k8s.KubeServiceAccount;
   /** The Deployment of each version, keyed by version. */
-  public readonly deployments: Readonly<Record<string, k8s.KubeDeployment>>;
-
-  constructor(scope: Construct, id: string, props: BookinfoServiceProps) {
-    super(scope, id);
-    this.serviceName = props.name;
-    this.namespace = props.namespace;
-    this.port = props.port;
-    this.versions = [...props.versions];
-    this.fqdn = meshServiceFqdn(this);
-    this.serviceAccountName = `bookinfo-${props.name}`;
-
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: {
-        name: props.name,
-        namespace: props.namespace,
-        labels: { app: props.name, service: props.name },
-      },
-      spec: {
-        // The port name decides Istio's protocol selection: "http" makes it HTTP.
-        ports: [{ port: props.port, name: 'http' }],
-        selector: { app: props.name },
-      },
-    });
-
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: {
-        name: this.serviceAccountName,
-        namespace: props.namespace,
-        labels: { account: props.name },
-      },
-    });
-
-    const deployments: Record<string, k8s.KubeDeployment> = {};
-    for (const version of props.versions) {
-      deployments[version] = this.addDeployment(version, props);
-    }
-    this.deployments = deployments;
-  }
-
-  private addDeployment(version: string, props: BookinfoServiceProps): k8s.KubeDeployment {
-    const selector = { app: props.name, version };
-    const volumes = props.scratchVolumes;
-    return new k8s.KubeDeployment(this, `Deployment-${version}`, {
-      metadata: {
-        name: `${props.name}-${version}`,
-        namespace: props.namespace,
-        labels: selector,
-      },
-      spec: {
-        replicas: props.replicas,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: { ...selector, ...props.podLabels } },
-          spec: {
-            serviceAccountName: this.serviceAccountName,
-            securityContext: props.security.pod,
-            containers: [
-              {
-                name: props.name,
-                image: props.image(version),
-                imagePullPolicy: 'IfNotPresent',
-                env: props.env.length > 0 ? [...props.env] : undefined,
-                ports: [{ containerPort: props.port }],
-                volumeMounts:
-                  volumes.length > 0 ? volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })) : undefined,
-                securityContext: props.security.container,
-                resources: props.security.resources,
-              },
-            ],
-            volumes: volumes.length > 0 ? volumes.map((v) => ({ name: v.name, emptyDir: {} })) : undefined,
-          },
-        },
-      },
-    });
-  }
+  readonly deployments: Readonly<Record<string, k8s.KubeDeployment>>;
 }

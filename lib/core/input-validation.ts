@@ -27,7 +27,10 @@ function describe(value: unknown): string {
   }
 }
 
-/** Throws an {@link InvalidInputError} for `scope`. */
+/**
+ * Throws an {@link InvalidInputError} for `scope`.
+ * @internal
+ */
 export function reject(scope: IConstruct, field: string, value: unknown, allowed: string): never {
   throw new InvalidInputError(scope.node.path, field, value, allowed);
 }
@@ -36,7 +39,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** An RFC 1123 label: namespaces, Service names, port names (at most 63 characters). */
+/**
+ * An RFC 1123 label: namespaces, Service names, port names (at most 63 characters).
+ * @internal
+ */
 export function checkDnsLabel(scope: IConstruct, field: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
     reject(
@@ -49,7 +55,10 @@ export function checkDnsLabel(scope: IConstruct, field: string, value: string): 
   return value;
 }
 
-/** An RFC 1123 subdomain: object names such as Deployments and ConfigMaps (at most 253 characters). */
+/**
+ * An RFC 1123 subdomain: object names such as Deployments and ConfigMaps (at most 253 characters).
+ * @internal
+ */
 export function checkDnsSubdomain(scope: IConstruct, field: string, value: string): string {
   if (
     typeof value !== 'string' ||
@@ -68,7 +77,10 @@ export function checkDnsSubdomain(scope: IConstruct, field: string, value: strin
   return value;
 }
 
-/** A Kubernetes label value (may be empty; at most 63 characters). */
+/**
+ * A Kubernetes label value (may be empty; at most 63 characters).
+ * @internal
+ */
 export function checkLabelValue(scope: IConstruct, field: string, value: string): string {
   if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
     reject(
@@ -81,7 +93,10 @@ export function checkLabelValue(scope: IConstruct, field: string, value: string)
   return value;
 }
 
-/** A whole number in [min, max]; NaN and Infinity are refused. */
+/**
+ * A whole number in [min, max]; NaN and Infinity are refused.
+ * @internal
+ */
 export function checkInteger(scope: IConstruct, field: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     reject(scope, field, value, `a whole number from ${min} to ${max}`);
@@ -89,12 +104,18 @@ export function checkInteger(scope: IConstruct, field: string, value: number, mi
   return value;
 }
 
-/** A TCP/UDP port number. */
+/**
+ * A TCP/UDP port number.
+ * @internal
+ */
 export function checkPort(scope: IConstruct, field: string, value: number): number {
   return checkInteger(scope, field, value, 1, 65535);
 }
 
-/** A non-empty string without surrounding whitespace. */
+/**
+ * A non-empty string without surrounding whitespace.
+ * @internal
+ */
 export function checkNonEmpty(scope: IConstruct, field: string, value: string, allowed = 'a non-empty string'): string {
   if (typeof value !== 'string' || value.trim().length === 0 || value.trim() !== value) {
     reject(scope, field, value, allowed);
@@ -107,6 +128,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /**
  * `repository:tag` after checking both parts: a repository without whitespace, tag or digest
  * (a registry port such as `registry:5000/x` is fine), and a Docker image tag.
+ * @internal
  */
 export function imageReference(
   scope: IConstruct,

@@ -19,7 +19,10 @@ export interface IMeshService {
   readonly versions: readonly string[];
 }
 
-/** The cluster-local fully qualified name of a mesh service, e.g. `reviews.default.svc.cluster.local`. */
+/**
+ * The cluster-local fully qualified name of a mesh service, e.g. `reviews.default.svc.cluster.local`.
+ * @internal
+ */
 export function meshServiceFqdn(service: IMeshService, clusterDomain = 'cluster.local'): string {
   return `${service.serviceName}.${service.namespace}.svc.${clusterDomain}`;
 }

@@ -21,10 +21,16 @@ export enum SidecarInjection {
   NONE = 'none',
 }
 
-/** The pod label that opts one workload into injection. */
+/**
+ * The pod label that opts one workload into injection.
+ * @internal
+ */
 export const INJECT_LABEL = 'sidecar.istio.io/inject';
 
-/** Pod template labels for a given injection mode. */
+/**
+ * Pod template labels for a given injection mode.
+ * @internal
+ */
 export function injectionPodLabels(mode: SidecarInjection): Record<string, string> {
   return mode === SidecarInjection.POD_LABEL ? { [INJECT_LABEL]: 'true' } : {};
 }

@@ -117,7 +117,10 @@ export class IngressGateway {
   }
 }
 
-/** Checks an {@link IngressGateway} given to `scope` as `field`. */
+/**
+ * Checks an {@link IngressGateway} given to `scope` as `field`.
+ * @internal
+ */
 export function checkIngressGateway(scope: IConstruct, field: string, ingress: IngressGateway): IngressGateway {
   if (!(ingress instanceof IngressGateway))
     reject(scope, field, ingress, 'IngressGateway.ISTIOCTL, IngressGateway.HELM or IngressGateway.custom({...})');

@@ -235,7 +235,10 @@ function renderServer(s: ServerState): GatewaySpecServers {
   };
 }
 
-/** A Gateway server port name: lowercase letters, digits and "-". */
+/**
+ * A Gateway server port name: lowercase letters, digits and "-".
+ * @internal
+ */
 export function checkPortName(scope: Construct, field: string, name: string): string {
   if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
     reject(scope, field, name, 'a port name: lowercase letters, digits and "-", e.g. "http" or "http-kiali"');
@@ -246,6 +249,7 @@ export function checkPortName(scope: Construct, field: string, name: string): st
 /**
  * Gateway hosts: `*`, an FQDN (Istio refuses short names on gateways) or `*.` plus an FQDN;
  * at least one, no duplicates.
+ * @internal
  */
 export function checkGatewayHosts(scope: Construct, field: string, hosts: readonly string[]): string[] {
   if (!Array.isArray(hosts) || hosts.length === 0)

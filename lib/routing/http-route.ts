@@ -10,7 +10,7 @@ import {
   checkPort,
   reject,
 } from '../core/input-validation';
-import { istioDuration } from './istio-duration';
+import { istioDuration } from './_istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';
 
@@ -239,7 +239,10 @@ export interface HttpRouteOptions {
   readonly mirror?: Mirror;
 }
 
-/** What an owning construct lets a route refer to. */
+/**
+ * What an owning construct lets a route refer to.
+ * @internal
+ */
 export interface RouteContext {
   /** Destination host of every route (the Service name or FQDN). */
   readonly host: string;
@@ -248,10 +251,24 @@ export interface RouteContext {
 }
 
 /**
- * A route added to a {@link VersionRouting} (or another VirtualService owner). Immutable; the
- * manifest entry is rendered from it with {@link HttpRoute.toSpec}.
+ * A route of a {@link VersionRouting}, as `addRoute()` and its shortcuts return it. Immutable.
  */
 export class HttpRoute {
+  /**
+   * Validates `options` (throwing {@link InvalidInputError}s that name `scope` and `field`) and renders them.
+   * @param field prop path used in messages, e.g. `routes[1]`
+   * @internal
+   */
+  public static _create(
+    scope: IConstruct,
+    field: string,
+    index: number,
+    options: HttpRouteOptions,
+    context: RouteContext,
+  ): HttpRoute {
+    return new HttpRoute(scope, field, index, options, context);
+  }
+
   /** The route name, if any. */
   public readonly name?: string;
   /** Position in the VirtualService's `http` list (0 is tried first). */
@@ -262,11 +279,13 @@ export class HttpRoute {
   public readonly catchAll: boolean;
   private readonly spec: VirtualServiceSpecHttp;
 
-  /**
-   * Validates `options` (throwing {@link InvalidInputError}s that name `scope` and `field`) and renders them.
-   * @param field prop path used in messages, e.g. `routes[1]`
-   */
-  constructor(scope: IConstruct, field: string, index: number, options: HttpRouteOptions, context: RouteContext) {
+  private constructor(
+    scope: IConstruct,
+    field: string,
+    index: number,
+    options: HttpRouteOptions,
+    context: RouteContext,
+  ) {
     if (options === null || typeof options !== 'object') reject(scope, field, options, 'an HttpRouteOptions object');
     this.index = index;
     this.name = options.name === undefined ? undefined : checkNonEmpty(scope, `${field}.name`, options.name);
@@ -293,19 +312,25 @@ export class HttpRoute {
     };
   }
 
-  /** The `spec.http[]` entry, for the imported VirtualService class. */
-  public toSpec(): VirtualServiceSpecHttp {
+  /**
+   * The `spec.http[]` entry, for the imported VirtualService class.
+   * @internal
+   */
+  public _toSpec(): VirtualServiceSpecHttp {
     return this.spec;
   }
 }
 
-/** Renders a list of match conditions; exported for constructs that build gateway routes. */
+/**
+ * Renders a list of match conditions; exported for constructs that build gateway routes.
+ * @internal
+ */
 export function renderMatches(
   scope: IConstruct,
   field: string,
   matches: readonly HttpMatch[],
 ): VirtualServiceSpecHttpMatch[] {
-  if (!Array.isArray(matches) || matches.length === 0) {
+  if (!(matches instanceof Array) || matches.length === 0) {
     reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
   }
   return matches.map((m, i) => renderMatch(scope, `${field}[${i}]`, m));
@@ -389,7 +414,7 @@ function renderStringMatch(
 }
 
 function renderDestinations(scope: IConstruct, field: string, to: readonly RouteDestination[], context: RouteContext) {
-  if (!Array.isArray(to) || to.length === 0)
+  if (!(to instanceof Array) || to.length === 0)
     reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
   to.forEach((d, i) => {
@@ -484,7 +509,7 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
   checkInteger(scope, `${field}.attempts`, retries.attempts, 1, 1000);
   const tokens: string[] = [];
   if (retries.retryOn !== undefined) {
-    if (!Array.isArray(retries.retryOn) || retries.retryOn.length === 0)
+    if (!(retries.retryOn instanceof Array) || retries.retryOn.length === 0)
       reject(scope, `${field}.retryOn`, retries.retryOn, 'a non-empty list of RetryOn values, or nothing');
     retries.retryOn.forEach((t, i) => {
       if (!RETRY_ON_VALUES.includes(t))
@@ -493,7 +518,7 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
     });
   }
   if (retries.retryOnStatusCodes !== undefined) {
-    if (!Array.isArray(retries.retryOnStatusCodes) || retries.retryOnStatusCodes.length === 0) {
+    if (!(retries.retryOnStatusCodes instanceof Array) || retries.retryOnStatusCodes.length === 0) {
       reject(
         scope,
         `${field}.retryOnStatusCodes`,

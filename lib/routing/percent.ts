@@ -25,6 +25,7 @@ export class Percent {
 /**
  * The number to emit for a {@link Percent}. Istio accepts 0 or [0.0001, 100]; smaller positive
  * values are below the precision Envoy keeps (one in a million) and would silently become 0.
+ * @internal
  */
 export function checkPercent(scope: IConstruct, field: string, percent: Percent): number {
   const allowed = 'Percent.of(n) with n = 0 or 0.0001 <= n <= 100';

@@ -7,7 +7,7 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { checkInteger, checkNonEmpty, reject } from '../core/input-validation';
-import { istioDuration } from './istio-duration';
+import { istioDuration } from './_istio-duration';
 
 /** How a client sidecar talks TLS to the destination (`DestinationRule trafficPolicy.tls.mode`). */
 export enum TlsMode {
@@ -226,6 +226,7 @@ const MAX_UINT32 = 4294967295;
 /**
  * Validates a {@link TrafficPolicy} and renders it for the imported DestinationRule class.
  * `field` is the prop path in messages, e.g. `trafficPolicy` or `subsets[2].trafficPolicy`.
+ * @internal
  */
 export function renderTrafficPolicy(
   scope: IConstruct,
@@ -255,7 +256,10 @@ export function renderTrafficPolicy(
   } as DestinationRuleSpecTrafficPolicy;
 }
 
-/** Validates client TLS settings and renders them (as `trafficPolicy.tls`). */
+/**
+ * Validates client TLS settings and renders them (as `trafficPolicy.tls`).
+ * @internal
+ */
 export function renderTls(scope: IConstruct, field: string, tls: ClientTls): DestinationRuleSpecTrafficPolicy['tls'] {
   if (tls === null || typeof tls !== 'object')
     reject(scope, field, tls, 'a ClientTls object such as { mode: TlsMode.ISTIO_MUTUAL }');
@@ -275,7 +279,7 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
   if (tls.credentialName !== undefined) checkNonEmpty(scope, `${field}.credentialName`, tls.credentialName);
   if (tls.sni !== undefined) checkNonEmpty(scope, `${field}.sni`, tls.sni);
   if (tls.subjectAltNames !== undefined) {
-    if (!Array.isArray(tls.subjectAltNames) || tls.subjectAltNames.length === 0) {
+    if (!(tls.subjectAltNames instanceof Array) || tls.subjectAltNames.length === 0) {
       reject(scope, `${field}.subjectAltNames`, tls.subjectAltNames, 'a non-empty list, or nothing');
     }
     tls.subjectAltNames.forEach((san, i) => checkNonEmpty(scope, `${field}.subjectAltNames[${i}]`, san));
@@ -387,6 +391,7 @@ const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /**
  * An HTTP header name as Envoy sees it: an RFC 7230 token in lower case (Envoy lower-cases
  * header names, so an upper-case name would never match).
+ * @internal
  */
 export function checkHeaderName(scope: IConstruct, field: string, name: string): string {
   if (typeof name !== 'string' || !HEADER_TOKEN.test(name)) {

@@ -191,7 +191,7 @@ export class VersionRouting extends Construct {
         spec: {
           hosts: [...this.hosts],
           gateways: props.gateways === undefined ? undefined : [...this.gateways],
-          http: Lazy.any({ produce: () => this.routeList.map((r) => r.toSpec()) }),
+          http: Lazy.any({ produce: () => this.routeList.map((r) => r._toSpec()) }),
         },
       });
       // Make-before-break: the subsets must reach istiod before the routes that use them. The
@@ -240,7 +240,7 @@ export class VersionRouting extends Construct {
   public addRoute(options: HttpRouteOptions): HttpRoute {
     if (!this.virtualService) reject(this, 'addRoute', options, 'a VersionRouting that creates its VirtualService');
     const index = this.routeList.length;
-    const route = new HttpRoute(this, `routes[${index}]`, index, options, {
+    const route = HttpRoute._create(this, `routes[${index}]`, index, options, {
       host: this.host,
       knownSubsets: this.destinationRule ? this.subsetNames : undefined,
     });

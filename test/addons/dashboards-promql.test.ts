@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { DashboardJson } from '../../lib/addons/dashboards/dashboard';
+import { DashboardJson } from '../../lib/addons/_dashboards/dashboard';
 import {
   builtDashboards,
   dashboardQueries,

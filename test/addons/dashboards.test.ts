@@ -1,6 +1,6 @@
-import { Dashboard, GRID_COLUMNS } from '../../lib/addons/dashboards/dashboard';
-import { ISTIO_DASHBOARDS } from '../../lib/addons/dashboards/istio-dashboards';
-import { quantile } from '../../lib/addons/dashboards/istio-queries';
+import { Dashboard, GRID_COLUMNS } from '../../lib/addons/_dashboards/dashboard';
+import { ISTIO_DASHBOARDS } from '../../lib/addons/_dashboards/istio-dashboards';
+import { quantile } from '../../lib/addons/_dashboards/istio-queries';
 import { builtDashboards, dashboardQueries, metricNames } from './promql/dashboard-queries';
 
 /** Facts from Istio 1.17.1's dashboards: file, title and uid (Kiali links by title). */

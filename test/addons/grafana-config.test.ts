@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
 
-import { renderDashboardProviders, renderDatasources, renderGrafanaIni } from '../../lib/addons/grafana-config';
+import { renderDashboardProviders, renderDatasources, renderGrafanaIni } from '../../lib/addons/_grafana-config';
 
 const prometheus = {
   name: 'Prometheus',

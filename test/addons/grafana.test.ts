@@ -2,10 +2,8 @@ import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
-import { InvalidInputError } from '../../lib';
+import { addonService, Grafana, GrafanaProps, IAddonService, InvalidInputError } from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
-import { addonService, IAddonService } from '../../lib/addons/addon-service';
-import { Grafana, GrafanaProps } from '../../lib/addons/grafana';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 

@@ -1,14 +1,18 @@
 import { Size, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 
-import { addonService } from '../../lib/addons/addon-service';
-import { Grafana } from '../../lib/addons/grafana';
-import { IstioAddons, IstioAddonsProps } from '../../lib/addons/istio-addons';
-import { Jaeger } from '../../lib/addons/jaeger';
-import { Kiali } from '../../lib/addons/kiali';
-import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
-import { Prometheus, PrometheusStorage } from '../../lib/addons/prometheus';
-import { InvalidInputError } from '../../lib/core/input-validation';
+import {
+  addonService,
+  Grafana,
+  InvalidInputError,
+  IstioAddons,
+  IstioAddonsProps,
+  Jaeger,
+  Kiali,
+  KialiAuthStrategy,
+  Prometheus,
+  PrometheusStorage,
+} from '../../lib';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 

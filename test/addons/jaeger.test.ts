@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
-import { Jaeger, JaegerProps, JaegerStorage } from '../../lib/addons/jaeger';
+import { Jaeger, JaegerProps, JaegerStorage } from '../../lib';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';

@@ -2,11 +2,8 @@ import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
+import { addonService, InvalidInputError, Kiali, KialiAuthStrategy, KialiProps } from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
-import { addonService } from '../../lib/addons/addon-service';
-import { Kiali, KialiProps } from '../../lib/addons/kiali';
-import { KialiAuthStrategy } from '../../lib/addons/kiali-config';
-import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 

@@ -2,9 +2,15 @@ import { Duration, Size, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
+import {
+  KubernetesSdRole,
+  Prometheus,
+  PrometheusProps,
+  PrometheusStorage,
+  RelabelAction,
+  ScrapeConfig,
+} from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
-import { Prometheus, PrometheusProps, PrometheusStorage } from '../../lib/addons/prometheus';
-import { KubernetesSdRole, RelabelAction, ScrapeConfig } from '../../lib/addons/prometheus-config';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';

@@ -1,11 +1,15 @@
 import { Testing } from 'cdk8s';
 
-import { IMeshService } from '../../lib/core/mesh-service';
-import { ExposedService, ExposedServiceProps } from '../../lib/exposure/exposed-service';
-import { IngressGateway } from '../../lib/exposure/ingress-gateway';
-import { ServerProtocol, SharedGateway } from '../../lib/exposure/shared-gateway';
-import { StringMatch } from '../../lib/routing/http-route';
-import { TlsMode } from '../../lib/routing/traffic-policy';
+import {
+  ExposedService,
+  ExposedServiceProps,
+  IMeshService,
+  IngressGateway,
+  ServerProtocol,
+  SharedGateway,
+  StringMatch,
+  TlsMode,
+} from '../../lib';
 import { invalidInputOf } from '../support/assertions';
 
 const kiali: IMeshService = { serviceName: 'kiali', namespace: 'istio-system', port: 20001, versions: [] };

@@ -4,8 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
-import { synthAtomically } from '../../lib/core/atomic-synth';
+import { BookinfoApp, synthAtomically } from '../../lib';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

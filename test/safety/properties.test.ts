@@ -1,19 +1,22 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { Severity } from '../../lib/analysis/findings';
-import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
-import { IMeshService } from '../../lib/core/mesh-service';
-import { ExposedService } from '../../lib/exposure/exposed-service';
-import { FaultInjection, HttpMatch, StringMatch } from '../../lib/routing/http-route';
-import { Percent } from '../../lib/routing/percent';
-import { VersionRouting } from '../../lib/routing/version-routing';
+import {
+  ExposedService,
+  FaultInjection,
+  HttpMatch,
+  IMeshService,
+  MeshAnalysis,
+  Percent,
+  Severity,
+  StringMatch,
+  VersionRouting,
+} from '../../lib';
 import { invariantViolations } from '../support/invariants';
-import { quietApp } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 
 // Reproduce a failure with FC_SEED=<seed printed by fast-check> (and FC_PATH=<path> to jump to the counterexample).
@@ -328,6 +331,8 @@ describe('properties', () => {
   let outdir: string;
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'properties-'));
+    // Exposures without TLS warn once each; the analysis prints warnings too.
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
   afterAll(() => {
     jest.restoreAllMocks();
@@ -338,7 +343,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(configArb, (services) => {
         // GIVEN
-        const chart = new Chart(quietApp(), 'test');
+        const chart = new Chart(Testing.app(), 'test');
         build(chart, services);
         // WHEN
         const objects = Testing.synth(chart);
@@ -361,7 +366,7 @@ describe('properties', () => {
       fc.property(configArb, mutationArb, (services, mutation) => {
         // GIVEN a valid configuration with one mutation, synthesized into an empty directory
         const dir = path.join(outdir, 'out');
-        const app = quietApp({ outdir: dir });
+        const app = new App({ outdir: dir });
         let message = '';
         // WHEN
         try {

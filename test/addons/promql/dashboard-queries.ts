@@ -4,8 +4,8 @@
  */
 import { execFileSync } from 'child_process';
 
-import { DashboardJson } from '../../../lib/addons/dashboards/dashboard';
-import { ISTIO_DASHBOARDS } from '../../../lib/addons/dashboards/istio-dashboards';
+import { DashboardJson } from '../../../lib/addons/_dashboards/dashboard';
+import { ISTIO_DASHBOARDS } from '../../../lib/addons/_dashboards/istio-dashboards';
 
 /** One query of one panel, or the PromQL inside a query variable. */
 export interface DashboardQuery {
