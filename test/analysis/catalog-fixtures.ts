@@ -1,0 +1,322 @@
+/**
+ * One small set of plain manifests per mesh check, each tripping exactly that check. The catalog
+ * (docs/analysis-catalog.md, `npm run docs:catalog`) quotes the message each one produces, and
+ * test/analysis/catalog.test.ts keeps both in step with MESH_CHECKS.
+ */
+import { MESH_CHECKS } from '../../lib/analysis/findings';
+import { AnalyzedObject, ManifestAnalysisOptions } from '../../lib/analysis/mesh-analysis';
+
+/** Manifests (and options) that trip one check. */
+export interface CatalogFixture {
+  /** The check's code. */
+  readonly code: string;
+  /** The objects, as a user's YAML would hold them. */
+  readonly objects: readonly AnalyzedObject[];
+  /**
+   * Options the case needs (e.g. exposures, which constructs declare).
+   * @default none
+   */
+  readonly options?: ManifestAnalysisOptions;
+}
+
+const NETWORKING = 'networking.istio.io/v1';
+
+function at(path: string, manifest: any): AnalyzedObject {
+  return { path: `mesh/${path}`, manifest };
+}
+
+function service(name: string, ports: any[] = [{ name: 'http', port: 9080 }]): AnalyzedObject {
+  return at(`${name}-svc`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: name }, ports },
+  });
+}
+
+function deployment(name: string, labels: Record<string, string>): AnalyzedObject {
+  return at(`${name}-deploy`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels } } },
+  });
+}
+
+/** Service `reviews` (port 9080) with pods of versions v1 and v2. */
+const REVIEWS: readonly AnalyzedObject[] = [
+  service('reviews'),
+  deployment('reviews-v1', { app: 'reviews', version: 'v1' }),
+  deployment('reviews-v2', { app: 'reviews', version: 'v2' }),
+];
+
+function destinationRule(name: string, spec: any): AnalyzedObject {
+  return at(name, { apiVersion: NETWORKING, kind: 'DestinationRule', metadata: { name }, spec });
+}
+
+const subsets = (...versions: string[]) => versions.map((v) => ({ name: v, labels: { version: v } }));
+
+/** DestinationRule `reviews` with subsets v1 and v2. */
+const REVIEWS_SUBSETS = destinationRule('reviews', { host: 'reviews', subsets: subsets('v1', 'v2') });
+
+function virtualService(name: string, spec: any): AnalyzedObject {
+  return at(name, { apiVersion: NETWORKING, kind: 'VirtualService', metadata: { name }, spec });
+}
+
+/** A mesh VirtualService for reviews with one HTTP rule routing to `route`. */
+const routeReviews = (name: string, route: any[]) => virtualService(name, { hosts: ['reviews'], http: [{ route }] });
+
+function gateway(name: string, hosts: string[]): AnalyzedObject {
+  return at(name, {
+    apiVersion: NETWORKING,
+    kind: 'Gateway',
+    metadata: { name },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+    },
+  });
+}
+
+function peerAuthentication(name: string, namespace: string, mode: string): AnalyzedObject {
+  return at(name, {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name, namespace },
+    spec: { mtls: { mode } },
+  });
+}
+
+const C = MESH_CHECKS;
+
+/** One fixture per check, in MESH_CHECKS order. */
+export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
+  {
+    code: C.SUBSET_UNDEFINED.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [{ destination: { host: 'reviews', subset: 'v3' } }]),
+    ],
+  },
+  {
+    code: C.SUBSET_DUPLICATE.code,
+    objects: [...REVIEWS, destinationRule('reviews', { host: 'reviews', subsets: subsets('v1', 'v1') })],
+  },
+  {
+    code: C.SUBSET_NAME.code,
+    objects: [
+      ...REVIEWS,
+      destinationRule('reviews', { host: 'reviews', subsets: [{ name: 'v2.0', labels: { version: 'v2' } }] }),
+    ],
+  },
+  {
+    code: C.SUBSET_NO_PODS.code,
+    objects: [...REVIEWS, destinationRule('reviews', { host: 'reviews', subsets: subsets('v1', 'v3') })],
+  },
+  {
+    code: C.DR_DUPLICATE_HOST.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      destinationRule('reviews-tls', { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }),
+    ],
+  },
+  {
+    code: C.DR_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      destinationRule('reviews-canary', { host: 'reviews', subsets: subsets('v2') }),
+    ],
+  },
+  {
+    code: C.DR_HOST_UNKNOWN.code,
+    objects: [destinationRule('ratings', { host: 'ratings', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } })],
+  },
+  {
+    code: C.GATEWAY_NOT_FOUND.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews-ingress', {
+        hosts: ['*'],
+        gateways: ['bookinfo-gateway'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.GATEWAY_HOST_MISMATCH.code,
+    objects: [
+      ...REVIEWS,
+      gateway('shop-gateway', ['shop.example.com']),
+      virtualService('reviews-ingress', {
+        hosts: ['reviews.example.com'],
+        gateways: ['shop-gateway'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.HOST_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      routeReviews('reviews', [{ destination: { host: 'reviews' } }]),
+      routeReviews('reviews-canary', [{ destination: { host: 'reviews' } }]),
+    ],
+  },
+  {
+    code: C.WEIGHT_SUM.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 30 },
+        { destination: { host: 'reviews', subset: 'v2' }, weight: 30 },
+      ]),
+    ],
+  },
+  {
+    code: C.WEIGHT_NEGATIVE.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 110 },
+        { destination: { host: 'reviews', subset: 'v2' }, weight: -10 },
+      ]),
+    ],
+  },
+  {
+    code: C.WEIGHT_ALL_ZERO.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 0 },
+        { destination: { host: 'reviews', subset: 'v2' }, weight: 0 },
+      ]),
+    ],
+  },
+  {
+    code: C.WEIGHT_SINGLE.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }]),
+    ],
+  },
+  {
+    code: C.HOST_UNKNOWN.code,
+    objects: [...REVIEWS, routeReviews('reviews-vs', [{ destination: { host: 'reveiws' } }])],
+  },
+  {
+    code: C.PORT_UNKNOWN.code,
+    objects: [...REVIEWS, routeReviews('reviews-vs', [{ destination: { host: 'reviews', port: { number: 9090 } } }])],
+  },
+  {
+    code: C.PORT_REQUIRED.code,
+    objects: [
+      service('reviews', [
+        { name: 'http', port: 9080 },
+        { name: 'http-admin', port: 9081 },
+      ]),
+      deployment('reviews-v1', { app: 'reviews', version: 'v1' }),
+      routeReviews('reviews-vs', [{ destination: { host: 'reviews' } }]),
+    ],
+  },
+  {
+    code: C.INGRESS_BYPASSES_SUBSETS.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [{ destination: { host: 'reviews', subset: 'v1' } }]),
+      gateway('shop-gateway', ['shop.example.com']),
+      virtualService('reviews-ingress', {
+        hosts: ['shop.example.com'],
+        gateways: ['shop-gateway'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.PORT_NAME_PROTOCOL.code,
+    objects: [service('web', [{ name: 'web', port: 8080 }]), deployment('web-v1', { app: 'web', version: 'v1' })],
+  },
+  {
+    code: C.APP_PROTOCOL.code,
+    objects: [
+      service('web', [{ name: 'api', port: 8080, appProtocol: 'soap' }]),
+      deployment('web-v1', { app: 'web', version: 'v1' }),
+    ],
+  },
+  {
+    code: C.WORKLOAD_LABELS.code,
+    objects: [
+      service('details'),
+      deployment('details', { app: 'details' }),
+      virtualService('details', { hosts: ['details'], http: [{ route: [{ destination: { host: 'details' } }] }] }),
+    ],
+  },
+  {
+    code: C.ROUTE_UNREACHABLE.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      virtualService('reviews-vs', {
+        hosts: ['reviews'],
+        http: [
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+          {
+            match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+            route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.GATEWAY_CONFLICT.code,
+    objects: [gateway('shop-gateway', ['shop.example.com']), gateway('shop-gateway-2', ['shop.example.com'])],
+  },
+  {
+    code: C.OBJECT_DUPLICATE.code,
+    objects: [
+      at('settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }),
+      at('more-settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }),
+    ],
+  },
+  {
+    code: C.MTLS_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      peerAuthentication('default', 'istio-system', 'STRICT'),
+      destinationRule('reviews', { host: 'reviews', trafficPolicy: { tls: { mode: 'DISABLE' } } }),
+    ],
+  },
+  {
+    code: C.PEER_AUTHENTICATION_DUPLICATE.code,
+    objects: [
+      peerAuthentication('default', 'bookinfo', 'STRICT'),
+      peerAuthentication('legacy', 'bookinfo', 'PERMISSIVE'),
+    ],
+  },
+  {
+    code: C.EXPOSURE_RISK.code,
+    objects: [],
+    options: {
+      exposures: [
+        {
+          path: 'addons/kiali-exposure',
+          kind: 'ExposedService',
+          target: 'kiali.istio-system',
+          hosts: ['kiali.example.com'],
+          risk: 'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh and change any Istio resource',
+          tls: false,
+          restricted: false,
+          strict: false,
+        },
+      ],
+    },
+  },
+];
