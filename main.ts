@@ -63,7 +63,7 @@ synthAtomically({
     // alternatives, applied one at a time, and their VirtualServices use the app's subsets).
     const scenarios = Object.values(BookinfoScenarioName).map((scenario) => {
       const overlay = new App({ outdir: path.join(outdir, 'scenarios') });
-      MeshAnalysis.of(overlay, { baseline: app });
+      MeshAnalysis.of(overlay).configure({ baseline: app });
       new BookinfoScenario(new Chart(overlay, scenario), 'scenario', { bookinfo, scenario });
       return overlay;
     });

@@ -8,11 +8,8 @@ import {
   MeshAnalysis,
   TlsMode,
 } from '../lib';
+import { quietApp, quietChart } from './support/quiet';
 import { allSchemaErrors } from './support/schema';
-
-// Upstream's extra subsets (ratings v2-mysql, ...) select no pod: the analysis warns, as intended.
-beforeAll(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
-afterAll(() => jest.restoreAllMocks());
 
 /** A baseline mesh (Bookinfo + subsets) and an overlay app analysed on top of it. */
 function overlay(scenario: BookinfoScenarioName, testUser?: string) {
@@ -20,8 +17,8 @@ function overlay(scenario: BookinfoScenarioName, testUser?: string) {
   const baseChart = new Chart(baseApp, 'base');
   const bookinfo = new BookinfoApp(baseChart, 'bookinfo');
   new BookinfoDestinationRules(baseChart, 'subsets', { bookinfo });
-  const app: App = Testing.app();
-  MeshAnalysis.of(app, { baseline: baseApp });
+  const app: App = quietApp();
+  MeshAnalysis.of(app).configure({ baseline: baseApp });
   const chart = new Chart(app, scenario);
   const built = new BookinfoScenario(chart, 'scenario', { bookinfo, scenario, testUser });
   return { built, objects: Testing.synth(chart) };
@@ -39,7 +36,7 @@ const dest = (host: string, subset: string, weight?: number) => ({
 describe('BookinfoDestinationRules', () => {
   test("a DestinationRule per service with a subset per version, plus upstream's extra subsets", () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     // WHEN
     new BookinfoDestinationRules(chart, 'subsets', { bookinfo });
@@ -57,7 +54,7 @@ describe('BookinfoDestinationRules', () => {
   });
 
   test('tlsMode ISTIO_MUTUAL on every rule; extra subsets can be left out', () => {
-    const chart = Testing.chart();
+    const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo', { reviewsVersions: ['v1', 'v2'] });
     new BookinfoDestinationRules(chart, 'subsets', {
       bookinfo,
@@ -137,8 +134,8 @@ describe('BookinfoScenario', () => {
     // GIVEN a baseline without DestinationRules
     const baseApp = Testing.app();
     const bookinfo = new BookinfoApp(new Chart(baseApp, 'base'), 'bookinfo');
-    const app = Testing.app();
-    MeshAnalysis.of(app, { baseline: baseApp });
+    const app = quietApp();
+    MeshAnalysis.of(app).configure({ baseline: baseApp });
     const chart = new Chart(app, 'overlay');
     new BookinfoScenario(chart, 'scenario', {
       bookinfo,
@@ -151,7 +148,7 @@ describe('BookinfoScenario', () => {
   });
 
   test('an unknown scenario name is rejected', () => {
-    const chart = Testing.chart();
+    const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     expect(
       () => new BookinfoScenario(chart, 'x', { bookinfo, scenario: 'reviews-v4' as BookinfoScenarioName }),

@@ -8,7 +8,7 @@ import {
   RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { exposureRiskOf } from '../core/exposure-risk';
+import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
@@ -138,8 +138,9 @@ export interface ExposedServiceProps {
    */
   readonly jwt?: JwtRequirement;
   /**
-   * Fail synthesis, instead of warning, when the target declares an exposure risk
-   * (see `IExposureRisk`) and is exposed without TLS and an access restriction.
+   * Make the mesh analysis's BKI-EXPOSURE-RISK finding an error (synthesis fails) instead of a
+   * warning: the target declares an exposure risk (see `IExposureRisk`) and is exposed without TLS
+   * and an access restriction.
    * @default false
    */
   readonly strict?: boolean;
@@ -179,12 +180,10 @@ export class ExposedService extends Construct {
   /** The AuthorizationPolicy requiring a token, with `jwt`. */
   public readonly jwtPolicy?: AuthorizationPolicy;
 
-  private riskWarned = false;
-
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
-    // Cross-object checks (gateway found, host served, IST0140 subset bypass) run there.
-    const analysis = MeshAnalysis.of(this);
+    // Cross-object checks (gateway found, host served, IST0140 subset bypass, exposure risk) run there.
+    MeshAnalysis.of(this);
     const target = props.target;
     if (target === null || typeof target !== 'object')
       reject(this, 'target', target, 'an IMeshService (serviceName, namespace, port, versions)');
@@ -360,25 +359,16 @@ export class ExposedService extends Construct {
 
     const risk = exposureRiskOf(target);
     if (risk !== undefined) {
-      const missing = [
-        ...(tls === undefined ? ['TLS (tls)'] : []),
-        ...(props.allowedSourceRanges === undefined && props.jwt === undefined
-          ? ['an access restriction (allowedSourceRanges or jwt)']
-          : []),
-      ];
-      if (missing.length > 0) {
-        const message = `exposes ${targetName}.${targetNamespace} at ${this.hosts.join(', ')} without ${missing.join(' and ')}: ${risk}`;
-        this.node.addValidation({
-          validate: () => {
-            if (props.strict || analysis.warningsAsErrors) return [message];
-            if (!this.riskWarned) {
-              this.riskWarned = true;
-              console.warn(`[${this.node.path}] warning: ${message}`);
-            }
-            return [];
-          },
-        });
-      }
+      declareExposure(this, {
+        path: this.node.path,
+        kind: 'ExposedService',
+        target: `${targetName}.${targetNamespace}`,
+        hosts: this.hosts,
+        risk,
+        tls: tls !== undefined,
+        restricted: props.allowedSourceRanges !== undefined || props.jwt !== undefined,
+        strict: props.strict === true,
+      });
     }
   }
 

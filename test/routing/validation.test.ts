@@ -13,6 +13,7 @@ import {
   VersionRoutingProps,
 } from '../../lib';
 import { invalidInputOf } from '../support/assertions';
+import { collectWarnings } from '../support/quiet';
 
 const reviews: IMeshService = {
   serviceName: 'reviews',
@@ -412,16 +413,16 @@ describe('VersionRouting input validation', () => {
   });
 
   test('fails synthesis of a VirtualService without routes', () => {
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the analysis notes the missing Service
     const r = routing();
+    collectWarnings(r); // the analysis notes the missing Service
     expect(() => Testing.synth(r.node.scope as any)).toThrow(
       /the VirtualService "reviews" has no routes: call addRoute\(\)/,
     );
   });
 
   test('fails synthesis of a DestinationRule with neither subsets nor a policy', () => {
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const r = routing({ service: { ...reviews, versions: [] }, createVirtualService: false });
+    collectWarnings(r);
     expect(() => Testing.synth(r.node.scope as any)).toThrow(/has neither subsets nor a trafficPolicy/);
   });
 

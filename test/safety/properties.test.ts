@@ -1,4 +1,4 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import * as fs from 'fs';
@@ -17,6 +17,7 @@ import {
   VersionRouting,
 } from '../../lib';
 import { invariantViolations } from '../support/invariants';
+import { quietApp } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 
 // Reproduce a failure with FC_SEED=<seed printed by fast-check> (and FC_PATH=<path> to jump to the counterexample).
@@ -331,8 +332,6 @@ describe('properties', () => {
   let outdir: string;
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'properties-'));
-    // Exposures without TLS warn once each; the analysis prints warnings too.
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
   afterAll(() => {
     jest.restoreAllMocks();
@@ -343,7 +342,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(configArb, (services) => {
         // GIVEN
-        const chart = new Chart(Testing.app(), 'test');
+        const chart = new Chart(quietApp(), 'test');
         build(chart, services);
         // WHEN
         const objects = Testing.synth(chart);
@@ -366,7 +365,7 @@ describe('properties', () => {
       fc.property(configArb, mutationArb, (services, mutation) => {
         // GIVEN a valid configuration with one mutation, synthesized into an empty directory
         const dir = path.join(outdir, 'out');
-        const app = new App({ outdir: dir });
+        const app = quietApp({ outdir: dir });
         let message = '';
         // WHEN
         try {

@@ -3,18 +3,22 @@ import { k8s } from 'cdk8s-plus-27';
 
 import {
   DestinationRule,
+  DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode,
   DestinationRuleSpecSubsetsTrafficPolicyTlsMode,
   DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode,
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { IstioAddons } from '../../lib/addons/istio-addons';
+import { Finding, Severity } from '../../lib/analysis/findings';
+import { analyzeManifests, MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { BookinfoDestinationRules } from '../../lib/bookinfo/bookinfo-destination-rules';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { renderTrafficPolicy, TlsMode } from '../../lib/routing/traffic-policy';
 import { StrictMtls } from '../../lib/security/strict-mtls';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings, quietChart } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 
 function destinationRule(
@@ -31,6 +35,24 @@ function destinationRule(
 }
 
 const { DISABLE, ISTIO_UNDERSCORE_MUTUAL: ISTIO_MUTUAL, SIMPLE, MUTUAL } = DestinationRuleSpecTrafficPolicyTlsMode;
+
+/** The message synthesis fails with ('' when it does not fail). */
+function synthError(chart: Chart): string {
+  try {
+    Testing.synth(chart);
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The analysis findings of one code, as [path, field, value, mirrors]. */
+function findingsOf(chart: Chart, code: string): [string, string, unknown, string][] {
+  return MeshAnalysis.of(chart)
+    .analyze()
+    .filter((f: Finding) => f.code === code)
+    .map((f) => [f.path, f.field, f.value, f.mirrors]);
+}
 
 describe('StrictMtls', () => {
   test('mesh-wide by default: PeerAuthentication "default" in istio-system with STRICT', () => {
@@ -55,12 +77,28 @@ describe('StrictMtls', () => {
     expect(allSchemaErrors(objects)).toEqual([]);
   });
 
-  test('a custom root namespace', () => {
+  test('a custom root namespace, which the mesh analysis then uses too', () => {
     const chart = Testing.chart();
     const mtls = new StrictMtls(chart, 'mtls', { rootNamespace: 'mesh-root' });
     const [pa] = Testing.synth(chart);
     expect(pa.metadata).toEqual({ name: 'default', namespace: 'mesh-root' });
     expect(mtls.meshWide).toBe(true);
+    expect(MeshAnalysis.of(chart).rootNamespace).toBe('mesh-root');
+    // A namespace-scoped StrictMtls without rootNamespace takes the analysis's.
+    expect(() => new StrictMtls(chart, 'ns-mtls', { namespace: 'mesh-root' })).toThrow(
+      /namespace: "mesh-root" is not allowed; expected a namespace other than the mesh root namespace "mesh-root"/,
+    );
+    // One mesh, one root namespace.
+    expect(() => new StrictMtls(chart, 'other', { rootNamespace: 'istio-system' })).toThrow(
+      /\[test\/other\] rootNamespace: "istio-system" is not allowed; expected the root namespace the App's MeshAnalysis already uses, "mesh-root"/,
+    );
+  });
+
+  test('attaches the mesh analysis and adds no validation of its own', () => {
+    const chart = Testing.chart();
+    const mtls = new StrictMtls(chart, 'mtls');
+    expect(MeshAnalysis.isMeshAnalysis(chart.node.root.node.tryFindChild('MeshAnalysis'))).toBe(true);
+    expect(mtls.node.validate()).toEqual([]);
   });
 
   test('namespace-scoped when a namespace is given, next to a strict Bookinfo', () => {
@@ -106,28 +144,42 @@ describe('StrictMtls', () => {
     expect(() => new StrictMtls(Testing.chart(), 'mtls', props)).toThrow(message);
   });
 
-  describe('DestinationRules that would break under STRICT', () => {
+  describe('DestinationRules that would break under STRICT: BKI-MTLS-CONFLICT', () => {
     test.each([
-      ['short name, mesh-wide', 'reviews', DISABLE, undefined],
-      ['FQDN, mesh-wide', 'ratings.shop.svc.cluster.local', SIMPLE, undefined],
-      ['wildcard, mesh-wide', '*.svc.cluster.local', MUTUAL, undefined],
-      ['short name in the strict namespace', 'reviews', DISABLE, 'default'],
-      ['namespace wildcard', '*.default.svc.cluster.local', DISABLE, 'default'],
-    ])('fail synthesis: %s', (_what, host, mode, namespace) => {
+      ['short name, mesh-wide', 'reviews', DISABLE, undefined, 'mesh-wide', 'KIA0208'],
+      ['FQDN, mesh-wide', 'ratings.shop.svc.cluster.local', SIMPLE, undefined, 'mesh-wide', 'KIA0208'],
+      ['wildcard, mesh-wide', '*.svc.cluster.local', MUTUAL, undefined, 'mesh-wide', 'KIA0208'],
+      ['mesh wildcard *.local, mesh-wide', '*.local', DISABLE, undefined, 'mesh-wide', 'KIA0208'],
+      ['short name in the strict namespace', 'reviews', DISABLE, 'default', 'in namespace "default"', 'KIA0207'],
+      ['namespace wildcard', '*.default.svc.cluster.local', DISABLE, 'default', 'in namespace "default"', 'KIA0207'],
+      [
+        'wildcard over a strict namespace',
+        '*.svc.cluster.local',
+        DISABLE,
+        'default',
+        'in namespace "default"',
+        'KIA0207',
+      ],
+    ])('fail synthesis: %s', (_what, host, mode, namespace, reach, mirrors) => {
       // GIVEN
-      const chart = Testing.chart();
-      new StrictMtls(chart, 'mtls', namespace ? { namespace } : {});
+      const chart = quietChart();
+      const mtls = new StrictMtls(chart, 'mtls', namespace ? { namespace } : {});
       destinationRule(chart, 'dr', host, mode);
       // WHEN / THEN
-      expect(() => Testing.synth(chart)).toThrow(
-        new RegExp(
-          `\\[test/dr\\] spec\\.trafficPolicy\\.tls\\.mode: "${mode}" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${host.replace(/[.*]/g, '\\$&')}": test/mtls requires STRICT mTLS`,
-        ),
+      const pa = `PeerAuthentication ${mtls.namespace}/default at test/mtls/PeerAuthentication`;
+      expect(synthError(chart)).toContain(
+        `[MeshAnalysis] BKI-MTLS-CONFLICT spec.trafficPolicy.tls.mode: DestinationRule default/dr at test/dr: spec.trafficPolicy.tls.mode "${mode}" sends ${mode === DISABLE ? 'plain text' : 'TLS without the mesh certificate'} to host "${host}"`,
       );
+      expect(synthError(chart)).toContain(
+        `whose sidecars accept only mutual TLS: ${pa} requires STRICT mTLS ${reach}, so these requests would fail; expected ISTIO_MUTUAL, or no tls (auto mTLS); DISABLE only towards pods without a sidecar [${mirrors}]`,
+      );
+      expect(findingsOf(chart, 'BKI-MTLS-CONFLICT')).toEqual([
+        ['test/dr', 'spec.trafficPolicy.tls.mode', mode, mirrors],
+      ]);
     });
 
     test('subset and port-level settings are checked too', () => {
-      const chart = Testing.chart();
+      const chart = quietChart();
       new StrictMtls(chart, 'mtls');
       new DestinationRule(chart, 'dr', {
         metadata: { name: 'reviews' },
@@ -145,32 +197,91 @@ describe('StrictMtls', () => {
             {
               name: 'v1',
               labels: { version: 'v1' },
-              trafficPolicy: { tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyTlsMode.SIMPLE } },
+              trafficPolicy: {
+                tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyTlsMode.SIMPLE },
+                portLevelSettings: [
+                  {
+                    port: { number: 9080 },
+                    tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode.MUTUAL },
+                  },
+                ],
+              },
             },
           ],
         },
       });
-      const error = (() => {
-        try {
-          Testing.synth(chart);
-          return '';
-        } catch (e) {
-          return (e as Error).message;
-        }
-      })();
-      expect(error).toMatch(/spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.mode: "DISABLE" is not allowed/);
-      expect(error).toMatch(/spec\.subsets\[0\]\.trafficPolicy\.tls\.mode: "SIMPLE" is not allowed/);
+      expect(findingsOf(chart, 'BKI-MTLS-CONFLICT').map(([, field, value]) => [field, value])).toEqual([
+        ['spec.trafficPolicy.portLevelSettings[0].tls.mode', 'DISABLE'],
+        ['spec.subsets[0].trafficPolicy.tls.mode', 'SIMPLE'],
+        ['spec.subsets[0].trafficPolicy.portLevelSettings[0].tls.mode', 'MUTUAL'],
+      ]);
+      expect(synthError(chart)).toMatch(/BKI-MTLS-CONFLICT spec\.subsets\[0\]\.trafficPolicy\.tls\.mode: /);
     });
 
     test.each([
       ['ISTIO_MUTUAL', 'reviews', ISTIO_MUTUAL, undefined],
       ['TLS origination to an external host', 'www.googleapis.com', SIMPLE, undefined],
       ['another namespace than the strict one', 'reviews.shop.svc.cluster.local', DISABLE, 'default'],
+      ['a wildcard over another namespace', '*.shop.svc.cluster.local', DISABLE, 'default'],
+      ['an external wildcard', '*.example.com', DISABLE, undefined],
+      ['a host that is not name.namespace', 'default.svc.cluster.local', DISABLE, undefined],
     ])('pass: %s', (_what, host, mode, namespace) => {
-      const chart = Testing.chart();
+      const chart = quietChart();
       new StrictMtls(chart, 'mtls', namespace ? { namespace } : {});
       destinationRule(chart, 'dr', host, mode);
       expect(allSchemaErrors(Testing.synth(chart))).toEqual([]);
+      expect(findingsOf(chart, 'BKI-MTLS-CONFLICT')).toEqual([]);
+    });
+
+    test('a narrower policy decides: a PERMISSIVE namespace under mesh-wide STRICT, a STRICT or PERMISSIVE workload', () => {
+      // GIVEN mesh-wide STRICT, namespace "legacy" PERMISSIVE, and in "shop" one workload PERMISSIVE
+      const chart = quietChart();
+      new StrictMtls(chart, 'mtls');
+      const pa = (
+        id: string,
+        namespace: string,
+        mode: PeerAuthenticationSpecMtlsMode,
+        labels?: Record<string, string>,
+      ) =>
+        new PeerAuthentication(chart, id, {
+          metadata: { name: id, namespace },
+          spec: { selector: labels ? { matchLabels: labels } : undefined, mtls: { mode } },
+        });
+      pa('legacy-ns', 'legacy', PeerAuthenticationSpecMtlsMode.PERMISSIVE);
+      pa('inherit', 'shop', PeerAuthenticationSpecMtlsMode.UNSET); // inherits mesh-wide STRICT
+      pa('old-api', 'shop', PeerAuthenticationSpecMtlsMode.PERMISSIVE, { app: 'old-api' });
+      pa('vault', 'legacy', PeerAuthenticationSpecMtlsMode.STRICT, { app: 'vault' });
+      for (const [name, namespace] of [
+        ['old-api', 'shop'],
+        ['api', 'shop'],
+        ['vault', 'legacy'],
+        ['web', 'legacy'],
+      ]) {
+        new k8s.KubeService(chart, `${name}-svc`, {
+          metadata: { name, namespace },
+          spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] },
+        });
+        new k8s.KubeDeployment(chart, `${name}-deploy`, {
+          metadata: { name, namespace },
+          spec: {
+            selector: { matchLabels: { app: name } },
+            template: {
+              metadata: { labels: { app: name, version: 'v1' } },
+              spec: { containers: [{ name, image: `${name}:1`, ports: [{ containerPort: 8080 }] }] },
+            },
+          },
+        });
+        destinationRule(chart, `to-${name}`, name, DISABLE, namespace);
+      }
+      destinationRule(chart, 'to-unknown-legacy', 'ghost', DISABLE, 'legacy');
+      // WHEN / THEN only the pods that end up STRICT are conflicts, each named with its policy
+      expect(findingsOf(chart, 'BKI-MTLS-CONFLICT')).toEqual([
+        ['test/to-api', 'spec.trafficPolicy.tls.mode', 'DISABLE', 'KIA0208'],
+        ['test/to-vault', 'spec.trafficPolicy.tls.mode', 'DISABLE', 'KIA0207'],
+      ]);
+      expect(synthError(chart)).toContain(
+        'PeerAuthentication legacy/vault at test/vault requires STRICT mTLS for pods {"app":"vault"} in namespace "legacy"',
+      );
     });
 
     test('DISABLE towards pods that opt out of injection is right; towards meshed pods it fails', () => {
@@ -198,15 +309,10 @@ describe('StrictMtls', () => {
       // WHEN a rule disables TLS towards sidecar pods THEN synthesis fails, naming only that rule
       new BookinfoApp(chart, 'bookinfo', { namespace: 'meshed' });
       destinationRule(chart, 'to-meshed', 'reviews.meshed.svc.cluster.local', DISABLE);
-      const error = (() => {
-        try {
-          Testing.synth(chart);
-          return '';
-        } catch (e) {
-          return (e as Error).message;
-        }
-      })();
-      expect(error).toMatch(/\[test\/to-meshed\] spec\.trafficPolicy\.tls\.mode: "DISABLE" is not allowed/);
+      const error = synthError(chart);
+      expect(error).toMatch(
+        /BKI-MTLS-CONFLICT spec\.trafficPolicy\.tls\.mode: DestinationRule default\/to-meshed at test\/to-meshed: /,
+      );
       expect(error).not.toMatch(/to-legacy/);
     });
   });
@@ -214,7 +320,7 @@ describe('StrictMtls', () => {
   test('the seed composition passes: Kiali (no sidecar) exposed with backend TLS DISABLE, Bookinfo subsets with ISTIO_MUTUAL', () => {
     // GIVEN what main.ts builds, plus mesh-wide STRICT mTLS
     const chart = Testing.chart();
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warnings = collectWarnings(chart);
     const addons = new IstioAddons(chart, 'addons');
     new ExposedService(chart, 'kiali', {
       target: addons.kiali!,
@@ -226,8 +332,8 @@ describe('StrictMtls', () => {
     new StrictMtls(chart, 'mtls');
     // WHEN
     const objects = Testing.synth(chart);
-    jest.restoreAllMocks();
-    // THEN
+    // THEN the only warnings are Kiali's anonymous exposure and Bookinfo's subsets without pods
+    expect(new Set(warnings.map((f) => f.code))).toEqual(new Set(['BKI-EXPOSURE-RISK', 'BKI-SUBSET-NO-PODS']));
     expect(
       objects.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec.trafficPolicy.tls.mode]),
     ).toEqual(
@@ -244,33 +350,54 @@ describe('StrictMtls', () => {
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.DISABLE });
     new StrictMtls(chart, 'mtls', { namespace: 'default' });
-    const error = (() => {
-      try {
-        Testing.synth(chart);
-        return '';
-      } catch (e) {
-        return (e as Error).message;
-      }
-    })();
+    collectWarnings(chart);
+    const error = synthError(chart);
     for (const service of ['productpage', 'details', 'ratings', 'reviews']) {
-      expect(error).toMatch(
-        new RegExp(
-          `\\[test/subsets/${service}/DestinationRule\\] spec\\.trafficPolicy\\.tls\\.mode: "DISABLE" is not allowed; expected ISTIO_MUTUAL or no tls \\(auto mTLS\\) for host "${service}": test/mtls requires STRICT mTLS in namespace "default"`,
-        ),
+      expect(error).toContain(
+        `BKI-MTLS-CONFLICT spec.trafficPolicy.tls.mode: DestinationRule default/${service} at test/subsets/${service}/DestinationRule: spec.trafficPolicy.tls.mode "DISABLE" sends plain text to host "${service}" (${service}.default.svc.cluster.local), whose sidecars accept only mutual TLS: PeerAuthentication default/default at test/mtls/PeerAuthentication requires STRICT mTLS in namespace "default"`,
       );
     }
+    expect(findingsOf(chart, 'BKI-MTLS-CONFLICT')).toHaveLength(4);
   });
 
-  test('a second namespace-wide PeerAuthentication in the same namespace fails synthesis', () => {
-    const chart = Testing.chart();
-    new StrictMtls(chart, 'mtls', { namespace: 'bookinfo' });
-    new PeerAuthentication(chart, 'permissive', {
-      metadata: { name: 'permissive', namespace: 'bookinfo' },
-      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.PERMISSIVE } },
+  describe('BKI-PEER-AUTHENTICATION-DUPLICATE', () => {
+    test('a second namespace-wide PeerAuthentication in the same namespace fails synthesis', () => {
+      const chart = Testing.chart();
+      new StrictMtls(chart, 'mtls', { namespace: 'bookinfo' });
+      new PeerAuthentication(chart, 'permissive', {
+        metadata: { name: 'permissive', namespace: 'bookinfo' },
+        spec: { selector: { matchLabels: {} }, mtls: { mode: PeerAuthenticationSpecMtlsMode.PERMISSIVE } },
+      });
+      expect(() => Testing.synth(chart)).toThrow(
+        '[MeshAnalysis] BKI-PEER-AUTHENTICATION-DUPLICATE spec.selector: PeerAuthentication bookinfo/permissive at test/permissive: spec.selector {"matchLabels":{}} makes this a second namespace-wide PeerAuthentication in namespace "bookinfo", beside PeerAuthentication bookinfo/default at test/mtls/PeerAuthentication; Istio applies only the oldest of them; expected one namespace-wide PeerAuthentication per namespace: merge them, or give this one a selector [KIA0002]',
+      );
     });
-    expect(() => Testing.synth(chart)).toThrow(
-      /\[test\/permissive\] metadata\.namespace: "bookinfo" is not allowed; expected a namespace without another namespace-wide PeerAuthentication: test\/mtls already requires STRICT mTLS there/,
-    );
+
+    test('in the root namespace it is a second mesh-wide policy; found in plain manifests, without StrictMtls', () => {
+      const pa = (path: string, namespace: string) => ({
+        path,
+        manifest: {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: path, namespace },
+          spec: { mtls: { mode: 'STRICT' } },
+        },
+      });
+      const findings = analyzeManifests([pa('a', 'istio-system'), pa('b', 'istio-system'), pa('c', 'shop')]);
+      expect(findings.map((f) => [f.code, f.severity, f.path, f.value])).toEqual([
+        ['BKI-PEER-AUTHENTICATION-DUPLICATE', Severity.ERROR, 'b', undefined],
+      ]);
+      expect(findings[0].message).toContain(
+        'spec.selector (not set) makes this a second namespace-wide PeerAuthentication in the root namespace "istio-system" (mesh-wide)',
+      );
+      // With another root namespace, istio-system is an ordinary namespace.
+      expect(
+        analyzeManifests([pa('a', 'istio-system'), pa('b', 'istio-system')], { rootNamespace: 'mesh-root' })[0].message,
+      ).toContain('in namespace "istio-system", beside');
+      expect(
+        analyzeManifests([pa('a', 'istio-system'), pa('b', 'istio-system')], { disabledChecks: ['KIA0002'] }),
+      ).toEqual([]);
+    });
   });
 
   test('a workload-scoped PeerAuthentication beside it is fine', () => {
