@@ -330,7 +330,7 @@ export function renderMatches(
   field: string,
   matches: readonly HttpMatch[],
 ): VirtualServiceSpecHttpMatch[] {
-  if (!(matches instanceof Array) || matches.length === 0) {
+  if (!Array.isArray(matches) || matches.length === 0) {
     reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
   }
   return matches.map((m, i) => renderMatch(scope, `${field}[${i}]`, m));
@@ -414,7 +414,7 @@ function renderStringMatch(
 }
 
 function renderDestinations(scope: IConstruct, field: string, to: readonly RouteDestination[], context: RouteContext) {
-  if (!(to instanceof Array) || to.length === 0)
+  if (!Array.isArray(to) || to.length === 0)
     reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
   to.forEach((d, i) => {
@@ -509,7 +509,7 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
   checkInteger(scope, `${field}.attempts`, retries.attempts, 1, 1000);
   const tokens: string[] = [];
   if (retries.retryOn !== undefined) {
-    if (!(retries.retryOn instanceof Array) || retries.retryOn.length === 0)
+    if (!Array.isArray(retries.retryOn) || retries.retryOn.length === 0)
       reject(scope, `${field}.retryOn`, retries.retryOn, 'a non-empty list of RetryOn values, or nothing');
     retries.retryOn.forEach((t, i) => {
       if (!RETRY_ON_VALUES.includes(t))
@@ -518,7 +518,7 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
     });
   }
   if (retries.retryOnStatusCodes !== undefined) {
-    if (!(retries.retryOnStatusCodes instanceof Array) || retries.retryOnStatusCodes.length === 0) {
+    if (!Array.isArray(retries.retryOnStatusCodes) || retries.retryOnStatusCodes.length === 0) {
       reject(
         scope,
         `${field}.retryOnStatusCodes`,

@@ -279,7 +279,7 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
   if (tls.credentialName !== undefined) checkNonEmpty(scope, `${field}.credentialName`, tls.credentialName);
   if (tls.sni !== undefined) checkNonEmpty(scope, `${field}.sni`, tls.sni);
   if (tls.subjectAltNames !== undefined) {
-    if (!(tls.subjectAltNames instanceof Array) || tls.subjectAltNames.length === 0) {
+    if (!Array.isArray(tls.subjectAltNames) || tls.subjectAltNames.length === 0) {
       reject(scope, `${field}.subjectAltNames`, tls.subjectAltNames, 'a non-empty list, or nothing');
     }
     tls.subjectAltNames.forEach((san, i) => checkNonEmpty(scope, `${field}.subjectAltNames[${i}]`, san));
