@@ -233,6 +233,34 @@ describe('StrictMtls', () => {
       expect(findingsOf(chart, 'BKI-MTLS-CONFLICT')).toEqual([]);
     });
 
+    test('without a STRICT policy nothing conflicts, mesh wildcards included (plain manifests)', () => {
+      const manifest = (kind: string, name: string, namespace: string, spec: object) => ({
+        path: name,
+        manifest: {
+          apiVersion: kind === 'PeerAuthentication' ? 'security.istio.io/v1' : 'networking.istio.io/v1',
+          kind,
+          metadata: { name, namespace },
+          spec,
+        },
+      });
+      const objects = [
+        manifest('PeerAuthentication', 'default', 'shop', { mtls: { mode: 'PERMISSIVE' } }),
+        manifest('DestinationRule', 'all', 'shop', { host: '*.local', trafficPolicy: { tls: { mode: 'DISABLE' } } }),
+        manifest('DestinationRule', 'cart', 'shop', { host: 'cart', trafficPolicy: { tls: { mode: 'DISABLE' } } }),
+      ];
+      expect(analyzeManifests(objects).filter((f) => f.code === 'BKI-MTLS-CONFLICT')).toEqual([]);
+      // THEN with the namespace STRICT, both are conflicts
+      objects[0] = manifest('PeerAuthentication', 'default', 'shop', { mtls: { mode: 'STRICT' } });
+      expect(
+        analyzeManifests(objects)
+          .filter((f) => f.code === 'BKI-MTLS-CONFLICT')
+          .map((f) => [f.path, f.mirrors]),
+      ).toEqual([
+        ['all', 'KIA0207'],
+        ['cart', 'KIA0207'],
+      ]);
+    });
+
     test('a narrower policy decides: a PERMISSIVE namespace under mesh-wide STRICT, a STRICT or PERMISSIVE workload', () => {
       // GIVEN mesh-wide STRICT, namespace "legacy" PERMISSIVE, and in "shop" one workload PERMISSIVE
       const chart = quietChart();
