@@ -4,7 +4,7 @@
 // Core: the contracts constructs refer to each other by, input errors, and all-or-nothing synthesis.
 export type { AtomicSynthProps, AtomicSynthResult } from './core/atomic-synth';
 export { synthAtomically } from './core/atomic-synth';
-export type { IExposureRisk } from './core/exposure-risk';
+export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
 export { InvalidInputError } from './core/input-validation';
 export type { IMeshService } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';
