@@ -56,15 +56,18 @@ synthAtomically({
         { uri: StringMatch.prefix('/api/v1/products') },
       ],
     });
-    new BookinfoDestinationRules(chart, 'destination-rules', { bookinfo });
-    new BookinfoScenario(chart, 'all-v1', { bookinfo, scenario: BookinfoScenarioName.VIRTUAL_SERVICE_ALL_V1 });
+    new BookinfoDestinationRules(chart, 'destination-rules', { services: bookinfo.services });
+    new BookinfoScenario(chart, 'all-v1', {
+      services: bookinfo.services,
+      scenario: BookinfoScenarioName.VIRTUAL_SERVICE_ALL_V1,
+    });
 
     // One overlay per task, each analysed on top of the app above (not of each other: they are
     // alternatives, applied one at a time, and their VirtualServices use the app's subsets).
     const scenarios = Object.values(BookinfoScenarioName).map((scenario) => {
       const overlay = new App({ outdir: path.join(outdir, 'scenarios') });
       MeshAnalysis.of(overlay).configure({ baseline: app });
-      new BookinfoScenario(new Chart(overlay, scenario), 'scenario', { bookinfo, scenario });
+      new BookinfoScenario(new Chart(overlay, scenario), 'scenario', { services: bookinfo.services, scenario });
       return overlay;
     });
     return [app, ...scenarios];

@@ -5,6 +5,7 @@
 export type { AtomicSynthProps, AtomicSynthResult } from './core/atomic-synth';
 export { synthAtomically } from './core/atomic-synth';
 export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
+export type { IGateway } from './core/gateway';
 export { InvalidInputError } from './core/input-validation';
 export type { IMeshService } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';

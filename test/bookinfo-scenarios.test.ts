@@ -5,9 +5,11 @@ import {
   BookinfoDestinationRules,
   BookinfoScenario,
   BookinfoScenarioName,
+  IMeshService,
   MeshAnalysis,
   TlsMode,
 } from '../lib';
+import { invalidInputOf } from './support/assertions';
 import { quietApp, quietChart } from './support/quiet';
 import { allSchemaErrors } from './support/schema';
 
@@ -16,13 +18,15 @@ function overlay(scenario: BookinfoScenarioName, testUser?: string) {
   const baseApp = Testing.app();
   const baseChart = new Chart(baseApp, 'base');
   const bookinfo = new BookinfoApp(baseChart, 'bookinfo');
-  new BookinfoDestinationRules(baseChart, 'subsets', { bookinfo });
+  new BookinfoDestinationRules(baseChart, 'subsets', { services: bookinfo.services });
   const app: App = quietApp();
   MeshAnalysis.of(app).configure({ baseline: baseApp });
   const chart = new Chart(app, scenario);
-  const built = new BookinfoScenario(chart, 'scenario', { bookinfo, scenario, testUser });
+  const built = new BookinfoScenario(chart, 'scenario', { services: bookinfo.services, scenario, testUser });
   return { built, objects: Testing.synth(chart) };
 }
+
+const REVIEWS = { serviceName: 'reviews', namespace: 'default', port: 9080, versions: ['v1', 'v2', 'v3'] };
 
 const vs = (objects: any[], name: string) =>
   objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === name);
@@ -39,7 +43,7 @@ describe('BookinfoDestinationRules', () => {
     const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     // WHEN
-    new BookinfoDestinationRules(chart, 'subsets', { bookinfo });
+    new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services });
     const objects = Testing.synth(chart).filter((o) => o.kind === 'DestinationRule');
     // THEN
     expect(objects).toMatchSnapshot();
@@ -57,7 +61,7 @@ describe('BookinfoDestinationRules', () => {
     const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo', { reviewsVersions: ['v1', 'v2'] });
     new BookinfoDestinationRules(chart, 'subsets', {
-      bookinfo,
+      services: bookinfo.services,
       tlsMode: TlsMode.ISTIO_MUTUAL,
       includeUpstreamSubsets: false,
     });
@@ -65,6 +69,34 @@ describe('BookinfoDestinationRules', () => {
     expect(objects.every((o) => o.spec.trafficPolicy.tls.mode === 'ISTIO_MUTUAL')).toBe(true);
     expect(dr(objects, 'ratings').spec.subsets.map((s: any) => s.name)).toEqual(['v1']);
     expect(dr(objects, 'reviews').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+  });
+
+  test('takes any mesh services: a subset per version, upstream extras only for the Bookinfo names', () => {
+    // GIVEN services of another app, one of them named like Bookinfo's ratings
+    const chart = Testing.chart();
+    const services = [
+      { serviceName: 'cart', namespace: 'shop', port: 8080, versions: ['v1', 'v2'] },
+      { serviceName: 'ratings', namespace: 'shop', port: 9080, versions: ['v1'] },
+    ];
+    // WHEN
+    const rules = new BookinfoDestinationRules(chart, 'subsets', { services });
+    // THEN
+    expect(Object.keys(rules.routings)).toEqual(['cart', 'ratings']);
+    expect(rules.routings.cart.subsetNames).toEqual(['v1', 'v2']);
+    expect(rules.routings.cart.namespace).toBe('shop');
+    expect(rules.routings.ratings.subsetNames).toEqual(['v1', 'v2', 'v2-mysql', 'v2-mysql-vm']);
+  });
+
+  test.each([
+    ['an empty list', [], 'services', /a non-empty list of mesh services/],
+    ['a service twice', [REVIEWS, REVIEWS], 'services[1].serviceName', /a service name no other entry of services has/],
+    ['a null entry', [REVIEWS, null], 'services[1]', /an IMeshService/],
+  ])('refuses %s, naming the field', (_what, services, field, allowed) => {
+    const error = invalidInputOf(
+      () => new BookinfoDestinationRules(Testing.chart(), 'subsets', { services: services as IMeshService[] }),
+    );
+    expect([error.constructPath, error.field]).toEqual(['test/subsets', field]);
+    expect(error.allowed).toMatch(allowed);
   });
 });
 
@@ -138,7 +170,7 @@ describe('BookinfoScenario', () => {
     MeshAnalysis.of(app).configure({ baseline: baseApp });
     const chart = new Chart(app, 'overlay');
     new BookinfoScenario(chart, 'scenario', {
-      bookinfo,
+      services: bookinfo.services,
       scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2,
     });
     // THEN
@@ -151,7 +183,38 @@ describe('BookinfoScenario', () => {
     const chart = quietChart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     expect(
-      () => new BookinfoScenario(chart, 'x', { bookinfo, scenario: 'reviews-v4' as BookinfoScenarioName }),
+      () =>
+        new BookinfoScenario(chart, 'x', {
+          services: bookinfo.services,
+          scenario: 'reviews-v4' as BookinfoScenarioName,
+        }),
     ).toThrow('[test/x] scenario: "reviews-v4" is not allowed; expected one of destination-rule-all-mtls');
+  });
+
+  test('routes the services it is about, found by name: a reviews task needs only reviews', () => {
+    // GIVEN only the reviews service
+    const chart = Testing.chart();
+    // WHEN
+    const built = new BookinfoScenario(chart, 'scenario', {
+      services: [REVIEWS],
+      scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_80_20,
+    });
+    // THEN
+    expect(Object.keys(built.routings)).toEqual(['reviews']);
+    expect(built.routings.reviews.routes[0].subsets).toEqual(['v1', 'v2']);
+  });
+
+  test('a service the scenario routes but services lacks is named in the error', () => {
+    const error = invalidInputOf(
+      () =>
+        new BookinfoScenario(Testing.chart(), 'x', {
+          services: [REVIEWS],
+          scenario: BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY,
+        }),
+    );
+    expect([error.constructPath, error.field, error.value]).toEqual(['test/x', 'services', ['reviews']]);
+    expect(error.allowed).toBe(
+      'a list that includes the service "ratings", which scenario virtual-service-ratings-test-delay routes (typically bookinfo.services)',
+    );
   });
 });

@@ -101,7 +101,10 @@ export class BookinfoApp extends Construct {
   public readonly ratings: IBookinfoService;
   /** Book reviews (the versions in `reviewsVersions`). */
   public readonly reviews: IBookinfoService;
-  /** All four services, in the order productpage, details, ratings, reviews. */
+  /**
+   * All four services, in the order productpage, details, ratings, reviews: what
+   * {@link BookinfoDestinationRules} and {@link BookinfoScenario} take.
+   */
   public readonly services: readonly IBookinfoService[];
   /** The Namespace object, when this construct emits one. */
   public readonly namespaceObject?: k8s.KubeNamespace;

@@ -1,13 +1,17 @@
 import { Construct } from 'constructs';
 
+import { IMeshService } from '../core/mesh-service';
 import { TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
-import type { BookinfoApp } from './bookinfo-app';
+import { checkServices } from './_check-services';
 
 /** Props for {@link BookinfoDestinationRules}. */
 export interface BookinfoDestinationRulesProps {
-  /** The Bookinfo whose services get DestinationRules. */
-  readonly bookinfo: BookinfoApp;
+  /**
+   * The services that get a DestinationRule, each at most once: typically `bookinfo.services`
+   * (any {@link IMeshService} works; a subset is declared per `versions` entry).
+   */
+  readonly services: readonly IMeshService[];
   /**
    * TLS toward the services. `TlsMode.ISTIO_MUTUAL` is Istio's `destination-rule-all-mtls.yaml`.
    * @default no traffic policy (Istio's `destination-rule-all.yaml`)
@@ -31,6 +35,9 @@ const UPSTREAM_EXTRA_SUBSETS: Readonly<Record<string, readonly string[]>> = {
 /**
  * A DestinationRule with a subset per version for each Bookinfo service: the seed's
  * `kubectl apply -f samples/bookinfo/networking/destination-rule-all.yaml`.
+ *
+ * @example
+ * new BookinfoDestinationRules(chart, 'destination-rules', { services: bookinfo.services });
  */
 export class BookinfoDestinationRules extends Construct {
   /** The routing (DestinationRule only) of each service, keyed by service name. */
@@ -38,10 +45,11 @@ export class BookinfoDestinationRules extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoDestinationRulesProps) {
     super(scope, id);
+    const services = checkServices(this, props.services);
     const includeExtra = props.includeUpstreamSubsets ?? true;
     const trafficPolicy = props.tlsMode ? { tls: { mode: props.tlsMode } } : undefined;
     const routings: Record<string, VersionRouting> = {};
-    for (const service of props.bookinfo.services) {
+    for (const service of services) {
       const routing = new VersionRouting(this, service.serviceName, {
         service,
         createVirtualService: false,

@@ -2,10 +2,11 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { reject } from '../core/input-validation';
+import { IMeshService } from '../core/mesh-service';
 import { Percent } from '../routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
-import type { BookinfoApp } from './bookinfo-app';
+import { checkServices, findService } from './_check-services';
 import { BookinfoDestinationRules } from './bookinfo-destination-rules';
 
 /**
@@ -43,8 +44,11 @@ export enum BookinfoScenarioName {
 
 /** Props for {@link BookinfoScenario}. */
 export interface BookinfoScenarioProps {
-  /** The Bookinfo the scenario routes. */
-  readonly bookinfo: BookinfoApp;
+  /**
+   * The Bookinfo services, typically `bookinfo.services`. The scenario routes the ones it is about by
+   * name (`productpage`, `details`, `ratings`, `reviews`): those must be in the list.
+   */
+  readonly services: readonly IMeshService[];
   /** Which task. */
   readonly scenario: BookinfoScenarioName;
   /**
@@ -59,7 +63,10 @@ export interface BookinfoScenarioProps {
  * has {@link BookinfoDestinationRules} (the VirtualService-only tasks route to its subsets).
  *
  * @example
- * new BookinfoScenario(chart, 'jason', { bookinfo, scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2 });
+ * new BookinfoScenario(chart, 'jason', {
+ *   services: bookinfo.services,
+ *   scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2,
+ * });
  */
 export class BookinfoScenario extends Construct {
   /** The scenario built. */
@@ -70,11 +77,12 @@ export class BookinfoScenario extends Construct {
   constructor(scope: Construct, id: string, props: BookinfoScenarioProps) {
     super(scope, id);
     this.scenario = props.scenario;
-    const { productpage, details, ratings, reviews } = props.bookinfo;
+    const services = checkServices(this, props.services);
+    const named = (name: string) => findService(this, services, name, `which scenario ${props.scenario} routes`);
     const user = props.testUser ?? 'jason';
     const routes: Record<string, VersionRouting> = {};
     // VirtualService-only routing: the subsets come from the DestinationRules already applied.
-    const routesFor = (service: typeof reviews) => {
+    const routesFor = (service: IMeshService) => {
       routes[service.serviceName] = new VersionRouting(this, service.serviceName, {
         service,
         createDestinationRule: false,
@@ -86,21 +94,18 @@ export class BookinfoScenario extends Construct {
       case BookinfoScenarioName.DESTINATION_RULE_ALL_MTLS:
         Object.assign(
           routes,
-          new BookinfoDestinationRules(this, 'destination-rules', {
-            bookinfo: props.bookinfo,
-            tlsMode: TlsMode.ISTIO_MUTUAL,
-          }).routings,
+          new BookinfoDestinationRules(this, 'destination-rules', { services, tlsMode: TlsMode.ISTIO_MUTUAL }).routings,
         );
         break;
       case BookinfoScenarioName.DESTINATION_RULE_REVIEWS:
         routes.reviews = new VersionRouting(this, 'reviews', {
-          service: reviews,
+          service: named('reviews'),
           createVirtualService: false,
           trafficPolicy: { loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM) },
         });
         break;
       case BookinfoScenarioName.FAULT_INJECTION_DETAILS_V1: {
-        const routing = new VersionRouting(this, 'details', { service: details, subsets: [{ name: 'v1' }] });
+        const routing = new VersionRouting(this, 'details', { service: named('details'), subsets: [{ name: 'v1' }] });
         routing.routeAllTo('v1', { fault: { abort: { httpStatus: 555, percentage: Percent.ALL } } });
         // Unreachable after a match-all rule, as in Istio's file; kept so the overlay equals it.
         routing.routeAllTo('v1');
@@ -108,37 +113,37 @@ export class BookinfoScenario extends Construct {
         break;
       }
       case BookinfoScenarioName.VIRTUAL_SERVICE_ALL_V1:
-        for (const service of [productpage, reviews, ratings, details]) routesFor(service).routeAllTo('v1');
+        for (const name of ['productpage', 'reviews', 'ratings', 'details']) routesFor(named(name)).routeAllTo('v1');
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_TEST_V2: {
-        const r = routesFor(reviews);
+        const r = routesFor(named('reviews'));
         r.routeHeaderTo('end-user', user, 'v2');
         r.routeAllTo('v1');
         break;
       }
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_50_V3:
-        routesFor(reviews).splitTraffic({ v1: 50, v3: 50 });
+        routesFor(named('reviews')).splitTraffic({ v1: 50, v3: 50 });
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_80_20:
-        routesFor(reviews).splitTraffic({ v1: 80, v2: 20 });
+        routesFor(named('reviews')).splitTraffic({ v1: 80, v2: 20 });
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_90_10:
-        routesFor(reviews).splitTraffic({ v1: 90, v2: 10 });
+        routesFor(named('reviews')).splitTraffic({ v1: 90, v2: 10 });
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V3:
-        routesFor(reviews).routeAllTo('v3');
+        routesFor(named('reviews')).routeAllTo('v3');
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V2_V3:
-        routesFor(reviews).splitTraffic({ v2: 50, v3: 50 });
+        routesFor(named('reviews')).splitTraffic({ v2: 50, v3: 50 });
         break;
       case BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_JASON_V2_V3: {
-        const r = routesFor(reviews);
+        const r = routesFor(named('reviews'));
         r.routeHeaderTo('end-user', user, 'v2');
         r.routeAllTo('v3');
         break;
       }
       case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY: {
-        const r = routesFor(ratings);
+        const r = routesFor(named('ratings'));
         r.routeHeaderTo('end-user', user, 'v1', {
           fault: { delay: { fixedDelay: Duration.seconds(7), percentage: Percent.ALL } },
         });
@@ -146,7 +151,7 @@ export class BookinfoScenario extends Construct {
         break;
       }
       case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_ABORT: {
-        const r = routesFor(ratings);
+        const r = routesFor(named('ratings'));
         r.routeHeaderTo('end-user', user, 'v1', { fault: { abort: { httpStatus: 500, percentage: Percent.ALL } } });
         r.routeAllTo('v1');
         break;

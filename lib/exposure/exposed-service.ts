@@ -1,6 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import {
   AuthorizationPolicy,
   AuthorizationPolicySpecAction,
@@ -160,13 +161,13 @@ export interface ExposedServiceProps {
  */
 export class ExposedService extends Construct {
   /** The Gateway object (shared or own). */
-  public readonly gateway: Gateway;
+  public readonly gateway: ApiObject;
   /** The shared Gateway construct this service is published through (its own when none was given). */
   public readonly sharedGateway: SharedGateway;
   /** The VirtualService. */
-  public readonly virtualService: VirtualService;
+  public readonly virtualService: ApiObject;
   /** The DestinationRule, with `backendTls`. */
-  public readonly destinationRule?: DestinationRule;
+  public readonly destinationRule?: ApiObject;
   /** The public hosts. */
   public readonly hosts: readonly string[];
   /** `http(s)://<first host without wildcard>[:port]`; undefined when every host is a wildcard. */
@@ -174,11 +175,11 @@ export class ExposedService extends Construct {
   /** The installed ingress gateway used. */
   public readonly ingressGateway: IngressGateway;
   /** The AuthorizationPolicy enforcing `allowedSourceRanges`. */
-  public readonly sourceRangePolicy?: AuthorizationPolicy;
+  public readonly sourceRangePolicy?: ApiObject;
   /** The RequestAuthentication validating tokens, with `jwt`. */
-  public readonly requestAuthentication?: RequestAuthentication;
+  public readonly requestAuthentication?: ApiObject;
   /** The AuthorizationPolicy requiring a token, with `jwt`. */
-  public readonly jwtPolicy?: AuthorizationPolicy;
+  public readonly jwtPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);

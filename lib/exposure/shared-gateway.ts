@@ -1,8 +1,9 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
@@ -86,10 +87,11 @@ interface ServerState {
  * const publicGw = new SharedGateway(chart, 'public', { name: 'public-gateway', namespace: 'istio-system' });
  * new ExposedService(chart, 'kiali', { target: kiali, hosts: ['kiali.example.com'], gateway: publicGw });
  * new ExposedService(chart, 'grafana', { target: grafana, hosts: ['grafana.example.com'], gateway: publicGw });
+ * new VersionRouting(chart, 'reviews', { service: bookinfo.reviews, gateways: [publicGw], hosts: ['reviews.example.com'] });
  */
-export class SharedGateway extends Construct {
+export class SharedGateway extends Construct implements IGateway {
   /** The Gateway object. */
-  public readonly gateway: Gateway;
+  public readonly gateway: ApiObject;
   /** Gateway name. */
   public readonly name: string;
   /** Gateway namespace. */
@@ -142,7 +144,7 @@ export class SharedGateway extends Construct {
    * `namespace/name` elsewhere.
    */
   public referenceFrom(namespace: string): string {
-    return namespace === this.namespace ? this.name : `${this.namespace}/${this.name}`;
+    return gatewayReference(this, namespace);
   }
 
   /**

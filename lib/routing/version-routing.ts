@@ -1,8 +1,9 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
 import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
@@ -84,11 +85,16 @@ export interface VersionRoutingProps {
    */
   readonly hosts?: readonly string[];
   /**
-   * Gateways the routes apply to: Gateway objects, `ns/name` strings, or {@link VersionRouting.MESH}
-   * for sidecars. Giving gateways without MESH stops the routes applying inside the mesh.
+   * Gateways the routes apply to, one reference per kind of gateway:
+   * - a Gateway construct: the `SharedGateway` (or another {@link IGateway}), e.g. `exposed.sharedGateway`;
+   * - any other Gateway (a plain ApiObject, or one in the analysis baseline): its name as Istio writes
+   *   it, `'<namespace>/<name>'`, or `'<name>'` in the VirtualService's namespace;
+   * - the sidecars of the mesh: {@link VersionRouting.MESH}.
+   *
+   * Giving gateways without MESH stops the routes applying inside the mesh.
    * @default the mesh only
    */
-  readonly gateways?: ReadonlyArray<string | Gateway>;
+  readonly gateways?: ReadonlyArray<IGateway | string>;
 }
 
 /**
@@ -110,12 +116,15 @@ export class VersionRouting extends Construct {
   /** Namespace of the objects (the service's). */
   public readonly namespace: string;
   /** The DestinationRule, unless `createDestinationRule` is false. */
-  public readonly destinationRule?: DestinationRule;
+  public readonly destinationRule?: ApiObject;
   /** The VirtualService, unless `createVirtualService` is false. */
-  public readonly virtualService?: VirtualService;
+  public readonly virtualService?: ApiObject;
   /** The VirtualService hosts. */
   public readonly hosts: readonly string[];
-  /** The VirtualService gateways; empty when none were given (spec.gateways is then omitted, which Istio treats as the mesh). */
+  /**
+   * The VirtualService gateways as written in the manifest (`name`, `namespace/name` or `mesh`); empty when
+   * none were given (spec.gateways is then omitted, which Istio treats as the mesh).
+   */
   public readonly gateways: readonly string[];
 
   private readonly subsetList: Subset[] = [];
@@ -330,10 +339,14 @@ export class VersionRouting extends Construct {
     }));
   }
 
-  private gatewayRef(field: string, g: string | Gateway): string {
-    if (g instanceof Gateway) {
-      const ns = g.metadata.namespace;
-      return ns === undefined || ns === this.namespace ? g.name : `${ns}/${g.name}`;
+  private gatewayRef(field: string, g: IGateway | string): string {
+    const allowed =
+      'a SharedGateway (or another IGateway with a name and namespace), a Gateway name as "<namespace>/<name>" or "<name>", or VersionRouting.MESH';
+    if (g !== null && typeof g === 'object') {
+      if (typeof g.name !== 'string' || typeof g.namespace !== 'string') reject(this, field, g, allowed);
+      checkDnsLabel(this, `${field}.name`, g.name);
+      checkDnsLabel(this, `${field}.namespace`, g.namespace);
+      return gatewayReference(g, this.namespace);
     }
     if (g === VersionRouting.MESH) return g;
     if (
@@ -341,7 +354,7 @@ export class VersionRouting extends Construct {
       !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g) ||
       g.length > 127
     ) {
-      reject(this, field, g, 'a Gateway object, "mesh", a Gateway name or "<namespace>/<name>"');
+      reject(this, field, g, allowed);
     }
     return g;
   }

@@ -4,15 +4,19 @@ import { k8s } from 'cdk8s-plus-27';
 import { Gateway } from '../../imports/istio-networking.istio.io';
 import {
   BookinfoApp,
+  IGateway,
   IMeshService,
   LoadBalancer,
   LoadBalancerAlgorithm,
   Percent,
   RetryOn,
+  ServerProtocol,
+  SharedGateway,
   StringMatch,
   TlsMode,
   VersionRouting,
 } from '../../lib';
+import { invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
@@ -243,19 +247,26 @@ describe('VersionRouting', () => {
     expect(reviews.routes.map((r) => r.subsets)).toEqual([['v3'], ['v1', 'v2']]);
   });
 
-  test('gateways: a Gateway object in another namespace and the mesh, with external hosts', () => {
+  test('gateways: SharedGateways (in another namespace and in its own), a Gateway by name, and the mesh', () => {
+    // GIVEN a SharedGateway in istio-system, one in the service's namespace, and a plain Gateway object
     const { chart, bookinfo } = bookinfoChart();
-    const gw = new Gateway(chart, 'gw', {
-      metadata: { name: 'public', namespace: 'istio-system' },
+    const publicGw = new SharedGateway(chart, 'public', { name: 'public', namespace: 'istio-system' });
+    publicGw.addServer({ hosts: ['reviews.example.com'], protocol: ServerProtocol.HTTP });
+    const localGw = new SharedGateway(chart, 'local', { name: 'local', namespace: 'default' });
+    localGw.addServer({ hosts: ['reviews.internal.example.com'], protocol: ServerProtocol.HTTP });
+    new Gateway(chart, 'raw', {
+      metadata: { name: 'raw', namespace: 'edge' },
       spec: {
         selector: { istio: 'ingressgateway' },
-        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['reviews.example.com'] }],
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['reviews.edge.example.com'] }],
       },
     });
+
+    // WHEN the routes bind to all of them
     const reviews = new VersionRouting(chart, 'reviews', {
       service: bookinfo.reviews,
-      gateways: [gw, VersionRouting.MESH],
-      hosts: ['reviews', 'reviews.example.com'],
+      gateways: [publicGw, localGw, 'edge/raw', VersionRouting.MESH],
+      hosts: ['reviews', 'reviews.example.com', 'reviews.internal.example.com', 'reviews.edge.example.com'],
       routes: [
         {
           to: [
@@ -265,10 +276,39 @@ describe('VersionRouting', () => {
         },
       ],
     });
+
+    // THEN each is named as Istio resolves it from the VirtualService's namespace
     const vs = find(synthValid(chart), 'VirtualService', 'reviews');
-    expect(reviews.gateways).toEqual(['istio-system/public', 'mesh']);
-    expect(vs.spec.gateways).toEqual(['istio-system/public', 'mesh']);
-    expect(vs.spec.hosts).toEqual(['reviews', 'reviews.example.com']);
+    expect(reviews.gateways).toEqual(['istio-system/public', 'local', 'edge/raw', 'mesh']);
+    expect(vs.spec.gateways).toEqual(['istio-system/public', 'local', 'edge/raw', 'mesh']);
+    expect(vs.spec.hosts).toEqual([
+      'reviews',
+      'reviews.example.com',
+      'reviews.internal.example.com',
+      'reviews.edge.example.com',
+    ]);
+  });
+
+  test('gateways: an object that is no IGateway (such as a Gateway ApiObject) is refused with the forms allowed', () => {
+    // GIVEN a Gateway ApiObject, which has a name but no namespace field
+    const { chart, bookinfo } = bookinfoChart();
+    const raw = new Gateway(chart, 'raw', {
+      metadata: { name: 'raw', namespace: 'edge' },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [] },
+    });
+    // WHEN
+    const error = invalidInputOf(
+      () =>
+        new VersionRouting(chart, 'reviews', {
+          service: bookinfo.reviews,
+          gateways: [raw as unknown as IGateway],
+          hosts: ['reviews.example.com'],
+        }),
+    );
+    // THEN the error names the construct, the field and the three ways to name a gateway
+    expect(error.constructPath).toBe('test/reviews');
+    expect(error.field).toBe('gateways[0]');
+    expect(error.allowed).toMatch(/a SharedGateway .*"<namespace>\/<name>".*VersionRouting\.MESH/);
   });
 
   test('createDestinationRule: false leaves subset names to the DestinationRule of another construct', () => {

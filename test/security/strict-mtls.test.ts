@@ -356,7 +356,7 @@ describe('StrictMtls', () => {
       backendTls: { mode: TlsMode.DISABLE },
     });
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
-    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.ISTIO_MUTUAL });
+    new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services, tlsMode: TlsMode.ISTIO_MUTUAL });
     new StrictMtls(chart, 'mtls');
     // WHEN
     const objects = Testing.synth(chart);
@@ -376,7 +376,7 @@ describe('StrictMtls', () => {
   test('Bookinfo subsets with TLS DISABLE fail under STRICT, one error per rule', () => {
     const chart = Testing.chart();
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
-    new BookinfoDestinationRules(chart, 'subsets', { bookinfo, tlsMode: TlsMode.DISABLE });
+    new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services, tlsMode: TlsMode.DISABLE });
     new StrictMtls(chart, 'mtls', { namespace: 'default' });
     collectWarnings(chart);
     const error = synthError(chart);

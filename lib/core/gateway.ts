@@ -1,0 +1,18 @@
+/**
+ * An Istio Gateway of the app that VirtualServices bind to: a `SharedGateway` (also the one an
+ * `ExposedService` creates, `exposed.sharedGateway`), or any construct of yours that emits a Gateway.
+ */
+export interface IGateway {
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The Gateway's namespace. */
+  readonly namespace: string;
+}
+
+/**
+ * How a VirtualService in `namespace` names `gateway`: `name` in the same namespace, `namespace/name` elsewhere.
+ * @internal
+ */
+export function gatewayReference(gateway: IGateway, namespace: string): string {
+  return namespace === gateway.namespace ? gateway.name : `${gateway.namespace}/${gateway.name}`;
+}
