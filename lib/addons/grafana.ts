@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
@@ -84,6 +85,7 @@ export interface GrafanaDashboard {
   readonly configMapName: string;
 }
 
+const GRAFANA = typeMarker('Grafana');
 const GRAFANA_PORT = 3000;
 /** Grafana's uid/gid in the official image. */
 const GRAFANA_UID = 472;
@@ -103,6 +105,11 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
  * built in code. Kiali opens them by title.
  */
 export class Grafana extends Construct implements IAddonService, IExposureRisk {
+  /** True for a Grafana, also one made by another copy of this library. */
+  public static isGrafana(x: unknown): x is Grafana {
+    return hasMarker(x, GRAFANA);
+  }
+
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port = GRAFANA_PORT;
@@ -126,6 +133,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
+    markInstance(this, GRAFANA);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'grafana');
     const image = props.image ?? 'grafana/grafana';

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { IAddonService } from './addon-service';
 import { Grafana, GrafanaProps } from './grafana';
@@ -60,6 +61,8 @@ export interface IstioAddonsProps {
   readonly externalPrometheus?: IAddonService;
 }
 
+const ISTIO_ADDONS = typeMarker('IstioAddons');
+
 /**
  * Istio's observability addons (Istio 1.17 `samples/addons`) in one namespace, wired together:
  * Grafana's datasource is the Prometheus, and Kiali queries the Prometheus, the Grafana and
@@ -70,6 +73,11 @@ export interface IstioAddonsProps {
  * addons.kiali?.url; // 'http://kiali.istio-system:20001/kiali'
  */
 export class IstioAddons extends Construct {
+  /** True for an IstioAddons, also one made by another copy of this library. */
+  public static isIstioAddons(x: unknown): x is IstioAddons {
+    return hasMarker(x, ISTIO_ADDONS);
+  }
+
   /** The default namespace of the addons. */
   public readonly namespace: string;
   /** Prometheus; undefined when off. */
@@ -83,6 +91,7 @@ export class IstioAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioAddonsProps = {}) {
     super(scope, id);
+    markInstance(this, ISTIO_ADDONS);
     // Cross-object checks (e.g. two addon sets in one namespace) at synth.
     MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');

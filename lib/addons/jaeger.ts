@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { addonService, IAddonService } from './addon-service';
 
@@ -12,6 +13,9 @@ export interface JaegerMemoryStorageOptions {
    */
   readonly maxTraces?: number;
 }
+
+const JAEGER_STORAGE = typeMarker('JaegerStorage');
+const JAEGER = typeMarker('Jaeger');
 
 /** How Jaeger stores spans. */
 export class JaegerStorage {
@@ -28,12 +32,19 @@ export class JaegerStorage {
     return new JaegerStorage('memory', options.maxTraces ?? DEFAULT_MAX_TRACES);
   }
 
+  /** True for a JaegerStorage, also one made by another copy of this library. */
+  public static isJaegerStorage(x: unknown): x is JaegerStorage {
+    return hasMarker(x, JAEGER_STORAGE);
+  }
+
   private constructor(
     /** The `SPAN_STORAGE_TYPE`. */
     public readonly type: 'badger' | 'memory',
     /** `MEMORY_MAX_TRACES` of the memory storage; undefined for Badger. */
     public readonly maxTraces: number | undefined,
-  ) {}
+  ) {
+    markInstance(this, JAEGER_STORAGE);
+  }
 }
 
 /** Props for {@link Jaeger}. */
@@ -116,6 +127,11 @@ const BADGER_DIR = '/badger';
  * jaeger.query.url; // 'http://tracing.istio-system:80/jaeger'
  */
 export class Jaeger extends Construct {
+  /** True for a Jaeger, also one made by another copy of this library. */
+  public static isJaeger(x: unknown): x is Jaeger {
+    return hasMarker(x, JAEGER);
+  }
+
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The query UI and API behind Service `tracing`: Kiali's tracing in-cluster URL. */
@@ -135,6 +151,7 @@ export class Jaeger extends Construct {
 
   constructor(scope: Construct, id: string, props: JaegerProps = {}) {
     super(scope, id);
+    markInstance(this, JAEGER);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const image = imageReference(
       this,
@@ -146,7 +163,7 @@ export class Jaeger extends Construct {
       { field: 'tag', value: props.tag ?? '1.35' },
     );
     const storage = props.storage ?? JaegerStorage.badger();
-    if (!(storage instanceof JaegerStorage))
+    if (!JaegerStorage.isJaegerStorage(storage))
       reject(this, 'storage', storage, 'JaegerStorage.badger() or JaegerStorage.memory()');
     if (storage.maxTraces !== undefined) checkInteger(this, 'storage.maxTraces', storage.maxTraces, 1, 10_000_000);
     const basePath = props.queryBasePath ?? '/jaeger';

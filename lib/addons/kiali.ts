@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
@@ -119,6 +120,8 @@ const KIALI_PORT = 20001;
 /** Kiali's own metrics port. */
 const KIALI_METRICS_PORT = 9090;
 
+const KIALI = typeMarker('Kiali');
+
 const DEFAULT_IMAGE = 'quay.io/kiali/kiali';
 const DEFAULT_TAG = 'v1.63';
 const DEFAULT_VERSION = 'v1.63.1';
@@ -144,6 +147,11 @@ const WEB_ROOT = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
  * to another name or namespace changes Kiali's configuration.
  */
 export class Kiali extends Construct implements IAddonService, IExposureRisk {
+  /** True for a Kiali, also one made by another copy of this library. */
+  public static isKiali(x: unknown): x is Kiali {
+    return hasMarker(x, KIALI);
+  }
+
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port: number = KIALI_PORT;
@@ -174,6 +182,7 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: KialiProps = {}) {
     super(scope, id);
+    markInstance(this, KIALI);
     const name = 'kiali';
     this.serviceName = name;
     this.serviceAccountName = name;

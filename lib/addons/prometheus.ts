@@ -2,6 +2,7 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
@@ -24,6 +25,9 @@ export interface PrometheusVolumeClaimOptions {
   readonly storageClassName?: string;
 }
 
+const PROMETHEUS_STORAGE = typeMarker('PrometheusStorage');
+const PROMETHEUS = typeMarker('Prometheus');
+
 /** Where Prometheus keeps its time series database (`/data`). */
 export class PrometheusStorage {
   /** A pod-local emptyDir, as Istio's sample does: metrics are lost when the pod goes. */
@@ -40,10 +44,17 @@ export class PrometheusStorage {
     return new PrometheusStorage(options);
   }
 
+  /** True for a PrometheusStorage, also one made by another copy of this library. */
+  public static isPrometheusStorage(x: unknown): x is PrometheusStorage {
+    return hasMarker(x, PROMETHEUS_STORAGE);
+  }
+
   private constructor(
     /** The claim's options; undefined for an emptyDir. */
     public readonly volumeClaim: PrometheusVolumeClaimOptions | undefined,
-  ) {}
+  ) {
+    markInstance(this, PROMETHEUS_STORAGE);
+  }
 }
 
 /** Props for {@link Prometheus}. */
@@ -147,6 +158,11 @@ const RULE_FILES = ['recording_rules.yml', 'alerting_rules.yml', 'rules', 'alert
  * prometheus.url; // 'http://prometheus.istio-system:9090'
  */
 export class Prometheus extends Construct implements IAddonService {
+  /** True for a Prometheus, also one made by another copy of this library. */
+  public static isPrometheus(x: unknown): x is Prometheus {
+    return hasMarker(x, PROMETHEUS);
+  }
+
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port = PROMETHEUS_PORT;
@@ -172,6 +188,7 @@ export class Prometheus extends Construct implements IAddonService {
 
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
     super(scope, id);
+    markInstance(this, PROMETHEUS);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'prometheus');
     this.serviceName = name;
@@ -209,6 +226,13 @@ export class Prometheus extends Construct implements IAddonService {
       );
     }
     const storage = props.storage ?? PrometheusStorage.emptyDir();
+    if (!PrometheusStorage.isPrometheusStorage(storage))
+      reject(
+        this,
+        'storage',
+        storage,
+        'PrometheusStorage.emptyDir() or PrometheusStorage.persistentVolumeClaim({ size: Size.gibibytes(20) })',
+      );
     const claim = storage.volumeClaim;
     if (claim && replicas > 1) {
       reject(

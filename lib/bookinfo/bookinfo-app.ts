@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './_bookinfo-service';
@@ -82,6 +83,8 @@ const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
   limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') },
 };
 
+const BOOKINFO_APP = typeMarker('BookinfoApp');
+
 /**
  * Istio's Bookinfo sample: productpage, details, ratings and reviews (v1, v2, v3), each with
  * its Service, ServiceAccount and Deployments, labelled for Istio and Kiali.
@@ -91,6 +94,11 @@ const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
  * bookinfo.reviews.versions; // ['v1', 'v2', 'v3']
  */
 export class BookinfoApp extends Construct {
+  /** True for a BookinfoApp, also one made by another copy of this library. */
+  public static isBookinfoApp(x: unknown): x is BookinfoApp {
+    return hasMarker(x, BOOKINFO_APP);
+  }
+
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The service the ingress gateway exposes (port 9080). */
@@ -113,6 +121,7 @@ export class BookinfoApp extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
     super(scope, id);
+    markInstance(this, BOOKINFO_APP);
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IMeshService } from '../core/mesh-service';
 import { TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
@@ -32,6 +33,8 @@ const UPSTREAM_EXTRA_SUBSETS: Readonly<Record<string, readonly string[]>> = {
   details: ['v2'],
 };
 
+const BOOKINFO_DESTINATION_RULES = typeMarker('BookinfoDestinationRules');
+
 /**
  * A DestinationRule with a subset per version for each Bookinfo service: the seed's
  * `kubectl apply -f samples/bookinfo/networking/destination-rule-all.yaml`.
@@ -40,11 +43,17 @@ const UPSTREAM_EXTRA_SUBSETS: Readonly<Record<string, readonly string[]>> = {
  * new BookinfoDestinationRules(chart, 'destination-rules', { services: bookinfo.services });
  */
 export class BookinfoDestinationRules extends Construct {
+  /** True for a BookinfoDestinationRules, also one made by another copy of this library. */
+  public static isBookinfoDestinationRules(x: unknown): x is BookinfoDestinationRules {
+    return hasMarker(x, BOOKINFO_DESTINATION_RULES);
+  }
+
   /** The routing (DestinationRule only) of each service, keyed by service name. */
   public readonly routings: Readonly<Record<string, VersionRouting>>;
 
   constructor(scope: Construct, id: string, props: BookinfoDestinationRulesProps) {
     super(scope, id);
+    markInstance(this, BOOKINFO_DESTINATION_RULES);
     const services = checkServices(this, props.services);
     const includeExtra = props.includeUpstreamSubsets ?? true;
     const trafficPolicy = props.tlsMode ? { tls: { mode: props.tlsMode } } : undefined;

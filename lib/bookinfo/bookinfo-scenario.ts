@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
 import { Percent } from '../routing/percent';
@@ -58,6 +59,8 @@ export interface BookinfoScenarioProps {
   readonly testUser?: string;
 }
 
+const BOOKINFO_SCENARIO = typeMarker('BookinfoScenario');
+
 /**
  * One of Istio's Bookinfo traffic tasks as an overlay, meant to be applied on top of a mesh that
  * has {@link BookinfoDestinationRules} (the VirtualService-only tasks route to its subsets).
@@ -69,6 +72,11 @@ export interface BookinfoScenarioProps {
  * });
  */
 export class BookinfoScenario extends Construct {
+  /** True for a BookinfoScenario, also one made by another copy of this library. */
+  public static isBookinfoScenario(x: unknown): x is BookinfoScenario {
+    return hasMarker(x, BOOKINFO_SCENARIO);
+  }
+
   /** The scenario built. */
   public readonly scenario: BookinfoScenarioName;
   /** The routings it created (DestinationRules and/or VirtualServices), keyed by service name. */
@@ -76,6 +84,7 @@ export class BookinfoScenario extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoScenarioProps) {
     super(scope, id);
+    markInstance(this, BOOKINFO_SCENARIO);
     this.scenario = props.scenario;
     const services = checkServices(this, props.services);
     const named = (name: string) => findService(this, services, name, `which scenario ${props.scenario} routes`);

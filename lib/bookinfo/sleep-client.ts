@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
@@ -29,12 +30,19 @@ export interface SleepClientProps {
   readonly sidecarInjection?: SidecarInjection;
 }
 
+const SLEEP_CLIENT = typeMarker('SleepClient');
+
 /**
  * An in-mesh client to test services from, equivalent to Istio's `samples/sleep/sleep.yaml`:
  * `kubectl exec deploy/sleep -c sleep -- curl -sS productpage:9080/productpage`.
  * TLS material can be mounted from an optional Secret `<name>-secret` at `/etc/sleep/tls`.
  */
 export class SleepClient extends Construct implements IMeshService {
+  /** True for a SleepClient, also one made by another copy of this library. */
+  public static isSleepClient(x: unknown): x is SleepClient {
+    return hasMarker(x, SLEEP_CLIENT);
+  }
+
   public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port = 80;
@@ -44,6 +52,7 @@ export class SleepClient extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
     super(scope, id);
+    markInstance(this, SLEEP_CLIENT);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const name = checkDnsLabel(this, 'name', props.name ?? 'sleep');
     const image = checkNonEmpty(this, 'image', props.image ?? 'curlimages/curl', 'a container image reference');

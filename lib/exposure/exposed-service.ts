@@ -9,6 +9,7 @@ import {
   RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
@@ -147,6 +148,8 @@ export interface ExposedServiceProps {
   readonly strict?: boolean;
 }
 
+const EXPOSED_SERVICE = typeMarker('ExposedService');
+
 /**
  * Publishes an in-cluster service through an Istio ingress gateway: a Gateway (or a server on a
  * {@link SharedGateway}), a VirtualService bound to it, and optionally a DestinationRule for the
@@ -160,6 +163,11 @@ export interface ExposedServiceProps {
  * });
  */
 export class ExposedService extends Construct {
+  /** True for an ExposedService, also one made by another copy of this library. */
+  public static isExposedService(x: unknown): x is ExposedService {
+    return hasMarker(x, EXPOSED_SERVICE);
+  }
+
   /** The Gateway object (shared or own). */
   public readonly gateway: ApiObject;
   /** The shared Gateway construct this service is published through (its own when none was given). */
@@ -183,6 +191,7 @@ export class ExposedService extends Construct {
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
+    markInstance(this, EXPOSED_SERVICE);
     // Cross-object checks (gateway found, host served, IST0140 subset bypass, exposure risk) run there.
     MeshAnalysis.of(this);
     const target = props.target;
@@ -202,7 +211,7 @@ export class ExposedService extends Construct {
     if (props.tls?.portName !== undefined) checkPortName(this, 'tls.portName', props.tls.portName);
 
     if (props.gateway !== undefined) {
-      if (!(props.gateway instanceof SharedGateway)) reject(this, 'gateway', props.gateway, 'a SharedGateway');
+      if (!SharedGateway.isSharedGateway(props.gateway)) reject(this, 'gateway', props.gateway, 'a SharedGateway');
       if (props.gatewayName !== undefined)
         reject(this, 'gatewayName', props.gatewayName, 'nothing with `gateway` (the shared Gateway has its name)');
       if (props.ingressGateway !== undefined)

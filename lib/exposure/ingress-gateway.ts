@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 
 /** Describes an installed Istio ingress gateway, for {@link IngressGateway.custom}. */
@@ -33,6 +34,8 @@ export interface IngressGatewayOptions {
    */
   readonly httpsTargetPort?: number;
 }
+
+const INGRESS_GATEWAY = typeMarker('IngressGateway');
 
 /**
  * Which installed ingress gateway a Gateway binds to. The selector and ports depend on how Istio
@@ -70,6 +73,11 @@ export class IngressGateway {
     return new IngressGateway(options);
   }
 
+  /** True for an IngressGateway, also one made by another copy of this library. */
+  public static isIngressGateway(x: unknown): x is IngressGateway {
+    return hasMarker(x, INGRESS_GATEWAY);
+  }
+
   /** Labels of the gateway pods. */
   public readonly selector: Readonly<Record<string, string>>;
   /** Namespace of the gateway pods. */
@@ -84,6 +92,7 @@ export class IngressGateway {
   public readonly httpsTargetPort: number;
 
   private constructor(options: IngressGatewayOptions) {
+    markInstance(this, INGRESS_GATEWAY);
     this.selector = { ...options.selector };
     this.namespace = options.namespace ?? 'istio-system';
     this.httpPort = options.httpPort ?? 80;
@@ -122,7 +131,7 @@ export class IngressGateway {
  * @internal
  */
 export function checkIngressGateway(scope: IConstruct, field: string, ingress: IngressGateway): IngressGateway {
-  if (!(ingress instanceof IngressGateway))
+  if (!IngressGateway.isIngressGateway(ingress))
     reject(scope, field, ingress, 'IngressGateway.ISTIOCTL, IngressGateway.HELM or IngressGateway.custom({...})');
   const entries = Object.entries(ingress.selector);
   if (entries.length === 0)

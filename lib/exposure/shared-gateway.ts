@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
@@ -78,6 +79,8 @@ interface ServerState {
   hosts: string[];
 }
 
+const SHARED_GATEWAY = typeMarker('SharedGateway');
+
 /**
  * An Istio Gateway that several {@link ExposedService}s publish through: each adds its hosts to
  * the server for its port and protocol (one server per port, protocol, certificate and redirect
@@ -90,6 +93,11 @@ interface ServerState {
  * new VersionRouting(chart, 'reviews', { service: bookinfo.reviews, gateways: [publicGw], hosts: ['reviews.example.com'] });
  */
 export class SharedGateway extends Construct implements IGateway {
+  /** True for a SharedGateway, also one made by another copy of this library. */
+  public static isSharedGateway(x: unknown): x is SharedGateway {
+    return hasMarker(x, SHARED_GATEWAY);
+  }
+
   /** The Gateway object. */
   public readonly gateway: ApiObject;
   /** Gateway name. */
@@ -102,6 +110,7 @@ export class SharedGateway extends Construct implements IGateway {
 
   constructor(scope: Construct, id: string, props: SharedGatewayProps) {
     super(scope, id);
+    markInstance(this, SHARED_GATEWAY);
     // Cross-object checks (conflicting gateways, hosts no VirtualService serves) run there.
     MeshAnalysis.of(this);
     this.name = checkDnsLabel(this, 'name', props.name);

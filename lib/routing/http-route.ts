@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/istio-networking.istio.io';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -13,6 +14,8 @@ import {
 import { istioDuration } from './_istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';
+
+const STRING_MATCH = typeMarker('StringMatch');
 
 /** How a request attribute (uri, header, query parameter, method, authority) is matched. */
 export class StringMatch {
@@ -31,12 +34,19 @@ export class StringMatch {
     return new StringMatch('regex', value);
   }
 
+  /** True for a StringMatch, also one made by another copy of this library. */
+  public static isStringMatch(x: unknown): x is StringMatch {
+    return hasMarker(x, STRING_MATCH);
+  }
+
   private constructor(
     /** exact, prefix or regex. */
     public readonly kind: 'exact' | 'prefix' | 'regex',
     /** The string or pattern. */
     public readonly value: string,
-  ) {}
+  ) {
+    markInstance(this, STRING_MATCH);
+  }
 }
 
 /**
@@ -387,7 +397,7 @@ function renderStringMatch(
   sm: StringMatch,
   what: 'uri' | 'header' | 'query' | 'method' | 'authority',
 ) {
-  if (!(sm instanceof StringMatch)) reject(scope, field, sm, 'a StringMatch, e.g. StringMatch.exact("jason")');
+  if (!StringMatch.isStringMatch(sm)) reject(scope, field, sm, 'a StringMatch, e.g. StringMatch.exact("jason")');
   const v = sm.value;
   if (typeof v !== 'string') reject(scope, `${field}.${sm.kind}`, v, 'a string');
   switch (sm.kind) {

@@ -1,6 +1,9 @@
 import { IConstruct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
+
+const PERCENT = typeMarker('Percent');
 
 /**
  * A share of requests, from 0 to 100 (fractions allowed: `Percent.of(0.1)` is one request in a
@@ -16,10 +19,17 @@ export class Percent {
     return new Percent(value);
   }
 
+  /** True for a Percent, also one made by another copy of this library. */
+  public static isPercent(x: unknown): x is Percent {
+    return hasMarker(x, PERCENT);
+  }
+
   private constructor(
     /** The percentage, 0 to 100. */
     public readonly value: number,
-  ) {}
+  ) {
+    markInstance(this, PERCENT);
+  }
 }
 
 /**
@@ -29,7 +39,7 @@ export class Percent {
  */
 export function checkPercent(scope: IConstruct, field: string, percent: Percent): number {
   const allowed = 'Percent.of(n) with n = 0 or 0.0001 <= n <= 100';
-  if (!(percent instanceof Percent)) reject(scope, field, percent, allowed);
+  if (!Percent.isPercent(percent)) reject(scope, field, percent, allowed);
   const v = percent.value;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100 || (v > 0 && v < 0.0001)) {
     reject(scope, field, v, allowed);

@@ -6,6 +6,7 @@ import {
   DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkInteger, checkNonEmpty, reject } from '../core/input-validation';
 import { istioDuration } from './_istio-duration';
 
@@ -57,6 +58,8 @@ export enum LoadBalancerAlgorithm {
   PASSTHROUGH = 'PASSTHROUGH',
 }
 
+const LOAD_BALANCER = typeMarker('LoadBalancer');
+
 /** A load-balancing choice: a simple algorithm, or consistent hashing for session affinity. */
 export class LoadBalancer {
   /** A simple algorithm, e.g. `LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)`. */
@@ -87,6 +90,11 @@ export class LoadBalancer {
     return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl, path } } });
   }
 
+  /** True for a LoadBalancer, also one made by another copy of this library. */
+  public static isLoadBalancer(x: unknown): x is LoadBalancer {
+    return hasMarker(x, LOAD_BALANCER);
+  }
+
   private constructor(
     /** @internal */
     public readonly _spec: {
@@ -98,7 +106,9 @@ export class LoadBalancer {
         readonly httpCookie?: { readonly name: string; readonly ttl?: Duration; readonly path?: string };
       };
     },
-  ) {}
+  ) {
+    markInstance(this, LOAD_BALANCER);
+  }
 }
 
 /** TCP connection pool limits (a circuit breaker). */
@@ -297,7 +307,7 @@ function renderLoadBalancer(
   field: string,
   lb: LoadBalancer,
 ): DestinationRuleSpecTrafficPolicy['loadBalancer'] {
-  if (!(lb instanceof LoadBalancer))
+  if (!LoadBalancer.isLoadBalancer(lb))
     reject(scope, field, lb, 'a LoadBalancer, e.g. LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)');
   const { simple, consistentHash } = lb._spec;
   if (simple !== undefined) {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
@@ -97,6 +98,8 @@ export interface VersionRoutingProps {
   readonly gateways?: ReadonlyArray<IGateway | string>;
 }
 
+const VERSION_ROUTING = typeMarker('VersionRouting');
+
 /**
  * Version-aware routing for one mesh service: a DestinationRule with a subset per version and a
  * VirtualService whose ordered HTTP routes send requests to those subsets (by weight, by header,
@@ -110,6 +113,11 @@ export interface VersionRoutingProps {
 export class VersionRouting extends Construct {
   /** The gateway name that means "the sidecars of the mesh". */
   public static readonly MESH = 'mesh';
+
+  /** True for a VersionRouting, also one made by another copy of this library. */
+  public static isVersionRouting(x: unknown): x is VersionRouting {
+    return hasMarker(x, VERSION_ROUTING);
+  }
 
   /** The destination host every route uses (the Service name). */
   public readonly host: string;
@@ -133,6 +141,7 @@ export class VersionRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionRoutingProps) {
     super(scope, id);
+    markInstance(this, VERSION_ROUTING);
     // Cross-object checks (subsets defined, hosts resolvable, one VirtualService per host) run there.
     MeshAnalysis.of(this);
     const service = props.service;

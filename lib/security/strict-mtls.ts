@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { TlsMode, TrafficPolicy } from '../routing/traffic-policy';
 
@@ -20,6 +21,8 @@ export interface StrictMtlsProps {
    */
   readonly rootNamespace?: string;
 }
+
+const STRICT_MTLS = typeMarker('StrictMtls');
 
 /**
  * Requires mutual TLS for all traffic into the sidecars of the mesh, or of one namespace:
@@ -40,6 +43,11 @@ export interface StrictMtlsProps {
  * new StrictMtls(chart, 'bookinfo-mtls', { namespace: 'bookinfo' });
  */
 export class StrictMtls extends Construct {
+  /** True for a StrictMtls, also one made by another copy of this library. */
+  public static isStrictMtls(x: unknown): x is StrictMtls {
+    return hasMarker(x, STRICT_MTLS);
+  }
+
   /**
    * The DestinationRule traffic policy that matches STRICT mTLS: the mesh's own certificates,
    * as in Istio's `destination-rule-all-mtls.yaml`.
@@ -55,6 +63,7 @@ export class StrictMtls extends Construct {
 
   constructor(scope: Construct, id: string, props: StrictMtlsProps = {}) {
     super(scope, id);
+    markInstance(this, STRICT_MTLS);
     // The analysis tells which DestinationRules the policy breaks; it must know the root namespace.
     const analysis = MeshAnalysis.of(this);
     let rootNamespace = analysis.rootNamespace;
