@@ -1,0 +1,148 @@
+/**
+ * The entry point names its exports one by one; the helpers behind the constructs stay internal.
+ * (The full public surface is pinned by the API report; this guards the internal side.)
+ */
+import * as path from 'path';
+import * as ts from 'typescript';
+
+import * as lib from '../lib';
+
+const INDEX = path.join(__dirname, '..', 'lib', 'index.ts');
+
+/** Validation and rendering helpers, internal classes and constants, and their types. */
+const INTERNAL_VALUES = [
+  'BookinfoService',
+  'BOOKINFO_PORT',
+  'checkDnsLabel',
+  'checkDnsSubdomain',
+  'checkGatewayHosts',
+  'checkHeaderName',
+  'checkIngressGateway',
+  'checkInteger',
+  'checkLabelValue',
+  'checkNonEmpty',
+  'checkPercent',
+  'checkPort',
+  'checkPortName',
+  'checkPrometheusConfig',
+  'checkPrometheusDuration',
+  'checkServices',
+  'CONFIG_CHECKSUM_ANNOTATION',
+  'configChecksum',
+  'Dashboard',
+  'DASHBOARD_SCHEMA_VERSION',
+  'DATASOURCE_VARIABLE',
+  'describeValue',
+  'exposureRiskOf',
+  'findService',
+  'formatFinding',
+  'gatewayReference',
+  'GRID_COLUMNS',
+  'hasMarker',
+  'imageReference',
+  'inClusterUrl',
+  'INJECT_LABEL',
+  'injectionPodLabels',
+  'ISTIO_DASHBOARDS',
+  'istioDuration',
+  'KIALI_METRICS_PORT',
+  'KIALI_PORT',
+  'kialiConfigDocument',
+  'markInstance',
+  'meshServiceFqdn',
+  'PROMETHEUS_PORT',
+  'prometheusDuration',
+  'reject',
+  'renderDashboardProviders',
+  'renderDatasources',
+  'renderGrafanaIni',
+  'renderKialiConfig',
+  'renderMatches',
+  'renderPrometheusConfig',
+  'renderTls',
+  'renderTrafficPolicy',
+  'typeMarker',
+];
+const INTERNAL_TYPES = [
+  'BookinfoPodSecurity',
+  'BookinfoServiceProps',
+  'DashboardJson',
+  'DashboardProps',
+  'GrafanaDashboardProvider',
+  'GrafanaDatasource',
+  'GrafanaIni',
+  'GrafanaIniValue',
+  'IstioDashboardSource',
+  'PanelOptions',
+  'RouteContext',
+  'ScratchVolume',
+];
+
+/** Every name lib/index.ts exports, types included, as the compiler sees it. */
+function exportedNames(): string[] {
+  const program = ts.createProgram([INDEX], { strict: true, skipLibCheck: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(INDEX)!)!;
+  return checker.getExportsOfModule(module).map((s) => s.name);
+}
+
+describe('the public API (lib/index.ts)', () => {
+  test('exports no internal helper, value or type', () => {
+    // GIVEN everything the entry point exports
+    const names = exportedNames();
+    // THEN none of the known internals is among them, at run time or in the types
+    expect(names.filter((n) => [...INTERNAL_VALUES, ...INTERNAL_TYPES].includes(n))).toEqual([]);
+    expect(Object.keys(lib).filter((n) => INTERNAL_VALUES.includes(n))).toEqual([]);
+    // ...while the interfaces that stand for internal classes are there
+    expect(names).toEqual(expect.arrayContaining(['IBookinfoService', 'IGateway', 'IMeshService', 'IAddonService']));
+  });
+
+  test('names every export explicitly (no `export *`)', () => {
+    const source = ts.sys.readFile(INDEX)!;
+    expect(source).not.toMatch(/export \*/);
+  });
+
+  test('every construct class, and every value class that props take, has an isX() check', () => {
+    // GIVEN the exported construct classes
+    const constructClasses = Object.entries(lib)
+      .filter(([, value]) => typeof value === 'function' && isConstructClass(value))
+      .map(([name]) => name)
+      .sort();
+    expect(constructClasses).toEqual([
+      'BookinfoApp',
+      'BookinfoDestinationRules',
+      'BookinfoScenario',
+      'ExposedService',
+      'Grafana',
+      'IstioAddons',
+      'Jaeger',
+      'Kiali',
+      'MeshAnalysis',
+      'Prometheus',
+      'SharedGateway',
+      'SleepClient',
+      'StrictMtls',
+      'VersionRouting',
+    ]);
+    // THEN each has its static check (tested across copies in library-copies.test.ts)
+    const valueClasses = [
+      'IngressGateway',
+      'JaegerStorage',
+      'LoadBalancer',
+      'Percent',
+      'PrometheusStorage',
+      'StringMatch',
+    ];
+    for (const name of [...constructClasses, ...valueClasses]) {
+      expect([name, typeof (lib as Record<string, any>)[name][`is${name}`]]).toEqual([name, 'function']);
+    }
+  });
+});
+
+/** Whether a class extends constructs' Construct (any copy of it). */
+function isConstructClass(cls: unknown): boolean {
+  for (let p = (cls as { prototype?: object }).prototype; p; p = Object.getPrototypeOf(p)) {
+    if (p.constructor?.name === 'Construct') return true;
+  }
+  return false;
+}
