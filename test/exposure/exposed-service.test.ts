@@ -1,17 +1,21 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
-import { Severity } from '../../lib/analysis/findings';
-import { analyzeManifests, MeshAnalysis } from '../../lib/analysis/mesh-analysis';
-import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
-import { exposureFactOf, IExposureRisk } from '../../lib/core/exposure-risk';
-import { IMeshService } from '../../lib/core/mesh-service';
-import { ExposedService } from '../../lib/exposure/exposed-service';
-import { IngressGateway } from '../../lib/exposure/ingress-gateway';
-import { SharedGateway } from '../../lib/exposure/shared-gateway';
-import { StringMatch } from '../../lib/routing/http-route';
-import { TlsMode } from '../../lib/routing/traffic-policy';
-import { VersionRouting } from '../../lib/routing/version-routing';
+import {
+  analyzeManifests,
+  BookinfoApp,
+  ExposedService,
+  IExposureRisk,
+  IMeshService,
+  IngressGateway,
+  MeshAnalysis,
+  Severity,
+  SharedGateway,
+  StringMatch,
+  TlsMode,
+  VersionRouting,
+} from '../../lib';
+import { exposureFactOf } from '../../lib/core/exposure-risk';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
