@@ -110,9 +110,13 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     return hasMarker(x, GRAFANA);
   }
 
+  /** The Service name, `grafana` unless renamed. */
   public readonly serviceName: string;
+  /** Namespace of the Service and its namespaced objects. */
   public readonly namespace: string;
+  /** The Service port, 3000. */
   public readonly port = GRAFANA_PORT;
+  /** Grafana is not routed by version. */
   public readonly versions: readonly string[] = [];
   /** In-cluster URL, e.g. `http://grafana.istio-system:3000` (Kiali's `grafana.in_cluster_url`). */
   public readonly url: string;
@@ -128,7 +132,9 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
   public readonly dashboards: readonly GrafanaDashboard[];
   /** The ConfigMap with grafana.ini, datasources.yaml and dashboardproviders.yaml. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** The ClusterIP Service. */
   public readonly service: k8s.KubeService;
+  /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {

@@ -152,8 +152,11 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     return hasMarker(x, KIALI);
   }
 
+  /** The Service name, `kiali`. */
   public readonly serviceName: string;
+  /** Namespace of Kiali's namespaced objects. */
   public readonly namespace: string;
+  /** The Service port of the UI and API, 20001. */
   public readonly port: number = KIALI_PORT;
   /** Kiali is not routed by version. */
   public readonly versions: readonly string[] = [];

@@ -163,9 +163,13 @@ export class Prometheus extends Construct implements IAddonService {
     return hasMarker(x, PROMETHEUS);
   }
 
+  /** The Service name, `prometheus` unless renamed. */
   public readonly serviceName: string;
+  /** Namespace of every namespaced object. */
   public readonly namespace: string;
+  /** The Service port of the API and UI, 9090. */
   public readonly port = PROMETHEUS_PORT;
+  /** Prometheus is not routed by version. */
   public readonly versions: readonly string[] = [];
   /** In-cluster URL, e.g. `http://prometheus.istio-system:9090`: Grafana's and Kiali's Prometheus URL. */
   public readonly url: string;
@@ -177,7 +181,7 @@ export class Prometheus extends Construct implements IAddonService {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   /** Cluster-wide read access for Kubernetes service discovery and node metrics. */
   public readonly clusterRole: k8s.KubeClusterRole;
-  /** Binds {@link clusterRole} to {@link serviceAccount}. */
+  /** Binds {@link Prometheus.clusterRole} to {@link Prometheus.serviceAccount}. */
   public readonly clusterRoleBinding: k8s.KubeClusterRoleBinding;
   /** The ClusterIP Service. */
   public readonly service: k8s.KubeService;

@@ -43,9 +43,13 @@ export class SleepClient extends Construct implements IMeshService {
     return hasMarker(x, SLEEP_CLIENT);
   }
 
+  /** Name of the Service (and of the ServiceAccount and Deployment). */
   public readonly serviceName: string;
+  /** Namespace of every object. */
   public readonly namespace: string;
+  /** The Service port, 80 (nothing listens: the client only sends). */
   public readonly port = 80;
+  /** The client is not versioned. */
   public readonly versions: readonly string[] = [];
   /** The Deployment, for `kubectl exec deploy/<name>`. */
   public readonly deployment: k8s.KubeDeployment;

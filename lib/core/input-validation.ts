@@ -7,9 +7,13 @@ import { IConstruct } from 'constructs';
  */
 export class InvalidInputError extends Error {
   constructor(
+    /** Path of the construct that was given the value, e.g. `bookinfo/reviews-routing`. */
     public readonly constructPath: string,
+    /** The prop (path) that holds it, e.g. `routes[0].to[1].weight`. */
     public readonly field: string,
+    /** The value refused. */
     public readonly value: unknown,
+    /** What the field allows. */
     public readonly allowed: string,
   ) {
     super(`[${constructPath || '<root>'}] ${field}: ${describe(value)} is not allowed; expected ${allowed}`);
