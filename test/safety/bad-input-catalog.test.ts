@@ -515,7 +515,6 @@ function rejection(input: BadInput): string | undefined {
 }
 
 describe('bad-input catalogue', () => {
-
   test('holds at least 30 distinct cases across the constructs', () => {
     expect(CATALOG.length).toBeGreaterThanOrEqual(30);
     expect(new Set(CATALOG.map((c) => c.name)).size).toBe(CATALOG.length);
