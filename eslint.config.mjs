@@ -2,8 +2,8 @@
 // layering between lib/ folders is dependency-cruiser's (`.dependency-cruiser.cjs`).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
-import globals from 'globals';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(

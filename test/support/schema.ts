@@ -147,7 +147,7 @@ export function schemaErrors(obj: Json): string[] {
   const mapper = CDK8S_MAPPERS[obj.kind];
   if (!modelPath || !mapper) return [`${id}: no schema for ${apiVersion} ${obj.kind}`];
   const errors: string[] = [];
-   
+
   const Model = require(modelPath)[obj.kind];
   try {
     new Model(obj).validate();
