@@ -1,13 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { BookinfoApp, MeshAnalysis, VersionRouting } from '../../lib';
+import { tempDir } from '../support/temp-dir';
 
 function routedApp(charts: number): { app: App; outdir: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'analysis-once-'));
+  const outdir = tempDir('analysis-once');
   const app = new App({ outdir });
   for (let i = 0; i < charts; i++) {
     const chart = new Chart(app, `team-${i}`);

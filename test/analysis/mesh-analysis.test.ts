@@ -1,8 +1,6 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 
 import { Finding, Severity, WeightStrictness } from '../../lib/analysis/findings';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
@@ -10,6 +8,7 @@ import { InvalidInputError } from '../../lib/core/input-validation';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
+import { tempDir } from '../support/temp-dir';
 import { consistentBookinfo, destinationRule, newChart, routeToSubset, workload } from './mesh-fixtures';
 
 /** A chart whose only problem is a route to an undefined subset. */
@@ -75,7 +74,7 @@ describe('MeshAnalysis construct', () => {
 
   test('app.synth fails before writing anything', () => {
     // GIVEN
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-analysis-'));
+    const outdir = tempDir('mesh-analysis');
     const app = new App({ outdir });
     const chart = new Chart(app, 'bookinfo');
     workload(chart, 'reviews', ['v1']);
