@@ -7,6 +7,8 @@ export { synthAtomically } from './core/atomic-synth';
 export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
 export type { IGateway } from './core/gateway';
 export { InvalidInputError } from './core/input-validation';
+export type { IstioReleaseMinor } from './core/istio-release';
+export { IstioRelease } from './core/istio-release';
 export type { IMeshService } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';
 

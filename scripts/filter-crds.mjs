@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Derives the CRD file that `cdk8s import` reads (see cdk8s.yaml) from Istio's
-// crd-all.gen.yaml: only the kinds this library emits, only the v1beta1 version.
+// crd-all.gen.yaml: only the kinds this library emits, only one version (v1beta1 by default).
 // Keeping one version per kind makes cdk8s import name the classes without a
-// version suffix and makes every class emit networking.istio.io/v1beta1 (or
-// security.istio.io/v1beta1), which Istio 1.17 through 1.30 all serve.
+// version suffix and makes every class emit that version: v1beta1 from Istio 1.17's
+// CRDs (which 1.17 through 1.30 serve), v1 from Istio 1.30's (1.22 and later).
 //
-//   node scripts/filter-crds.mjs path/to/istio-X.Y.Z-crd-all.gen.yaml > imports/crds/istio-1.17.1-networking-security.yaml
+//   node scripts/filter-crds.mjs path/to/istio-1.17.1-crd-all.gen.yaml > imports/crds/istio-1.17.1-networking-security.yaml
+//   node scripts/filter-crds.mjs path/to/istio-1.30.3-crd-all.gen.yaml v1 > imports/crds/istio-1.30.3-networking-security-v1.yaml
 import fs from 'node:fs';
 
 import YAML from 'yaml';
@@ -18,11 +19,9 @@ const KEEP = new Set([
   'peerauthentications.security.istio.io',
   'requestauthentications.security.istio.io',
 ]);
-const VERSION = 'v1beta1';
-
-const [source] = process.argv.slice(2);
+const [source, VERSION = 'v1beta1'] = process.argv.slice(2);
 if (!source) {
-  console.error('usage: filter-crds.mjs CRD_ALL_FILE');
+  console.error('usage: filter-crds.mjs CRD_ALL_FILE [VERSION]');
   process.exit(2);
 }
 const docs = YAML.parseAllDocuments(fs.readFileSync(source, 'utf8')).map((d) => d.toJS());
