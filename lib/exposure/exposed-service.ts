@@ -1,17 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import {
-  AuthorizationPolicy,
-  AuthorizationPolicySpecAction,
-  AuthorizationPolicySpecRulesTo,
-  RequestAuthentication,
-} from '../../imports/istio-security.istio.io';
+import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
@@ -52,6 +48,11 @@ export interface JwtRequirement {
 
 /** Props for {@link ExposedService}. */
 export interface ExposedServiceProps {
+  /**
+   * The Istio release whose objects to emit (their API versions).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /** The in-cluster service to publish: its name, namespace and port are used. */
   readonly target: IMeshService;
   /** Public host names: FQDNs, `*.domain`, or `*` for any host. */
@@ -189,8 +190,14 @@ export class ExposedService extends Construct {
   /** The AuthorizationPolicy requiring a token, with `jwt`. */
   public readonly jwtPolicy?: ApiObject;
 
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
+
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
+    this.release = IstioRelease.of(this, props.release);
+    // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, EXPOSED_SERVICE);
     // Cross-object checks (gateway found, host served, IST0140 subset bypass, exposure risk) run there.
     MeshAnalysis.of(this);
@@ -279,7 +286,7 @@ export class ExposedService extends Construct {
     const matches = renderMatches(this, 'matches', props.matches ?? [{ uri: StringMatch.prefix('/') }]);
 
     if (props.backendTls !== undefined) {
-      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      this.destinationRule = newIstioObject('DestinationRule', this, 'DestinationRule', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? targetName),
           namespace,
@@ -295,7 +302,7 @@ export class ExposedService extends Construct {
       );
     }
 
-    this.virtualService = new VirtualService(this, 'VirtualService', {
+    this.virtualService = newIstioObject('VirtualService', this, 'VirtualService', this.release, {
       metadata: {
         name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? `${targetName}-ingress`),
         namespace,
@@ -315,17 +322,25 @@ export class ExposedService extends Construct {
 
     const scheme = tls !== undefined ? 'https' : 'http';
     const defaultPort = tls !== undefined ? 443 : 80;
+    // Clients reach the gateway Service's port; a server may name the pod port behind it instead.
+    const ingress = this.ingressGateway;
+    const clientPort =
+      serverPort === ingress.httpTargetPort && tls === undefined
+        ? ingress.httpPort
+        : serverPort === ingress.httpsTargetPort && tls !== undefined
+          ? ingress.httpsPort
+          : serverPort;
     const concrete = this.hosts.find((h) => !h.includes('*'));
     this.url =
       concrete === undefined
         ? undefined
-        : `${scheme}://${concrete}${serverPort === defaultPort ? '' : `:${serverPort}`}`;
+        : `${scheme}://${concrete}${clientPort === defaultPort ? '' : `:${clientPort}`}`;
 
     const policyPrefix = `${namespace}-${this.virtualService.name}`;
     const to = this.authorizationTarget(props);
     if (props.allowedSourceRanges !== undefined) {
       const ranges = this.checkRanges(props.allowedSourceRanges);
-      this.sourceRangePolicy = new AuthorizationPolicy(this, 'SourceRangePolicy', {
+      this.sourceRangePolicy = newIstioObject('AuthorizationPolicy', this, 'SourceRangePolicy', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'allowedSourceRanges (policy name)', `${policyPrefix}-allowed-sources`),
           namespace: this.ingressGateway.namespace,
@@ -341,19 +356,25 @@ export class ExposedService extends Construct {
     }
     if (props.jwt !== undefined) {
       const jwt = this.checkJwt(props.jwt);
-      this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
-        metadata: {
-          name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`),
-          namespace: this.ingressGateway.namespace,
+      this.requestAuthentication = newIstioObject(
+        'RequestAuthentication',
+        this,
+        'RequestAuthentication',
+        this.release,
+        {
+          metadata: {
+            name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`),
+            namespace: this.ingressGateway.namespace,
+          },
+          spec: {
+            selector: { matchLabels: { ...this.ingressGateway.selector } },
+            jwtRules: [
+              { issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined },
+            ],
+          },
         },
-        spec: {
-          selector: { matchLabels: { ...this.ingressGateway.selector } },
-          jwtRules: [
-            { issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined },
-          ],
-        },
-      });
-      this.jwtPolicy = new AuthorizationPolicy(this, 'RequireJwtPolicy', {
+      );
+      this.jwtPolicy = newIstioObject('AuthorizationPolicy', this, 'RequireJwtPolicy', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-require-jwt`),
           namespace: this.ingressGateway.namespace,

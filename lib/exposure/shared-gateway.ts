@@ -1,15 +1,24 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { Gateway, GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
+import { GatewaySpecServers, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
+/** Which ingress gateway port a Gateway server names by default, per release (see `defaultServerPort`). */
+const SERVER_PORT: ReleaseTable<'service' | 'pod'> = { '1.17': 'service', '1.30': 'pod' };
 /** Props for {@link SharedGateway}. */
 export interface SharedGatewayProps {
+  /**
+   * The Istio release whose objects to emit (their API versions).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /** Gateway name, a DNS-1123 label (no dots). */
   readonly name: string;
   /** Namespace of the Gateway object. */
@@ -108,15 +117,21 @@ export class SharedGateway extends Construct implements IGateway {
   public readonly ingressGateway: IngressGateway;
   private readonly serverStates: ServerState[] = [];
 
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
+
   constructor(scope: Construct, id: string, props: SharedGatewayProps) {
     super(scope, id);
+    this.release = IstioRelease.of(this, props.release);
+    // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, SHARED_GATEWAY);
     // Cross-object checks (conflicting gateways, hosts no VirtualService serves) run there.
     MeshAnalysis.of(this);
     this.name = checkDnsLabel(this, 'name', props.name);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
     this.ingressGateway = checkIngressGateway(this, 'ingressGateway', props.ingressGateway ?? IngressGateway.ISTIOCTL);
-    this.gateway = new Gateway(this, 'Gateway', {
+    this.gateway = newIstioObject('Gateway', this, 'Gateway', this.release, {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         selector: { ...this.ingressGateway.selector },
@@ -157,6 +172,17 @@ export class SharedGateway extends Construct implements IGateway {
   }
 
   /**
+   * The port a server names by default: Istio's samples name the ingress gateway Service's port
+   * up to 1.18 and the gateway pod's own port from 1.19 on (Istio accepts both).
+   */
+  private defaultServerPort(https: boolean): number {
+    const ingress = this.ingressGateway;
+    if (releaseValue(SERVER_PORT, this.release) === 'pod')
+      return https ? ingress.httpsTargetPort : ingress.httpTargetPort;
+    return https ? ingress.httpsPort : ingress.httpPort;
+  }
+
+  /**
    * Adds hosts on a port: to the existing server with the same port, protocol, certificate and
    * redirect choice, or to a new server.
    * @returns the server the hosts now belong to
@@ -168,11 +194,7 @@ export class SharedGateway extends Construct implements IGateway {
     if (!Object.values(ServerProtocol).includes(options.protocol))
       reject(this, `${field}.protocol`, options.protocol, 'ServerProtocol.HTTP or ServerProtocol.HTTPS');
     const https = options.protocol === ServerProtocol.HTTPS;
-    const port = checkPort(
-      this,
-      `${field}.port`,
-      options.port ?? (https ? this.ingressGateway.httpsPort : this.ingressGateway.httpPort),
-    );
+    const port = checkPort(this, `${field}.port`, options.port ?? this.defaultServerPort(https));
     if (https && options.credentialName === undefined)
       reject(
         this,

@@ -1,11 +1,12 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
 import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
@@ -39,6 +40,11 @@ export type RouteExtras = Omit<HttpRouteOptions, 'to' | 'match'>;
 
 /** Props for {@link VersionRouting}. */
 export interface VersionRoutingProps {
+  /**
+   * The Istio release whose objects to emit (their API versions).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /**
    * The service to route: its name is the host, its namespace is where the objects go, and its
    * versions become the default subsets. A Bookinfo service, an addon, or a plain object.
@@ -139,8 +145,14 @@ export class VersionRouting extends Construct {
   private readonly subsetPolicies: (TrafficPolicy | undefined)[] = [];
   private readonly routeList: HttpRoute[] = [];
 
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
+
   constructor(scope: Construct, id: string, props: VersionRoutingProps) {
     super(scope, id);
+    this.release = IstioRelease.of(this, props.release);
+    // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, VERSION_ROUTING);
     // Cross-object checks (subsets defined, hosts resolvable, one VirtualService per host) run there.
     MeshAnalysis.of(this);
@@ -180,7 +192,7 @@ export class VersionRouting extends Construct {
     }
 
     if (createDr) {
-      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      this.destinationRule = newIstioObject('DestinationRule', this, 'DestinationRule', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? this.host),
           namespace: this.namespace,
@@ -201,7 +213,7 @@ export class VersionRouting extends Construct {
       });
     }
     if (createVs) {
-      this.virtualService = new VirtualService(this, 'VirtualService', {
+      this.virtualService = newIstioObject('VirtualService', this, 'VirtualService', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'virtualServiceName', props.virtualServiceName ?? this.host),
           namespace: this.namespace,

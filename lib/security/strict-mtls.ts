@@ -1,14 +1,21 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
+import { PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { TlsMode, TrafficPolicy } from '../routing/traffic-policy';
 
 /** Props for {@link StrictMtls}. */
 export interface StrictMtlsProps {
+  /**
+   * The Istio release whose objects to emit (their API versions).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /**
    * Require mTLS only for the workloads of this namespace. Omit it to require mTLS mesh-wide.
    * @default mesh-wide (the policy goes to `rootNamespace`)
@@ -61,8 +68,14 @@ export class StrictMtls extends Construct {
   /** The emitted `PeerAuthentication` (name `default`). */
   public readonly peerAuthentication: ApiObject;
 
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
+
   constructor(scope: Construct, id: string, props: StrictMtlsProps = {}) {
     super(scope, id);
+    this.release = IstioRelease.of(this, props.release);
+    // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, STRICT_MTLS);
     // The analysis tells which DestinationRules the policy breaks; it must know the root namespace.
     const analysis = MeshAnalysis.of(this);
@@ -92,7 +105,7 @@ export class StrictMtls extends Construct {
     }
     this.meshWide = props.namespace === undefined;
     this.namespace = props.namespace ?? rootNamespace;
-    this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', {
+    this.peerAuthentication = newIstioObject('PeerAuthentication', this, 'PeerAuthentication', this.release, {
       metadata: { name: 'default', namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });

@@ -1,0 +1,93 @@
+import { Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+
+import { ExposedService, IMeshService, IstioRelease, StrictMtls, StringMatch, VersionRouting } from '../../lib';
+
+/** A plain Service the constructs can route to, without Bookinfo. */
+function productpage(chart: ReturnType<typeof Testing.chart>): IMeshService {
+  new k8s.KubeService(chart, 'svc', {
+    metadata: { name: 'productpage', namespace: 'default' },
+    spec: { selector: { app: 'productpage' }, ports: [{ name: 'http', port: 9080 }] },
+  });
+  new k8s.KubeDeployment(chart, 'deploy', {
+    metadata: { name: 'productpage-v1', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'productpage', version: 'v1' } },
+      template: {
+        metadata: { labels: { app: 'productpage', version: 'v1' } },
+        spec: { containers: [{ name: 'productpage', image: 'example/productpage:1' }] },
+      },
+    },
+  });
+  return { serviceName: 'productpage', namespace: 'default', port: 9080, versions: ['v1'] };
+}
+
+function exposeBookinfo(release?: IstioRelease) {
+  const chart = Testing.chart();
+  if (release) IstioRelease.use(chart, release);
+  const exposed = new ExposedService(chart, 'bookinfo-gateway', {
+    target: productpage(chart),
+    hosts: ['*'],
+    gatewayName: 'bookinfo-gateway',
+    virtualServiceName: 'bookinfo',
+    matches: [{ uri: StringMatch.exact('/productpage') }],
+  });
+  return { chart, exposed };
+}
+
+describe('the networking and security constructs follow the target release', () => {
+  test('on Istio 1.30 the Gateway listens on the gateway pod port 8080 and every object is v1', () => {
+    // GIVEN / WHEN
+    const { chart, exposed } = exposeBookinfo(IstioRelease.V1_30);
+    new StrictMtls(chart, 'mtls');
+    const objects = Testing.synth(chart);
+    // THEN
+    const istio = objects.filter((o) => o.apiVersion.includes('istio.io'));
+    expect(istio.map((o) => `${o.kind} ${o.apiVersion}`)).toEqual([
+      'Gateway networking.istio.io/v1',
+      'VirtualService networking.istio.io/v1',
+      'PeerAuthentication security.istio.io/v1',
+    ]);
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.spec.servers).toEqual([{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }]);
+    expect(exposed.release).toBe(IstioRelease.V1_30);
+    expect(exposed.sharedGateway.release).toBe(IstioRelease.V1_30);
+  });
+
+  test('on Istio 1.17 the same code writes v1beta1 objects and port 80', () => {
+    // GIVEN / WHEN
+    const { chart } = exposeBookinfo(IstioRelease.V1_17);
+    const objects = Testing.synth(chart);
+    // THEN
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.apiVersion).toBe('networking.istio.io/v1beta1');
+    expect(gateway.spec.servers[0].port.number).toBe(80);
+  });
+
+  test("a construct's release prop is followed by the objects it creates", () => {
+    // GIVEN a 1.17 chart
+    const chart = Testing.chart();
+    IstioRelease.use(chart, IstioRelease.V1_17);
+    // WHEN one routing targets 1.30
+    const routing = new VersionRouting(chart, 'productpage', {
+      service: productpage(chart),
+      release: IstioRelease.V1_30,
+    });
+    routing.routeAllTo('v1');
+    // THEN
+    expect(
+      Testing.synth(chart)
+        .filter((o) => o.apiVersion.includes('istio.io'))
+        .map((o) => o.apiVersion),
+    ).toEqual(['networking.istio.io/v1', 'networking.istio.io/v1']);
+  });
+
+  test('the URL of a 1.30 exposure names the Service port clients use, not the pod port', () => {
+    // GIVEN / WHEN
+    const chart = Testing.chart();
+    IstioRelease.use(chart, IstioRelease.V1_30);
+    const exposed = new ExposedService(chart, 'shop', { target: productpage(chart), hosts: ['shop.example.com'] });
+    // THEN
+    expect(exposed.url).toBe('http://shop.example.com');
+  });
+});
