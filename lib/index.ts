@@ -13,7 +13,7 @@ export type { IMeshService } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';
 
 // Analysis: synth-time checks of the whole mesh, and the same checks on plain manifests.
-export type { CheckDefinition, Finding } from './analysis/findings';
+export type { CheckDefinition, Finding, ReleaseFact } from './analysis/findings';
 export { MESH_CHECKS, Severity, WeightStrictness } from './analysis/findings';
 export type { AnalyzedObject, ManifestAnalysisOptions, MeshAnalysisOptions } from './analysis/mesh-analysis';
 export { analyzeManifests, MeshAnalysis } from './analysis/mesh-analysis';

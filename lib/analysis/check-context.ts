@@ -1,5 +1,6 @@
 import { ExposureFact } from '../core/exposure-risk';
-import { CheckDefinition, describeValue, Finding, Severity, WeightStrictness } from './findings';
+import { IstioRelease } from '../core/istio-release';
+import { CheckDefinition, describeValue, Finding, ReleaseFact, Severity, WeightStrictness } from './findings';
 import { MeshIndex } from './mesh-index';
 
 /** What every check gets: the index, the options, and where to report. */
@@ -12,6 +13,10 @@ export interface CheckContext {
   readonly rootNamespace: string;
   /** Exposures of risky targets that constructs declared. */
   readonly exposures: readonly ExposureFact[];
+  /** The Istio release the mesh runs, when known. */
+  readonly istioRelease?: IstioRelease;
+  /** The releases the library's constructs target. */
+  readonly releases: readonly ReleaseFact[];
   /** False for checks the user disabled. */
   enabled(check: CheckDefinition): boolean;
   /** Collects a finding. */

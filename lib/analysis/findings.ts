@@ -1,3 +1,5 @@
+import { IstioRelease } from '../core/istio-release';
+
 /** How bad a {@link Finding} is. */
 export enum Severity {
   /** The mesh will misroute or reject traffic: synthesis fails. */
@@ -206,7 +208,29 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     "a target that declares an exposure risk (e.g. anonymous Kiali or Grafana) is published with TLS and an access restriction; an error with the exposing construct's `strict`",
   ),
+  API_VERSION_UNSERVED: check(
+    'BKI-API-VERSION-UNSERVED',
+    'kubectl-apply',
+    Severity.ERROR,
+    'every Istio object uses an API version that the target Istio release serves for its kind (kubectl apply fails with "no matches for kind" otherwise)',
+  ),
+  RELEASE_MISMATCH: check(
+    'BKI-RELEASE-MISMATCH',
+    'library',
+    Severity.ERROR,
+    "every construct targets the mesh's Istio release: addons, images and API versions of another release are not supported on it (Kiali supports only matching Istio versions)",
+  ),
 } as const;
+
+/** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */
+export interface ReleaseFact {
+  /** The construct's path. */
+  readonly path: string;
+  /** The construct's class, e.g. `Kiali`. */
+  readonly kind: string;
+  /** The release the construct targets. */
+  readonly release: IstioRelease;
+}
 
 function check(code: string, mirrors: string, severity: Severity, summary: string): CheckDefinition {
   return { code, mirrors, severity, summary };

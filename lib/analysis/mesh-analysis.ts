@@ -3,10 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { CheckContext } from './check-context';
-import { Finding, formatFinding, MESH_CHECKS, Severity, WeightStrictness } from './findings';
+import { Finding, formatFinding, MESH_CHECKS, ReleaseFact, Severity, WeightStrictness } from './findings';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
+import { runReleaseChecks } from './release-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
 import { runWorkloadChecks } from './workload-checks';
@@ -41,10 +43,23 @@ export interface ManifestAnalysisOptions {
    * @default none
    */
   readonly exposures?: readonly ExposureFact[];
+  /**
+   * The Istio release the mesh runs: objects in an API version it does not serve are reported
+   * (BKI-API-VERSION-UNSERVED), and so are constructs that target another release (BKI-RELEASE-MISMATCH).
+   * {@link MeshAnalysis} defaults it to the release declared for the App (`IstioRelease.use(app, ...)`).
+   * @default no release checks
+   */
+  readonly istioRelease?: IstioRelease;
+  /**
+   * The releases constructs target (BKI-RELEASE-MISMATCH). {@link MeshAnalysis} collects them from
+   * the App's constructs.
+   * @default none
+   */
+  readonly releases?: readonly ReleaseFact[];
 }
 
 /** Options of {@link MeshAnalysis}. */
-export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'exposures'> {
+export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'exposures' | 'releases'> {
   /**
    * Fail synthesis on warnings too.
    * @default false
@@ -130,6 +145,7 @@ export class MeshAnalysis extends Construct {
   private domain = 'cluster.local';
   private root = DEFAULT_ROOT_NAMESPACE;
   private rootSet = false;
+  private meshRelease?: IstioRelease;
   private warningHandler: (finding: Finding) => void = printWarning;
   private readonly reportedWarnings = new Set<string>();
   /** App.synth()/synthYaml() calls in progress on this App, and the errors found within them. */
@@ -175,6 +191,11 @@ export class MeshAnalysis extends Construct {
     return this.root;
   }
 
+  /** The Istio release the mesh runs: the configured `istioRelease`, else the release declared for the App. */
+  public get istioRelease(): IstioRelease {
+    return this.meshRelease ?? IstioRelease.of(this.node.root);
+  }
+
   /** Whether `rootNamespace` was configured (rather than left at its default). */
   public get rootNamespaceConfigured(): boolean {
     return this.rootSet;
@@ -200,6 +221,7 @@ export class MeshAnalysis extends Construct {
     }
     if (options.clusterDomain !== undefined) checkDnsSubdomain(this, 'clusterDomain', options.clusterDomain);
     if (options.rootNamespace !== undefined) checkDnsLabel(this, 'rootNamespace', options.rootNamespace);
+    if (options.istioRelease !== undefined) IstioRelease.of(this, options.istioRelease); // refuses a non-release
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
       reject(this, 'onWarning', options.onWarning, 'a function (finding: Finding) => void');
     }
@@ -217,6 +239,7 @@ export class MeshAnalysis extends Construct {
       this.rootSet = true;
     }
     if (options.onWarning !== undefined) this.warningHandler = options.onWarning;
+    if (options.istioRelease !== undefined) this.meshRelease = IstioRelease.of(this, options.istioRelease);
     return this;
   }
 
@@ -225,10 +248,10 @@ export class MeshAnalysis extends Construct {
    * returns the findings, errors first.
    */
   public analyze(): Finding[] {
-    const exposures: ExposureFact[] = [];
-    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, exposures);
-    // The baseline's own exposures are not this app's doing: only this app's are checked.
-    const options = { ...this.manifestOptions(), exposures };
+    const facts: ConstructFacts = { exposures: [], releases: [] };
+    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, facts);
+    // The baseline's own exposures and releases are not this app's doing: only this app's are checked.
+    const options = { ...this.manifestOptions(), ...facts };
     if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
     const baseObjects = collectObjects(this.baselineScope);
@@ -249,6 +272,7 @@ export class MeshAnalysis extends Construct {
       disabledChecks: [...this.disabled],
       clusterDomain: this.domain,
       rootNamespace: this.root,
+      istioRelease: this.istioRelease,
     };
   }
 
@@ -322,6 +346,8 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     weightStrictness: options.weightStrictness ?? WeightStrictness.SUM_TO_100,
     rootNamespace: options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE,
     exposures: options.exposures ?? [],
+    istioRelease: options.istioRelease,
+    releases: options.releases ?? [],
     enabled: (c: { code: string; mirrors: string }) =>
       !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
     report: (f: Finding) => {
@@ -333,11 +359,18 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runRoutingChecks(context);
   runWorkloadChecks(context);
   runSecurityChecks(context);
+  runReleaseChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
     .map(({ f }) => f);
+}
+
+/** What constructs declare about themselves, gathered while walking the tree. */
+interface ConstructFacts {
+  readonly exposures: ExposureFact[];
+  readonly releases: ReleaseFact[];
 }
 
 /**
@@ -346,12 +379,16 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
  * synth ends, so that the charts do not serialize them a second time. With `exposures`, the
  * exposures that constructs declared are gathered in the same walk.
  */
-function collectObjects(scope: IConstruct, rendered?: ApiObject[], exposures?: ExposureFact[]): AnalyzedObject[] {
+function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: ConstructFacts): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
-    if (exposures) {
+    if (facts) {
       const fact = exposureFactOf(c);
-      if (fact !== undefined) exposures.push(fact);
+      if (fact !== undefined) facts.exposures.push(fact);
+      const release = (c as { release?: unknown }).release;
+      if (IstioRelease.isIstioRelease(release)) {
+        facts.releases.push({ path: c.node.path, kind: c.constructor.name, release });
+      }
     }
     if (!ApiObject.isApiObject(c)) continue;
     let manifest: any;

@@ -30,6 +30,49 @@ interface IstioReleaseOptions {
   readonly securityApiVersion: string;
 }
 
+/**
+ * The versions each release serves of each Istio kind (`group/Kind`), from its CRDs
+ * (`crd-all.gen.yaml`): what `kubectl apply` accepts on a cluster running that release.
+ */
+const SERVED_VERSIONS: ReleaseTable<Readonly<Record<string, readonly string[]>>> = {
+  '1.17': {
+    'extensions.istio.io/WasmPlugin': ['v1alpha1'],
+    'networking.istio.io/DestinationRule': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/EnvoyFilter': ['v1alpha3'],
+    'networking.istio.io/Gateway': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/ProxyConfig': ['v1beta1'],
+    'networking.istio.io/ServiceEntry': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/Sidecar': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/VirtualService': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/WorkloadEntry': ['v1alpha3', 'v1beta1'],
+    'networking.istio.io/WorkloadGroup': ['v1alpha3', 'v1beta1'],
+    'security.istio.io/AuthorizationPolicy': ['v1', 'v1beta1'],
+    'security.istio.io/PeerAuthentication': ['v1beta1'],
+    'security.istio.io/RequestAuthentication': ['v1', 'v1beta1'],
+    'telemetry.istio.io/Telemetry': ['v1alpha1'],
+  },
+  '1.30': {
+    'extensions.istio.io/TrafficExtension': ['v1alpha1'],
+    'extensions.istio.io/WasmPlugin': ['v1alpha1'],
+    'networking.istio.io/DestinationRule': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/EnvoyFilter': ['v1alpha3'],
+    'networking.istio.io/Gateway': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/ProxyConfig': ['v1beta1'],
+    'networking.istio.io/ServiceEntry': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/Sidecar': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/VirtualService': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/WorkloadEntry': ['v1', 'v1alpha3', 'v1beta1'],
+    'networking.istio.io/WorkloadGroup': ['v1', 'v1alpha3', 'v1beta1'],
+    'security.istio.io/AuthorizationPolicy': ['v1', 'v1beta1'],
+    'security.istio.io/PeerAuthentication': ['v1', 'v1beta1'],
+    'security.istio.io/RequestAuthentication': ['v1', 'v1beta1'],
+    'telemetry.istio.io/Telemetry': ['v1', 'v1alpha1'],
+  },
+};
+
+/** The API groups of Istio's own kinds. */
+const ISTIO_GROUPS = new Set(['extensions.istio.io', 'networking.istio.io', 'security.istio.io', 'telemetry.istio.io']);
+
 const IS_ISTIO_RELEASE = typeMarker('IstioRelease');
 /** The release declared for a construct and everything below it (see {@link IstioRelease.use}). */
 const declared = new WeakMap<IConstruct, IstioRelease>();
@@ -141,6 +184,15 @@ export class IstioRelease {
     this.minor = options.minor;
     this.networkingApiVersion = options.networkingApiVersion;
     this.securityApiVersion = options.securityApiVersion;
+  }
+
+  /**
+   * The versions this release serves of an Istio kind (e.g. `networking.istio.io`, `VirtualService`):
+   * empty for an Istio kind the release does not have, `undefined` for a group that is not Istio's.
+   */
+  public servedVersions(group: string, kind: string): readonly string[] | undefined {
+    if (!ISTIO_GROUPS.has(group)) return undefined;
+    return SERVED_VERSIONS[this.minor][`${group}/${kind}`] ?? [];
   }
 
   /** Whether this release is older than `other`. */

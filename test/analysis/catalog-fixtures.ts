@@ -5,6 +5,7 @@
  */
 import { MESH_CHECKS } from '../../lib/analysis/findings';
 import { AnalyzedObject, ManifestAnalysisOptions } from '../../lib/analysis/mesh-analysis';
+import { IstioRelease } from '../../lib/core/istio-release';
 
 /** Manifests (and options) that trip one check. */
 export interface CatalogFixture {
@@ -317,6 +318,19 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
           strict: false,
         },
       ],
+    },
+  },
+  {
+    code: C.API_VERSION_UNSERVED.code,
+    objects: [peerAuthentication('default', 'istio-system', 'STRICT')],
+    options: { istioRelease: IstioRelease.V1_17 },
+  },
+  {
+    code: C.RELEASE_MISMATCH.code,
+    objects: [],
+    options: {
+      istioRelease: IstioRelease.V1_30,
+      releases: [{ path: 'addons/kiali', kind: 'Kiali', release: IstioRelease.V1_17 }],
     },
   },
 ];

@@ -586,7 +586,10 @@ describe('analyzeManifests', () => {
               c !== 'BKI-APP-PROTOCOL' &&
               c !== 'BKI-MTLS-CONFLICT' &&
               c !== 'BKI-PEER-AUTHENTICATION-DUPLICATE' &&
-              c !== 'BKI-EXPOSURE-RISK',
+              c !== 'BKI-EXPOSURE-RISK' &&
+              // Tested on their own (test/analysis/release-checks.test.ts) and by the catalog fixtures:
+              c !== 'BKI-API-VERSION-UNSERVED' &&
+              c !== 'BKI-RELEASE-MISMATCH',
           ),
       ),
     );
