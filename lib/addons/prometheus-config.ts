@@ -1,5 +1,7 @@
 import { Duration } from 'cdk8s';
 
+import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
+
 /** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
 export enum KubernetesSdRole {
   /** One target per node, at the kubelet address. */
@@ -199,11 +201,59 @@ export interface PrometheusConfig {
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** In-cluster API server credentials of the pod's service account. */
-const API_SERVER_AUTH: Pick<ScrapeConfig, 'scheme' | 'bearerTokenFile' | 'tlsConfig'> = {
+/**
+ * In-cluster credentials of the pod's service account. `verify` checks the server certificate
+ * against the cluster CA (the API server's is issued by it; kubelets' often are not).
+ */
+const serviceAccountAuth = (verify: boolean): Pick<ScrapeConfig, 'scheme' | 'bearerTokenFile' | 'tlsConfig'> => ({
   scheme: ScrapeScheme.HTTPS,
   bearerTokenFile: `${SA_DIR}/token`,
-  tlsConfig: { caFile: `${SA_DIR}/ca.crt`, insecureSkipVerify: true },
+  tlsConfig: verify ? { caFile: `${SA_DIR}/ca.crt` } : { caFile: `${SA_DIR}/ca.crt`, insecureSkipVerify: true },
+});
+
+/** How the chart of each release's addon scrapes. */
+interface ScrapeFlavor {
+  /** Name of the API server job. */
+  readonly apiServerJob: string;
+  /** The API server job verifies the server certificate. */
+  readonly verifyApiServer: boolean;
+  /**
+   * How kubelets are reached: through the API server's node proxy (`proxy`), or directly at
+   * their discovered address (`direct`, which also records the path in a `metrics_path` label).
+   */
+  readonly kubelet: 'proxy' | 'direct';
+  /**
+   * How the `prometheus.io/port` annotation of a pod sets its address: on the discovered
+   * `__address__` (`address`), or on the pod IP, bracketed when IPv6 (`podIp`).
+   */
+  readonly podAddress: 'address' | 'podIp';
+  /** Regex that takes the host from a Service endpoint's `__address__;port`. */
+  readonly endpointAddressRegex: string;
+  /** Pod jobs label their targets with the pod's `node`, as the Service jobs do. */
+  readonly podNodeLabel: boolean;
+  /** Jobs sorted by name (the newer chart renders them so) instead of the chart's old order. */
+  readonly sortJobs: boolean;
+}
+
+const SCRAPE_FLAVORS: ReleaseTable<ScrapeFlavor> = {
+  '1.17': {
+    apiServerJob: 'kubernetes-apiservers',
+    verifyApiServer: false,
+    kubelet: 'proxy',
+    podAddress: 'address',
+    endpointAddressRegex: '([^:]+)(?::\\d+)?;(\\d+)',
+    podNodeLabel: false,
+    sortJobs: false,
+  },
+  '1.30': {
+    apiServerJob: 'kubernetes-api-servers',
+    verifyApiServer: true,
+    kubelet: 'direct',
+    podAddress: 'podIp',
+    endpointAddressRegex: '(.+?)(?::\\d+)?;(\\d+)',
+    podNodeLabel: true,
+    sortJobs: true,
+  },
 };
 const SLOW = { scrapeInterval: Duration.minutes(5), scrapeTimeout: Duration.seconds(30) };
 
@@ -211,6 +261,11 @@ const SLOW = { scrapeInterval: Duration.minutes(5), scrapeTimeout: Duration.seco
 export interface DefaultScrapeConfigsOptions {
   /** Port Prometheus scrapes itself on, at `localhost`. */
   readonly selfPort: number;
+  /**
+   * The Istio release whose addon's scrape jobs to return.
+   * @default IstioRelease.DEFAULT
+   */
+  readonly release?: IstioRelease;
 }
 
 /**
@@ -220,26 +275,40 @@ export interface DefaultScrapeConfigsOptions {
  * Istio's sidecars and istiod carry that annotation, which is how the mesh metrics arrive.
  */
 export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): ScrapeConfig[] {
-  const nodeProxy = (jobName: string, metricsPath: string): ScrapeConfig => ({
-    jobName,
-    ...API_SERVER_AUTH,
-    kubernetesSdConfigs: [{ role: KubernetesSdRole.NODE }],
-    relabelConfigs: [
-      { action: RelabelAction.LABELMAP, regex: '__meta_kubernetes_node_label_(.+)' },
-      { targetLabel: '__address__', replacement: 'kubernetes.default.svc:443' },
-      {
-        sourceLabels: ['__meta_kubernetes_node_name'],
-        regex: '(.+)',
-        targetLabel: '__metrics_path__',
-        replacement: `/api/v1/nodes/$1/proxy${metricsPath}`,
-      },
-    ],
-  });
-  return [
+  const flavor = releaseValue(SCRAPE_FLAVORS, options.release ?? IstioRelease.DEFAULT);
+  const nodeLabels: RelabelConfig = { action: RelabelAction.LABELMAP, regex: '__meta_kubernetes_node_label_(.+)' };
+  const kubelet = (jobName: string, metricsPath: string): ScrapeConfig =>
+    flavor.kubelet === 'proxy'
+      ? {
+          jobName,
+          ...serviceAccountAuth(false),
+          kubernetesSdConfigs: [{ role: KubernetesSdRole.NODE }],
+          relabelConfigs: [
+            nodeLabels,
+            { targetLabel: '__address__', replacement: 'kubernetes.default.svc:443' },
+            {
+              sourceLabels: ['__meta_kubernetes_node_name'],
+              regex: '(.+)',
+              targetLabel: '__metrics_path__',
+              replacement: `/api/v1/nodes/$1/proxy${metricsPath}`,
+            },
+          ],
+        }
+      : {
+          jobName,
+          ...serviceAccountAuth(false),
+          metricsPath: metricsPath === '/metrics' ? undefined : metricsPath,
+          kubernetesSdConfigs: [{ role: KubernetesSdRole.NODE }],
+          relabelConfigs:
+            metricsPath === '/metrics'
+              ? [nodeLabels]
+              : [nodeLabels, { sourceLabels: ['__metrics_path__'], targetLabel: 'metrics_path' }],
+        };
+  const jobs: ScrapeConfig[] = [
     { jobName: 'prometheus', staticConfigs: [{ targets: [`localhost:${options.selfPort}`] }] },
     {
-      jobName: 'kubernetes-apiservers',
-      ...API_SERVER_AUTH,
+      jobName: flavor.apiServerJob,
+      ...serviceAccountAuth(flavor.verifyApiServer),
       kubernetesSdConfigs: [{ role: KubernetesSdRole.ENDPOINTS }],
       relabelConfigs: [
         {
@@ -253,10 +322,10 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
         },
       ],
     },
-    nodeProxy('kubernetes-nodes', '/metrics'),
-    nodeProxy('kubernetes-nodes-cadvisor', '/metrics/cadvisor'),
-    annotatedJob('kubernetes-service-endpoints', 'service', false),
-    annotatedJob('kubernetes-service-endpoints-slow', 'service', true),
+    kubelet('kubernetes-nodes', '/metrics'),
+    kubelet('kubernetes-nodes-cadvisor', '/metrics/cadvisor'),
+    annotatedJob('kubernetes-service-endpoints', 'service', false, flavor),
+    annotatedJob('kubernetes-service-endpoints-slow', 'service', true, flavor),
     {
       jobName: 'prometheus-pushgateway',
       honorLabels: true,
@@ -290,9 +359,10 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
         { sourceLabels: ['__meta_kubernetes_service_name'], targetLabel: 'service' },
       ],
     },
-    annotatedJob('kubernetes-pods', 'pod', false),
-    annotatedJob('kubernetes-pods-slow', 'pod', true),
+    annotatedJob('kubernetes-pods', 'pod', false, flavor),
+    annotatedJob('kubernetes-pods-slow', 'pod', true, flavor),
   ];
+  return flavor.sortJobs ? jobs.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0)) : jobs;
 }
 
 /**
@@ -300,7 +370,7 @@ export function defaultScrapeConfigs(options: DefaultScrapeConfigsOptions): Scra
  * `prometheus.io/scrape` (or `prometheus.io/scrape_slow` when `slow`), honouring the
  * `prometheus.io/scheme`, `path`, `port` and `param_*` annotations.
  */
-function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): ScrapeConfig {
+function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean, flavor: ScrapeFlavor): ScrapeConfig {
   const annotation = (name: string) => `__meta_kubernetes_${kind}_annotation_prometheus_io_${name}`;
   const replace = (source: string[], targetLabel: string, regex?: string, replacement?: string): RelabelConfig => ({
     action: RelabelAction.REPLACE,
@@ -319,7 +389,22 @@ function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): 
   const fromAnnotations: RelabelConfig[] = [
     replace([annotation('scheme')], '__scheme__', '(https?)'),
     replace([annotation('path')], '__metrics_path__', '(.+)'),
-    replace(['__address__', annotation('port')], '__address__', '([^:]+)(?::\\d+)?;(\\d+)', '$1:$2'),
+    ...(kind === 'pod' && flavor.podAddress === 'podIp'
+      ? [
+          replace(
+            [annotation('port'), '__meta_kubernetes_pod_ip'],
+            '__address__',
+            '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})',
+            '[$2]:$1',
+          ),
+          replace(
+            [annotation('port'), '__meta_kubernetes_pod_ip'],
+            '__address__',
+            '(\\d+);((([0-9]+?)(\\.|$)){4})',
+            '$2:$1',
+          ),
+        ]
+      : [replace(['__address__', annotation('port')], '__address__', flavor.endpointAddressRegex, '$1:$2')]),
     { action: RelabelAction.LABELMAP, regex: `${annotation('param')}_(.+)`, replacement: '__param_$1' },
     { action: RelabelAction.LABELMAP, regex: `__meta_kubernetes_${kind}_label_(.+)` },
     replace(['__meta_kubernetes_namespace'], 'namespace'),
@@ -335,6 +420,7 @@ function annotatedJob(jobName: string, kind: 'service' | 'pod', slow: boolean): 
             sourceLabels: ['__meta_kubernetes_pod_phase'],
             regex: 'Pending|Succeeded|Failed|Completed',
           },
+          ...(flavor.podNodeLabel ? [replace(['__meta_kubernetes_pod_node_name'], 'node')] : []),
         ];
   return {
     jobName,

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
   checkPrometheusConfig,
@@ -72,23 +73,31 @@ export interface PrometheusProps {
    */
   readonly name?: string;
   /**
+   * The Istio release whose objects to emit.
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+  /**
    * Prometheus image repository.
-   * @default 'prom/prometheus'
+   * @default the release's: 'prom/prometheus' (1.17), 'docker.io/prom/prometheus' (1.30)
    */
   readonly image?: string;
   /**
    * Prometheus image tag.
-   * @default 'v2.34.0'
+   * @default the release's: 'v2.34.0' (1.17), 'v3.10.0' (1.30)
    */
   readonly tag?: string;
   /**
-   * Image repository of the sidecar that tells Prometheus to reload when its ConfigMap changes.
-   * @default 'jimmidyson/configmap-reload'
+   * Image repository of the sidecar that tells Prometheus to reload when its ConfigMap changes:
+   * configmap-reload on 1.17, prometheus-config-reloader on 1.30 (their arguments differ; the
+   * image must be the release's kind).
+   * @default the release's: 'jimmidyson/configmap-reload' (1.17),
+   * 'ghcr.io/prometheus-operator/prometheus-config-reloader' (1.30)
    */
   readonly configmapReloadImage?: string;
   /**
-   * Tag of the configmap-reload image.
-   * @default 'v0.5.0'
+   * Tag of the reload sidecar's image.
+   * @default the release's: 'v0.5.0' (1.17), 'v0.89.0' (1.30)
    */
   readonly configmapReloadTag?: string;
   /**
@@ -135,6 +144,71 @@ export interface PrometheusProps {
 
 /** The port Prometheus serves its API and UI on. */
 const PROMETHEUS_PORT = 9090;
+/** The port prometheus-config-reloader serves its metrics and health check on. */
+const RELOADER_PORT = 8080;
+
+/** What each release's addon deploys differently. */
+interface PrometheusReleaseFacts {
+  readonly image: string;
+  readonly tag: string;
+  readonly reloadImage: string;
+  readonly reloadTag: string;
+  /**
+   * The reload sidecar: `configmap-reload` (`--volume-dir`, `--webhook-url`) or
+   * `prometheus-config-reloader` (`--watched-dir`, `--reload-url`, a health-checked metrics port).
+   */
+  readonly reloader: 'configmap-reload' | 'prometheus-config-reloader';
+  /**
+   * Labels: the chart's old `component`/`app`/`release` ones, or the `app.kubernetes.io/*`
+   * recommended ones.
+   */
+  readonly labels: 'legacy' | 'recommended';
+  /** Resources of the ClusterRole's core API rule. */
+  readonly coreResources: readonly string[];
+  /** API groups of the ClusterRole's Ingress rule. */
+  readonly ingressGroups: readonly string[];
+  /** The ClusterRole lets service discovery read EndpointSlices. */
+  readonly endpointSlices: boolean;
+  /** The Deployment always uses the `Recreate` strategy (not only with a volume claim). */
+  readonly alwaysRecreate: boolean;
+  /** Pod security context (the image's `nobody` user); undefined to leave the image's own. */
+  readonly podSecurityContext?: k8s.PodSecurityContext;
+  /** Extra ConfigMap keys the chart writes. */
+  readonly extraConfigData: Readonly<Record<string, string>>;
+}
+
+const CORE_RESOURCES = ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods', 'ingresses', 'configmaps'];
+const RELEASES: ReleaseTable<PrometheusReleaseFacts> = {
+  '1.17': {
+    image: 'prom/prometheus',
+    tag: 'v2.34.0',
+    reloadImage: 'jimmidyson/configmap-reload',
+    reloadTag: 'v0.5.0',
+    reloader: 'configmap-reload',
+    labels: 'legacy',
+    coreResources: ['nodes', 'nodes/proxy', ...CORE_RESOURCES.slice(1)],
+    ingressGroups: ['extensions', 'networking.k8s.io'],
+    endpointSlices: false,
+    alwaysRecreate: false,
+    // The image's `nobody` user; fsGroup makes the data volume writable for it.
+    podSecurityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
+    extraConfigData: {},
+  },
+  '1.30': {
+    image: 'docker.io/prom/prometheus',
+    tag: 'v3.10.0',
+    reloadImage: 'ghcr.io/prometheus-operator/prometheus-config-reloader',
+    reloadTag: 'v0.89.0',
+    reloader: 'prometheus-config-reloader',
+    labels: 'recommended',
+    coreResources: CORE_RESOURCES,
+    ingressGroups: ['networking.k8s.io'],
+    endpointSlices: true,
+    alwaysRecreate: true,
+    podSecurityContext: undefined,
+    extraConfigData: { 'allow-snippet-annotations': 'false' },
+  },
+};
 
 const CONFIG_DIR = '/etc/config';
 const DATA_DIR = '/data';
@@ -144,11 +218,11 @@ const STORAGE_VOLUME = 'storage-volume';
 const RULE_FILES = ['recording_rules.yml', 'alerting_rules.yml', 'rules', 'alerts'];
 
 /**
- * Prometheus as Istio 1.17's `samples/addons/prometheus.yaml` deploys it: a ServiceAccount with
+ * Prometheus as Istio's `samples/addons/prometheus.yaml` of the release deploys it: a ServiceAccount with
  * cluster-wide read access for service discovery, the chart's scrape config (which collects the
- * Istio sidecar and control-plane metrics through `prometheus.io/*` annotations), a configmap-reload
- * sidecar, and a ClusterIP Service on port 9090. A config change rolls the pod through the
- * `checksum/config` pod annotation.
+ * Istio sidecar and control-plane metrics through `prometheus.io/*` annotations), a reload sidecar
+ * (configmap-reload on 1.17, prometheus-config-reloader on 1.30), and a ClusterIP Service on
+ * port 9090. A config change rolls the pod through the `checksum/config` pod annotation.
  *
  * @example
  * const prometheus = new Prometheus(chart, 'prometheus', {
@@ -162,6 +236,9 @@ export class Prometheus extends Construct implements IAddonService {
   public static isPrometheus(x: unknown): x is Prometheus {
     return hasMarker(x, PROMETHEUS);
   }
+
+  /** The Istio release whose objects this emits. */
+  public readonly release: IstioRelease;
 
   /** The Service name, `prometheus` unless renamed. */
   public readonly serviceName: string;
@@ -193,22 +270,24 @@ export class Prometheus extends Construct implements IAddonService {
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
     super(scope, id);
     markInstance(this, PROMETHEUS);
+    this.release = IstioRelease.of(this, props.release);
+    const facts = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'prometheus');
     this.serviceName = name;
     const image = imageReference(
       this,
-      { field: 'image', value: props.image ?? 'prom/prometheus', example: 'prom/prometheus' },
-      { field: 'tag', value: props.tag ?? 'v2.34.0' },
+      { field: 'image', value: props.image ?? facts.image, example: facts.image },
+      { field: 'tag', value: props.tag ?? facts.tag },
     );
     const reloadImage = imageReference(
       this,
       {
         field: 'configmapReloadImage',
-        value: props.configmapReloadImage ?? 'jimmidyson/configmap-reload',
-        example: 'jimmidyson/configmap-reload',
+        value: props.configmapReloadImage ?? facts.reloadImage,
+        example: facts.reloadImage,
       },
-      { field: 'configmapReloadTag', value: props.configmapReloadTag ?? 'v0.5.0' },
+      { field: 'configmapReloadTag', value: props.configmapReloadTag ?? facts.reloadTag },
     );
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 10);
     const retention = checkPrometheusDuration(this, 'retention', props.retention ?? Duration.days(15));
@@ -251,46 +330,55 @@ export class Prometheus extends Construct implements IAddonService {
     this.config = checkPrometheusConfig(this, 'config', {
       global: { scrapeInterval, scrapeTimeout, evaluationInterval: Duration.minutes(1) },
       ruleFiles: RULE_FILES.map((f) => `${CONFIG_DIR}/${f}`),
-      scrapeConfigs: [...defaultScrapeConfigs({ selfPort: PROMETHEUS_PORT }), ...(props.additionalScrapeConfigs ?? [])],
+      scrapeConfigs: [
+        ...defaultScrapeConfigs({ selfPort: PROMETHEUS_PORT, release: this.release }),
+        ...(props.additionalScrapeConfigs ?? []),
+      ],
     });
 
-    // `app`, `component` and `release` are what the Service and Deployment select on.
-    const selector = { component: 'server', app: name, release: name };
-    const metadata = { name, namespace: this.namespace, labels: selector };
+    // What the Service and Deployment select on: `app`, `component` and `release` on 1.17.
+    const selector: Record<string, string> =
+      facts.labels === 'legacy'
+        ? { component: 'server', app: name, release: name }
+        : {
+            'app.kubernetes.io/component': 'server',
+            'app.kubernetes.io/name': name,
+            'app.kubernetes.io/instance': name,
+          };
+    const labels: Record<string, string> =
+      facts.labels === 'legacy'
+        ? selector
+        : {
+            ...selector,
+            'app.kubernetes.io/version': props.tag ?? facts.tag,
+            'app.kubernetes.io/part-of': name,
+          };
+    const metadata = { name, namespace: this.namespace, labels };
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
 
     const data: Record<string, string> = { 'prometheus.yml': renderPrometheusConfig(this.config) };
     for (const file of RULE_FILES) data[file] = '{}\n';
+    Object.assign(data, facts.extraConfigData);
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata, data });
 
     this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name, labels: selector },
+      metadata: { name, labels },
       rules: [
+        { apiGroups: [''], resources: [...facts.coreResources], verbs: ['get', 'list', 'watch'] },
         {
-          apiGroups: [''],
-          resources: [
-            'nodes',
-            'nodes/proxy',
-            'nodes/metrics',
-            'services',
-            'endpoints',
-            'pods',
-            'ingresses',
-            'configmaps',
-          ],
-          verbs: ['get', 'list', 'watch'],
-        },
-        {
-          apiGroups: ['extensions', 'networking.k8s.io'],
+          apiGroups: [...facts.ingressGroups],
           resources: ['ingresses/status', 'ingresses'],
           verbs: ['get', 'list', 'watch'],
         },
+        ...(facts.endpointSlices
+          ? [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] }]
+          : []),
         { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
       ],
     });
     this.clusterRoleBinding = new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name, labels: selector },
+      metadata: { name, labels },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     });
@@ -340,10 +428,11 @@ export class Prometheus extends Construct implements IAddonService {
       spec: {
         replicas,
         selector: { matchLabels: selector },
-        strategy: claim ? { type: 'Recreate' } : undefined,
+        strategy: claim || facts.alwaysRecreate ? { type: 'Recreate' } : undefined,
+        revisionHistoryLimit: facts.alwaysRecreate ? 10 : undefined,
         template: {
           metadata: {
-            labels: { ...selector, 'sidecar.istio.io/inject': 'false' },
+            labels: { ...labels, 'sidecar.istio.io/inject': 'false' },
             annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(data) },
           },
           spec: {
@@ -354,7 +443,7 @@ export class Prometheus extends Construct implements IAddonService {
                 name: 'prometheus-server-configmap-reload',
                 image: reloadImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: [`--volume-dir=${CONFIG_DIR}`, `--webhook-url=http://127.0.0.1:${PROMETHEUS_PORT}/-/reload`],
+                ...reloaderSpec(facts.reloader),
                 resources: props.configmapReloadResources,
                 volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true }],
               },
@@ -368,7 +457,7 @@ export class Prometheus extends Construct implements IAddonService {
                   `--storage.tsdb.path=${DATA_DIR}`,
                   '--web.console.libraries=/etc/prometheus/console_libraries',
                   '--web.console.templates=/etc/prometheus/consoles',
-                  // Lets the configmap-reload sidecar POST /-/reload.
+                  // Lets the reload sidecar POST /-/reload.
                   '--web.enable-lifecycle',
                 ],
                 ports: [{ containerPort: PROMETHEUS_PORT }],
@@ -381,10 +470,9 @@ export class Prometheus extends Construct implements IAddonService {
                 ],
               },
             ],
-            hostNetwork: false,
+            hostNetwork: facts.labels === 'legacy' ? false : undefined,
             dnsPolicy: 'ClusterFirst',
-            // The image's `nobody` user; fsGroup makes the data volume writable for it.
-            securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
+            securityContext: facts.podSecurityContext,
             // Time to flush the head block to disk on shutdown.
             terminationGracePeriodSeconds: 300,
             volumes: [
@@ -398,6 +486,21 @@ export class Prometheus extends Construct implements IAddonService {
       },
     });
   }
+}
+
+/** Arguments, port and probes of the reload sidecar. */
+function reloaderSpec(
+  reloader: PrometheusReleaseFacts['reloader'],
+): Pick<k8s.Container, 'args' | 'ports' | 'livenessProbe' | 'readinessProbe'> {
+  const reloadUrl = `http://127.0.0.1:${PROMETHEUS_PORT}/-/reload`;
+  if (reloader === 'configmap-reload') return { args: [`--volume-dir=${CONFIG_DIR}`, `--webhook-url=${reloadUrl}`] };
+  const healthz = { path: '/healthz', port: k8s.IntOrString.fromString('metrics'), scheme: 'HTTP' };
+  return {
+    args: [`--watched-dir=${CONFIG_DIR}`, `--listen-address=0.0.0.0:${RELOADER_PORT}`, `--reload-url=${reloadUrl}`],
+    ports: [{ containerPort: RELOADER_PORT, name: 'metrics' }],
+    livenessProbe: { httpGet: healthz, initialDelaySeconds: 2, periodSeconds: 10 },
+    readinessProbe: { httpGet: healthz, periodSeconds: 10 },
+  };
 }
 
 function shorter(a: Duration, b: Duration): Duration {
