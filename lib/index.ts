@@ -62,7 +62,14 @@ export type { GrafanaAdminCredentials, GrafanaDashboard, GrafanaProps } from './
 export { Grafana } from './addons/grafana';
 export type { IstioAddonsKialiProps, IstioAddonsProps } from './addons/istio-addons';
 export { IstioAddons } from './addons/istio-addons';
-export type { JaegerCollectorEndpoint, JaegerMemoryStorageOptions, JaegerProps } from './addons/jaeger';
+export type {
+  JaegerCollectorEndpoint,
+  JaegerListenAddress,
+  JaegerMemoryStorageOptions,
+  JaegerProps,
+  JaegerV2Backend,
+  JaegerV2Config,
+} from './addons/jaeger';
 export { Jaeger, JaegerStorage } from './addons/jaeger';
 export type { KialiGrafanaOptions, KialiProps, KialiTracingOptions } from './addons/kiali';
 export { Kiali } from './addons/kiali';

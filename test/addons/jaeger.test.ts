@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { parse } from 'yaml';
 
-import { Jaeger, JaegerProps, JaegerStorage } from '../../lib';
+import { IstioRelease, Jaeger, JaegerProps, JaegerStorage } from '../../lib';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
@@ -229,5 +230,125 @@ describe('Jaeger', () => {
       /image: "jaegertracing\/all-in-one:1.35" is not allowed; expected an image repository without whitespace, tag or digest/,
     );
     expect(bad({ tag: '1.35 ' })).toMatch(/tag: "1.35 " is not allowed; expected an image tag/);
+  });
+
+  describe('Istio 1.30: Jaeger v2', () => {
+    const synth30 = (props: JaegerProps = {}) => synth({ ...props, release: IstioRelease.V1_30 });
+    const configOf = (objects: Json[]) => parse(find(objects, 'ConfigMap', 'jaeger').data['config.yaml']);
+
+    test('reproduces Istio 1.30 samples/addons/jaeger.yaml: image, config file, probes, OTLP ports', () => {
+      // GIVEN / WHEN
+      const { jaeger, objects } = synth30();
+      // THEN
+      expect(objects).toMatchSnapshot();
+      expect(jaeger.release).toBe(IstioRelease.V1_30);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+        'ConfigMap/jaeger',
+        'Deployment/jaeger',
+        'Service/jaeger-collector',
+        'Service/tracing',
+        'Service/zipkin',
+      ]);
+      const c = container(objects);
+      expect(c.image).toBe('docker.io/jaegertracing/jaeger:2.14.0');
+      expect(c.args).toEqual(['--config', '/jaeger-configuration/config.yaml']);
+      expect(c.env).toBeUndefined();
+      expect(c.livenessProbe).toEqual({ httpGet: { path: '/status', port: 13133 } });
+      expect(c.readinessProbe).toEqual(c.livenessProbe);
+      expect(c.volumeMounts).toEqual([
+        { name: 'data', mountPath: '/badger' },
+        { name: 'jaeger-configuration', mountPath: '/jaeger-configuration' },
+      ]);
+      const pod = find(objects, 'Deployment', 'jaeger').spec.template;
+      expect(pod.metadata.annotations['prometheus.io/port']).toBe('8888');
+      expect(pod.spec.volumes).toContainEqual({ name: 'jaeger-configuration', configMap: { name: 'jaeger' } });
+      expect(find(objects, 'Service', 'jaeger-collector').spec.ports.map((p: Json) => [p.name, p.port])).toEqual([
+        ['jaeger-collector-http', 14268],
+        ['jaeger-collector-grpc', 14250],
+        ['http-zipkin', 9411],
+        ['grpc-otel', 4317],
+        ['http-otel', 4318],
+      ]);
+      expect(jaeger.collector).toMatchObject({ otlpGrpcPort: 4317, otlpHttpPort: 4318 });
+      expect(jaeger.query.url).toBe('http://tracing.istio-system:80/jaeger');
+    });
+
+    test('config.yaml: the traces pipeline wires OTLP, Jaeger and Zipkin receivers to Badger storage', () => {
+      // GIVEN / WHEN
+      const { objects } = synth30();
+      const config = configOf(objects);
+      // THEN
+      expect(config.service.pipelines.traces).toEqual({
+        receivers: ['otlp', 'jaeger', 'zipkin'],
+        processors: ['batch'],
+        exporters: ['jaeger_storage_exporter'],
+      });
+      expect(config.service.extensions).toEqual([
+        'jaeger_storage',
+        'jaeger_query',
+        'remote_sampling',
+        'healthcheckv2',
+        'expvar',
+        'zpages',
+      ]);
+      // Every pipeline and extension name is defined in its section.
+      for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+        for (const n of config.service.pipelines.traces[kind]) expect(config[kind]).toHaveProperty([n]);
+      }
+      for (const n of config.service.extensions) expect(config.extensions).toHaveProperty([n]);
+      expect(config.receivers.otlp.protocols).toEqual({
+        grpc: { endpoint: '0.0.0.0:4317' },
+        http: { endpoint: '0.0.0.0:4318' },
+      });
+      expect(config.receivers.zipkin).toEqual({ endpoint: '0.0.0.0:9411' });
+      expect(config.extensions.jaeger_storage.backends.badger_storage.badger).toEqual({
+        ephemeral: false,
+        directories: { keys: '/badger/key', values: '/badger/data/' },
+      });
+      expect(config.extensions.jaeger_query).toEqual({ base_path: '/jaeger', storage: { traces: 'badger_storage' } });
+      expect(config.exporters.jaeger_storage_exporter).toEqual({ trace_storage: 'badger_storage' });
+      expect(config.extensions.healthcheckv2.http).toEqual({ endpoint: '0.0.0.0:13133' });
+      expect(config.service.telemetry.metrics.readers[0].pull.exporter.prometheus.port).toBe(8888);
+    });
+
+    test('memory storage and a query base path reach config.yaml; no Badger volume', () => {
+      // GIVEN / WHEN
+      const { objects } = synth30({ storage: JaegerStorage.memory({ maxTraces: 1000 }), queryBasePath: '/' });
+      const config = configOf(objects);
+      // THEN
+      expect(config.extensions.jaeger_storage.backends).toEqual({ memory_storage: { memory: { max_traces: 1000 } } });
+      expect(config.extensions.jaeger_query).toEqual({ base_path: '/', storage: { traces: 'memory_storage' } });
+      expect(config.exporters.jaeger_storage_exporter.trace_storage).toBe('memory_storage');
+      expect(container(objects).volumeMounts).toEqual([
+        { name: 'jaeger-configuration', mountPath: '/jaeger-configuration' },
+      ]);
+      expect(find(objects, 'Deployment', 'jaeger').spec.template.spec.volumes.map((v: Json) => v.name)).toEqual([
+        'jaeger-configuration',
+      ]);
+    });
+
+    test('schema-valid; with declared container ports every Service port is backed', () => {
+      // GIVEN / WHEN
+      const declared = synth30({ declareContainerPorts: true }).objects;
+      // THEN
+      expect(allSchemaErrors(synth30().objects)).toEqual([]);
+      expect(allSchemaErrors(declared)).toEqual([]);
+      expect(invariantViolations(declared)).toEqual([]);
+    });
+
+    test('the release declared for the scope applies; 1.17 stays Jaeger v1', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      IstioRelease.use(chart, IstioRelease.V1_30);
+      // WHEN
+      const jaeger = new Jaeger(chart, 'jaeger');
+      // THEN
+      expect(jaeger.release).toBe(IstioRelease.V1_30);
+      expect(jaeger.configMap).toBeDefined();
+      const { jaeger: old, objects } = synth({ release: IstioRelease.V1_17 });
+      expect(old.configMap).toBeUndefined();
+      expect(old.collector.otlpGrpcPort).toBeUndefined();
+      expect(container(objects).image).toBe('docker.io/jaegertracing/all-in-one:1.35');
+    });
   });
 });
