@@ -76,14 +76,17 @@ export { Kiali } from './addons/kiali';
 export type {
   KialiConfig,
   KialiDeploymentConfig,
+  KialiDisplayDetail,
   KialiExternalServicesConfig,
   KialiFeatureFlagsConfig,
   KialiGrafanaConfig,
   KialiLoggerConfig,
+  KialiProbeConfig,
   KialiPrometheusConfig,
   KialiResourceConfig,
   KialiServerConfig,
   KialiTracingConfig,
+  KialiV2Config,
 } from './addons/kiali-config';
 export { KIALI_BUILTIN_URLS, KialiAuthStrategy } from './addons/kiali-config';
 export type { PrometheusProps, PrometheusVolumeClaimOptions } from './addons/prometheus';

@@ -106,7 +106,7 @@ export interface KialiGrafanaConfig {
 
 /** `external_services.tracing`. */
 export interface KialiTracingConfig {
-  /** `enabled`: false turns tracing features off. Omitted means enabled. */
+  /** `enabled`: false turns tracing features off. Omitted means Kiali's default (v1: enabled). */
   readonly enabled?: boolean;
   /** `in_cluster_url` of the Jaeger query API. Omitted means Kiali's built-in default. */
   readonly inClusterUrl?: string;
@@ -156,6 +156,67 @@ export interface KialiServerConfig {
   readonly metricsPort: number;
 }
 
+/** Timings of one of Kiali's probes, as Kiali v2's config records them. */
+export interface KialiProbeConfig {
+  /** `initial_delay_seconds`. */
+  readonly initialDelaySeconds: number;
+  /** `period_seconds`. */
+  readonly periodSeconds: number;
+  /** `failure_threshold`; omitted means Kubernetes' default. */
+  readonly failureThreshold?: number;
+}
+
+/** An extra detail Kiali v2 shows for workloads and services, read from an annotation. */
+export interface KialiDisplayDetail {
+  /** `annotation` holding the value (e.g. a URL). */
+  readonly annotation: string;
+  /** `icon_annotation` choosing the icon. */
+  readonly iconAnnotation: string;
+  /** `title` shown. */
+  readonly title: string;
+}
+
+/**
+ * What only Kiali v2 (Istio 1.30, Kiali 2.26) reads: cluster-wide access instead of
+ * `accessible_namespaces`, multi-cluster autodetection at the top level, the AI chat (off),
+ * probe timings, TLS settings and health-status metrics.
+ */
+export interface KialiV2Config {
+  /** `deployment.cluster_wide_access`: Kiali watches every namespace through ClusterRoles. */
+  readonly clusterWideAccess: boolean;
+  /** `deployment.pod_annotations`, also set on the pod template. */
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  /** `deployment.pod_disruption_budget.api_version` recorded by the Helm chart (no PDB is created). */
+  readonly podDisruptionBudgetApiVersion: string;
+  /** `deployment.probes`: the timings of the pod's probes. */
+  readonly probes: {
+    readonly liveness: KialiProbeConfig;
+    readonly readiness: KialiProbeConfig;
+    readonly startup: KialiProbeConfig;
+  };
+  /** `deployment.network_policy.enabled`: whether the chart creates a NetworkPolicy (never, here). */
+  readonly networkPolicyEnabled: boolean;
+  /** `deployment.remote_cluster_resources_only`. */
+  readonly remoteClusterResourcesOnly: boolean;
+  /** `deployment.dns.policy`; empty for the cluster default. */
+  readonly dnsPolicy: string;
+  /** `deployment.tls_config`: where Kiali takes its TLS settings from, and the version bounds (empty: defaults). */
+  readonly tlsConfig: { readonly source: string; readonly minVersion: string; readonly maxVersion: string };
+  /** `additional_display_details`. */
+  readonly additionalDisplayDetails: readonly KialiDisplayDetail[];
+  /** `chat_ai`: Kiali's AI assistant (disabled, no providers) and its conversation store. */
+  readonly chatAi: {
+    readonly enabled: boolean;
+    readonly defaultProvider: string;
+    readonly storeEnabled: boolean;
+    readonly storeMaxCacheMemoryMb: number;
+    readonly storeReduceThreshold: number;
+    readonly storeReduceWithAi: boolean;
+  };
+  /** `server.observability.metrics.health_status`: health metrics of the mesh's workloads. */
+  readonly healthStatus: { readonly enabled: boolean; readonly maxConsecutiveNa: number };
+}
+
 /** The whole `config.yaml` that Kiali reads, as typed values. */
 export interface KialiConfig {
   /** `auth.strategy`. */
@@ -176,6 +237,12 @@ export interface KialiConfig {
   readonly loginTokenSigningKey: string;
   /** The `server` section. */
   readonly server: KialiServerConfig;
+  /**
+   * Kiali v2's settings (Istio 1.30): when set, `config.yaml` takes Kiali v2's layout (no
+   * `istio_namespace` or `accessible_namespaces`, clustering at the top level, metrics under
+   * `server.observability`, `internal_url`/`external_url`). Undefined for Kiali v1.63 (Istio 1.17).
+   */
+  readonly v2?: KialiV2Config;
 }
 
 /**

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import { renderKialiConfig } from './_kiali-config-render';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
@@ -14,6 +15,7 @@ import {
   KialiGrafanaConfig,
   KialiPrometheusConfig,
   KialiTracingConfig,
+  KialiV2Config,
 } from './kiali-config';
 
 /** Grafana as Kiali sees it. */
@@ -41,6 +43,11 @@ export interface KialiTracingOptions {
 /** Props for {@link Kiali}. */
 export interface KialiProps {
   /**
+   * The Istio release whose objects to emit.
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+  /**
    * Namespace of Kiali's namespaced objects.
    * @default 'istio-system'
    */
@@ -58,12 +65,12 @@ export interface KialiProps {
   readonly image?: string;
   /**
    * Image tag.
-   * @default 'v1.63'
+   * @default the release's: 'v1.63' (1.17), 'v2.26' (1.30)
    */
   readonly tag?: string;
   /**
    * The Kiali release, used as the `version` labels and `deployment.version_label`.
-   * @default 'v1.63.1' with the default tag, otherwise the tag
+   * @default the release's ('v1.63.1' on 1.17, 'v2.26.0' on 1.30) with the default tag, otherwise the tag
    */
   readonly version?: string;
   /**
@@ -88,7 +95,8 @@ export interface KialiProps {
   readonly grafana?: KialiGrafanaOptions | false;
   /**
    * Jaeger's query service, or `false` to turn Kiali's tracing features off.
-   * @default the Service `tracing:80` (path `/jaeger`) in Kiali's namespace, no browser links
+   * @default on 1.17 the Service `tracing:80` (path `/jaeger`) in Kiali's namespace, no browser links;
+   * on 1.30 `false`, as Istio 1.30's sample ships Kiali with tracing disabled
    */
   readonly tracing?: KialiTracingOptions | false;
   /**
@@ -123,8 +131,70 @@ const KIALI_METRICS_PORT = 9090;
 const KIALI = typeMarker('Kiali');
 
 const DEFAULT_IMAGE = 'quay.io/kiali/kiali';
-const DEFAULT_TAG = 'v1.63';
-const DEFAULT_VERSION = 'v1.63.1';
+
+/** Per release: the Kiali release of Istio's sample and what differs between Kiali v1.63 and v2.26. */
+interface KialiReleaseData {
+  readonly tag: string;
+  readonly version: string;
+  readonly imagePullPolicy: string;
+  readonly hpaApiVersion: string;
+  /** Validation codes the sample silences. */
+  readonly ignoredValidations: readonly string[];
+  /** The label of remote-cluster Secrets Kiali autodetects. */
+  readonly clusterSecretLabel: string;
+  /** Whether the sample ships tracing on when the `tracing` prop is left out. */
+  readonly tracingByDefault: boolean;
+  /** Kiali v2's settings; undefined for Kiali v1. */
+  readonly v2?: KialiV2Config;
+}
+
+const RELEASES: ReleaseTable<KialiReleaseData> = {
+  '1.17': {
+    tag: 'v1.63',
+    version: 'v1.63.1',
+    imagePullPolicy: 'Always',
+    hpaApiVersion: 'autoscaling/v2beta2',
+    ignoredValidations: ['KIA1201'],
+    clusterSecretLabel: 'istio/multiCluster=true',
+    tracingByDefault: true,
+  },
+  '1.30': {
+    tag: 'v2.26',
+    version: 'v2.26.0',
+    imagePullPolicy: 'IfNotPresent',
+    hpaApiVersion: 'autoscaling/v2',
+    ignoredValidations: ['KIA1301'],
+    clusterSecretLabel: 'kiali.io/multiCluster=true',
+    tracingByDefault: false,
+    v2: {
+      clusterWideAccess: true,
+      // Kiali starts only once its sidecar (if any) is ready.
+      podAnnotations: { 'proxy.istio.io/config': '{ "holdApplicationUntilProxyStarts": true }' },
+      podDisruptionBudgetApiVersion: 'policy/v1',
+      probes: {
+        liveness: { initialDelaySeconds: 5, periodSeconds: 30 },
+        readiness: { initialDelaySeconds: 5, periodSeconds: 30 },
+        startup: { initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
+      },
+      networkPolicyEnabled: false,
+      remoteClusterResourcesOnly: false,
+      dnsPolicy: '',
+      tlsConfig: { source: 'config', minVersion: '', maxVersion: '' },
+      additionalDisplayDetails: [
+        { annotation: 'kiali.io/api-spec', iconAnnotation: 'kiali.io/api-type', title: 'API Documentation' },
+      ],
+      chatAi: {
+        enabled: false,
+        defaultProvider: '',
+        storeEnabled: true,
+        storeMaxCacheMemoryMb: 1024,
+        storeReduceThreshold: 15,
+        storeReduceWithAi: false,
+      },
+      healthStatus: { enabled: false, maxConsecutiveNa: 3 },
+    },
+  },
+};
 const DEFAULT_SIGNING_KEY = 'CHANGEME00000000';
 const DEFAULT_RESOURCES: k8s.ResourceRequirements = {
   limits: { memory: k8s.Quantity.fromString('1Gi') },
@@ -154,6 +224,8 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
   /** The Service name, `kiali`. */
   public readonly serviceName: string;
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
   /** Namespace of Kiali's namespaced objects. */
   public readonly namespace: string;
   /** The Service port of the UI and API, 20001. */
@@ -186,15 +258,18 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
   constructor(scope: Construct, id: string, props: KialiProps = {}) {
     super(scope, id);
     markInstance(this, KIALI);
+    this.release = IstioRelease.of(this, props.release);
+    const rel = releaseValue(RELEASES, this.release);
+    const v2 = rel.v2;
     const name = 'kiali';
     this.serviceName = name;
     this.serviceAccountName = name;
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const istioNamespace = checkDnsLabel(this, 'istioNamespace', props.istioNamespace ?? 'istio-system');
     const image = props.image ?? DEFAULT_IMAGE;
-    const tag = props.tag ?? DEFAULT_TAG;
+    const tag = props.tag ?? rel.tag;
     imageReference(this, { field: 'image', value: image, example: DEFAULT_IMAGE }, { field: 'tag', value: tag });
-    const version = checkLabelValue(this, 'version', props.version ?? (tag === DEFAULT_TAG ? DEFAULT_VERSION : tag));
+    const version = checkLabelValue(this, 'version', props.version ?? (tag === rel.tag ? rel.version : tag));
     if (version === '') reject(this, 'version', version, 'a non-empty label value');
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
     const resources = props.resources ?? DEFAULT_RESOURCES;
@@ -226,21 +301,23 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
     const prometheus = props.prometheus ?? addonService('prometheus', this.namespace, 9090);
     const grafana = props.grafana ?? { service: addonService('grafana', this.namespace, 3000) };
-    const tracing = props.tracing ?? { service: addonService('tracing', this.namespace, 80, '/jaeger') };
+    const tracing =
+      props.tracing ??
+      (rel.tracingByDefault ? { service: addonService('tracing', this.namespace, 80, '/jaeger') } : false);
     checkAddon(this, 'prometheus', prometheus);
     if (grafana) checkAddon(this, 'grafana.service', grafana.service);
     if (tracing) checkAddon(this, 'tracing.service', tracing.service);
     const builtinsApply = istioNamespace === 'istio-system';
 
     const podLabels = { 'sidecar.istio.io/inject': 'false' };
-    const imagePullPolicy = 'Always';
+    const imagePullPolicy = rel.imagePullPolicy;
     this.config = {
       authStrategy: this.authStrategy,
       openshiftClientIdPrefix: name,
       deployment: {
         accessibleNamespaces: ['**'],
         affinity: { node: {}, pod: {}, podAnti: {} },
-        hpaApiVersion: 'autoscaling/v2beta2',
+        hpaApiVersion: rel.hpaApiVersion,
         imageDigest: '',
         imageName: image,
         imagePullPolicy,
@@ -265,7 +342,7 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
         istioRootNamespace: istioNamespace,
         prometheus: prometheusConfig(prometheus, builtinsApply),
         grafana: grafanaConfig(this, grafana, builtinsApply),
-        tracing: tracingConfig(this, tracing, builtinsApply),
+        tracing: tracingConfig(this, tracing, builtinsApply, v2 !== undefined),
       },
       identity: { certFile: '', privateKeyFile: '' },
       istioNamespace,
@@ -273,12 +350,13 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
         certificateIndicatorsEnabled: true,
         certificateSecrets: CA_SECRETS,
         autodetectClusterSecrets: true,
-        clusterSecretLabel: 'istio/multiCluster=true',
+        clusterSecretLabel: rel.clusterSecretLabel,
         // As Istio's sample, which silences this validation code.
-        ignoredValidations: ['KIA1201'],
+        ignoredValidations: rel.ignoredValidations,
       },
       loginTokenSigningKey: signingKey,
       server: { port: KIALI_PORT, webRoot, metricsEnabled: true, metricsPort: KIALI_METRICS_PORT },
+      v2,
     };
 
     const labels = {
@@ -299,13 +377,21 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     const data = { 'config.yaml': renderKialiConfig(this.config) };
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta(name, this.namespace), data });
 
-    const viewerRole = new k8s.KubeClusterRole(this, 'ViewerClusterRole', {
-      metadata: meta(`${name}-viewer`),
-      rules: clusterRules(false),
-    });
-    const boundRole = this.viewOnlyMode
-      ? viewerRole
-      : new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: meta(name), rules: clusterRules(true) });
+    // Kiali v1's chart always creates the read-only role; Kiali v2's only the one it binds.
+    const viewerRole =
+      !v2 || this.viewOnlyMode
+        ? new k8s.KubeClusterRole(this, 'ViewerClusterRole', {
+            metadata: meta(`${name}-viewer`),
+            rules: clusterRules(false, v2 !== undefined, `${name}-${this.namespace}`),
+          })
+        : undefined;
+    const boundRole =
+      this.viewOnlyMode && viewerRole
+        ? viewerRole
+        : new k8s.KubeClusterRole(this, 'ClusterRole', {
+            metadata: meta(name),
+            rules: clusterRules(true, v2 !== undefined, `${name}-${this.namespace}`),
+          });
     const subject = { kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace };
     new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: meta(name),
@@ -313,22 +399,8 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
       subjects: [subject],
     });
 
-    const controlPlaneRole = new k8s.KubeRole(this, 'ControlPlaneRole', {
-      metadata: meta(`${name}-controlplane`, istioNamespace),
-      rules: [
-        {
-          apiGroups: [''],
-          resources: ['secrets'],
-          resourceNames: [...this.config.featureFlags.certificateSecrets],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'ControlPlaneRoleBinding', {
-      metadata: meta(`${name}-controlplane`, istioNamespace),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: controlPlaneRole.name },
-      subjects: [subject],
-    });
+    // Kiali v1 reads the mesh CA Secrets through a Role; Kiali v2 has cluster-wide access.
+    if (!v2) this.controlPlaneRbac(name, istioNamespace, meta, subject);
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: meta(name, this.namespace),
@@ -341,11 +413,12 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
       },
     });
 
-    const healthz: k8s.Probe = {
+    const probe = (p: { initialDelaySeconds: number; periodSeconds: number; failureThreshold?: number }) => ({
       httpGet: { path: `${pathPrefix}/healthz`, port: k8s.IntOrString.fromString('api-port'), scheme: 'HTTP' },
-      initialDelaySeconds: 5,
-      periodSeconds: 30,
-    };
+      ...p,
+    });
+    const healthz: k8s.Probe = probe({ initialDelaySeconds: 5, periodSeconds: 30 });
+    const multiClusterSecret = 'kiali-multi-cluster-secret';
     const configDir = '/kiali-configuration';
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta(name, this.namespace),
@@ -364,7 +437,9 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
               [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(data),
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(KIALI_METRICS_PORT),
+              ...(v2 ? { 'prometheus.io/scheme': 'http' } : {}),
               'kiali.io/dashboards': 'go,kiali',
+              ...(v2 ? v2.podAnnotations : {}),
             },
           },
           spec: {
@@ -375,19 +450,22 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
                 image: `${image}:${tag}`,
                 imagePullPolicy,
                 command: ['/opt/kiali/kiali', '-config', `${configDir}/config.yaml`],
+                terminationMessagePolicy: v2 ? 'FallbackToLogsOnError' : undefined,
                 securityContext: {
                   allowPrivilegeEscalation: false,
                   privileged: false,
                   readOnlyRootFilesystem: true,
                   runAsNonRoot: true,
+                  seccompProfile: v2 ? { type: 'RuntimeDefault' } : undefined,
                   capabilities: { drop: ['ALL'] },
                 },
                 ports: [
                   { name: 'api-port', containerPort: KIALI_PORT },
                   { name: 'http-metrics', containerPort: KIALI_METRICS_PORT },
                 ],
-                readinessProbe: healthz,
-                livenessProbe: healthz,
+                readinessProbe: v2 ? probe(v2.probes.readiness) : healthz,
+                livenessProbe: v2 ? probe(v2.probes.liveness) : healthz,
+                startupProbe: v2 ? probe(v2.probes.startup) : undefined,
                 env: [
                   { name: 'ACTIVE_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                   { name: 'LOG_LEVEL', value: LOGGER.level },
@@ -400,6 +478,15 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
                   { name: 'kiali-cert', mountPath: '/kiali-cert' },
                   { name: 'kiali-secret', mountPath: '/kiali-secret' },
                   { name: 'kiali-cabundle', mountPath: '/kiali-cabundle' },
+                  ...(v2
+                    ? [
+                        {
+                          name: multiClusterSecret,
+                          mountPath: `/kiali-remote-cluster-secrets/${multiClusterSecret}`,
+                          readOnly: true,
+                        },
+                      ]
+                    : []),
                 ],
                 resources,
               },
@@ -410,10 +497,37 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
               { name: 'kiali-cert', secret: { secretName: `istio.${name}-service-account`, optional: true } },
               { name: 'kiali-secret', secret: { secretName: this.config.deployment.secretName, optional: true } },
               { name: 'kiali-cabundle', configMap: { name: `${name}-cabundle`, optional: true } },
+              // Kiali v2: credentials of remote clusters, when present.
+              ...(v2 ? [{ name: multiClusterSecret, secret: { secretName: multiClusterSecret, optional: true } }] : []),
             ],
           },
         },
       },
+    });
+  }
+
+  /** Kiali v1's `kiali-controlplane` Role and RoleBinding: read the mesh CA Secrets in Istio's namespace. */
+  private controlPlaneRbac(
+    name: string,
+    istioNamespace: string,
+    meta: (objectName: string, namespace?: string) => k8s.ObjectMeta,
+    subject: k8s.Subject,
+  ): void {
+    const controlPlaneRole = new k8s.KubeRole(this, 'ControlPlaneRole', {
+      metadata: meta(`${name}-controlplane`, istioNamespace),
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [...this.config.featureFlags.certificateSecrets],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'ControlPlaneRoleBinding', {
+      metadata: meta(`${name}-controlplane`, istioNamespace),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: controlPlaneRole.name },
+      subjects: [subject],
     });
   }
 }
@@ -464,6 +578,7 @@ function tracingConfig(
   scope: Construct,
   tracing: KialiTracingOptions | false,
   builtinsApply: boolean,
+  explicitEnable: boolean,
 ): KialiTracingConfig {
   if (!tracing) return { enabled: false };
   const service = tracing.service;
@@ -473,6 +588,8 @@ function tracingConfig(
     `${service.serviceName}.${service.namespace}` === builtin.hostname &&
     new URL(service.url).pathname === builtin.pathname;
   return {
+    // Kiali v2's sample states it: tracing is on only when said so.
+    enabled: explicitEnable ? true : undefined,
     inClusterUrl: isBuiltin ? undefined : service.url,
     useGrpc: isBuiltin ? undefined : false,
     url: checkBrowserUrl(scope, 'tracing.externalUrl', tracing.externalUrl),
@@ -489,7 +606,7 @@ function quantities(q: Record<string, k8s.Quantity> | undefined): Record<string,
  * The rules of the `kiali` ClusterRole (`write` true) and the read-only `kiali-viewer`.
  * Kiali edits Istio config and patches workloads (e.g. sidecar injection labels) only with `write`.
  */
-function clusterRules(write: boolean): k8s.PolicyRule[] {
+function clusterRules(write: boolean, v2: boolean, oauthClient: string): k8s.PolicyRule[] {
   const read = ['get', 'list', 'watch'];
   const readPatch = write ? [...read, 'patch'] : read;
   return [
@@ -509,13 +626,26 @@ function clusterRules(write: boolean): k8s.PolicyRule[] {
         'extensions.istio.io',
         'telemetry.istio.io',
         'gateway.networking.k8s.io',
+        ...(v2 ? ['inference.networking.k8s.io'] : []),
       ],
       resources: ['*'],
       verbs: write ? [...read, 'create', 'delete', 'patch'] : read,
     },
     { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: readPatch },
-    { apiGroups: ['project.openshift.io'], resources: ['projects'], verbs: ['get'] },
+    ...(v2 ? [] : [{ apiGroups: ['project.openshift.io'], resources: ['projects'], verbs: ['get'] }]),
     { apiGroups: ['route.openshift.io'], resources: ['routes'], verbs: ['get'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    ...(v2
+      ? [
+          // Kiali v2: its own OAuth client on OpenShift, and the sidecar-injection webhooks.
+          {
+            apiGroups: ['oauth.openshift.io'],
+            resources: ['oauthclients'],
+            resourceNames: [oauthClient],
+            verbs: ['get'],
+          },
+          { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: read },
+        ]
+      : []),
   ];
 }

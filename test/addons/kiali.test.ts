@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
-import { addonService, InvalidInputError, Kiali, KialiAuthStrategy, KialiProps } from '../../lib';
+import { addonService, InvalidInputError, IstioRelease, Kiali, KialiAuthStrategy, KialiProps } from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
@@ -341,5 +341,133 @@ describe('Kiali', () => {
   ])('bad %s is refused with the field named', (_label, props, field) => {
     expect(() => synth(props)).toThrow(InvalidInputError);
     expect(() => synth(props)).toThrow(new RegExp(`\\[test/kiali\\] ${field.replace('.', '\\.')}:`));
+  });
+
+  describe('Istio 1.30: Kiali v2.26', () => {
+    const synth30 = (props: KialiProps = {}) => synth({ ...props, release: IstioRelease.V1_30 });
+
+    test('reproduces Istio 1.30 kiali.yaml: six objects, image, labels, probes, pod annotations', () => {
+      // GIVEN / WHEN
+      const { kiali, objects } = synth30();
+      // THEN
+      expect(objects).toMatchSnapshot();
+      expect(kiali.release).toBe(IstioRelease.V1_30);
+      expect(objects.map((o: any) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+        'ClusterRole/kiali',
+        'ClusterRoleBinding/kiali',
+        'ConfigMap/kiali',
+        'Deployment/kiali',
+        'Service/kiali',
+        'ServiceAccount/kiali',
+      ]);
+      const pod = podOf(objects);
+      const c = pod.spec.containers[0];
+      expect(c.image).toBe('quay.io/kiali/kiali:v2.26');
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+      expect(c.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+      expect(c.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(c.startupProbe).toEqual({
+        httpGet: { path: '/kiali/healthz', port: 'api-port', scheme: 'HTTP' },
+        initialDelaySeconds: 30,
+        periodSeconds: 10,
+        failureThreshold: 6,
+      });
+      expect(pod.metadata.labels.version).toBe('v2.26.0');
+      expect(pod.metadata.annotations).toMatchObject({
+        'prometheus.io/scheme': 'http',
+        'proxy.istio.io/config': '{ "holdApplicationUntilProxyStarts": true }',
+      });
+      expect(pod.spec.volumes).toContainEqual({
+        name: 'kiali-multi-cluster-secret',
+        secret: { secretName: 'kiali-multi-cluster-secret', optional: true },
+      });
+      const rules = find(objects, 'ClusterRole', 'kiali').rules;
+      expect(rules).toContainEqual({
+        apiGroups: ['oauth.openshift.io'],
+        resources: ['oauthclients'],
+        resourceNames: ['kiali-istio-system'],
+        verbs: ['get'],
+      });
+      expect(rules.flatMap((r: any) => r.apiGroups)).toContain('inference.networking.k8s.io');
+      expect(rules.flatMap((r: any) => r.apiGroups)).not.toContain('project.openshift.io');
+    });
+
+    test('config.yaml: cluster-wide access, tracing disabled, KIA1301 ignored, v2 layout', () => {
+      // GIVEN / WHEN
+      const config = configOf(synth30().objects);
+      // THEN
+      expect(config.deployment.cluster_wide_access).toBe(true);
+      expect(config.deployment.accessible_namespaces).toBeUndefined();
+      expect(config.deployment.image_version).toBe('v2.26');
+      expect(config.deployment.version_label).toBe('v2.26.0');
+      expect(config.deployment.hpa.api_version).toBe('autoscaling/v2');
+      expect(config.external_services.tracing).toEqual({ enabled: false });
+      expect(config.external_services.prometheus).toEqual({ enabled: true });
+      expect(config.external_services.grafana).toBeUndefined();
+      expect(config.kiali_feature_flags.validations.ignore).toEqual(['KIA1301']);
+      expect(config.kiali_feature_flags.certificates_information_indicators).toBeUndefined();
+      expect(config.clustering.autodetect_secrets).toEqual({ enabled: true, label: 'kiali.io/multiCluster=true' });
+      expect(config.istio_namespace).toBeUndefined();
+      expect(config.server.observability.metrics).toEqual({
+        enabled: true,
+        health_status: { enabled: false, max_consecutive_na: 3 },
+        port: 9090,
+      });
+      expect(config.server.metrics_port).toBeUndefined();
+      expect(config.chat_ai.enabled).toBe(false);
+    });
+
+    test('wired addons use Kiali v2 keys: internal_url / external_url, tracing on when given', () => {
+      // GIVEN / WHEN
+      const config = configOf(
+        synth30({
+          prometheus: addonService('prom', 'monitoring', 9090),
+          grafana: { service: addonService('grafana', 'monitoring', 3000), externalUrl: 'https://grafana.example.com' },
+          tracing: { service: addonService('tracing', 'monitoring', 80, '/jaeger') },
+          istioNamespace: 'istio-control',
+        }).objects,
+      );
+      // THEN
+      expect(config.external_services.prometheus).toEqual({ enabled: true, url: 'http://prom.monitoring:9090' });
+      expect(config.external_services.grafana).toEqual({
+        internal_url: 'http://grafana.monitoring:3000',
+        external_url: 'https://grafana.example.com',
+      });
+      expect(config.external_services.tracing).toEqual({
+        enabled: true,
+        internal_url: 'http://tracing.monitoring:80/jaeger',
+        use_grpc: false,
+      });
+      expect(config.istio_namespace).toBe('istio-control');
+    });
+
+    test('view-only mode creates and binds only kiali-viewer; exposureRisk works as on 1.17', () => {
+      // GIVEN / WHEN
+      const { kiali, objects } = synth30({ viewOnlyMode: true });
+      // THEN
+      const roles = objects.filter((o: any) => o.kind === 'ClusterRole').map((o: any) => o.metadata.name);
+      expect(roles).toEqual(['kiali-viewer']);
+      expect(find(objects, 'ClusterRoleBinding', 'kiali').roleRef.name).toBe('kiali-viewer');
+      expect(kiali.exposureRisk).toBe(
+        'Kiali runs with auth.strategy "anonymous": anyone who reaches it can view the mesh',
+      );
+      expect(synth30().kiali.exposureRisk).toMatch(/anonymous.*change any Istio resource/);
+      expect(synth30({ authStrategy: KialiAuthStrategy.TOKEN }).kiali.exposureRisk).toMatch(/sample signing key/);
+      expect(
+        synth30({ authStrategy: KialiAuthStrategy.TOKEN, signingKey: 'a-random-32-character-secret-key' }).kiali
+          .exposureRisk,
+      ).toBeUndefined();
+    });
+
+    test('schema-valid, cross-object invariants hold, the checksum follows config.yaml', () => {
+      // GIVEN / WHEN
+      const { objects } = synth30();
+      // THEN
+      expect(allSchemaErrors(objects)).toEqual([]);
+      expect(invariantViolations(objects)).toEqual([]);
+      expect(podOf(objects).metadata.annotations['checksum/config']).toBe(
+        configChecksum(find(objects, 'ConfigMap', 'kiali').data),
+      );
+    });
   });
 });
