@@ -206,10 +206,13 @@ const LOGGER = { format: 'text', level: 'info', samplerRate: '1', timeFieldForma
 const WEB_ROOT = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
 
 /**
- * Kiali, the Istio console, as Istio 1.17's `samples/addons/kiali.yaml` deploys it
+ * Kiali, the Istio console, as the release's `samples/addons/kiali.yaml` deploys it. On Istio 1.17
  * (Helm chart kiali-server 1.63.1): a ServiceAccount, the `kiali` ConfigMap, the ClusterRoles
  * `kiali` and `kiali-viewer` with a ClusterRoleBinding, the `kiali-controlplane` Role and
- * RoleBinding (read the mesh CA Secrets), a Service and a Deployment.
+ * RoleBinding (read the mesh CA Secrets), a Service and a Deployment. On Istio 1.30 (kiali-server
+ * 2.26.0): the same without the viewer role (created instead of `kiali` in view-only mode) and the
+ * control-plane Role, since Kiali v2 has cluster-wide access; its config takes Kiali v2's layout
+ * ({@link KialiV2Config}) and tracing is off unless `tracing` is given, as the sample ships it.
  *
  * Kiali is wired to Prometheus, Grafana and Jaeger through {@link IAddonService}s. A URL is
  * written to `config.yaml` only when it differs from what Kiali would use on its own
