@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
 import {
+  IstioRelease,
   KubernetesSdRole,
   Prometheus,
   PrometheusProps,
@@ -536,5 +537,67 @@ describe('Prometheus', () => {
         /metricsPath: "metrics" is not allowed; expected a path starting with "\/"/,
       );
     });
+  });
+});
+
+describe('Prometheus on Istio 1.30', () => {
+  const synth130 = () => synth({ release: IstioRelease.V1_30 });
+
+  test('reproduces Istio 1.30 samples/addons/prometheus.yaml: images, reloader, args, RBAC, scrape jobs', () => {
+    // GIVEN / WHEN
+    const { prometheus, objects } = synth130();
+    // THEN
+    expect(objects).toMatchSnapshot();
+    expect(prometheus.release).toBe(IstioRelease.V1_30);
+    const pod = find(objects, 'Deployment').spec.template.spec;
+    const reloader = pod.containers.find((c: Json) => c.name === 'prometheus-server-configmap-reload');
+    expect(server(objects).image).toBe('docker.io/prom/prometheus:v3.10.0');
+    expect(reloader.image).toBe('ghcr.io/prometheus-operator/prometheus-config-reloader:v0.89.0');
+    expect(reloader.args).toEqual([
+      '--watched-dir=/etc/config',
+      '--listen-address=0.0.0.0:8080',
+      '--reload-url=http://127.0.0.1:9090/-/reload',
+    ]);
+    expect(reloader.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTP' });
+    expect(server(objects).args).toContain('--web.enable-lifecycle');
+    expect(find(objects, 'Deployment').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(pod.securityContext).toBeUndefined();
+    expect(find(objects, 'Service').spec.selector).toEqual({
+      'app.kubernetes.io/component': 'server',
+      'app.kubernetes.io/name': 'prometheus',
+      'app.kubernetes.io/instance': 'prometheus',
+    });
+    const rules = find(objects, 'ClusterRole').rules;
+    expect(rules[0].resources).not.toContain('nodes/proxy');
+    expect(rules).toContainEqual({
+      apiGroups: ['discovery.k8s.io'],
+      resources: ['endpointslices'],
+      verbs: ['get', 'list', 'watch'],
+    });
+    const config = promYml(objects);
+    expect(config.scrape_configs.map((j: Json) => j.job_name)).toEqual([
+      'kubernetes-api-servers',
+      'kubernetes-nodes',
+      'kubernetes-nodes-cadvisor',
+      'kubernetes-pods',
+      'kubernetes-pods-slow',
+      'kubernetes-service-endpoints',
+      'kubernetes-service-endpoints-slow',
+      'kubernetes-services',
+      'prometheus',
+      'prometheus-pushgateway',
+    ]);
+    expect(job(config, 'kubernetes-api-servers').tls_config.insecure_skip_verify).toBeUndefined();
+    expect(job(config, 'kubernetes-nodes-cadvisor').metrics_path).toBe('/metrics/cadvisor');
+    expect(job(config, 'kubernetes-pods').relabel_configs.map((r: Json) => r.replacement)).toContain('[$2]:$1');
+    expect(find(objects, 'ConfigMap').data['allow-snippet-annotations']).toBe('false');
+  });
+
+  test('1.17 keeps its own images (the release is what switches them)', () => {
+    // GIVEN / WHEN
+    const { objects } = synth({ release: IstioRelease.V1_17 });
+    // THEN
+    expect(server(objects).image).toBe('prom/prometheus:v2.34.0');
+    expect(promYml(objects).scrape_configs[0].job_name).toBe('prometheus');
   });
 });
