@@ -1,7 +1,15 @@
 import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
-import { ExposedService, IMeshService, IstioRelease, StrictMtls, StringMatch, VersionRouting } from '../../lib';
+import {
+  ExposedService,
+  IMeshService,
+  IstioRelease,
+  MeshAnalysis,
+  StrictMtls,
+  StringMatch,
+  VersionRouting,
+} from '../../lib';
 
 /** A plain Service the constructs can route to, without Bookinfo. */
 function productpage(chart: ReturnType<typeof Testing.chart>): IMeshService {
@@ -24,7 +32,7 @@ function productpage(chart: ReturnType<typeof Testing.chart>): IMeshService {
 
 function exposeBookinfo(release?: IstioRelease) {
   const chart = Testing.chart();
-  if (release) IstioRelease.use(chart, release);
+  if (release) IstioRelease.use(chart.node.root, release);
   const exposed = new ExposedService(chart, 'bookinfo-gateway', {
     target: productpage(chart),
     hosts: ['*'],
@@ -68,6 +76,8 @@ describe('the networking and security constructs follow the target release', () 
     // GIVEN a 1.17 chart
     const chart = Testing.chart();
     IstioRelease.use(chart, IstioRelease.V1_17);
+    // The analysis would report the 1.30 routing on a 1.17 mesh (test/analysis/release-checks.test.ts).
+    MeshAnalysis.of(chart).configure({ disabledChecks: ['BKI-API-VERSION-UNSERVED', 'BKI-RELEASE-MISMATCH'] });
     // WHEN one routing targets 1.30
     const routing = new VersionRouting(chart, 'productpage', {
       service: productpage(chart),
@@ -85,7 +95,7 @@ describe('the networking and security constructs follow the target release', () 
   test('the URL of a 1.30 exposure names the Service port clients use, not the pod port', () => {
     // GIVEN / WHEN
     const chart = Testing.chart();
-    IstioRelease.use(chart, IstioRelease.V1_30);
+    IstioRelease.use(chart.node.root, IstioRelease.V1_30);
     const exposed = new ExposedService(chart, 'shop', { target: productpage(chart), hosts: ['shop.example.com'] });
     // THEN
     expect(exposed.url).toBe('http://shop.example.com');
