@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 
-import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 
 /** Kubernetes service discovery roles (`kubernetes_sd_configs[].role`). */
 export enum KubernetesSdRole {

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
-import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
   checkPrometheusConfig,

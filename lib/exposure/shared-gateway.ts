@@ -7,7 +7,7 @@ import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
-import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
 /** Which ingress gateway port a Gateway server names by default, per release (see `defaultServerPort`). */
