@@ -2,6 +2,14 @@ import { IConstruct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
+
+/**
+ * Which gateway port Istio's samples name in a Gateway server, per release: the ingress gateway
+ * Service's port up to 1.18 (`bookinfo-gateway` on 80), the gateway pod's own port from 1.19 on
+ * (8080). Istio accepts both; following the release's samples keeps `istioctl analyze` and Kiali quiet.
+ */
+const SERVER_PORT: ReleaseTable<'service' | 'pod'> = { '1.17': 'service', '1.30': 'pod' };
 
 /** Describes an installed Istio ingress gateway, for {@link IngressGateway.custom}. */
 export interface IngressGatewayOptions {
@@ -46,6 +54,8 @@ export class IngressGateway {
   /**
    * `istioctl install` (the default and demo profiles): pods labelled `istio: ingressgateway`
    * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443.
+   * The same labels and ports on Istio 1.17 and 1.30; Gateway servers name 80 on 1.17 and 8080 on 1.30
+   * (see {@link IngressGateway.serverPort}).
    */
   public static readonly ISTIOCTL = new IngressGateway({
     selector: { istio: 'ingressgateway' },
@@ -58,7 +68,8 @@ export class IngressGateway {
 
   /**
    * The Helm `istio/gateway` chart installed as release `istio-ingress` in `istio-ingress`
-   * (Istio's Helm guide): pods labelled `istio: ingress`, Service ports 80 and 443 unchanged.
+   * (Istio's Helm guide): pods labelled `istio: ingress`, Service ports 80 and 443 unchanged (the chart lets
+   * the pods bind ports below 1024), on Istio 1.17 and 1.30 alike.
    * For another release name or namespace use `withSelector()` / `withNamespace()`.
    */
   public static readonly HELM = new IngressGateway({
@@ -112,6 +123,17 @@ export class IngressGateway {
   /** The same installation in another namespace. */
   public withNamespace(namespace: string): IngressGateway {
     return new IngressGateway({ ...this.options(), namespace });
+  }
+
+  /**
+   * The port a Gateway server for this gateway names by default on `release`: the Service port
+   * (`httpPort`/`httpsPort`) on 1.17, the pod port behind it (`httpTargetPort`/`httpsTargetPort`) from
+   * 1.19 on, as each release's samples do. Clients reach the Service port either way.
+   */
+  public serverPort(release: IstioRelease, protocol: 'http' | 'https'): number {
+    const https = protocol === 'https';
+    if (releaseValue(SERVER_PORT, release) === 'pod') return https ? this.httpsTargetPort : this.httpTargetPort;
+    return https ? this.httpsPort : this.httpPort;
   }
 
   private options(): IngressGatewayOptions {

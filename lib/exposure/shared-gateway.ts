@@ -7,11 +7,9 @@ import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
-import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
+import { IstioRelease } from '../core/istio-release';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 
-/** Which ingress gateway port a Gateway server names by default, per release (see `defaultServerPort`). */
-const SERVER_PORT: ReleaseTable<'service' | 'pod'> = { '1.17': 'service', '1.30': 'pod' };
 /** Props for {@link SharedGateway}. */
 export interface SharedGatewayProps {
   /**
@@ -172,17 +170,6 @@ export class SharedGateway extends Construct implements IGateway {
   }
 
   /**
-   * The port a server names by default: Istio's samples name the ingress gateway Service's port
-   * up to 1.18 and the gateway pod's own port from 1.19 on (Istio accepts both).
-   */
-  private defaultServerPort(https: boolean): number {
-    const ingress = this.ingressGateway;
-    if (releaseValue(SERVER_PORT, this.release) === 'pod')
-      return https ? ingress.httpsTargetPort : ingress.httpTargetPort;
-    return https ? ingress.httpsPort : ingress.httpPort;
-  }
-
-  /**
    * Adds hosts on a port: to the existing server with the same port, protocol, certificate and
    * redirect choice, or to a new server.
    * @returns the server the hosts now belong to
@@ -194,7 +181,11 @@ export class SharedGateway extends Construct implements IGateway {
     if (!Object.values(ServerProtocol).includes(options.protocol))
       reject(this, `${field}.protocol`, options.protocol, 'ServerProtocol.HTTP or ServerProtocol.HTTPS');
     const https = options.protocol === ServerProtocol.HTTPS;
-    const port = checkPort(this, `${field}.port`, options.port ?? this.defaultServerPort(https));
+    const port = checkPort(
+      this,
+      `${field}.port`,
+      options.port ?? this.ingressGateway.serverPort(this.release, https ? 'https' : 'http'),
+    );
     if (https && options.credentialName === undefined)
       reject(
         this,

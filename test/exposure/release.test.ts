@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import {
   ExposedService,
   IMeshService,
+  IngressGateway,
   IstioRelease,
   MeshAnalysis,
   StrictMtls,
@@ -98,6 +99,44 @@ describe('the networking and security constructs follow the target release', () 
     IstioRelease.use(chart.node.root, IstioRelease.V1_30);
     const exposed = new ExposedService(chart, 'shop', { target: productpage(chart), hosts: ['shop.example.com'] });
     // THEN
+    expect(exposed.url).toBe('http://shop.example.com');
+  });
+});
+
+describe('the ingress gateway presets know the port each release names', () => {
+  test.each([
+    ['ISTIOCTL', IngressGateway.ISTIOCTL, IstioRelease.V1_17, 80, 443],
+    ['ISTIOCTL', IngressGateway.ISTIOCTL, IstioRelease.V1_30, 8080, 8443],
+    ['HELM', IngressGateway.HELM, IstioRelease.V1_17, 80, 443],
+    ['HELM', IngressGateway.HELM, IstioRelease.V1_30, 80, 443],
+  ])('%s on %s: servers name HTTP %i and HTTPS %i', (_name, ingress, release, http, https) => {
+    // GIVEN a preset WHEN asked for a release's server ports THEN the release's sample convention holds
+    expect(ingress.serverPort(release, 'http')).toBe(http);
+    expect(ingress.serverPort(release, 'https')).toBe(https);
+  });
+
+  test('the presets select the same pods on both releases', () => {
+    // GIVEN the presets THEN their labels and namespaces are those of istioctl and of the Helm guide
+    expect(IngressGateway.ISTIOCTL.selector).toEqual({ istio: 'ingressgateway' });
+    expect(IngressGateway.ISTIOCTL.namespace).toBe('istio-system');
+    expect(IngressGateway.HELM.selector).toEqual({ istio: 'ingress' });
+    expect(IngressGateway.HELM.namespace).toBe('istio-ingress');
+  });
+
+  test('a HELM gateway on 1.30 gets a server on port 80, its pods bind 80 themselves', () => {
+    // GIVEN Istio 1.30 and the Helm gateway
+    const chart = Testing.chart();
+    IstioRelease.use(chart.node.root, IstioRelease.V1_30);
+    MeshAnalysis.of(chart).configure({ onWarning: () => undefined });
+    // WHEN a service is exposed through it
+    const exposed = new ExposedService(chart, 'exposed', {
+      target: productpage(chart),
+      hosts: ['shop.example.com'],
+      ingressGateway: IngressGateway.HELM,
+    });
+    // THEN the server names port 80 and the URL has no port
+    const gateway = Testing.synth(chart).find((o) => o.kind === 'Gateway');
+    expect(gateway.spec.servers[0].port.number).toBe(80);
     expect(exposed.url).toBe('http://shop.example.com');
   });
 });
