@@ -18,7 +18,8 @@ export const DATASOURCE_VARIABLE = 'datasource';
 const PROMETHEUS = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` } as const;
 
 /** A Grafana field unit id, e.g. `reqps`, `percentunit`, `ms`, `Bps`, `bytes`, `short`. */
-export type GrafanaUnit = 'reqps' | 'ops' | 'percentunit' | 'ms' | 's' | 'Bps' | 'bytes' | 'short' | 'none' | 'cores';
+export type GrafanaUnit =
+  'reqps' | 'ops' | 'cps' | 'qps' | 'percentunit' | 'ms' | 's' | 'Bps' | 'bytes' | 'short' | 'none' | 'cores';
 
 /** One PromQL query of a panel. */
 export interface PromQuery {
@@ -162,6 +163,12 @@ export interface TableOptions extends Omit<PanelOptions, 'unit'> {
   readonly labels: ReadonlyArray<readonly [label: string, header: string]>;
   /** Value columns, one instant query each. */
   readonly columns: readonly TableColumn[];
+}
+
+/** Options of a {@link Dashboard.addHeatmap} panel. */
+export interface HeatmapOptions extends PanelOptions {
+  /** The per-second rate of a histogram's buckets, summed `by (le)`: one heatmap row per bucket. */
+  readonly query: PromQuery;
 }
 
 /** Options of a {@link Dashboard.addText} panel. */
@@ -364,6 +371,32 @@ export class Dashboard {
           })),
         },
         options: { showHeader: true, footer: { show: false, reducer: ['sum'], fields: '' } },
+      },
+      options.width,
+      options.height,
+    );
+  }
+
+  /** Adds a heatmap of a histogram's buckets over time (how many observations fell in each). */
+  public addHeatmap(options: HeatmapOptions): PanelJson {
+    return this.place(
+      {
+        type: 'heatmap',
+        title: options.title,
+        ...describe(options),
+        datasource: PROMETHEUS,
+        // Grafana turns `le` series into buckets only for the heatmap format.
+        targets: this.targets([options.query]).map((t) => ({ ...t, format: 'heatmap' })),
+        fieldConfig: { defaults: { unit: options.unit ?? 'short' }, overrides: [] },
+        options: {
+          calculate: false,
+          cellGap: 1,
+          color: { mode: 'scheme', scheme: 'Spectral', steps: 64, exponent: 0.5, fill: 'dark-orange' },
+          yAxis: { axisPlacement: 'left', unit: options.unit ?? 'short' },
+          rowsFrame: { layout: 'auto' },
+          tooltip: { mode: 'single', yHistogram: false },
+          legend: { show: true },
+        },
       },
       options.width,
       options.height,

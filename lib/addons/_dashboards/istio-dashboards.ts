@@ -1,3 +1,4 @@
+import { IstioRelease, ReleaseTable } from '../../core/istio-release';
 import { Dashboard } from './dashboard';
 import { istioExtensionDashboard } from './istio-extension-dashboard';
 import { istioMeshDashboard } from './istio-mesh-dashboard';
@@ -5,6 +6,7 @@ import { istioPerformanceDashboard } from './istio-performance-dashboard';
 import { istioServiceDashboard } from './istio-service-dashboard';
 import { istioWorkloadDashboard } from './istio-workload-dashboard';
 import { pilotDashboard } from './pilot-dashboard';
+import { ztunnelDashboard } from './ztunnel-dashboard';
 
 /** The two dashboard folders (file providers) of Istio's Grafana, one ConfigMap each. */
 export type IstioDashboardFolder = 'istio' | 'istio-services';
@@ -19,12 +21,30 @@ export interface IstioDashboardSource {
   readonly build: () => Dashboard;
 }
 
-/** Istio's six dashboards, with the file names Istio ships them under. */
-export const ISTIO_DASHBOARDS: readonly IstioDashboardSource[] = [
-  { file: 'pilot-dashboard.json', folder: 'istio', build: pilotDashboard },
-  { file: 'istio-performance-dashboard.json', folder: 'istio', build: istioPerformanceDashboard },
-  { file: 'istio-extension-dashboard.json', folder: 'istio-services', build: istioExtensionDashboard },
-  { file: 'istio-mesh-dashboard.json', folder: 'istio-services', build: istioMeshDashboard },
-  { file: 'istio-service-dashboard.json', folder: 'istio-services', build: istioServiceDashboard },
-  { file: 'istio-workload-dashboard.json', folder: 'istio-services', build: istioWorkloadDashboard },
-];
+/**
+ * Istio's dashboards per release, with the file names Istio ships them under: six on 1.17;
+ * on 1.30 also ztunnel's (ambient mode), and the mesh-wide ones count waypoint-reported traffic.
+ */
+export const ISTIO_DASHBOARDS: ReleaseTable<readonly IstioDashboardSource[]> = {
+  '1.17': [
+    { file: 'pilot-dashboard.json', folder: 'istio', build: () => pilotDashboard() },
+    { file: 'istio-performance-dashboard.json', folder: 'istio', build: istioPerformanceDashboard },
+    { file: 'istio-extension-dashboard.json', folder: 'istio-services', build: istioExtensionDashboard },
+    { file: 'istio-mesh-dashboard.json', folder: 'istio-services', build: () => istioMeshDashboard() },
+    { file: 'istio-service-dashboard.json', folder: 'istio-services', build: istioServiceDashboard },
+    { file: 'istio-workload-dashboard.json', folder: 'istio-services', build: istioWorkloadDashboard },
+  ],
+  '1.30': [
+    { file: 'istio-performance-dashboard.json', folder: 'istio', build: istioPerformanceDashboard },
+    { file: 'pilot-dashboard.json', folder: 'istio', build: () => pilotDashboard(IstioRelease.V1_30) },
+    { file: 'ztunnel-dashboard.json', folder: 'istio', build: ztunnelDashboard },
+    { file: 'istio-extension-dashboard.json', folder: 'istio-services', build: istioExtensionDashboard },
+    {
+      file: 'istio-mesh-dashboard.json',
+      folder: 'istio-services',
+      build: () => istioMeshDashboard(IstioRelease.V1_30),
+    },
+    { file: 'istio-service-dashboard.json', folder: 'istio-services', build: istioServiceDashboard },
+    { file: 'istio-workload-dashboard.json', folder: 'istio-services', build: istioWorkloadDashboard },
+  ],
+};

@@ -1,10 +1,35 @@
-import { Dashboard } from './dashboard';
-import { eq, quantile, re, requestRate, selector, successRate, sum, sumRate } from './istio-queries';
+import { IstioRelease, ReleaseTable, releaseValue } from '../../core/istio-release';
+import { Dashboard, DashboardProps } from './dashboard';
+import { eq, Matcher, quantile, re, requestRate, selector, successRate, sum, sumRate } from './istio-queries';
 
 /** Title Kiali links to. */
 export const ISTIO_MESH_DASHBOARD_TITLE = 'Istio Mesh Dashboard';
-/** Stable uid (part of the URL). */
+/** Stable uid (part of the URL) on Istio 1.17. */
 export const ISTIO_MESH_DASHBOARD_UID = 'G8wLrJIZk';
+
+/** What the mesh dashboard of each release counts as "the mesh's traffic". */
+interface MeshDashboardRelease {
+  readonly uid: string;
+  readonly refresh?: DashboardProps['refresh'];
+  readonly from?: string;
+  /** Where a request is counted once. */
+  readonly reporter: Matcher;
+  /** How the text panel names it. */
+  readonly reporterText: string;
+}
+
+const RELEASES: ReleaseTable<MeshDashboardRelease> = {
+  '1.17': { uid: ISTIO_MESH_DASHBOARD_UID, reporter: eq('reporter', 'source'), reporterText: '(`reporter="source"`)' },
+  // In ambient mode a waypoint, not a client sidecar, reports the requests it proxies
+  // (clients behind ztunnel have no L7 proxy of their own).
+  '1.30': {
+    uid: '1a9a8ea49444aae205c7737573e894f9',
+    refresh: '15s',
+    from: 'now-30m',
+    reporter: re('reporter', 'source|waypoint'),
+    reporterText: 'or a waypoint (`reporter=~"source|waypoint"`)',
+  },
+};
 
 /** The Istio config kinds whose object counts istiod reports through `pilot_k8s_cfg_events`. */
 const CONFIG_KINDS: ReadonlyArray<readonly [kind: string, title: string]> = [
@@ -25,16 +50,22 @@ function configCount(kind: string): string {
 }
 
 /** The whole mesh at a glance: global traffic, Istio config, and per-workload HTTP and TCP tables. */
-export function istioMeshDashboard(): Dashboard {
-  const d = new Dashboard({ title: ISTIO_MESH_DASHBOARD_TITLE, uid: ISTIO_MESH_DASHBOARD_UID });
+export function istioMeshDashboard(release: IstioRelease = IstioRelease.V1_17): Dashboard {
+  const rel = releaseValue(RELEASES, release);
+  const d = new Dashboard({
+    title: ISTIO_MESH_DASHBOARD_TITLE,
+    uid: rel.uid,
+    ...(rel.refresh !== undefined ? { refresh: rel.refresh } : {}),
+    ...(rel.from !== undefined ? { from: rel.from } : {}),
+  });
   // Counted once, where requests leave a client proxy (gateways included).
-  const mesh = [eq('reporter', 'source')];
+  const mesh = [rel.reporter];
   const workload = ['destination_workload', 'destination_workload_namespace'];
 
   d.addText({
     title: '',
     markdown:
-      '# Istio Mesh\nTraffic is reported by the client-side proxy (`reporter="source"`). ' +
+      `# Istio Mesh\nTraffic is reported by the client-side proxy ${rel.reporterText}. ` +
       'Open a workload or service in the Istio Workload and Service dashboards for details.',
     width: 24,
     height: 3,

@@ -19,6 +19,15 @@ export type MetricName =
   | 'istio_tcp_sent_bytes_total'
   | 'istio_tcp_received_bytes_total'
   | 'istio_build'
+  // ztunnel (ambient mode's node proxy): its connections, DNS proxy, xDS client and workload manager
+  | 'istio_tcp_connections_opened_total'
+  | 'istio_tcp_connections_closed_total'
+  | 'istio_tcp_sockets_open'
+  | 'istio_dns_requests_total'
+  | 'istio_xds_connection_terminations_total'
+  | 'istio_xds_message_total'
+  | 'workload_manager_active_proxy_count'
+  | 'workload_manager_pending_proxy_count'
   // istiod
   | 'pilot_xds'
   | 'pilot_xds_pushes'
@@ -36,6 +45,10 @@ export type MetricName =
   | 'pilot_conflict_outbound_listener_tcp_over_current_http'
   | 'pilot_conflict_outbound_listener_tcp_over_current_tcp'
   | 'pilot_k8s_cfg_events'
+  | 'pilot_k8s_reg_events'
+  | 'pilot_push_triggers'
+  | 'pilot_xds_push_time_bucket'
+  | 'pilot_xds_config_size_bytes_bucket'
   | 'pilot_services'
   | 'pilot_virt_services'
   | 'galley_validation_passed'
@@ -45,6 +58,8 @@ export type MetricName =
   // Go and process metrics of istiod
   | 'go_goroutines'
   | 'go_memstats_alloc_bytes'
+  | 'go_memstats_alloc_bytes_total'
+  | 'go_memstats_mallocs_total'
   | 'go_memstats_heap_alloc_bytes'
   | 'go_memstats_heap_inuse_bytes'
   | 'go_memstats_heap_sys_bytes'
@@ -110,6 +125,14 @@ export function sum(expr: string, by: readonly string[] = []): string {
 /** Per-second rate of a counter over {@link RATE_INTERVAL}. */
 export function rate(metric: MetricName, matchers: readonly Matcher[] = []): string {
   return `rate(${selector(metric, matchers)}[${RATE_INTERVAL}])`;
+}
+
+/**
+ * Per-second rate of a counter from the last two samples within {@link RATE_INTERVAL}: follows
+ * spikes, where the Istio 1.30 dashboards use it (CPU, xDS pushes).
+ */
+export function irate(metric: MetricName, matchers: readonly Matcher[] = []): string {
+  return `irate(${selector(metric, matchers)}[${RATE_INTERVAL}])`;
 }
 
 /** `sum [by] (rate(metric{matchers}[...]))`: the total per-second rate of a counter. */

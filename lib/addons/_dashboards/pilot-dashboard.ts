@@ -1,10 +1,13 @@
+import { IstioRelease } from '../../core/istio-release';
 import { Dashboard } from './dashboard';
-import { eq, Matcher, MetricName, quantile, re, selector, sum, sumRate } from './istio-queries';
+import { eq, irate, Matcher, MetricName, quantile, re, selector, sum, sumRate } from './istio-queries';
 
 /** Title Kiali links to. */
 export const PILOT_DASHBOARD_TITLE = 'Istio Control Plane Dashboard';
-/** Stable uid (part of the URL). */
+/** Stable uid (part of the URL) on Istio 1.17. */
 export const PILOT_DASHBOARD_UID = '3--MLVZZk';
+/** The uid Istio 1.30 ships its rewritten control plane dashboard with. */
+export const PILOT_DASHBOARD_UID_1_30 = '1813f692a8e4ac77155348d4c7d2fba8';
 
 /** istiod's own series carry its pod label `app="istiod"` (Istio's Prometheus keeps pod labels). */
 export const ISTIOD: readonly Matcher[] = [eq('app', 'istiod')];
@@ -25,7 +28,8 @@ export const ISTIOD_MEMORY: ReadonlyArray<readonly [MetricName, string]> = [
 ];
 
 /** istiod: versions, resources, xDS pushes and errors, proxy convergence, the sidecars' view, webhooks. */
-export function pilotDashboard(): Dashboard {
+export function pilotDashboard(release: IstioRelease = IstioRelease.V1_17): Dashboard {
+  if (release.minor === '1.30') return pilotDashboard130();
   const d = new Dashboard({ title: PILOT_DASHBOARD_TITLE, uid: PILOT_DASHBOARD_UID, tags: ['istio', 'istiod'] });
 
   d.addRow('Deployed Versions');
@@ -226,6 +230,150 @@ export function pilotDashboard(): Dashboard {
     queries: [
       { expr: sumRate('sidecar_injection_success_total'), legend: 'Injections (Success)' },
       { expr: sumRate('sidecar_injection_failure_total'), legend: 'Injections (Failure)' },
+    ],
+  });
+  return d;
+}
+
+/**
+ * Istio 1.30's control plane dashboard, rewritten upstream around per-pod series: versions,
+ * memory, allocations, CPU and goroutines per istiod pod; pushes, the events that trigger them,
+ * connections, errors, push time and size; and the webhooks.
+ */
+function pilotDashboard130(): Dashboard {
+  const d = new Dashboard({
+    title: PILOT_DASHBOARD_TITLE,
+    uid: PILOT_DASHBOARD_UID_1_30,
+    tags: ['istio', 'istiod'],
+    refresh: '15s',
+    from: 'now-30m',
+  });
+  const discovery = [eq('container', 'discovery'), ISTIOD_POD];
+
+  d.addRow('Deployed Versions');
+  d.addTimeseries({
+    title: 'Pilot Versions',
+    width: 24,
+    height: 5,
+    queries: [{ expr: sum(selector('istio_build', [eq('component', 'pilot')]), ['tag']), legend: 'Version ({{tag}})' }],
+  });
+
+  d.addRow('Resource Usage');
+  d.addTimeseries({
+    title: 'Memory Usage',
+    width: 6,
+    height: 10,
+    unit: 'bytes',
+    queries: [
+      { expr: sum(selector('container_memory_working_set_bytes', discovery), ['pod']), legend: 'Container ({{pod}})' },
+      ...(
+        [
+          ['go_memstats_stack_inuse_bytes', 'Stack'],
+          ['go_memstats_heap_inuse_bytes', 'Heap (In Use)'],
+          ['go_memstats_heap_alloc_bytes', 'Heap (Allocated)'],
+        ] as const
+      ).map(([metric, legend]) => ({ expr: sum(selector(metric, ISTIOD), ['pod']), legend: `${legend} ({{pod}})` })),
+    ],
+  });
+  d.addTimeseries({
+    title: 'Memory Allocations',
+    width: 6,
+    height: 10,
+    unit: 'Bps',
+    queries: [
+      { expr: sumRate('go_memstats_alloc_bytes_total', ISTIOD, ['pod']), legend: 'Bytes ({{pod}})' },
+      { expr: sumRate('go_memstats_mallocs_total', ISTIOD, ['pod']), legend: 'Objects ({{pod}})' },
+    ],
+  });
+  d.addTimeseries({
+    title: 'CPU Usage',
+    width: 6,
+    height: 10,
+    queries: [
+      { expr: sum(irate('container_cpu_usage_seconds_total', discovery), ['pod']), legend: 'Container ({{pod}})' },
+    ],
+  });
+  d.addTimeseries({
+    title: 'Goroutines',
+    width: 6,
+    height: 10,
+    queries: [{ expr: sum(selector('go_goroutines', ISTIOD), ['pod']), legend: 'Goroutines ({{pod}})' }],
+  });
+
+  d.addRow('Push Information');
+  d.addTimeseries({
+    title: 'XDS Pushes',
+    width: 8,
+    height: 10,
+    unit: 'ops',
+    queries: [{ expr: sum(irate('pilot_xds_pushes'), ['type']), legend: '{{type}}' }],
+  });
+  d.addTimeseries({
+    title: 'Events',
+    description: 'Registry and config events istiod sees, and the pushes they trigger.',
+    width: 8,
+    height: 10,
+    queries: [
+      { expr: sumRate('pilot_k8s_reg_events', [], ['type', 'event']), legend: '{{event}} {{type}}' },
+      { expr: sumRate('pilot_k8s_cfg_events', [], ['type', 'event']), legend: '{{event}} {{type}}' },
+      { expr: sumRate('pilot_push_triggers', [], ['type']), legend: 'Push {{type}}' },
+    ],
+  });
+  d.addTimeseries({
+    title: 'Connections',
+    width: 8,
+    height: 10,
+    queries: [
+      {
+        expr: sum(selector('envoy_cluster_upstream_cx_active', [XDS_CLUSTER])),
+        legend: 'Connections (client reported)',
+      },
+      { expr: sum('pilot_xds'), legend: 'Connections (server reported)' },
+    ],
+  });
+  d.addTimeseries({
+    title: 'Push Errors',
+    width: 8,
+    height: 10,
+    queries: [
+      { expr: sum('pilot_total_xds_rejects', ['type']), legend: 'Rejected Config ({{type}})' },
+      { expr: 'pilot_total_xds_internal_errors', legend: 'Internal Errors' },
+    ],
+  });
+  d.addHeatmap({
+    title: 'Push Time',
+    description: 'How long each push to a proxy took.',
+    width: 8,
+    height: 10,
+    unit: 's',
+    query: { expr: sumRate('pilot_xds_push_time_bucket', [], ['le']), legend: '{{le}}' },
+  });
+  d.addHeatmap({
+    title: 'Push Size',
+    description: 'Size of each config pushed to a proxy.',
+    width: 8,
+    height: 10,
+    unit: 'bytes',
+    query: { expr: sumRate('pilot_xds_config_size_bytes_bucket', [], ['le']), legend: '{{le}}' },
+  });
+
+  d.addRow('Webhooks');
+  d.addTimeseries({
+    title: 'Validation',
+    width: 12,
+    height: 8,
+    queries: [
+      { expr: sumRate('galley_validation_passed'), legend: 'Success' },
+      { expr: sumRate('galley_validation_failed'), legend: 'Failure' },
+    ],
+  });
+  d.addTimeseries({
+    title: 'Injection',
+    width: 12,
+    height: 8,
+    queries: [
+      { expr: sumRate('sidecar_injection_success_total'), legend: 'Success' },
+      { expr: sumRate('sidecar_injection_failure_total'), legend: 'Failure' },
     ],
   });
   return d;

@@ -6,6 +6,7 @@ import { execFileSync } from 'child_process';
 
 import { DashboardJson } from '../../../lib/addons/_dashboards/dashboard';
 import { ISTIO_DASHBOARDS } from '../../../lib/addons/_dashboards/istio-dashboards';
+import { IstioReleaseMinor } from '../../../lib/core/istio-release';
 
 /** One query of one panel, or the PromQL inside a query variable. */
 export interface DashboardQuery {
@@ -17,9 +18,9 @@ export interface DashboardQuery {
   readonly expr: string;
 }
 
-/** Every dashboard, built. */
-export function builtDashboards(): DashboardJson[] {
-  return ISTIO_DASHBOARDS.map((d) => d.build().toJson());
+/** Every dashboard of a release, built. */
+export function builtDashboards(release: IstioReleaseMinor = '1.17'): DashboardJson[] {
+  return ISTIO_DASHBOARDS[release].map((d) => d.build().toJson());
 }
 
 /** Every panel query and every variable query of a dashboard. */
