@@ -4,9 +4,16 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './_dashboards/istio-dashboards';
-import { GrafanaIni, renderDashboardProviders, renderDatasources, renderGrafanaIni } from './_grafana-config';
+import {
+  GrafanaDatasource,
+  GrafanaIni,
+  renderDashboardProviders,
+  renderDatasources,
+  renderGrafanaIni,
+} from './_grafana-config';
 import { addonService, IAddonService, inClusterUrl } from './addon-service';
 
 /** A Secret holding Grafana's admin user name and password. */
@@ -28,6 +35,12 @@ export interface GrafanaAdminCredentials {
 /** Props for {@link Grafana}. */
 export interface GrafanaProps {
   /**
+   * The Istio release whose `samples/addons/grafana.yaml` to reproduce (Grafana 9.0.1 on 1.17,
+   * 12.0.1 with a Loki datasource and the ztunnel dashboard on 1.30).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+  /**
    * Namespace of every object.
    * @default 'istio-system'
    */
@@ -41,12 +54,13 @@ export interface GrafanaProps {
   readonly name?: string;
   /**
    * Container image repository, without tag.
-   * @default 'grafana/grafana'
+   * @default the release's: 'grafana/grafana' (1.17), 'docker.io/grafana/grafana' (1.30)
    */
   readonly image?: string;
   /**
-   * Image tag; also the `app.kubernetes.io/version` label. The dashboards are written for 9.x.
-   * @default '9.0.1'
+   * Image tag; also the `app.kubernetes.io/version` label. The dashboards are written for the
+   * release's Grafana major version.
+   * @default the release's: '9.0.1' (1.17), '12.0.1' (1.30)
    */
   readonly tag?: string;
   /**
@@ -64,6 +78,12 @@ export interface GrafanaProps {
    * @default addonService('prometheus', 'istio-system', 9090)
    */
   readonly prometheus?: IAddonService;
+  /**
+   * The Loki the `Loki` datasource queries (logs, e.g. the access logs of Istio's Loki sample),
+   * or `false` for no Loki datasource.
+   * @default the release's: none (1.17), addonService('loki', 'istio-system', 3100) (1.30)
+   */
+  readonly loki?: IAddonService | false;
   /**
    * Log in as an admin from this Secret instead of letting everyone in anonymously as Admin:
    * anonymous access is turned off in `grafana.ini` and `GF_SECURITY_ADMIN_USER`/`PASSWORD`
@@ -85,6 +105,71 @@ export interface GrafanaDashboard {
   readonly configMapName: string;
 }
 
+/** What changes between the releases' `samples/addons/grafana.yaml`. */
+interface GrafanaReleaseData {
+  readonly image: string;
+  readonly tag: string;
+  /** Scrape interval the Prometheus datasource assumes (`jsonData.timeInterval`). */
+  readonly prometheusTimeInterval: string;
+  /** The Loki datasource by default. */
+  readonly loki?: IAddonService;
+  /** Extra `grafana.ini` sections after the shared ones. */
+  readonly extraIni: GrafanaIni;
+  /** Extra keys of the config ConfigMap (the chart's ingress-nginx guard on 1.17). */
+  readonly extraConfigData: Readonly<Record<string, string>>;
+  /** Container ports besides `grafana` (3000). */
+  readonly extraPorts: readonly k8s.ContainerPort[];
+  /** Before the `grafana` port: the chart of 1.17 also names it `service`. */
+  readonly servicePortAlias: boolean;
+  /** The pod's `app: <name>` label (1.17) or `app.kubernetes.io/version` label (1.30). */
+  readonly podLabels: 'app' | 'version';
+  /** The pod's run-as ids (1.17) or the container's restricted security context (1.30). */
+  readonly securityContext: 'pod' | 'container';
+  /** Whether the pod gets its IP in `POD_IP` (Grafana's HA gossip listens on it). */
+  readonly podIpEnv: boolean;
+  /** `GF_SECURITY_ADMIN_USER`/`PASSWORD` without adminCredentials (anonymous users are Admin anyway). */
+  readonly defaultAdmin: string;
+  /** Whether the ServiceAccount token is not mounted by default (the pod mounts it explicitly). */
+  readonly serviceAccountAutomountOff: boolean;
+}
+
+const RELEASES: ReleaseTable<GrafanaReleaseData> = {
+  '1.17': {
+    image: 'grafana/grafana',
+    tag: '9.0.1',
+    prometheusTimeInterval: '5s',
+    extraIni: {},
+    extraConfigData: { 'allow-snippet-annotations': 'false' },
+    extraPorts: [],
+    servicePortAlias: true,
+    podLabels: 'app',
+    securityContext: 'pod',
+    podIpEnv: false,
+    defaultAdmin: '-',
+    serviceAccountAutomountOff: false,
+  },
+  '1.30': {
+    image: 'docker.io/grafana/grafana',
+    tag: '12.0.1',
+    prometheusTimeInterval: '15s',
+    loki: addonService('loki', 'istio-system', 3100),
+    // Grafana 12 derives root_url from domain; the sample leaves it empty (served at any host).
+    extraIni: { server: { domain: "''" } },
+    extraConfigData: {},
+    extraPorts: [
+      { name: 'gossip-tcp', containerPort: 9094, protocol: 'TCP' },
+      { name: 'gossip-udp', containerPort: 9094, protocol: 'UDP' },
+      { name: 'profiling', containerPort: 6060, protocol: 'TCP' },
+    ],
+    servicePortAlias: false,
+    podLabels: 'version',
+    securityContext: 'container',
+    podIpEnv: true,
+    defaultAdmin: 'admin',
+    serviceAccountAutomountOff: true,
+  },
+};
+
 const GRAFANA = typeMarker('Grafana');
 const GRAFANA_PORT = 3000;
 /** Grafana's uid/gid in the official image. */
@@ -99,10 +184,11 @@ const DASHBOARDS_DIR = '/var/lib/grafana/dashboards';
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
 /**
- * Grafana with Istio's dashboards, equivalent to Istio 1.17's `samples/addons/grafana.yaml`:
- * a Prometheus datasource wired to {@link GrafanaProps.prometheus} and the six Istio
- * dashboards (mesh, service, workload, control plane, performance, Wasm extensions),
- * built in code. Kiali opens them by title.
+ * Grafana with Istio's dashboards, equivalent to the release's `samples/addons/grafana.yaml`:
+ * a Prometheus datasource wired to {@link GrafanaProps.prometheus} (and on Istio 1.30 a Loki
+ * datasource wired to {@link GrafanaProps.loki}) and Istio's dashboards built in code: mesh,
+ * service, workload, control plane, performance and Wasm extensions, plus ztunnel on 1.30.
+ * Kiali opens them by title.
  */
 export class Grafana extends Construct implements IAddonService, IExposureRisk {
   /** True for a Grafana, also one made by another copy of this library. */
@@ -120,8 +206,12 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
   public readonly versions: readonly string[] = [];
   /** In-cluster URL, e.g. `http://grafana.istio-system:3000` (Kiali's `grafana.in_cluster_url`). */
   public readonly url: string;
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
   /** The URL the Prometheus datasource queries. */
   public readonly prometheusUrl: string;
+  /** The URL the Loki datasource queries; undefined without one. */
+  public readonly lokiUrl?: string;
   /**
    * Set while anonymous users are Grafana admins (no `adminCredentials`): the mesh analysis then
    * reports BKI-EXPOSURE-RISK (a warning; an error with `strict`) when an {@link ExposedService}
@@ -140,18 +230,22 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
     markInstance(this, GRAFANA);
+    this.release = IstioRelease.of(this, props.release);
+    const rel = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const name = checkDnsLabel(this, 'name', props.name ?? 'grafana');
-    const image = props.image ?? 'grafana/grafana';
-    const tag = props.tag ?? '9.0.1';
+    const image = props.image ?? rel.image;
+    const tag = props.tag ?? rel.tag;
     imageReference(this, { field: 'image', value: image, example: 'grafana/grafana' }, { field: 'tag', value: tag });
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
     const prometheus = props.prometheus ?? addonService('prometheus', 'istio-system', 9090);
+    const loki = checkLoki(this, props.loki === undefined ? rel.loki : props.loki);
     const admin = props.adminCredentials && checkAdminCredentials(this, props.adminCredentials);
     this.serviceName = name;
     this.url = inClusterUrl(this);
     if (!admin) this.exposureRisk = 'Grafana lets anonymous users in with the Admin role (no adminCredentials)';
-    this.prometheusUrl = datasourceUrl(this, prometheus, this.namespace);
+    this.prometheusUrl = datasourceUrl(this, 'prometheus', prometheus, this.namespace);
+    if (loki) this.lokiUrl = datasourceUrl(this, 'loki', loki, this.namespace);
 
     const labels = {
       'app.kubernetes.io/name': 'grafana',
@@ -167,31 +261,48 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     };
     for (const f of Object.values(folders)) checkDnsSubdomain(this, 'name (dashboard ConfigMap)', f.configMap);
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(name) });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(name),
+      ...(rel.serviceAccountAutomountOff ? { automountServiceAccountToken: false } : {}),
+    });
 
     const ini: GrafanaIni = {
       analytics: { check_for_updates: true },
       grafana_net: { url: 'https://grafana.net' },
       log: { mode: 'console' },
       paths: PATHS,
+      ...rel.extraIni,
       ...(admin ? { 'auth.anonymous': { enabled: false } } : {}),
     };
+    const datasources: GrafanaDatasource[] = [
+      {
+        name: 'Prometheus',
+        type: 'prometheus',
+        url: this.prometheusUrl,
+        access: 'proxy',
+        orgId: 1,
+        isDefault: true,
+        editable: true,
+        // The scrape interval the release's sample assumes; $__rate_interval is at least four of it.
+        jsonData: { timeInterval: rel.prometheusTimeInterval },
+      },
+    ];
+    if (this.lokiUrl) {
+      datasources.push({
+        name: 'Loki',
+        type: 'loki',
+        url: this.lokiUrl,
+        access: 'proxy',
+        orgId: 1,
+        isDefault: false,
+        editable: true,
+        jsonData: { timeInterval: '5s' },
+      });
+    }
     const configData = {
-      'allow-snippet-annotations': 'false',
+      ...rel.extraConfigData,
       'grafana.ini': renderGrafanaIni(ini),
-      'datasources.yaml': renderDatasources([
-        {
-          name: 'Prometheus',
-          type: 'prometheus',
-          url: this.prometheusUrl,
-          access: 'proxy',
-          orgId: 1,
-          isDefault: true,
-          editable: true,
-          // Istio's Prometheus scrapes every 5s; lets $__rate_interval be as short as that allows.
-          jsonData: { timeInterval: '5s' },
-        },
-      ]),
+      'datasources.yaml': renderDatasources(datasources),
       'dashboardproviders.yaml': renderDashboardProviders(
         (Object.keys(folders) as IstioDashboardFolder[]).map((folder) => ({
           name: folder,
@@ -206,7 +317,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
 
     const dashboardData: Record<IstioDashboardFolder, Record<string, string>> = { istio: {}, 'istio-services': {} };
     const dashboards: GrafanaDashboard[] = [];
-    for (const source of ISTIO_DASHBOARDS) {
+    for (const source of releaseValue(ISTIO_DASHBOARDS, this.release)) {
       const dashboard = source.build();
       dashboardData[source.folder][source.file] = dashboard.render();
       dashboards.push({
@@ -236,6 +347,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
     });
 
     const env: k8s.EnvVar[] = [
+      ...(rel.podIpEnv ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []),
       { name: 'GF_PATHS_DATA', value: PATHS.data },
       { name: 'GF_PATHS_LOGS', value: PATHS.logs },
       { name: 'GF_PATHS_PLUGINS', value: PATHS.plugins },
@@ -261,8 +373,8 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
             },
           ]
         : [
-            { name: 'GF_SECURITY_ADMIN_PASSWORD', value: '-' },
-            { name: 'GF_SECURITY_ADMIN_USER', value: '-' },
+            { name: 'GF_SECURITY_ADMIN_PASSWORD', value: rel.defaultAdmin },
+            { name: 'GF_SECURITY_ADMIN_USER', value: rel.defaultAdmin },
           ]),
     ];
     const health = { path: '/api/health', port: k8s.IntOrString.fromNumber(GRAFANA_PORT) };
@@ -276,24 +388,41 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
         strategy: { type: 'RollingUpdate' },
         template: {
           metadata: {
-            labels: { ...selector, app: name, 'sidecar.istio.io/inject': 'false' },
+            labels: {
+              ...selector,
+              ...(rel.podLabels === 'app' ? { app: name } : { 'app.kubernetes.io/version': tag }),
+              'sidecar.istio.io/inject': 'false',
+            },
             // grafana.ini and the provisioning files are subPath mounts, which never see
             // ConfigMap updates: roll the pods when the config changes instead.
             annotations: {
               [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configData),
               'checksum/dashboards': configChecksum({ ...dashboardData.istio, ...dashboardData['istio-services'] }),
+              ...(rel.securityContext === 'container' ? { 'kubectl.kubernetes.io/default-container': 'grafana' } : {}),
             },
           },
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: true,
-            securityContext: { fsGroup: GRAFANA_UID, runAsGroup: GRAFANA_UID, runAsUser: GRAFANA_UID },
+            ...(rel.securityContext === 'pod'
+              ? { securityContext: { fsGroup: GRAFANA_UID, runAsGroup: GRAFANA_UID, runAsUser: GRAFANA_UID } }
+              : { shareProcessNamespace: false }),
             enableServiceLinks: true,
             containers: [
               {
                 name: 'grafana',
                 image: `${image}:${tag}`,
                 imagePullPolicy: 'IfNotPresent',
+                // The image runs as Grafana's own user; nothing needs privileges.
+                ...(rel.securityContext === 'container'
+                  ? {
+                      securityContext: {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ['ALL'] },
+                        seccompProfile: { type: 'RuntimeDefault' },
+                      },
+                    }
+                  : {}),
                 volumeMounts: [
                   { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini' },
                   { name: 'storage', mountPath: '/var/lib/grafana' },
@@ -313,8 +442,9 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
                   },
                 ],
                 ports: [
-                  { name: 'service', containerPort: GRAFANA_PORT, protocol: 'TCP' },
+                  ...(rel.servicePortAlias ? [{ name: 'service', containerPort: GRAFANA_PORT, protocol: 'TCP' }] : []),
                   { name: 'grafana', containerPort: GRAFANA_PORT, protocol: 'TCP' },
+                  ...rel.extraPorts,
                 ],
                 env,
                 livenessProbe: { httpGet: health, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 },
@@ -335,24 +465,38 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
 }
 
 /**
- * Prometheus' URL as Grafana's server should use it. In Grafana's own namespace the short
+ * A backend's URL as Grafana's server should use it. In Grafana's own namespace the short
  * service name resolves, which is how Istio's sample writes it; elsewhere the full URL.
  */
-function datasourceUrl(scope: Construct, prometheus: IAddonService, grafanaNamespace: string): string {
+function datasourceUrl(
+  scope: Construct,
+  field: 'prometheus' | 'loki',
+  backend: IAddonService,
+  grafanaNamespace: string,
+): string {
   let parsed: URL | undefined;
   try {
-    parsed = new URL(prometheus.url);
+    parsed = new URL(backend.url);
   } catch {
     parsed = undefined;
   }
   if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
-    reject(scope, 'prometheus.url', prometheus.url, 'an http:// or https:// URL');
+    reject(scope, `${field}.url`, backend.url, 'an http:// or https:// URL');
   }
-  const qualified = inClusterUrl(prometheus);
-  if (prometheus.namespace === grafanaNamespace && prometheus.url.startsWith(qualified)) {
-    return `http://${prometheus.serviceName}:${prometheus.port}${prometheus.url.slice(qualified.length)}`;
+  const qualified = inClusterUrl(backend);
+  if (backend.namespace === grafanaNamespace && backend.url.startsWith(qualified)) {
+    return `http://${backend.serviceName}:${backend.port}${backend.url.slice(qualified.length)}`;
   }
-  return prometheus.url;
+  return backend.url;
+}
+
+/** `loki` must be an addon service (with a URL) or `false`; `true` or a string is a mistake. */
+function checkLoki(scope: Construct, loki: IAddonService | false | undefined): IAddonService | undefined {
+  if (loki === undefined || loki === false) return undefined;
+  if (typeof loki !== 'object' || loki === null || typeof (loki as { url?: unknown }).url !== 'string') {
+    reject(scope, 'loki', loki, "an IAddonService (e.g. addonService('loki', 'istio-system', 3100)) or false");
+  }
+  return loki;
 }
 
 function checkAdminCredentials(scope: Construct, c: GrafanaAdminCredentials): Required<GrafanaAdminCredentials> {
