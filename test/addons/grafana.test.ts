@@ -1,15 +1,17 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 
-import { addonService, Grafana, GrafanaProps, IAddonService, InvalidInputError } from '../../lib';
+import { addonService, Grafana, GrafanaProps, IAddonService, InvalidInputError, IstioRelease } from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
 import { invariantViolations } from '../support/invariants';
+import { quietApp } from '../support/quiet';
 import { allSchemaErrors } from '../support/schema';
 
+/** Istio 1.17's Grafana unless the props name another release. */
 function synth(props?: GrafanaProps) {
   const chart = Testing.chart();
-  const grafana = new Grafana(chart, 'grafana', props);
+  const grafana = new Grafana(chart, 'grafana', { release: IstioRelease.V1_17, ...props });
   return { grafana, objects: Testing.synth(chart) as any[] };
 }
 
@@ -22,8 +24,12 @@ const container = (objects: any[], name = 'grafana') =>
   find(objects, 'Deployment', name).spec.template.spec.containers[0];
 const envOf = (objects: any[]) =>
   Object.fromEntries(container(objects).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
-const datasource = (objects: any[], name = 'grafana') =>
-  YAML.parse(find(objects, 'ConfigMap', name).data['datasources.yaml']).datasources[0];
+const datasources = (objects: any[], name = 'grafana'): any[] =>
+  YAML.parse(find(objects, 'ConfigMap', name).data['datasources.yaml']).datasources;
+const datasource = (objects: any[], name = 'grafana') => datasources(objects, name)[0];
+/** The dashboard JSON of one file, parsed. */
+const dashboardJson = (objects: any[], configMap: string, file: string) =>
+  JSON.parse(find(objects, 'ConfigMap', configMap).data[file]);
 
 /** The dashboards are checked on their own (dashboards*.test.ts); here a summary keeps the snapshot readable. */
 function withDashboardSummaries(objects: any[]): any[] {
@@ -347,5 +353,207 @@ describe('Grafana', () => {
       expect((e as InvalidInputError).field).toBe(field);
       expect((e as Error).message).toContain('grafana');
     }
+  });
+
+  describe('on Istio 1.30', () => {
+    const synth130 = (props: GrafanaProps = {}) => synth({ release: IstioRelease.V1_30, ...props });
+
+    test('reproduces Istio 1.30 samples/addons/grafana.yaml', () => {
+      // GIVEN / WHEN
+      const { grafana, objects } = synth130();
+      // THEN
+      expect(withDashboardSummaries(objects)).toMatchSnapshot();
+      expect(grafana.release).toBe(IstioRelease.V1_30);
+      expect(allSchemaErrors(objects)).toEqual([]);
+      expect(invariantViolations(objects)).toEqual([]);
+    });
+
+    test('Grafana 12.0.1 from docker.io, with the chart 9.2.2 pod shape', () => {
+      // GIVEN / WHEN
+      const { objects } = synth130();
+      const deployment = find(objects, 'Deployment', 'grafana');
+      const c = container(objects);
+      // THEN
+      expect(c.image).toBe('docker.io/grafana/grafana:12.0.1');
+      expect(deployment.metadata.labels['app.kubernetes.io/version']).toBe('12.0.1');
+      expect(deployment.spec.template.metadata.labels).toEqual({
+        'app.kubernetes.io/name': 'grafana',
+        'app.kubernetes.io/instance': 'grafana',
+        'app.kubernetes.io/version': '12.0.1',
+        'sidecar.istio.io/inject': 'false',
+      });
+      expect(deployment.spec.template.metadata.annotations['kubectl.kubernetes.io/default-container']).toBe('grafana');
+      expect(c.ports.map((p: any) => `${p.name}:${p.containerPort}/${p.protocol}`)).toEqual([
+        'grafana:3000/TCP',
+        'gossip-tcp:9094/TCP',
+        'gossip-udp:9094/UDP',
+        'profiling:6060/TCP',
+      ]);
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(deployment.spec.template.spec.securityContext).toBeUndefined();
+      expect(deployment.spec.template.spec.shareProcessNamespace).toBe(false);
+      expect(envOf(objects).POD_IP).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+      expect(envOf(objects).GF_SECURITY_ADMIN_USER).toBe('admin');
+      expect(find(objects, 'ServiceAccount', 'grafana').automountServiceAccountToken).toBe(false);
+      expect(find(objects, 'ConfigMap', 'grafana').data['allow-snippet-annotations']).toBeUndefined();
+      expect(find(objects, 'ConfigMap', 'grafana').data['grafana.ini']).toContain("[server]\ndomain = ''\n");
+    });
+
+    test('datasources: Prometheus (15s interval, the default) and Loki at the sample URL', () => {
+      // GIVEN / WHEN
+      const { grafana, objects } = synth130();
+      // THEN
+      expect(datasources(objects)).toEqual([
+        {
+          name: 'Prometheus',
+          type: 'prometheus',
+          url: 'http://prometheus:9090',
+          access: 'proxy',
+          orgId: 1,
+          isDefault: true,
+          editable: true,
+          jsonData: { timeInterval: '15s' },
+        },
+        {
+          name: 'Loki',
+          type: 'loki',
+          url: 'http://loki:3100',
+          access: 'proxy',
+          orgId: 1,
+          isDefault: false,
+          editable: true,
+          jsonData: { timeInterval: '5s' },
+        },
+      ]);
+      expect(grafana.lokiUrl).toBe('http://loki:3100');
+    });
+
+    test.each([
+      ['a Loki in another namespace', { loki: addonService('loki', 'logging', 3100) }, 'http://loki.logging:3100'],
+      ['a renamed Loki next to Grafana', { loki: addonService('logs', 'istio-system', 3101) }, 'http://logs:3101'],
+      ['Grafana moved away from the default Loki', { namespace: 'observability' }, 'http://loki.istio-system:3100'],
+    ] as Array<[string, GrafanaProps, string]>)('Loki wiring: %s', (_, props, url) => {
+      // GIVEN / WHEN
+      const { grafana, objects } = synth130(props);
+      // THEN
+      expect(datasources(objects).find((ds) => ds.name === 'Loki').url).toBe(url);
+      expect(grafana.lokiUrl).toBe(url);
+    });
+
+    test('loki: false leaves only the Prometheus datasource', () => {
+      const { grafana, objects } = synth130({ loki: false });
+      expect(datasources(objects).map((ds) => ds.name)).toEqual(['Prometheus']);
+      expect(grafana.lokiUrl).toBeUndefined();
+    });
+
+    test('1.17 has no Loki datasource unless one is given', () => {
+      expect(datasources(synth().objects).map((ds) => ds.name)).toEqual(['Prometheus']);
+      expect(synth().grafana.lokiUrl).toBeUndefined();
+      const { objects } = synth({ loki: addonService('loki', 'istio-system', 3100) });
+      expect(datasources(objects).map((ds) => [ds.name, ds.url])).toEqual([
+        ['Prometheus', 'http://prometheus:9090'],
+        ['Loki', 'http://loki:3100'],
+      ]);
+    });
+
+    test.each([
+      ['true', true],
+      ['a URL string instead of a service', 'http://loki:3100'],
+      ['null', null],
+    ])('a clear error for loki = %s', (_, loki) => {
+      expect(() => synth130({ loki: loki as any })).toThrow(InvalidInputError);
+      expect(() => synth130({ loki: loki as any })).toThrow(/loki/);
+    });
+
+    test('a clear error for a Loki URL that is not http(s)', () => {
+      const loki = { ...addonService('loki', 'istio-system', 3100), url: 'grpc://loki:9095' };
+      expect(() => synth130({ loki })).toThrow(InvalidInputError);
+      expect(() => synth130({ loki })).toThrow(/loki\.url/);
+    });
+
+    test('seven dashboards: istio-performance, pilot, ztunnel and the four service dashboards', () => {
+      // GIVEN / WHEN
+      const { grafana, objects } = synth130();
+      // THEN
+      expect(grafana.dashboards.map((d) => [d.title, d.uid, d.file, d.configMapName])).toEqual([
+        ['Istio Performance Dashboard', 'vu8e0VWZk', 'istio-performance-dashboard.json', 'istio-grafana-dashboards'],
+        [
+          'Istio Control Plane Dashboard',
+          '1813f692a8e4ac77155348d4c7d2fba8',
+          'pilot-dashboard.json',
+          'istio-grafana-dashboards',
+        ],
+        [
+          'Istio Ztunnel Dashboard',
+          '12c58766acc81a1c835dd5059eaf2741',
+          'ztunnel-dashboard.json',
+          'istio-grafana-dashboards',
+        ],
+        [
+          'Istio Wasm Extension Dashboard',
+          '7PAV7ctGz',
+          'istio-extension-dashboard.json',
+          'istio-services-grafana-dashboards',
+        ],
+        [
+          'Istio Mesh Dashboard',
+          '1a9a8ea49444aae205c7737573e894f9',
+          'istio-mesh-dashboard.json',
+          'istio-services-grafana-dashboards',
+        ],
+        ['Istio Service Dashboard', 'LJ_uJAvmk', 'istio-service-dashboard.json', 'istio-services-grafana-dashboards'],
+        ['Istio Workload Dashboard', 'UbsSZTDik', 'istio-workload-dashboard.json', 'istio-services-grafana-dashboards'],
+      ]);
+      expect(Object.keys(find(objects, 'ConfigMap', 'istio-grafana-dashboards').data)).toEqual([
+        'istio-performance-dashboard.json',
+        'pilot-dashboard.json',
+        'ztunnel-dashboard.json',
+      ]);
+    });
+
+    test('the ztunnel dashboard queries ztunnel pods, and the mesh dashboard counts waypoint reports', () => {
+      // GIVEN / WHEN
+      const { objects } = synth130();
+      const ztunnel = dashboardJson(objects, 'istio-grafana-dashboards', 'ztunnel-dashboard.json');
+      const mesh = dashboardJson(objects, 'istio-services-grafana-dashboards', 'istio-mesh-dashboard.json');
+      const exprs = (d: any): string[] => d.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+      // THEN
+      expect(ztunnel.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual([
+        'Process',
+        'Network',
+        'Operations',
+        'Network Resources',
+      ]);
+      expect(exprs(ztunnel)).toEqual(
+        expect.arrayContaining([
+          'sum by (tag) (istio_build{component="ztunnel"})',
+          'sum by (pod) (rate(istio_tcp_connections_opened_total{pod=~"ztunnel-.*"}[$__rate_interval]))',
+          '-sum by (pod) (rate(istio_tcp_connections_closed_total{pod=~"ztunnel-.*"}[$__rate_interval]))',
+          'sum by (pod) (rate(istio_dns_requests_total{pod=~"ztunnel-.*"}[$__rate_interval]))',
+          'sum by (url) (irate(istio_xds_message_total{pod=~"ztunnel-.*"}[$__rate_interval]))',
+        ]),
+      );
+      expect(exprs(mesh).length).toBeGreaterThan(0);
+      for (const expr of exprs(mesh).filter((e) => e.includes('istio_'))) {
+        if (expr.includes('reporter')) expect(expr).toContain('reporter=~"source|waypoint"');
+      }
+      expect(exprs(mesh).join('\n')).not.toContain('reporter="source"');
+    });
+
+    test('IstioRelease.use on the App selects 1.30 without the prop', () => {
+      // GIVEN
+      const app = quietApp();
+      IstioRelease.use(app, IstioRelease.V1_30);
+      const chart = new Chart(app, 'chart');
+      // WHEN
+      const grafana = new Grafana(chart, 'grafana');
+      // THEN
+      expect(grafana.release).toBe(IstioRelease.V1_30);
+      expect(grafana.lokiUrl).toBe('http://loki:3100');
+    });
   });
 });
