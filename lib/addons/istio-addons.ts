@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IAddonService } from './addon-service';
 import { Grafana, GrafanaProps } from './grafana';
 import { Jaeger, JaegerProps } from './jaeger';
@@ -21,10 +22,32 @@ export interface IstioAddonsKialiProps extends Omit<KialiProps, 'prometheus' | '
    * @default none: no links to the Jaeger UI
    */
   readonly tracingExternalUrl?: string;
+  /**
+   * Whether Kiali shows traces from the Jaeger (when `jaeger` is on).
+   * @default true when `tracingExternalUrl` is set, else the release's sample: true on 1.17, false on 1.30
+   * (Istio ships Kiali 2 with tracing disabled)
+   */
+  readonly tracing?: boolean;
 }
+
+/** What differs between the releases' `samples/addons` as a set. */
+interface AddonsReleaseData {
+  /** Whether the sample's Kiali integrates tracing. */
+  readonly kialiTracing: boolean;
+}
+
+const RELEASES: ReleaseTable<AddonsReleaseData> = {
+  '1.17': { kialiTracing: true },
+  '1.30': { kialiTracing: false },
+};
 
 /** Props for {@link IstioAddons}. Each addon takes its own props, or `false` to leave it out. */
 export interface IstioAddonsProps {
+  /**
+   * The Istio release whose addons to emit; every addon follows it unless its own props set another.
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /**
    * Namespace of every addon that does not set its own.
    * @default 'istio-system'
@@ -88,12 +111,18 @@ export class IstioAddons extends Construct {
   public readonly jaeger?: Jaeger;
   /** Kiali; undefined when off. */
   public readonly kiali?: Kiali;
+  /** The Istio release whose addons this construct emits. */
+  public readonly release: IstioRelease;
 
   constructor(scope: Construct, id: string, props: IstioAddonsProps = {}) {
     super(scope, id);
     markInstance(this, ISTIO_ADDONS);
     // Cross-object checks (e.g. two addon sets in one namespace) at synth.
     MeshAnalysis.of(this);
+    this.release = IstioRelease.of(this, props.release);
+    // The addons follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
+    const data = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     const namespace = this.namespace;
     const enabled = <T>(value: T | false | undefined): T | undefined =>
@@ -138,19 +167,30 @@ export class IstioAddons extends Construct {
       this.jaeger = new Jaeger(this, 'Jaeger', { ...jaegerProps, namespace: jaegerProps.namespace ?? namespace });
     }
     if (kialiProps) {
-      const { grafanaExternalUrl, tracingExternalUrl, ...kiali } = kialiProps;
+      const { grafanaExternalUrl, tracingExternalUrl, tracing, ...kiali } = kialiProps;
       if (grafanaExternalUrl !== undefined && !this.grafana) {
         reject(this, 'kiali.grafanaExternalUrl', grafanaExternalUrl, 'nothing when grafana is false');
       }
-      if (tracingExternalUrl !== undefined && !this.jaeger) {
-        reject(this, 'kiali.tracingExternalUrl', tracingExternalUrl, 'nothing when jaeger is false');
+      if (tracing === true && !this.jaeger)
+        reject(this, 'kiali.tracing', tracing, 'false or nothing when jaeger is false');
+      if (tracing !== undefined && typeof tracing !== 'boolean')
+        reject(this, 'kiali.tracing', tracing, 'true or false');
+      const withTracing =
+        this.jaeger !== undefined && (tracing ?? (data.kialiTracing || tracingExternalUrl !== undefined));
+      if (tracingExternalUrl !== undefined && !withTracing) {
+        reject(
+          this,
+          'kiali.tracingExternalUrl',
+          tracingExternalUrl,
+          this.jaeger ? 'nothing when kiali.tracing is false' : 'nothing when jaeger is false',
+        );
       }
       this.kiali = new Kiali(this, 'Kiali', {
         ...kiali,
         namespace: kiali.namespace ?? namespace,
         prometheus,
         grafana: this.grafana ? { service: this.grafana, externalUrl: grafanaExternalUrl } : false,
-        tracing: this.jaeger ? { service: this.jaeger.query, externalUrl: tracingExternalUrl } : false,
+        tracing: withTracing && this.jaeger ? { service: this.jaeger.query, externalUrl: tracingExternalUrl } : false,
       });
     }
   }

@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   IstioAddons,
   IstioAddonsProps,
+  IstioRelease,
   Jaeger,
   Kiali,
   KialiAuthStrategy,
@@ -16,8 +17,10 @@ import {
 import { invariantViolations } from '../support/invariants';
 import { allSchemaErrors } from '../support/schema';
 
-function synth(props?: IstioAddonsProps) {
+/** Synthesizes IstioAddons on Istio 1.17 (the release these tests were written for) unless `release` says otherwise. */
+function synth(props?: IstioAddonsProps, release: IstioRelease = IstioRelease.V1_17) {
   const chart = Testing.chart();
+  IstioRelease.use(chart.node.root, release);
   const addons = new IstioAddons(chart, 'addons', props);
   return { addons, objects: Testing.synth(chart) };
 }
@@ -198,5 +201,54 @@ describe('IstioAddons', () => {
       expect(() => synth({ namespace: 'Istio' })).toThrow(/\[test\/addons\] namespace: "Istio"/);
       expect(() => synth({ kiali: { replicas: -1 } })).toThrow(/\[test\/addons\/Kiali\] replicas: -1/);
     });
+  });
+});
+
+describe('IstioAddons on Istio 1.30', () => {
+  const defaults = synth(undefined, IstioRelease.V1_30);
+
+  test('every addon follows the release, and Kiali has no tracing, as Istio ships it', () => {
+    // GIVEN / WHEN the defaults on 1.30
+    const { addons, objects } = defaults;
+    // THEN
+    expect(addons.release).toBe(IstioRelease.V1_30);
+    for (const addon of [addons.prometheus, addons.grafana, addons.jaeger, addons.kiali])
+      expect(addon!.release).toBe(IstioRelease.V1_30);
+    expect(kialiConfig(objects).external_services.tracing).toEqual({ enabled: false });
+  });
+
+  test('kiali.tracing: true wires Kiali 2 to the Jaeger query service', () => {
+    // GIVEN / WHEN tracing on, with Jaeger where Kiali looks by default, and moved
+    const builtin = kialiConfig(synth({ kiali: { tracing: true } }, IstioRelease.V1_30).objects);
+    const moved = kialiConfig(
+      synth({ kiali: { tracing: true }, jaeger: { namespace: 'observability' } }, IstioRelease.V1_30).objects,
+    );
+    // THEN Kiali's built-in URL (tracing.istio-system, gRPC) is left to Kiali; a moved Jaeger is named with v2's keys
+    expect(builtin.external_services.tracing).toEqual({ enabled: true });
+    expect(moved.external_services.tracing).toEqual({
+      enabled: true,
+      internal_url: 'http://tracing.observability:80/jaeger',
+      use_grpc: false,
+    });
+  });
+
+  test('a tracing link turns tracing on; tracing: false with a link is refused', () => {
+    const { objects } = synth({ kiali: { tracingExternalUrl: 'https://j.example.com' } }, IstioRelease.V1_30);
+    expect(kialiConfig(objects).external_services.tracing.external_url).toBe('https://j.example.com');
+    expect(() =>
+      synth({ kiali: { tracing: false, tracingExternalUrl: 'https://j.example.com' } }, IstioRelease.V1_30),
+    ).toThrow(/kiali\.tracingExternalUrl: "https:\/\/j.example.com" is not allowed.*kiali.tracing is false/);
+    expect(() => synth({ jaeger: false, kiali: { tracing: true } }, IstioRelease.V1_30)).toThrow(
+      /kiali\.tracing: true/,
+    );
+  });
+
+  test('the release prop overrides the scope and reaches every addon', () => {
+    // GIVEN an App declared 1.30 WHEN IstioAddons says 1.17 THEN its addons are 1.17
+    const chart = Testing.chart();
+    IstioRelease.use(chart.node.root, IstioRelease.V1_30);
+    const addons = new IstioAddons(chart, 'addons', { release: IstioRelease.V1_17 });
+    expect(addons.kiali!.release).toBe(IstioRelease.V1_17);
+    expect(addons.prometheus!.release).toBe(IstioRelease.V1_17);
   });
 });
