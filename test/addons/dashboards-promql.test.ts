@@ -22,8 +22,7 @@ import {
 } from './promql/dashboard-queries';
 
 const promtool = findPromtool();
-const dashboards = builtDashboards();
-const byTitle = (title: string): DashboardJson => dashboards.find((d) => d.title === title)!;
+const DASHBOARDS = { '1.17': builtDashboards('1.17'), '1.30': builtDashboards('1.30') };
 
 /** Template variable values for the syntax check: every multi-value variable on "All". */
 const ALL_VALUES: Record<string, string> = {
@@ -229,9 +228,125 @@ const EXPECTATIONS: readonly Expectation[] = [
   },
 ];
 
+/**
+ * Traffic for Istio 1.30 on top of {@link INPUT_SERIES}: productpage -> ratings through a waypoint,
+ * 2/s 200, which only a waypoint reports (no client sidecar in ambient mode); and one ztunnel pod
+ * with 10 connections/s opened and 5/s closed, 2 DNS requests/s, 1 xDS message/s and 50 MB of memory.
+ */
+const ZTUNNEL = 'pod="ztunnel-abcde", app="ztunnel"';
+const INPUT_SERIES_1_30 = [
+  ...INPUT_SERIES,
+  requests('waypoint', 'productpage-v1.default', 'ratings-v1.default', RATINGS, '200', 2),
+  { series: 'istio_build{component="ztunnel", tag="1.30.3"}', values: '1+0x10' },
+  {
+    series: 'container_memory_working_set_bytes{container="istio-proxy", pod="ztunnel-abcde"}',
+    values: '50000000+0x10',
+  },
+  { series: `istio_tcp_connections_opened_total{${ZTUNNEL}}`, values: '0+600x10' },
+  { series: `istio_tcp_connections_closed_total{${ZTUNNEL}}`, values: '0+300x10' },
+  { series: `istio_dns_requests_total{${ZTUNNEL}}`, values: '0+120x10' },
+  {
+    series: `istio_xds_message_total{${ZTUNNEL}, url="type.googleapis.com/istio.workload.Address"}`,
+    values: '0+60x10',
+  },
+  { series: `process_open_fds{${ZTUNNEL}}`, values: '42+0x10' },
+  { series: 'pilot_push_triggers{type="config"}', values: '0+60x10' },
+];
+
+const EXPECTATIONS_1_30: readonly Expectation[] = [
+  // Mesh dashboard: the waypoint's 2/s count too (8/s from sidecars, as on 1.17, plus 2/s).
+  { dashboard: 'Istio Mesh Dashboard', panel: 'Global Request Volume', variables: {}, samples: [['{}', 10]] },
+  {
+    dashboard: 'Istio Mesh Dashboard',
+    panel: 'Global Success Rate (non-5xx responses)',
+    variables: {},
+    samples: [['{}', 0.9]],
+  },
+  {
+    dashboard: 'Istio Mesh Dashboard',
+    panel: 'HTTP/GRPC Workloads',
+    legend: 'Requests',
+    variables: {},
+    samples: [
+      ['{destination_workload="productpage-v1", destination_workload_namespace="default"}', 3],
+      ['{destination_workload="ratings-v1", destination_workload_namespace="default"}', 3],
+      ['{destination_workload="reviews-v1", destination_workload_namespace="default"}', 4],
+    ],
+  },
+  // The service dashboard is unchanged: a service's traffic as its own proxies report it.
+  {
+    dashboard: 'Istio Service Dashboard',
+    panel: 'Client Request Volume',
+    variables: SERVICE_VARS,
+    samples: [['{}', 4]],
+  },
+  // Ztunnel dashboard, per ztunnel pod.
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Ztunnel Versions',
+    variables: {},
+    samples: [['{tag="1.30.3"}', 1]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Memory Usage',
+    variables: {},
+    samples: [['{pod="ztunnel-abcde"}', 50000000]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Connections',
+    legend: 'Opened ({{pod}})',
+    variables: {},
+    samples: [['{pod="ztunnel-abcde"}', 10]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Connections',
+    legend: 'Closed ({{pod}})',
+    variables: {},
+    samples: [['{pod="ztunnel-abcde"}', -5]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'DNS Request',
+    variables: {},
+    samples: [['{pod="ztunnel-abcde"}', 2]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'XDS Pushes',
+    variables: {},
+    samples: [['{url="type.googleapis.com/istio.workload.Address"}', 1]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Resource Usage',
+    legend: 'TCP Connections ({{pod}})',
+    variables: {},
+    // Opened minus closed since start: 6000 - 3000.
+    samples: [['{pod="ztunnel-abcde"}', 3000]],
+  },
+  {
+    dashboard: 'Istio Ztunnel Dashboard',
+    panel: 'Resource Usage',
+    legend: 'Open File Descriptors ({{pod}})',
+    variables: {},
+    samples: [['{pod="ztunnel-abcde"}', 42]],
+  },
+  // Control plane (rewritten on 1.30): the pushes config changes trigger.
+  {
+    dashboard: 'Istio Control Plane Dashboard',
+    panel: 'Events',
+    legend: 'Push {{type}}',
+    variables: {},
+    samples: [['{type="config"}', 1]],
+  },
+];
+
 /** The expression of a panel (for tables, `legend` names the column). */
-function panelExpr(e: Expectation): string {
-  const panel = byTitle(e.dashboard).panels.find((p) => p.title === e.panel);
+function panelExpr(dashboards: readonly DashboardJson[], e: Expectation): string {
+  const panel = dashboards.find((d) => d.title === e.dashboard)?.panels.find((p) => p.title === e.panel);
   if (!panel) throw new Error(`${e.dashboard} has no panel ${e.panel}`);
   const targets = panel.targets as Array<{ expr: string; legendFormat?: string; refId: string }>;
   if (panel.type === 'table') {
@@ -252,12 +367,18 @@ function panelExpr(e: Expectation): string {
 
 const suite = promtool || process.env.CI ? describe : describe.skip;
 
-suite('dashboard PromQL under promtool', () => {
-  test('every expression parses and the headline panels compute the expected values', () => {
-    if (!promtool) throw new Error(PROMTOOL_MISSING);
-    // GIVEN every query of every dashboard as a recording rule, and the value checks
+/**
+ * Records every query of the dashboards as a rule (promtool refuses the file if one does not
+ * parse) and evaluates the expectations on the input series; returns promtool's output.
+ */
+function runPromtool(
+  dashboards: readonly DashboardJson[],
+  inputSeries: ReadonlyArray<{ series: string; values: string }>,
+  expectations: readonly Expectation[],
+): string {
+  if (!promtool) throw new Error(PROMTOOL_MISSING);
+  {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grafana-promql-'));
-    const queries = dashboards.flatMap(dashboardQueries);
     const rules = {
       groups: dashboards.map((d) => ({
         name: d.uid,
@@ -273,9 +394,9 @@ suite('dashboard PromQL under promtool', () => {
       tests: [
         {
           interval: '1m',
-          input_series: INPUT_SERIES,
-          promql_expr_test: EXPECTATIONS.map((e) => ({
-            expr: substitute(panelExpr(e), e.variables),
+          input_series: inputSeries,
+          promql_expr_test: expectations.map((e) => ({
+            expr: substitute(panelExpr(dashboards, e), e.variables),
             eval_time: '10m',
             exp_samples: e.samples.map(([labels, value]) => ({ labels, value })),
           })),
@@ -285,7 +406,6 @@ suite('dashboard PromQL under promtool', () => {
     fs.writeFileSync(path.join(dir, 'dashboards.rules.yml'), Yaml.stringify(rules));
     fs.writeFileSync(path.join(dir, 'dashboards.test.yml'), Yaml.stringify(tests));
 
-    // WHEN
     let output: string;
     try {
       output = execFileSync(promtool, ['test', 'rules', 'dashboards.test.yml'], {
@@ -298,11 +418,41 @@ suite('dashboard PromQL under promtool', () => {
       output = `FAILED\n${err.stdout ?? ''}${err.stderr ?? ''}`;
     }
 
+    fs.rmSync(dir, { recursive: true, force: true });
+    return output;
+  }
+}
+
+suite('dashboard PromQL under promtool', () => {
+  test('every expression parses and the headline panels compute the expected values', () => {
+    // GIVEN every query of every 1.17 dashboard as a recording rule, and the value checks
+    const queries = DASHBOARDS['1.17'].flatMap(dashboardQueries);
+    // WHEN
+    const output = runPromtool(DASHBOARDS['1.17'], INPUT_SERIES, EXPECTATIONS);
     // THEN
     expect(queries.length).toBeGreaterThan(100);
     expect(output).not.toMatch(/FAILED|error/i);
     expect(output).toMatch(/SUCCESS/);
-    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Istio 1.30: every expression parses; waypoint-reported traffic, ztunnel and istiod panels compute', () => {
+    // GIVEN every query of every 1.30 dashboard (ztunnel included) and the 1.30 value checks
+    const queries = DASHBOARDS['1.30'].flatMap(dashboardQueries);
+    // WHEN
+    const output = runPromtool(DASHBOARDS['1.30'], INPUT_SERIES_1_30, EXPECTATIONS_1_30);
+    // THEN
+    expect(queries.filter((q) => q.dashboard === 'Istio Ztunnel Dashboard').length).toBeGreaterThanOrEqual(14);
+    expect(queries.some((q) => q.expr.includes('reporter=~"source|waypoint"'))).toBe(true);
+    expect(output).not.toMatch(/FAILED|error/i);
+    expect(output).toMatch(/SUCCESS/);
+  });
+
+  test('Istio 1.17 leaves waypoint-reported traffic out of the mesh totals', () => {
+    // GIVEN the 1.30 traffic WHEN the 1.17 mesh dashboard evaluates it THEN only the sidecars' 8/s count
+    const output = runPromtool(DASHBOARDS['1.17'], INPUT_SERIES_1_30, [
+      { dashboard: 'Istio Mesh Dashboard', panel: 'Global Request Volume', variables: {}, samples: [['{}', 8]] },
+    ]);
+    expect(output).toMatch(/SUCCESS/);
   });
 
   test('promtool catches a wrong expression (the check can fail)', () => {

@@ -1,6 +1,7 @@
 import { Dashboard, GRID_COLUMNS } from '../../lib/addons/_dashboards/dashboard';
 import { ISTIO_DASHBOARDS } from '../../lib/addons/_dashboards/istio-dashboards';
 import { quantile } from '../../lib/addons/_dashboards/istio-queries';
+import { ZTUNNEL_DASHBOARD_TITLE } from '../../lib/addons/_dashboards/ztunnel-dashboard';
 import { builtDashboards, dashboardQueries, metricNames } from './promql/dashboard-queries';
 
 /** Facts from Istio 1.17.1's dashboards: file, title and uid (Kiali links by title). */
@@ -297,3 +298,113 @@ function overlaps(panels: any[]): string[] {
   }
   return out;
 }
+
+/** Facts from Istio 1.30.3's dashboards: file, folder, title and uid (upstream has none for four: ours stay). */
+const EXPECTED_1_30 = [
+  ['istio-performance-dashboard.json', 'istio', 'Istio Performance Dashboard', 'vu8e0VWZk'],
+  ['pilot-dashboard.json', 'istio', 'Istio Control Plane Dashboard', '1813f692a8e4ac77155348d4c7d2fba8'],
+  ['ztunnel-dashboard.json', 'istio', 'Istio Ztunnel Dashboard', '12c58766acc81a1c835dd5059eaf2741'],
+  ['istio-extension-dashboard.json', 'istio-services', 'Istio Wasm Extension Dashboard', '7PAV7ctGz'],
+  ['istio-mesh-dashboard.json', 'istio-services', 'Istio Mesh Dashboard', '1a9a8ea49444aae205c7737573e894f9'],
+  ['istio-service-dashboard.json', 'istio-services', 'Istio Service Dashboard', 'LJ_uJAvmk'],
+  ['istio-workload-dashboard.json', 'istio-services', 'Istio Workload Dashboard', 'UbsSZTDik'],
+] as const;
+
+/** Metric names Istio 1.30.3's dashboards query besides 1.17's (ztunnel, and istiod's rewritten dashboard). */
+const UPSTREAM_METRICS_1_30 = [
+  'go_memstats_alloc_bytes_total',
+  'go_memstats_mallocs_total',
+  'istio_dns_requests_total',
+  'istio_tcp_connections_closed_total',
+  'istio_tcp_connections_opened_total',
+  'istio_tcp_sockets_open',
+  'istio_xds_connection_terminations_total',
+  'istio_xds_message_total',
+  'pilot_k8s_reg_events',
+  'pilot_push_triggers',
+  'pilot_xds_config_size_bytes_bucket',
+  'pilot_xds_push_time_bucket',
+  'workload_manager_active_proxy_count',
+  'workload_manager_pending_proxy_count',
+];
+
+/** Layout of Istio 1.30.3's ztunnel dashboard: [title, x, y, w, h] of each panel. */
+const ZTUNNEL_LAYOUT = [
+  ['Process', 0, 0, 24, 1],
+  ['Ztunnel Versions', 0, 1, 8, 8],
+  ['Memory Usage', 8, 1, 8, 8],
+  ['CPU Usage', 16, 1, 8, 8],
+  ['Network', 0, 9, 24, 1],
+  ['Connections', 0, 10, 8, 8],
+  ['Bytes Transmitted', 8, 10, 8, 8],
+  ['DNS Request', 16, 10, 8, 8],
+  ['Operations', 0, 18, 24, 1],
+  ['XDS Connections', 0, 19, 8, 8],
+  ['XDS Pushes', 8, 19, 8, 8],
+  ['Workload Manager', 16, 19, 8, 8],
+  ['Network Resources', 0, 27, 24, 1],
+  ['Resource Usage', 0, 28, 24, 8],
+] as const;
+
+describe('Istio 1.30 dashboards', () => {
+  const dashboards130 = builtDashboards('1.30');
+  const byTitle = (title: string) => dashboards130.find((d) => d.title === title)!;
+
+  test('files, folders, titles and uids are the ones Istio 1.30 ships, ztunnel included', () => {
+    expect(ISTIO_DASHBOARDS['1.30'].map((d) => [d.file, d.folder])).toEqual(
+      EXPECTED_1_30.map(([file, folder]) => [file, folder]),
+    );
+    expect(dashboards130.map((d) => [d.title, d.uid])).toEqual(EXPECTED_1_30.map(([, , title, uid]) => [title, uid]));
+  });
+
+  test.each(dashboards130.map((d) => [d.title, d] as const))('%s: ids, grid and variables are sound', (_, d) => {
+    const panels: any[] = d.panels as any[];
+    expect(panels.filter((p) => p.type !== 'row').length).toBeGreaterThanOrEqual(5);
+    for (const p of panels) {
+      expect([...ALLOWED_PANEL_TYPES, 'heatmap']).toContain(p.type);
+      expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(GRID_COLUMNS);
+      if (p.type !== 'row' && p.type !== 'text') expect(p.targets.length).toBeGreaterThan(0);
+    }
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    expect(overlaps(panels)).toEqual([]);
+  });
+
+  test('every metric an expression selects is one 1.17 or 1.30 upstream dashboards query', () => {
+    const used = new Set(dashboards130.flatMap((d) => dashboardQueries(d).flatMap((q) => metricNames(q.expr))));
+    const known = [...UPSTREAM_METRICS, ...ENVOY_WASM_METRICS, ...UPSTREAM_METRICS_1_30];
+    expect([...used].filter((n) => !known.includes(n))).toEqual([]);
+    for (const m of UPSTREAM_METRICS_1_30) expect(used.has(m)).toBe(true);
+  });
+
+  test('the ztunnel dashboard has the panels, layout, units and refresh of Istio 1.30', () => {
+    const d = byTitle(ZTUNNEL_DASHBOARD_TITLE) as any;
+    expect(d.panels.map((p: any) => [p.title, p.gridPos.x, p.gridPos.y, p.gridPos.w, p.gridPos.h])).toEqual(
+      ZTUNNEL_LAYOUT.map((row) => [...row]),
+    );
+    const unit = (title: string) => d.panels.find((p: any) => p.title === title).fieldConfig.defaults.unit;
+    expect([unit('Memory Usage'), unit('Connections'), unit('Bytes Transmitted'), unit('DNS Request')]).toEqual([
+      'bytes',
+      'cps',
+      'Bps',
+      'qps',
+    ]);
+    expect([d.refresh, d.time.from]).toEqual(['15s', 'now-30m']);
+    expect(dashboardQueries(d).every((q) => /ztunnel/.test(q.expr))).toBe(true);
+  });
+
+  test('the mesh dashboard counts source and waypoint reports; service and workload keep their reporters', () => {
+    const exprs = (title: string) => dashboardQueries(byTitle(title)).map((q) => q.expr);
+    const mesh = exprs('Istio Mesh Dashboard').filter((e) => e.includes('istio_requests_total'));
+    expect(mesh.length).toBeGreaterThan(0);
+    for (const e of mesh) expect(e).toContain('reporter=~"source|waypoint"');
+    expect(exprs('Istio Service Dashboard')).toEqual(dashboardQueries(builtDashboards('1.17')[4]).map((q) => q.expr));
+  });
+
+  test('the control plane dashboard shows push time and size as heatmaps of bucket rates', () => {
+    const heatmaps = (byTitle('Istio Control Plane Dashboard').panels as any[]).filter((p) => p.type === 'heatmap');
+    expect(heatmaps.map((p) => [p.title, p.targets[0].expr, p.targets[0].format])).toEqual([
+      ['Push Time', 'sum by (le) (rate(pilot_xds_push_time_bucket[$__rate_interval]))', 'heatmap'],
+      ['Push Size', 'sum by (le) (rate(pilot_xds_config_size_bytes_bucket[$__rate_interval]))', 'heatmap'],
+    ]);
+  });
+});
