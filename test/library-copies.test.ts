@@ -31,8 +31,12 @@ const other = loadSecondCopy();
 
 const reviews = { serviceName: 'reviews', namespace: 'default', port: 9080, versions: ['v1', 'v2'] };
 
+/** A chart on Istio 1.17 (the release these expectations are written for), declared to both copies. */
 function chart(): Chart {
-  return new Chart(quietApp(), 'test');
+  const app = quietApp();
+  lib.IstioRelease.use(app, lib.IstioRelease.V1_17);
+  other.IstioRelease.use(app, other.IstioRelease.V1_17);
+  return new Chart(app, 'test');
 }
 
 /** Each public construct class, its check, and how to make one with a given copy of the library. */

@@ -15,12 +15,12 @@ import {
   PrometheusStorage,
 } from '../../lib';
 import { invariantViolations } from '../support/invariants';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 /** Synthesizes IstioAddons on Istio 1.17 (the release these tests were written for) unless `release` says otherwise. */
 function synth(props?: IstioAddonsProps, release: IstioRelease = IstioRelease.V1_17) {
-  const chart = Testing.chart();
-  IstioRelease.use(chart.node.root, release);
+  const chart = chartOn(release);
   const addons = new IstioAddons(chart, 'addons', props);
   return { addons, objects: Testing.synth(chart) };
 }
@@ -38,7 +38,7 @@ const grafanaDatasource = (objects: any[], name = 'grafana') =>
 
 /** The objects one addon creates on its own, with its default props. */
 function standalone(make: (chart: ReturnType<typeof Testing.chart>) => unknown): string[] {
-  const chart = Testing.chart();
+  const chart = chartOn(IstioRelease.V1_17);
   make(chart);
   return keys(Testing.synth(chart));
 }

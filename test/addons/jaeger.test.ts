@@ -5,12 +5,13 @@ import { parse } from 'yaml';
 import { IstioRelease, Jaeger, JaegerProps, JaegerStorage } from '../../lib';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 type Json = Record<string, any>;
 
 function synth(props?: JaegerProps) {
-  const chart = Testing.chart();
+  const chart = chartOn(props?.release ?? IstioRelease.V1_17);
   const jaeger = new Jaeger(chart, 'jaeger', props);
   return { jaeger, objects: Testing.synth(chart) as Json[] };
 }

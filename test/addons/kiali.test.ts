@@ -5,10 +5,11 @@ import * as YAML from 'yaml';
 import { addonService, InvalidInputError, IstioRelease, Kiali, KialiAuthStrategy, KialiProps } from '../../lib';
 import { configChecksum } from '../../lib/addons/_config-checksum';
 import { invariantViolations } from '../support/invariants';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 function synth(props?: KialiProps) {
-  const chart = Testing.chart();
+  const chart = chartOn(props?.release ?? IstioRelease.V1_17);
   const kiali = new Kiali(chart, 'kiali', props);
   return { kiali, objects: Testing.synth(chart) };
 }

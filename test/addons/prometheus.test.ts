@@ -14,12 +14,13 @@ import {
 import { configChecksum } from '../../lib/addons/_config-checksum';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 type Json = Record<string, any>;
 
 function synth(props?: PrometheusProps) {
-  const chart = Testing.chart();
+  const chart = chartOn(props?.release ?? IstioRelease.V1_17);
   const prometheus = new Prometheus(chart, 'prometheus', props);
   return { prometheus, objects: Testing.synth(chart) as Json[] };
 }

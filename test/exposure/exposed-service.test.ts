@@ -8,6 +8,7 @@ import {
   IExposureRisk,
   IMeshService,
   IngressGateway,
+  IstioRelease,
   MeshAnalysis,
   Severity,
   SharedGateway,
@@ -18,6 +19,7 @@ import {
 import { exposureFactOf } from '../../lib/core/exposure-risk';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings } from '../support/quiet';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 const find = (objects: any[], kind: string, name: string) =>
@@ -62,7 +64,7 @@ afterEach(() => jest.restoreAllMocks());
 describe('ExposedService', () => {
   test('Bookinfo through the istioctl ingress gateway (bookinfo-gateway.yaml)', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     // WHEN
     const exposed = new ExposedService(chart, 'bookinfo-ingress', {
@@ -105,7 +107,7 @@ describe('ExposedService', () => {
   });
 
   test('Kiali as the seed exposes it: app-label selector, named port, TLS to the backend disabled', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const kiali = dashboard(chart, 'kiali', 20001);
     const exposed = new ExposedService(chart, 'kiali-ingress', {
       target: kiali,
@@ -143,7 +145,7 @@ describe('ExposedService', () => {
   });
 
   test('installation choice: Helm gateway chart and a custom gateway with another HTTP port', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
     const helm = new ExposedService(chart, 'helm', {
       target: grafana,
@@ -176,7 +178,7 @@ describe('ExposedService', () => {
   });
 
   test('HTTPS with a Secret in the ingress namespace, and an HTTP server redirecting to it', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
     const exposed = new ExposedService(chart, 'grafana-ingress', {
       target: grafana,
@@ -200,7 +202,7 @@ describe('ExposedService', () => {
   });
 
   test('HTTPS only, without the redirecting HTTP server', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
     new ExposedService(chart, 'grafana-ingress', {
       target: grafana,
@@ -212,7 +214,7 @@ describe('ExposedService', () => {
   });
 
   test('several services share one Gateway: hosts join the server of their port', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const kiali = dashboard(chart, 'kiali', 20001);
     const grafana = dashboard(chart, 'grafana', 3000);
     const shared = new SharedGateway(chart, 'public', { name: 'public-gateway', namespace: 'istio-system' });
@@ -249,7 +251,7 @@ describe('ExposedService', () => {
     expect(find(objects, 'VirtualService', 'kiali-ingress').spec.gateways).toEqual(['public-gateway']);
 
     // A third HTTP service joins the existing port-80 server.
-    const chart2 = Testing.chart();
+    const chart2 = chartOn(IstioRelease.V1_17);
     const shared2 = new SharedGateway(chart2, 'public', { name: 'public', namespace: 'istio-system' });
     const app = new BookinfoApp(chart2, 'bookinfo');
     for (const [i, svc] of [app.productpage, app.reviews].entries()) {
@@ -268,7 +270,7 @@ describe('ExposedService', () => {
   });
 
   test('routeToSubset keeps gateway traffic on the subsets a mesh routing defines (IST0140)', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     new VersionRouting(chart, 'productpage-routing', {
       service: bookinfo.productpage,
@@ -293,7 +295,7 @@ describe('ExposedService', () => {
   });
 
   test('a VirtualService in another namespace than the target addresses it by FQDN', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const kiali = dashboard(chart, 'kiali', 20001);
     new ExposedService(chart, 'kiali', {
       target: kiali,
@@ -311,7 +313,7 @@ describe('ExposedService', () => {
   });
 
   test('allowedSourceRanges: a DENY policy on the ingress workload for every other source, for these hosts only', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const kiali = dashboard(chart, 'kiali', 20001);
     const exposed = new ExposedService(chart, 'kiali', {
       target: kiali,
@@ -335,7 +337,7 @@ describe('ExposedService', () => {
   });
 
   test('jwt: RequestAuthentication on the ingress workload and a DENY policy for requests without a token', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
     new ExposedService(chart, 'grafana', {
       target: grafana,
@@ -377,7 +379,7 @@ describe('ExposedService', () => {
   });
 
   test('a policy for the "*" host covers every host of the gateway (no `to` clause)', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
     new ExposedService(chart, 'grafana', { target: grafana, hosts: ['*'], allowedSourceRanges: ['10.0.0.0/8'] });
     const ap = find(synthValid(chart), 'AuthorizationPolicy', 'istio-system-grafana-ingress-allowed-sources');
@@ -389,7 +391,7 @@ describe('ExposedService', () => {
 
     test('a warning, reported once, when a risky target is exposed without TLS and access restriction', () => {
       // GIVEN
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       const warnings = collectWarnings(chart);
       const kiali = new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
@@ -420,7 +422,7 @@ describe('ExposedService', () => {
     });
 
     test('strict: an error, synthesis fails', () => {
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
         hosts: ['kiali.example.com'],
@@ -439,7 +441,7 @@ describe('ExposedService', () => {
     });
 
     test('the analysis option warningsAsErrors fails synthesis too; disabledChecks switches it off', () => {
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       MeshAnalysis.of(chart).configure({ warningsAsErrors: true });
       new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),
@@ -454,7 +456,7 @@ describe('ExposedService', () => {
     });
 
     test('nothing with TLS and an access restriction, nor for targets without a risk', () => {
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       const warnings = collectWarnings(chart);
       const kiali = new ExposedService(chart, 'kiali', {
         target: dashboard(chart, 'kiali', 20001, 'istio-system', RISK),

@@ -5,17 +5,23 @@ import {
   ExposedServiceProps,
   IMeshService,
   IngressGateway,
+  IstioRelease,
   ServerProtocol,
   SharedGateway,
   StringMatch,
   TlsMode,
 } from '../../lib';
 import { invalidInputOf } from '../support/assertions';
+import { chartOn } from '../support/release';
 
 const kiali: IMeshService = { serviceName: 'kiali', namespace: 'istio-system', port: 20001, versions: [] };
 
 function expose(props: Partial<ExposedServiceProps> = {}) {
-  return new ExposedService(Testing.chart(), 'e', { target: kiali, hosts: ['kiali.example.com'], ...props });
+  return new ExposedService(chartOn(IstioRelease.V1_17), 'e', {
+    target: kiali,
+    hosts: ['kiali.example.com'],
+    ...props,
+  });
 }
 
 function expectRejected(fn: () => unknown, path: string, field: string, allowed: RegExp) {
@@ -161,7 +167,7 @@ describe('ExposedService input validation', () => {
 
   describe('with a SharedGateway', () => {
     function shared() {
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       return { chart, gw: new SharedGateway(chart, 'gw', { name: 'public', namespace: 'istio-system' }) };
     }
 

@@ -6,6 +6,7 @@ import {
   BookinfoApp,
   IGateway,
   IMeshService,
+  IstioRelease,
   LoadBalancer,
   LoadBalancerAlgorithm,
   Percent,
@@ -19,11 +20,12 @@ import {
 import { invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings } from '../support/quiet';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 /** A chart holding Bookinfo, so that every route points at real Services and pods. */
 function bookinfoChart() {
-  const chart = Testing.chart();
+  const chart = chartOn(IstioRelease.V1_17);
   const bookinfo = new BookinfoApp(chart, 'bookinfo');
   return { chart, bookinfo };
 }
@@ -350,7 +352,7 @@ describe('VersionRouting', () => {
 
   test('README example: shift 10% of a header-matched group of inventory users to v2', () => {
     // GIVEN a made-up inventory service with three versions, Service and Deployments in the app
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const inventory: IMeshService = {
       serviceName: 'inventory',
       namespace: 'shop',

@@ -14,11 +14,13 @@ import { Finding, Severity } from '../../lib/analysis/findings';
 import { analyzeManifests, MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { BookinfoDestinationRules } from '../../lib/bookinfo/bookinfo-destination-rules';
+import { IstioRelease } from '../../lib/core/istio-release';
 import { ExposedService } from '../../lib/exposure/exposed-service';
 import { renderTrafficPolicy, TlsMode } from '../../lib/routing/traffic-policy';
 import { StrictMtls } from '../../lib/security/strict-mtls';
 import { invariantViolations } from '../support/invariants';
 import { collectWarnings, quietChart } from '../support/quiet';
+import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 function destinationRule(
@@ -57,7 +59,7 @@ function findingsOf(chart: Chart, code: string): [string, string, unknown, strin
 describe('StrictMtls', () => {
   test('mesh-wide by default: PeerAuthentication "default" in istio-system with STRICT', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     // WHEN
     const mtls = new StrictMtls(chart, 'mtls');
     const objects = Testing.synth(chart);
@@ -78,7 +80,7 @@ describe('StrictMtls', () => {
   });
 
   test('a custom root namespace, which the mesh analysis then uses too', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const mtls = new StrictMtls(chart, 'mtls', { rootNamespace: 'mesh-root' });
     const [pa] = Testing.synth(chart);
     expect(pa.metadata).toEqual({ name: 'default', namespace: 'mesh-root' });
@@ -95,7 +97,7 @@ describe('StrictMtls', () => {
   });
 
   test('attaches the mesh analysis and adds no validation of its own', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const mtls = new StrictMtls(chart, 'mtls');
     expect(MeshAnalysis.isMeshAnalysis(chart.node.root.node.tryFindChild('MeshAnalysis'))).toBe(true);
     expect(mtls.node.validate()).toEqual([]);
@@ -103,7 +105,7 @@ describe('StrictMtls', () => {
 
   test('namespace-scoped when a namespace is given, next to a strict Bookinfo', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     new BookinfoApp(chart, 'bookinfo', { namespace: 'bookinfo' });
     // WHEN
     const mtls = new StrictMtls(chart, 'mtls', { namespace: 'bookinfo' });
@@ -123,7 +125,7 @@ describe('StrictMtls', () => {
   });
 
   test('DESTINATION_TRAFFIC_POLICY renders ISTIO_MUTUAL, as destination-rule-all-mtls.yaml does', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     expect(renderTrafficPolicy(chart, 'trafficPolicy', StrictMtls.DESTINATION_TRAFFIC_POLICY)).toEqual({
       tls: { mode: 'ISTIO_MUTUAL' },
     });
@@ -141,7 +143,7 @@ describe('StrictMtls', () => {
       /\[test\/mtls\] namespace: "istio-system" is not allowed; expected a namespace other than the mesh root namespace "istio-system"/,
     ],
   ])('rejects %j', (props, message) => {
-    expect(() => new StrictMtls(Testing.chart(), 'mtls', props)).toThrow(message);
+    expect(() => new StrictMtls(chartOn(IstioRelease.V1_17), 'mtls', props)).toThrow(message);
   });
 
   describe('DestinationRules that would break under STRICT: BKI-MTLS-CONFLICT', () => {
@@ -314,7 +316,7 @@ describe('StrictMtls', () => {
 
     test('DISABLE towards pods that opt out of injection is right; towards meshed pods it fails', () => {
       // GIVEN a Service whose pods are labelled sidecar.istio.io/inject: "false", and Bookinfo with sidecars
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       new StrictMtls(chart, 'mtls');
       const labels = { app: 'legacy' };
       new k8s.KubeService(chart, 'legacy-svc', {
@@ -347,7 +349,7 @@ describe('StrictMtls', () => {
 
   test('the seed composition passes: Kiali (no sidecar) exposed with backend TLS DISABLE, Bookinfo subsets with ISTIO_MUTUAL', () => {
     // GIVEN what main.ts builds, plus mesh-wide STRICT mTLS
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const warnings = collectWarnings(chart);
     const addons = new IstioAddons(chart, 'addons');
     new ExposedService(chart, 'kiali', {
@@ -374,7 +376,7 @@ describe('StrictMtls', () => {
   });
 
   test('Bookinfo subsets with TLS DISABLE fail under STRICT, one error per rule', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services, tlsMode: TlsMode.DISABLE });
     new StrictMtls(chart, 'mtls', { namespace: 'default' });
@@ -390,7 +392,7 @@ describe('StrictMtls', () => {
 
   describe('BKI-PEER-AUTHENTICATION-DUPLICATE', () => {
     test('a second namespace-wide PeerAuthentication in the same namespace fails synthesis', () => {
-      const chart = Testing.chart();
+      const chart = chartOn(IstioRelease.V1_17);
       new StrictMtls(chart, 'mtls', { namespace: 'bookinfo' });
       new PeerAuthentication(chart, 'permissive', {
         metadata: { name: 'permissive', namespace: 'bookinfo' },
@@ -429,7 +431,7 @@ describe('StrictMtls', () => {
   });
 
   test('a workload-scoped PeerAuthentication beside it is fine', () => {
-    const chart = Testing.chart();
+    const chart = chartOn(IstioRelease.V1_17);
     new StrictMtls(chart, 'mtls', { namespace: 'bookinfo' });
     new PeerAuthentication(chart, 'ratings', {
       metadata: { name: 'ratings', namespace: 'bookinfo' },
