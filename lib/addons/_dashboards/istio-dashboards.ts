@@ -23,7 +23,8 @@ export interface IstioDashboardSource {
 
 /**
  * Istio's dashboards per release, with the file names Istio ships them under: six on 1.17;
- * on 1.30 also ztunnel's (ambient mode), and the mesh-wide ones count waypoint-reported traffic.
+ * on 1.30 also ztunnel's (ambient mode), the rewritten control plane and mesh dashboards (the
+ * mesh one counts waypoint-reported traffic) and cluster filters on the service dashboard.
  */
 export const ISTIO_DASHBOARDS: ReleaseTable<readonly IstioDashboardSource[]> = {
   '1.17': [
@@ -31,7 +32,7 @@ export const ISTIO_DASHBOARDS: ReleaseTable<readonly IstioDashboardSource[]> = {
     { file: 'istio-performance-dashboard.json', folder: 'istio', build: istioPerformanceDashboard },
     { file: 'istio-extension-dashboard.json', folder: 'istio-services', build: istioExtensionDashboard },
     { file: 'istio-mesh-dashboard.json', folder: 'istio-services', build: () => istioMeshDashboard() },
-    { file: 'istio-service-dashboard.json', folder: 'istio-services', build: istioServiceDashboard },
+    { file: 'istio-service-dashboard.json', folder: 'istio-services', build: () => istioServiceDashboard() },
     { file: 'istio-workload-dashboard.json', folder: 'istio-services', build: istioWorkloadDashboard },
   ],
   '1.30': [
@@ -44,7 +45,11 @@ export const ISTIO_DASHBOARDS: ReleaseTable<readonly IstioDashboardSource[]> = {
       folder: 'istio-services',
       build: () => istioMeshDashboard(IstioRelease.V1_30),
     },
-    { file: 'istio-service-dashboard.json', folder: 'istio-services', build: istioServiceDashboard },
+    {
+      file: 'istio-service-dashboard.json',
+      folder: 'istio-services',
+      build: () => istioServiceDashboard(IstioRelease.V1_30),
+    },
     { file: 'istio-workload-dashboard.json', folder: 'istio-services', build: istioWorkloadDashboard },
   ],
 };

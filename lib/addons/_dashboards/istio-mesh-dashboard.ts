@@ -1,5 +1,5 @@
-import { IstioRelease, ReleaseTable, releaseValue } from '../../core/istio-release';
-import { Dashboard, DashboardProps } from './dashboard';
+import { IstioRelease } from '../../core/istio-release';
+import { Dashboard } from './dashboard';
 import { eq, Matcher, quantile, re, requestRate, selector, successRate, sum, sumRate } from './istio-queries';
 
 /** Title Kiali links to. */
@@ -7,29 +7,8 @@ export const ISTIO_MESH_DASHBOARD_TITLE = 'Istio Mesh Dashboard';
 /** Stable uid (part of the URL) on Istio 1.17. */
 export const ISTIO_MESH_DASHBOARD_UID = 'G8wLrJIZk';
 
-/** What the mesh dashboard of each release counts as "the mesh's traffic". */
-interface MeshDashboardRelease {
-  readonly uid: string;
-  readonly refresh?: DashboardProps['refresh'];
-  readonly from?: string;
-  /** Where a request is counted once. */
-  readonly reporter: Matcher;
-  /** How the text panel names it. */
-  readonly reporterText: string;
-}
-
-const RELEASES: ReleaseTable<MeshDashboardRelease> = {
-  '1.17': { uid: ISTIO_MESH_DASHBOARD_UID, reporter: eq('reporter', 'source'), reporterText: '(`reporter="source"`)' },
-  // In ambient mode a waypoint, not a client sidecar, reports the requests it proxies
-  // (clients behind ztunnel have no L7 proxy of their own).
-  '1.30': {
-    uid: '1a9a8ea49444aae205c7737573e894f9',
-    refresh: '15s',
-    from: 'now-30m',
-    reporter: re('reporter', 'source|waypoint'),
-    reporterText: 'or a waypoint (`reporter=~"source|waypoint"`)',
-  },
-};
+/** The uid Istio 1.30 ships its rewritten mesh dashboard with. */
+export const ISTIO_MESH_DASHBOARD_UID_1_30 = '1a9a8ea49444aae205c7737573e894f9';
 
 /** The Istio config kinds whose object counts istiod reports through `pilot_k8s_cfg_events`. */
 const CONFIG_KINDS: ReadonlyArray<readonly [kind: string, title: string]> = [
@@ -51,21 +30,16 @@ function configCount(kind: string): string {
 
 /** The whole mesh at a glance: global traffic, Istio config, and per-workload HTTP and TCP tables. */
 export function istioMeshDashboard(release: IstioRelease = IstioRelease.V1_17): Dashboard {
-  const rel = releaseValue(RELEASES, release);
-  const d = new Dashboard({
-    title: ISTIO_MESH_DASHBOARD_TITLE,
-    uid: rel.uid,
-    ...(rel.refresh !== undefined ? { refresh: rel.refresh } : {}),
-    ...(rel.from !== undefined ? { from: rel.from } : {}),
-  });
+  if (release.minor === '1.30') return istioMeshDashboard130();
+  const d = new Dashboard({ title: ISTIO_MESH_DASHBOARD_TITLE, uid: ISTIO_MESH_DASHBOARD_UID });
   // Counted once, where requests leave a client proxy (gateways included).
-  const mesh = [rel.reporter];
+  const mesh = [eq('reporter', 'source')];
   const workload = ['destination_workload', 'destination_workload_namespace'];
 
   d.addText({
     title: '',
     markdown:
-      `# Istio Mesh\nTraffic is reported by the client-side proxy ${rel.reporterText}. ` +
+      '# Istio Mesh\nTraffic is reported by the client-side proxy (`reporter="source"`). ' +
       'Open a workload or service in the Istio Workload and Service dashboards for details.',
     width: 24,
     height: 3,
@@ -151,6 +125,108 @@ export function istioMeshDashboard(release: IstioRelease = IstioRelease.V1_17): 
     height: 8,
     unit: 'none',
     queries: [{ expr: sum('istio_build', ['component', 'tag']), legend: '{{component}}: {{tag}}' }],
+  });
+  return d;
+}
+
+/** Per destination workload: the HTTP/gRPC and TCP tables of both releases. */
+const WORKLOAD = ['destination_workload', 'destination_workload_namespace'];
+const WORKLOAD_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ['destination_workload', 'Workload'],
+  ['destination_workload_namespace', 'Namespace'],
+];
+
+/**
+ * Istio 1.30's mesh dashboard, rewritten upstream: global traffic, the HTTP/gRPC and TCP
+ * workload tables, and component versions; no Istio config counts any more. Requests are
+ * counted where a client sidecar or, in ambient mode, a waypoint reports them (clients behind
+ * ztunnel have no L7 proxy of their own).
+ */
+function istioMeshDashboard130(): Dashboard {
+  const d = new Dashboard({
+    title: ISTIO_MESH_DASHBOARD_TITLE,
+    uid: ISTIO_MESH_DASHBOARD_UID_1_30,
+    refresh: '15s',
+    from: 'now-30m',
+  });
+  const mesh: Matcher[] = [re('reporter', 'source|waypoint')];
+  // Rounded to 0.01 as upstream: a stat of a near-zero rate otherwise shows noise digits.
+  const rounded = (expr: string) => `round(${expr}, 0.01)`;
+
+  d.addRow('Global Traffic');
+  d.addStat({
+    title: 'Traffic Volume',
+    width: 6,
+    height: 5,
+    unit: 'reqps',
+    query: { expr: rounded(requestRate(mesh)) },
+  });
+  d.addStat({
+    title: 'Success Rate',
+    width: 6,
+    height: 5,
+    unit: 'percentunit',
+    query: { expr: successRate(mesh) },
+    thresholds: {
+      base: 'red',
+      steps: [
+        [0.95, 'orange'],
+        [0.99, 'green'],
+      ],
+    },
+  });
+  for (const [title, codes] of [
+    ['4xxs', '4..'],
+    ['5xxs', '5..'],
+  ] as const) {
+    d.addStat({
+      title,
+      width: 6,
+      height: 5,
+      unit: 'reqps',
+      // No such responses yet is 0, not "no data".
+      query: { expr: `${rounded(requestRate([...mesh, re('response_code', codes)]))} or vector(0)` },
+    });
+  }
+
+  d.addTable({
+    title: 'HTTP/gRPC Workloads',
+    width: 24,
+    height: 16,
+    labels: WORKLOAD_LABELS,
+    columns: [
+      { header: 'Requests', expr: requestRate(mesh, WORKLOAD), unit: 'reqps' },
+      ...(
+        [
+          [0.5, 'P50 Latency'],
+          [0.9, 'P90 Latency'],
+          [0.99, 'P99 Latency'],
+        ] as const
+      ).map(([q, header]) => ({
+        header,
+        expr: quantile(q, 'istio_request_duration_milliseconds_bucket', mesh, WORKLOAD),
+        unit: 'ms' as const,
+      })),
+      { header: 'Success Rate', expr: successRate(mesh, WORKLOAD), unit: 'percentunit' },
+    ],
+  });
+  d.addTable({
+    title: 'TCP Workloads',
+    width: 24,
+    height: 16,
+    labels: WORKLOAD_LABELS,
+    columns: [
+      { header: 'Bytes Received', expr: sumRate('istio_tcp_received_bytes_total', mesh, WORKLOAD), unit: 'Bps' },
+      { header: 'Bytes Sent', expr: sumRate('istio_tcp_sent_bytes_total', mesh, WORKLOAD), unit: 'Bps' },
+    ],
+  });
+
+  d.addRow('Istio Component Versions');
+  d.addTimeseries({
+    title: 'Istio Component Versions',
+    width: 24,
+    height: 8,
+    queries: [{ expr: sum('istio_build', ['component', 'tag']), legend: '{{component}} ({{tag}})' }],
   });
   return d;
 }

@@ -1,4 +1,5 @@
-import { Dashboard } from './dashboard';
+import { IstioRelease } from '../../core/istio-release';
+import { Dashboard, TemplateVariable } from './dashboard';
 import { eq, PERCENTILES, quantile, re, requestRate, successRate, sumRate } from './istio-queries';
 import { addTrafficPanels } from './traffic-panels';
 
@@ -17,10 +18,32 @@ function peerQuery(label: string, reporter: string, extra = ''): string {
 const labelRegex = (label: string) => `/.*${label}="([^"]*)".*/`;
 
 /**
- * One Istio service (`$service`): what its clients see, what its server workloads see,
- * and both split by client workload and by server workload.
+ * The cluster of the clients or of the server workloads (multi-cluster meshes), as Istio 1.30
+ * offers to filter the workload choices by.
  */
-export function istioServiceDashboard(): Dashboard {
+function clusterVariable(
+  name: string,
+  label: string,
+  side: 'source' | 'destination',
+  reporter: string,
+): TemplateVariable {
+  return {
+    kind: 'query',
+    name,
+    label,
+    query: peerQuery(`${side}_cluster`, reporter),
+    regex: labelRegex(`${side}_cluster`),
+    multi: true,
+  };
+}
+
+/**
+ * One Istio service (`$service`): what its clients see, what its server workloads see,
+ * and both split by client workload and by server workload. On Istio 1.30 the client and
+ * server workload choices can also be narrowed by cluster.
+ */
+export function istioServiceDashboard(release: IstioRelease = IstioRelease.V1_17): Dashboard {
+  const clusters = release.minor === '1.30';
   const d = new Dashboard({
     title: ISTIO_SERVICE_DASHBOARD_TITLE,
     uid: ISTIO_SERVICE_DASHBOARD_UID,
@@ -41,6 +64,7 @@ export function istioServiceDashboard(): Dashboard {
         defaults: ['destination'],
         multi: true,
       },
+      ...(clusters ? [clusterVariable('srccluster', 'Client Cluster', 'source', '$qrep')] : []),
       {
         kind: 'query',
         name: 'srcns',
@@ -57,6 +81,7 @@ export function istioServiceDashboard(): Dashboard {
         regex: labelRegex('source_workload'),
         multi: true,
       },
+      ...(clusters ? [clusterVariable('dstcluster', 'Service Cluster', 'destination', 'destination')] : []),
       {
         kind: 'query',
         name: 'dstns',
@@ -69,7 +94,11 @@ export function istioServiceDashboard(): Dashboard {
         kind: 'query',
         name: 'dstwl',
         label: 'Service Workload',
-        query: peerQuery('destination_workload', 'destination', ', destination_workload_namespace=~"$dstns"'),
+        query: peerQuery(
+          'destination_workload',
+          'destination',
+          `${clusters ? ', destination_cluster=~"$dstcluster"' : ''}, destination_workload_namespace=~"$dstns"`,
+        ),
         regex: labelRegex('destination_workload'),
         multi: true,
       },
