@@ -31,6 +31,8 @@ const ALL_VALUES: Record<string, string> = {
   namespace: 'default',
   workload: 'reviews-v1',
   qrep: 'destination',
+  srccluster: '.*',
+  dstcluster: '.*',
   srcns: '.*',
   srcwl: '.*',
   dstns: '.*',
@@ -255,16 +257,16 @@ const INPUT_SERIES_1_30 = [
 
 const EXPECTATIONS_1_30: readonly Expectation[] = [
   // Mesh dashboard: the waypoint's 2/s count too (8/s from sidecars, as on 1.17, plus 2/s).
-  { dashboard: 'Istio Mesh Dashboard', panel: 'Global Request Volume', variables: {}, samples: [['{}', 10]] },
+  { dashboard: 'Istio Mesh Dashboard', panel: 'Traffic Volume', variables: {}, samples: [['{}', 10]] },
   {
     dashboard: 'Istio Mesh Dashboard',
-    panel: 'Global Success Rate (non-5xx responses)',
+    panel: 'Success Rate',
     variables: {},
     samples: [['{}', 0.9]],
   },
   {
     dashboard: 'Istio Mesh Dashboard',
-    panel: 'HTTP/GRPC Workloads',
+    panel: 'HTTP/gRPC Workloads',
     legend: 'Requests',
     variables: {},
     samples: [
@@ -273,6 +275,7 @@ const EXPECTATIONS_1_30: readonly Expectation[] = [
       ['{destination_workload="reviews-v1", destination_workload_namespace="default"}', 4],
     ],
   },
+  { dashboard: 'Istio Mesh Dashboard', panel: '4xxs', variables: {}, samples: [['{}', 3]] },
   // The service dashboard is unchanged: a service's traffic as its own proxies report it.
   {
     dashboard: 'Istio Service Dashboard',

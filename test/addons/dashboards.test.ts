@@ -396,8 +396,35 @@ describe('Istio 1.30 dashboards', () => {
     const exprs = (title: string) => dashboardQueries(byTitle(title)).map((q) => q.expr);
     const mesh = exprs('Istio Mesh Dashboard').filter((e) => e.includes('istio_requests_total'));
     expect(mesh.length).toBeGreaterThan(0);
+    expect((byTitle('Istio Mesh Dashboard').panels as any[]).map((p) => p.title)).toEqual([
+      'Global Traffic',
+      'Traffic Volume',
+      'Success Rate',
+      '4xxs',
+      '5xxs',
+      'HTTP/gRPC Workloads',
+      'TCP Workloads',
+      'Istio Component Versions',
+      'Istio Component Versions',
+    ]);
     for (const e of mesh) expect(e).toContain('reporter=~"source|waypoint"');
-    expect(exprs('Istio Service Dashboard')).toEqual(dashboardQueries(builtDashboards('1.17')[4]).map((q) => q.expr));
+    // Same panels and queries as 1.17; 1.30 adds the cluster filters to the variables only.
+    const panelExprs = (d: any) => dashboardQueries(d).filter((q) => !q.where.startsWith('$'));
+    expect(panelExprs(byTitle('Istio Service Dashboard'))).toEqual(panelExprs(builtDashboards('1.17')[4]));
+    const vars = (byTitle('Istio Service Dashboard').templating.list as any[]).map((v) => v.name);
+    expect(vars).toEqual([
+      'datasource',
+      'service',
+      'qrep',
+      'srccluster',
+      'srcns',
+      'srcwl',
+      'dstcluster',
+      'dstns',
+      'dstwl',
+    ]);
+    const dstwl = (byTitle('Istio Service Dashboard').templating.list as any[]).find((v) => v.name === 'dstwl');
+    expect(dstwl.query).toContain('destination_cluster=~"$dstcluster"');
   });
 
   test('the control plane dashboard shows push time and size as heatmaps of bucket rates', () => {
