@@ -88,7 +88,8 @@ export interface GrafanaProps {
    * Log in as an admin from this Secret instead of letting everyone in anonymously as Admin:
    * anonymous access is turned off in `grafana.ini` and `GF_SECURITY_ADMIN_USER`/`PASSWORD`
    * come from the Secret.
-   * @default anonymous Admin access, as Istio's sample (fine on a laptop, not on a shared cluster)
+   * @default anonymous Admin access, as Istio's sample (fine on a laptop, not on a shared cluster);
+   * the admin user and password are the sample's placeholders: '-' (1.17), 'admin' (1.30)
    */
   readonly adminCredentials?: GrafanaAdminCredentials;
 }
