@@ -1,6 +1,7 @@
 import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+import { checkRe2 } from '../core/_re2';
 import { checkNonEmpty, reject } from '../core/input-validation';
 import { PrometheusConfig, RelabelAction, RelabelConfig, ScrapeConfig } from './prometheus-config';
 
@@ -91,13 +92,10 @@ function checkRelabel(scope: IConstruct, at: string, rule: RelabelConfig): void 
   if (action === RelabelAction.HASHMOD && !(Number.isInteger(rule.modulus) && rule.modulus! > 0)) {
     reject(scope, `${at}.modulus`, rule.modulus, 'a positive whole number, which the hashmod action requires');
   }
-  if (rule.regex !== undefined) {
-    try {
-      new RegExp(rule.regex);
-    } catch {
-      reject(scope, `${at}.regex`, rule.regex, 'a valid regular expression');
-    }
-  }
+  // Prometheus compiles the regex with Go's RE2 as `^(?s:regex)$` and refuses the whole config if that fails. The
+  // pattern is checked as written: the same verdict, except that it also refuses ones like `a)|(b` that only parse
+  // by closing Prometheus's wrapper group.
+  if (rule.regex !== undefined) checkRe2(scope, `${at}.regex`, rule.regex);
 }
 
 /** `prometheus.yml` text for a config: snake_case keys, absent fields left out. */

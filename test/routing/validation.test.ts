@@ -241,7 +241,7 @@ describe('VersionRouting input validation', () => {
       'invalid regex',
       route({ match: [{ uri: StringMatch.regex('/(a') }] }),
       'routes[0].match[0].uri.regex',
-      /valid \(RE2\) regular expression/,
+      /an RE2 regular expression \(RE2: missing closing \): `\/\(a`\)/,
     ],
     [
       'raw object instead of StringMatch',
