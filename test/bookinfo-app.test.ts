@@ -1,11 +1,13 @@
 import { Testing } from 'cdk8s';
 
-import { BookinfoApp, BookinfoPodSecurityProfile, SidecarInjection } from '../lib';
+import { BookinfoApp, BookinfoPodSecurityProfile, IstioRelease, SidecarInjection } from '../lib';
 import { invariantViolations } from './support/invariants';
+import { chartOn } from './support/release';
 import { allSchemaErrors } from './support/schema';
 
-function synth(props?: ConstructorParameters<typeof BookinfoApp>[2]) {
-  const chart = Testing.chart();
+// Written against Istio 1.17's bookinfo.yaml: pinned, so the library default can move on.
+function synth(props?: ConstructorParameters<typeof BookinfoApp>[2], release: IstioRelease = IstioRelease.V1_17) {
+  const chart = chartOn(props?.release ?? release);
   const app = new BookinfoApp(chart, 'bookinfo', props);
   return { app, objects: Testing.synth(chart) };
 }
@@ -143,5 +145,98 @@ describe('BookinfoApp', () => {
     }
     const productpage = byKindName(objects, 'Deployment', 'productpage-v1').spec.template.spec;
     expect(productpage.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  describe('on Istio 1.30', () => {
+    const deployments = (objects: any[]) => objects.filter((o) => o.kind === 'Deployment');
+
+    test('reproduces 1.30 bookinfo.yaml: images, no runAsUser, metrics annotations on productpage only', () => {
+      // GIVEN / WHEN
+      const { app, objects } = synth({ release: IstioRelease.V1_30 });
+      // THEN
+      expect(app.release).toBe(IstioRelease.V1_30);
+      expect(objects).toMatchSnapshot();
+      expect(allSchemaErrors(objects)).toEqual([]);
+      const images = deployments(objects)
+        .map((d) => d.spec.template.spec.containers[0].image)
+        .sort();
+      expect(images).toEqual([
+        'registry.istio.io/release/examples-bookinfo-details-v1:1.20.3',
+        'registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3',
+        'registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3',
+        'registry.istio.io/release/examples-bookinfo-reviews-v1:1.20.3',
+        'registry.istio.io/release/examples-bookinfo-reviews-v2:1.20.3',
+        'registry.istio.io/release/examples-bookinfo-reviews-v3:1.20.3',
+      ]);
+      for (const d of deployments(objects)) {
+        expect(d.spec.template.spec.securityContext).toBeUndefined();
+        expect(d.spec.template.spec.containers[0].securityContext).toBeUndefined();
+        if (d.metadata.name === 'productpage-v1')
+          expect(d.spec.template.metadata.annotations).toEqual({
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': '9080',
+            'prometheus.io/path': '/metrics',
+          });
+        else expect(d.spec.template.metadata.annotations).toBeUndefined();
+      }
+    });
+
+    test('follows the release declared for the scope', () => {
+      // GIVEN an App on 1.30 / WHEN BookinfoApp has no release prop
+      const { app, objects } = synth({}, IstioRelease.V1_30);
+      // THEN
+      expect(app.release).toBe(IstioRelease.V1_30);
+      expect(byKindName(objects, 'Deployment', 'details-v1').spec.template.spec.containers[0].image).toBe(
+        'registry.istio.io/release/examples-bookinfo-details-v1:1.20.3',
+      );
+    });
+
+    test('imageRegistry and imageTag still override the release defaults', () => {
+      // GIVEN / WHEN
+      const { objects } = synth({ release: IstioRelease.V1_30, imageRegistry: 'example.com/mirror', imageTag: '9.9' });
+      // THEN
+      expect(byKindName(objects, 'Deployment', 'ratings-v1').spec.template.spec.containers[0].image).toBe(
+        'example.com/mirror/examples-bookinfo-ratings-v1:9.9',
+      );
+    });
+
+    test('BASELINE profile reproduces bookinfo-psa.yaml on every container', () => {
+      // GIVEN / WHEN
+      const { objects } = synth({ release: IstioRelease.V1_30, podSecurity: BookinfoPodSecurityProfile.BASELINE });
+      // THEN
+      expect(objects).toMatchSnapshot();
+      expect(deployments(objects)).toHaveLength(6);
+      for (const d of deployments(objects)) {
+        expect(d.spec.template.spec.securityContext).toBeUndefined();
+        expect(d.spec.template.spec.containers[0].securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['all'] },
+          runAsNonRoot: true,
+        });
+      }
+    });
+
+    test('RESTRICTED profile is kept on 1.30', () => {
+      // GIVEN / WHEN
+      const { objects } = synth({ release: IstioRelease.V1_30, podSecurity: BookinfoPodSecurityProfile.RESTRICTED });
+      // THEN
+      const pod = byKindName(objects, 'Deployment', 'reviews-v2').spec.template.spec;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    });
+
+    test('BASELINE is refused on 1.17, which has no bookinfo-psa.yaml', () => {
+      // GIVEN / WHEN / THEN
+      expect(() => synth({ release: IstioRelease.V1_17, podSecurity: BookinfoPodSecurityProfile.BASELINE })).toThrow(
+        /podSecurity: "baseline" is not allowed; expected a profile Istio 1\.17 supports: its samples have no bookinfo-psa\.yaml/,
+      );
+    });
+
+    test('an unknown profile is refused with the allowed ones', () => {
+      // GIVEN / WHEN / THEN
+      expect(() => synth({ release: IstioRelease.V1_30, podSecurity: 'lax' as BookinfoPodSecurityProfile })).toThrow(
+        /podSecurity: "lax" is not allowed; expected one of istio-sample, baseline, restricted/,
+      );
+    });
   });
 });

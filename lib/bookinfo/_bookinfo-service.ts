@@ -16,8 +16,8 @@ export interface ScratchVolume {
 export interface BookinfoPodSecurity {
   /** Pod-level security context, if any. */
   readonly pod?: k8s.PodSecurityContext;
-  /** Container-level security context. */
-  readonly container: k8s.SecurityContext;
+  /** Container-level security context, if any. */
+  readonly container?: k8s.SecurityContext;
   /** Container resources, if any. */
   readonly resources?: k8s.ResourceRequirements;
 }
@@ -38,6 +38,8 @@ export interface BookinfoServiceProps {
   readonly replicas: number;
   /** Extra pod template labels (sidecar injection). */
   readonly podLabels: Record<string, string>;
+  /** Pod template annotations (none when empty or absent). */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Environment variables of the container. */
   readonly env: readonly k8s.EnvVar[];
   /** emptyDir volumes the container writes to; listed in the order the pod declares them. */
@@ -118,7 +120,10 @@ export class BookinfoService extends Construct implements IBookinfoService {
         replicas: props.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: { ...selector, ...props.podLabels } },
+          metadata: {
+            labels: { ...selector, ...props.podLabels },
+            annotations: Object.keys(props.podAnnotations ?? {}).length > 0 ? { ...props.podAnnotations } : undefined,
+          },
           spec: {
             serviceAccountName: this.serviceAccountName,
             securityContext: props.security.pod,

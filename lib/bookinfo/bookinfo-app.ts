@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
+import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './_bookinfo-service';
 import { IBookinfoService } from './bookinfo-service';
@@ -15,8 +16,15 @@ const ALL_REVIEWS_VERSIONS: readonly ReviewsVersion[] = ['v1', 'v2', 'v3'];
 
 /** How locked-down Bookinfo's pods are. */
 export enum BookinfoPodSecurityProfile {
-  /** What Istio's `bookinfo.yaml` does: `runAsUser: 1000`, nothing more. */
+  /** What Istio's `bookinfo.yaml` does: `runAsUser: 1000` on 1.17, no security context on 1.30. */
   ISTIO_SAMPLE = 'istio-sample',
+  /**
+   * What Istio's `bookinfo-psa.yaml` does so Bookinfo runs where Pod Security Admission enforces the
+   * "baseline" policy: each container gets `allowPrivilegeEscalation: false`, all capabilities dropped
+   * and `runAsNonRoot: true`. Istio 1.30 only: 1.17 ships no such sample (its images are not checked
+   * as non-root), so it is refused there; use RESTRICTED on 1.17.
+   */
+  BASELINE = 'baseline',
   /**
    * Meets the Kubernetes Pod Security Standards "restricted" profile: non-root user and group,
    * no privilege escalation, every capability dropped, `RuntimeDefault` seccomp, and resource
@@ -28,18 +36,23 @@ export enum BookinfoPodSecurityProfile {
 /** Props for {@link BookinfoApp}. */
 export interface BookinfoAppProps {
   /**
+   * The Istio release whose objects to emit (Bookinfo's images, security context, annotations).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+  /**
    * Namespace of every object.
    * @default 'default'
    */
   readonly namespace?: string;
   /**
    * Registry and repository prefix of the Bookinfo images.
-   * @default 'docker.io/istio'
+   * @default the release's: 'docker.io/istio' (1.17), 'registry.istio.io/release' (1.30)
    */
   readonly imageRegistry?: string;
   /**
    * Tag of the Bookinfo images.
-   * @default '1.17.0'
+   * @default the release's: '1.17.0' (1.17), '1.20.3' (1.30)
    */
   readonly imageTag?: string;
   /**
@@ -83,6 +96,42 @@ const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
   limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') },
 };
 
+/** What each release's `samples/bookinfo/platform/kube/bookinfo.yaml` has. */
+interface BookinfoReleaseData {
+  /** Registry and repository prefix of the images. */
+  readonly imageRegistry: string;
+  /** Tag of the images. */
+  readonly imageTag: string;
+  /** The containers' security context, if any. */
+  readonly containerSecurity?: k8s.SecurityContext;
+  /** productpage's pod annotations. */
+  readonly productpageAnnotations: Readonly<Record<string, string>>;
+  /** The containers' security context in `bookinfo-psa.yaml`; absent where the release has no such sample. */
+  readonly psaContainerSecurity?: k8s.SecurityContext;
+}
+
+const RELEASES: ReleaseTable<BookinfoReleaseData> = {
+  '1.17': {
+    imageRegistry: 'docker.io/istio',
+    imageTag: '1.17.0',
+    containerSecurity: { runAsUser: 1000 },
+    productpageAnnotations: {},
+  },
+  '1.30': {
+    imageRegistry: 'registry.istio.io/release',
+    imageTag: '1.20.3',
+    containerSecurity: undefined,
+    // Upstream spells the capability in lower case; the runtime matches capability names case-insensitively.
+    psaContainerSecurity: { allowPrivilegeEscalation: false, capabilities: { drop: ['all'] }, runAsNonRoot: true },
+    // productpage serves Prometheus metrics on its own port.
+    productpageAnnotations: {
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(BOOKINFO_PORT),
+      'prometheus.io/path': '/metrics',
+    },
+  },
+};
+
 const BOOKINFO_APP = typeMarker('BookinfoApp');
 
 /**
@@ -118,22 +167,26 @@ export class BookinfoApp extends Construct {
   public readonly namespaceObject?: k8s.KubeNamespace;
   /** The sidecar injection mode in effect. */
   public readonly sidecarInjection: SidecarInjection;
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
 
   constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
     super(scope, id);
     markInstance(this, BOOKINFO_APP);
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);
+    this.release = IstioRelease.of(this, props.release);
+    const data = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const registry = checkNonEmpty(
       this,
       'imageRegistry',
-      props.imageRegistry ?? 'docker.io/istio',
+      props.imageRegistry ?? data.imageRegistry,
       'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"',
     );
     if (registry.endsWith('/') || /\s/.test(registry))
       reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
-    const tag = props.imageTag ?? '1.17.0';
+    const tag = props.imageTag ?? data.imageTag;
     imageReference(
       this,
       { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' },
@@ -178,6 +231,7 @@ export class BookinfoApp extends Construct {
     const security = this.resolveSecurity(
       props.podSecurity ?? BookinfoPodSecurityProfile.ISTIO_SAMPLE,
       props.resources,
+      data,
     );
     const podLabels = injectionPodLabels(this.sidecarInjection);
     const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
@@ -186,6 +240,7 @@ export class BookinfoApp extends Construct {
       port: BOOKINFO_PORT,
       replicas,
       podLabels,
+      podAnnotations: {},
       security,
     };
     const image = (name: string) => (version: string) => `${registry}/examples-bookinfo-${name}-${version}:${tag}`;
@@ -220,6 +275,7 @@ export class BookinfoApp extends Construct {
       name: 'productpage',
       versions: ['v1'],
       image: image('productpage'),
+      podAnnotations: data.productpageAnnotations,
       env: [],
       scratchVolumes: [tmp],
     });
@@ -243,10 +299,20 @@ export class BookinfoApp extends Construct {
   private resolveSecurity(
     profile: BookinfoPodSecurityProfile,
     resources: k8s.ResourceRequirements | undefined,
+    data: BookinfoReleaseData,
   ): BookinfoPodSecurity {
     switch (profile) {
       case BookinfoPodSecurityProfile.ISTIO_SAMPLE:
-        return { container: { runAsUser: 1000 }, resources };
+        return { container: data.containerSecurity, resources };
+      case BookinfoPodSecurityProfile.BASELINE:
+        if (data.psaContainerSecurity === undefined)
+          reject(
+            this,
+            'podSecurity',
+            profile,
+            `a profile Istio ${this.release.minor} supports: its samples have no bookinfo-psa.yaml (use ${BookinfoPodSecurityProfile.RESTRICTED}, or release 1.30)`,
+          );
+        return { container: data.psaContainerSecurity, resources };
       case BookinfoPodSecurityProfile.RESTRICTED:
         return {
           pod: {
