@@ -1,0 +1,106 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
+import { IMeshService } from '../core/mesh-service';
+import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
+
+/** Props for {@link CurlClient}. */
+export interface CurlClientProps {
+  /**
+   * Namespace of every object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the ServiceAccount, Service and Deployment, and the `app` label.
+   * @default 'curl'
+   */
+  readonly name?: string;
+  /**
+   * The client image; it must provide `/bin/sleep` and `curl`.
+   * @default 'docker.io/curlimages/curl:8.16.0'
+   */
+  readonly image?: string;
+  /**
+   * How the pod gets its Istio sidecar (without one the client is outside the mesh).
+   * @default SidecarInjection.POD_LABEL
+   */
+  readonly sidecarInjection?: SidecarInjection;
+}
+
+const CURL_CLIENT = typeMarker('CurlClient');
+
+/**
+ * An in-mesh client to test services from, equivalent to Istio's `samples/curl/curl.yaml` (which
+ * replaced `samples/sleep/sleep.yaml`): `kubectl exec deploy/curl -c curl -- curl -sS productpage:9080/productpage`.
+ * TLS material can be mounted from an optional Secret `<name>-secret` at `/etc/curl/tls`.
+ * No release prop: the sample is the same whichever Istio runs the mesh.
+ */
+export class CurlClient extends Construct implements IMeshService {
+  /** True for a CurlClient, also one made by another copy of this library. */
+  public static isCurlClient(x: unknown): x is CurlClient {
+    return hasMarker(x, CURL_CLIENT);
+  }
+
+  /** Name of the Service (and of the ServiceAccount and Deployment). */
+  public readonly serviceName: string;
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** The Service port, 80 (nothing listens: the client only sends). */
+  public readonly port = 80;
+  /** The client is not versioned. */
+  public readonly versions: readonly string[] = [];
+  /** The Deployment, for `kubectl exec deploy/<name>`. */
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: CurlClientProps = {}) {
+    super(scope, id);
+    markInstance(this, CURL_CLIENT);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const name = checkDnsLabel(this, 'name', props.name ?? 'curl');
+    const image = checkNonEmpty(
+      this,
+      'image',
+      props.image ?? 'docker.io/curlimages/curl:8.16.0',
+      'a container image reference',
+    );
+    this.serviceName = name;
+    const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace: this.namespace },
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name, namespace: this.namespace, labels: { app: name, service: name } },
+      spec: { ports: [{ port: this.port, name: 'http' }], selector: { app: name } },
+    });
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name, ...podLabels } },
+          spec: {
+            // Nothing to drain: the client holds no connections worth waiting for.
+            terminationGracePeriodSeconds: 0,
+            serviceAccountName: name,
+            containers: [
+              {
+                name,
+                image,
+                // Idles so that curl can be run in it with kubectl exec.
+                command: ['/bin/sleep', 'infinity'],
+                imagePullPolicy: 'IfNotPresent',
+                volumeMounts: [{ mountPath: '/etc/curl/tls', name: 'secret-volume' }],
+              },
+            ],
+            volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
+          },
+        },
+      },
+    });
+  }
+}
