@@ -3,11 +3,17 @@ import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 
 /** Props for {@link SleepClient}. */
 export interface SleepClientProps {
+  /**
+   * The Istio release whose `samples/sleep/sleep.yaml` to reproduce (it sets the default image).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /**
    * Namespace of every object.
    * @default 'default'
@@ -20,7 +26,7 @@ export interface SleepClientProps {
   readonly name?: string;
   /**
    * The client image; it must provide `/bin/sleep` and `curl`.
-   * @default 'curlimages/curl'
+   * @default the release's: 'curlimages/curl' (1.17), 'docker.io/curlimages/curl:8.16.0' (1.30)
    */
   readonly image?: string;
   /**
@@ -30,12 +36,21 @@ export interface SleepClientProps {
   readonly sidecarInjection?: SidecarInjection;
 }
 
+/** The image each release's `samples/sleep/sleep.yaml` runs (the rest of the sample is the same). */
+const IMAGES: ReleaseTable<string> = {
+  '1.17': 'curlimages/curl',
+  '1.30': 'docker.io/curlimages/curl:8.16.0',
+};
+
 const SLEEP_CLIENT = typeMarker('SleepClient');
 
 /**
  * An in-mesh client to test services from, equivalent to Istio's `samples/sleep/sleep.yaml`:
  * `kubectl exec deploy/sleep -c sleep -- curl -sS productpage:9080/productpage`.
  * TLS material can be mounted from an optional Secret `<name>-secret` at `/etc/sleep/tls`.
+ *
+ * Deprecated upstream: Istio's samples use `samples/curl/curl.yaml` instead (the same client under
+ * the name `curl`), which `CurlClient` reproduces; prefer it for new meshes.
  */
 export class SleepClient extends Construct implements IMeshService {
   /** True for a SleepClient, also one made by another copy of this library. */
@@ -53,13 +68,21 @@ export class SleepClient extends Construct implements IMeshService {
   public readonly versions: readonly string[] = [];
   /** The Deployment, for `kubectl exec deploy/<name>`. */
   public readonly deployment: k8s.KubeDeployment;
+  /** The Istio release whose sample this construct reproduces. */
+  public readonly release: IstioRelease;
 
   constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
     super(scope, id);
     markInstance(this, SLEEP_CLIENT);
+    this.release = IstioRelease.of(this, props.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const name = checkDnsLabel(this, 'name', props.name ?? 'sleep');
-    const image = checkNonEmpty(this, 'image', props.image ?? 'curlimages/curl', 'a container image reference');
+    const image = checkNonEmpty(
+      this,
+      'image',
+      props.image ?? releaseValue(IMAGES, this.release),
+      'a container image reference',
+    );
     this.serviceName = name;
     const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
 
