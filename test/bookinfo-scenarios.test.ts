@@ -6,6 +6,7 @@ import {
   BookinfoScenario,
   BookinfoScenarioName,
   IMeshService,
+  IstioRelease,
   MeshAnalysis,
   TlsMode,
 } from '../lib';
@@ -13,13 +14,21 @@ import { invalidInputOf } from './support/assertions';
 import { quietApp, quietChart } from './support/quiet';
 import { allSchemaErrors } from './support/schema';
 
+/** Written against Istio 1.17's samples: pinned, so the library default can move on. */
+function pinned<T extends Chart>(chart: T, release: IstioRelease = IstioRelease.V1_17): T {
+  IstioRelease.use(chart.node.root, release);
+  return chart;
+}
+
 /** A baseline mesh (Bookinfo + subsets) and an overlay app analysed on top of it. */
-function overlay(scenario: BookinfoScenarioName, testUser?: string) {
+function overlay(scenario: BookinfoScenarioName, testUser?: string, release: IstioRelease = IstioRelease.V1_17) {
   const baseApp = Testing.app();
+  IstioRelease.use(baseApp, release);
   const baseChart = new Chart(baseApp, 'base');
   const bookinfo = new BookinfoApp(baseChart, 'bookinfo');
   new BookinfoDestinationRules(baseChart, 'subsets', { services: bookinfo.services });
   const app: App = quietApp();
+  IstioRelease.use(app, release);
   MeshAnalysis.of(app).configure({ baseline: baseApp });
   const chart = new Chart(app, scenario);
   const built = new BookinfoScenario(chart, 'scenario', { services: bookinfo.services, scenario, testUser });
@@ -40,7 +49,7 @@ const dest = (host: string, subset: string, weight?: number) => ({
 describe('BookinfoDestinationRules', () => {
   test("a DestinationRule per service with a subset per version, plus upstream's extra subsets", () => {
     // GIVEN
-    const chart = quietChart();
+    const chart = pinned(quietChart());
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     // WHEN
     new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services });
@@ -58,7 +67,7 @@ describe('BookinfoDestinationRules', () => {
   });
 
   test('tlsMode ISTIO_MUTUAL on every rule; extra subsets can be left out', () => {
-    const chart = quietChart();
+    const chart = pinned(quietChart());
     const bookinfo = new BookinfoApp(chart, 'bookinfo', { reviewsVersions: ['v1', 'v2'] });
     new BookinfoDestinationRules(chart, 'subsets', {
       services: bookinfo.services,
@@ -73,7 +82,7 @@ describe('BookinfoDestinationRules', () => {
 
   test('takes any mesh services: a subset per version, upstream extras only for the Bookinfo names', () => {
     // GIVEN services of another app, one of them named like Bookinfo's ratings
-    const chart = Testing.chart();
+    const chart = pinned(Testing.chart());
     const services = [
       { serviceName: 'cart', namespace: 'shop', port: 8080, versions: ['v1', 'v2'] },
       { serviceName: 'ratings', namespace: 'shop', port: 9080, versions: ['v1'] },
@@ -93,7 +102,7 @@ describe('BookinfoDestinationRules', () => {
     ['a null entry', [REVIEWS, null], 'services[1]', /an IMeshService/],
   ])('refuses %s, naming the field', (_what, services, field, allowed) => {
     const error = invalidInputOf(
-      () => new BookinfoDestinationRules(Testing.chart(), 'subsets', { services: services as IMeshService[] }),
+      () => new BookinfoDestinationRules(pinned(Testing.chart()), 'subsets', { services: services as IMeshService[] }),
     );
     expect([error.constructPath, error.field]).toEqual(['test/subsets', field]);
     expect(error.allowed).toMatch(allowed);
@@ -180,7 +189,7 @@ describe('BookinfoScenario', () => {
   });
 
   test('an unknown scenario name is rejected', () => {
-    const chart = quietChart();
+    const chart = pinned(quietChart());
     const bookinfo = new BookinfoApp(chart, 'bookinfo');
     expect(
       () =>
@@ -193,7 +202,7 @@ describe('BookinfoScenario', () => {
 
   test('routes the services it is about, found by name: a reviews task needs only reviews', () => {
     // GIVEN only the reviews service
-    const chart = Testing.chart();
+    const chart = pinned(Testing.chart());
     // WHEN
     const built = new BookinfoScenario(chart, 'scenario', {
       services: [REVIEWS],
@@ -207,7 +216,7 @@ describe('BookinfoScenario', () => {
   test('a service the scenario routes but services lacks is named in the error', () => {
     const error = invalidInputOf(
       () =>
-        new BookinfoScenario(Testing.chart(), 'x', {
+        new BookinfoScenario(pinned(Testing.chart()), 'x', {
           services: [REVIEWS],
           scenario: BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY,
         }),
@@ -216,5 +225,60 @@ describe('BookinfoScenario', () => {
     expect(error.allowed).toBe(
       'a list that includes the service "ratings", which scenario virtual-service-ratings-test-delay routes (typically bookinfo.services)',
     );
+  });
+});
+
+describe('on Istio 1.30', () => {
+  test.each(Object.values(BookinfoScenarioName))('%s emits networking.istio.io/v1 objects', (scenario) => {
+    // GIVEN / WHEN
+    const { built, objects } = overlay(scenario, undefined, IstioRelease.V1_30);
+    // THEN
+    expect(built.release).toBe(IstioRelease.V1_30);
+    expect(objects.length).toBeGreaterThan(0);
+    expect([...new Set(objects.map((o) => o.apiVersion))]).toEqual(['networking.istio.io/v1']);
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('the routes are those of 1.17 (the samples differ only in API version)', () => {
+    // GIVEN / WHEN
+    const spec = (release: IstioRelease) =>
+      overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY, undefined, release).objects.map((o) => o.spec);
+    // THEN
+    expect(spec(IstioRelease.V1_30)).toEqual(spec(IstioRelease.V1_17));
+  });
+
+  test('BookinfoDestinationRules takes a release prop; a scenario declares its release to its routings', () => {
+    // GIVEN an App on 1.17
+    const chart = pinned(quietChart());
+    const bookinfo = new BookinfoApp(chart, 'bookinfo', { release: IstioRelease.V1_17 });
+    // WHEN
+    const rules = new BookinfoDestinationRules(chart, 'subsets', { services: bookinfo.services });
+    const v1 = new BookinfoDestinationRules(pinned(Testing.chart(), IstioRelease.V1_30), 'subsets', {
+      services: bookinfo.services,
+      release: IstioRelease.V1_30,
+    });
+    // THEN
+    expect(rules.release).toBe(IstioRelease.V1_17);
+    expect(v1.release).toBe(IstioRelease.V1_30);
+    expect(Object.values(v1.routings).map((r) => r.release)).toEqual([
+      IstioRelease.V1_30,
+      IstioRelease.V1_30,
+      IstioRelease.V1_30,
+      IstioRelease.V1_30,
+    ]);
+    const objects = Testing.synth(chart).filter((o) => o.kind === 'DestinationRule');
+    expect([...new Set(objects.map((o) => o.apiVersion))]).toEqual(['networking.istio.io/v1beta1']);
+  });
+
+  test('a release that is not an IstioRelease is refused', () => {
+    // GIVEN / WHEN / THEN
+    expect(
+      () =>
+        new BookinfoScenario(pinned(Testing.chart()), 'x', {
+          services: [REVIEWS],
+          scenario: BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_V3,
+          release: '1.30' as unknown as IstioRelease,
+        }),
+    ).toThrow(/release: "1\.30" is not allowed/);
   });
 });

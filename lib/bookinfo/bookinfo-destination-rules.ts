@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
@@ -8,6 +9,11 @@ import { checkServices } from './_check-services';
 
 /** Props for {@link BookinfoDestinationRules}. */
 export interface BookinfoDestinationRulesProps {
+  /**
+   * The Istio release whose objects to emit (networking.istio.io/v1beta1 on 1.17, v1 on 1.30).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
   /**
    * The services that get a DestinationRule, each at most once: typically `bookinfo.services`
    * (any {@link IMeshService} works; a subset is declared per `versions` entry).
@@ -50,10 +56,15 @@ export class BookinfoDestinationRules extends Construct {
 
   /** The routing (DestinationRule only) of each service, keyed by service name. */
   public readonly routings: Readonly<Record<string, VersionRouting>>;
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
 
   constructor(scope: Construct, id: string, props: BookinfoDestinationRulesProps) {
     super(scope, id);
     markInstance(this, BOOKINFO_DESTINATION_RULES);
+    this.release = IstioRelease.of(this, props.release);
+    // The routings below follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     const services = checkServices(this, props.services);
     const includeExtra = props.includeUpstreamSubsets ?? true;
     const trafficPolicy = props.tlsMode ? { tls: { mode: props.tlsMode } } : undefined;

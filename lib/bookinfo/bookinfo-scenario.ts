@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { Percent } from '../routing/percent';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
@@ -46,6 +47,11 @@ export enum BookinfoScenarioName {
 /** Props for {@link BookinfoScenario}. */
 export interface BookinfoScenarioProps {
   /**
+   * The Istio release whose objects to emit (networking.istio.io/v1beta1 on 1.17, v1 on 1.30).
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+  /**
    * The Bookinfo services, typically `bookinfo.services`. The scenario routes the ones it is about by
    * name (`productpage`, `details`, `ratings`, `reviews`): those must be in the list.
    */
@@ -81,10 +87,15 @@ export class BookinfoScenario extends Construct {
   public readonly scenario: BookinfoScenarioName;
   /** The routings it created (DestinationRules and/or VirtualServices), keyed by service name. */
   public readonly routings: Readonly<Record<string, VersionRouting>>;
+  /** The Istio release whose objects this construct emits. */
+  public readonly release: IstioRelease;
 
   constructor(scope: Construct, id: string, props: BookinfoScenarioProps) {
     super(scope, id);
     markInstance(this, BOOKINFO_SCENARIO);
+    this.release = IstioRelease.of(this, props.release);
+    // The routings below follow this construct's release.
+    if (props.release !== undefined) IstioRelease.use(this, this.release);
     this.scenario = props.scenario;
     const services = checkServices(this, props.services);
     const named = (name: string) => findService(this, services, name, `which scenario ${props.scenario} routes`);
