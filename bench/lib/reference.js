@@ -7,14 +7,30 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-function yamlFiles(dir) {
+function yamlFiles(dir, skipDir = () => false) {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...yamlFiles(full));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
+    if (entry.isDirectory()) {
+      if (!skipDir(entry.name)) out.push(...yamlFiles(full));
+    } else if (/\.ya?ml$/.test(entry.name)) out.push(full);
   }
   return out.sort();
+}
+
+/**
+ * The part of the app's output a reference dir is compared with. `istio-1.30.3` names release
+ * 1.30: `<out>/istio-1.30/` when the app writes that subdir, else (the seed's own release, at the
+ * root) `<out>/` without its `istio-*` subdirs. A name without a version: the whole output.
+ * @returns {{ release: string | undefined, files: string[], where: string }}
+ */
+function releaseOutput(referenceDir, outputDir) {
+  const m = /^istio-(\d+)\.(\d+)\.\d+/.exec(path.basename(referenceDir));
+  if (!m) return { release: undefined, files: yamlFiles(outputDir), where: '<out>/' };
+  const release = `${m[1]}.${m[2]}`;
+  const sub = path.join(outputDir, `istio-${release}`);
+  if (fs.existsSync(sub)) return { release, files: yamlFiles(sub), where: `<out>/istio-${release}/` };
+  return { release, files: yamlFiles(outputDir, (name) => /^istio-/.test(name)), where: '<out>/ without istio-*/' };
 }
 
 const keyOf = (doc) => `${doc.kind}/${doc.metadata && doc.metadata.name}`;
@@ -35,11 +51,12 @@ function objectKeys(YAML, files) {
  * Chooses reference files that together hold as many of the app's objects as possible, each
  * file made only of objects the app emits and no object twice (kustomize rejects duplicates).
  * Largest files first, so `bookinfo.yaml` wins over its per-service parts.
- * @returns {{ files: string[], covered: number, total: number, dir: string }}
+ * @returns {{ files: string[], covered: number, total: number, dir: string, release?: string, where: string }}
  */
 function prepareKustomization({ root, referenceDir, outputDir }) {
   const YAML = require(require.resolve('yaml', { paths: [root] }));
-  const appKeys = new Set(objectKeys(YAML, yamlFiles(outputDir)));
+  const output = releaseOutput(referenceDir, outputDir);
+  const appKeys = new Set(objectKeys(YAML, output.files));
   const candidates = [];
   for (const file of yamlFiles(referenceDir)) {
     let keys;
@@ -87,7 +104,9 @@ function prepareKustomization({ root, referenceDir, outputDir }) {
     files: chosen.map((f) => path.relative(referenceDir, f)),
     covered: taken.size,
     total: appKeys.size,
+    release: output.release,
+    where: output.where,
   };
 }
 
-module.exports = { prepareKustomization };
+module.exports = { prepareKustomization, releaseOutput };
