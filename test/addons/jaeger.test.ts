@@ -121,25 +121,12 @@ describe('Jaeger', () => {
     expect(jaeger.deployment.metadata.name).toBe('jaeger');
   });
 
-  test('every object passes schema validation; the undeclared container ports are the only invariant gap', () => {
+  test('every object passes schema validation and the invariants, with and without declared container ports', () => {
+    // Like the sample, the pod lists no container ports; the Services target them by number, which Kubernetes forwards.
     for (const props of [undefined, { namespace: 'tracing', storage: JaegerStorage.memory() }]) {
       const { objects } = synth(props);
       expect(allSchemaErrors(objects)).toEqual([]);
-      // Like the sample, the pod lists no container ports; the Services target them by number.
-      const ns = props?.namespace ?? 'istio-system';
-      expect(invariantViolations(objects)).toEqual(
-        [
-          ['tracing', 'http-query', 16686],
-          ['tracing', 'grpc-query', 16685],
-          ['zipkin', 'http-query', 9411],
-          ['jaeger-collector', 'jaeger-collector-http', 14268],
-          ['jaeger-collector', 'jaeger-collector-grpc', 14250],
-          ['jaeger-collector', 'http-zipkin', 9411],
-        ].map(
-          ([svc, port, target]) =>
-            `Service ${ns}/${svc}: port ${port} targets ${target}, which Deployment jaeger does not expose`,
-        ),
-      );
+      expect(invariantViolations(objects)).toEqual([]);
     }
     const declared = synth({ declareContainerPorts: true }).objects;
     expect(allSchemaErrors(declared)).toEqual([]);

@@ -43,6 +43,10 @@ export function invariantViolations(objects: Json[]): string[] {
       const target = port.targetPort ?? port.port;
       for (const w of selected) {
         const containerPorts = (w.spec.template.spec.containers ?? []).flatMap((c: Json) => c.ports ?? []);
+        // Kubernetes forwards a numeric targetPort whether or not a container declares it; a pod that
+        // declares no ports at all (Istio 1.30's Jaeger) is fine. One that declares some but not this one
+        // most likely has a typo. A named targetPort must always resolve.
+        if (typeof target === 'number' && containerPorts.length === 0) continue;
         const found = containerPorts.some((p: Json) =>
           typeof target === 'number' ? p.containerPort === target : p.name === target,
         );
@@ -56,7 +60,12 @@ export function invariantViolations(objects: Json[]): string[] {
 
   for (const w of workloads) {
     const spec = w.spec.template.spec;
-    const volumes = new Set((spec.volumes ?? []).map((v: Json) => v.name));
+    // A StatefulSet's claim templates are volumes of its pods too.
+    const volumes = new Set(
+      [...(spec.volumes ?? []), ...(w.spec.volumeClaimTemplates ?? []).map((t: Json) => t.metadata)].map(
+        (v: Json) => v.name,
+      ),
+    );
     for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
       for (const m of c.volumeMounts ?? []) {
         if (!volumes.has(m.name))

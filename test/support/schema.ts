@@ -55,7 +55,7 @@ const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
 
 const LEAF = Symbol('leaf');
 /** JSON field names that the generated mappers take under another property name. */
-const MAPPER_PROPERTY_NAMES: Record<string, string> = { nonResourceURLs: 'nonResourceUrLs' };
+const MAPPER_PROPERTY_NAMES: Record<string, string> = { nonResourceURLs: 'nonResourceUrLs', clusterIP: 'clusterIp' };
 
 /** Wraps every primitive so the mappers pass it through whatever its declared type (Quantity, IntOrString). */
 function wrapLeaves(x: any): any {
@@ -69,6 +69,10 @@ function wrapLeaves(x: any): any {
 /** Paths of fields present in `actual` that the mapped copy dropped. */
 function unknownFields(actual: any, mapped: any, at: string): string[] {
   if (actual === null || typeof actual !== 'object') return [];
+  if (/^\.spec\.volumeClaimTemplates\[\d+\]$/.test(at)) {
+    const { apiVersion: _a, kind: _k, ...claim } = actual;
+    actual = claim; // checked in schemaErrors
+  }
   if (mapped === undefined) return [at];
   if (mapped !== null && typeof mapped === 'object' && (mapped as any)[LEAF]) return [];
   if (Array.isArray(actual)) return actual.flatMap((v, i) => unknownFields(v, mapped?.[i], `${at}[${i}]`));
@@ -155,6 +159,18 @@ export function schemaErrors(obj: Json): string[] {
     errors.push(`${id}: ${(e as Error).message}`);
   }
   const { apiVersion: _a, kind: _k, ...body } = obj;
+  // A StatefulSet's claim templates are PersistentVolumeClaims and may carry their apiVersion and kind,
+  // which the generated PersistentVolumeClaim mapper does not know; they must then be exactly these.
+  for (const [i, t] of (obj.kind === 'StatefulSet' ? (obj.spec?.volumeClaimTemplates ?? []) : []).entries()) {
+    if (t.apiVersion !== undefined && t.apiVersion !== 'v1')
+      errors.push(
+        `${id}: .spec.volumeClaimTemplates[${i}].apiVersion is ${JSON.stringify(t.apiVersion)}, expected "v1"`,
+      );
+    if (t.kind !== undefined && t.kind !== 'PersistentVolumeClaim')
+      errors.push(
+        `${id}: .spec.volumeClaimTemplates[${i}].kind is ${JSON.stringify(t.kind)}, expected "PersistentVolumeClaim"`,
+      );
+  }
   const mapped = mapper(wrapLeaves(body));
   errors.push(...unknownFields(body, mapped, '').map((p) => `${id}: unknown field ${p}`));
   return errors;
