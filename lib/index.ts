@@ -89,6 +89,19 @@ export type {
   KialiV2Config,
 } from './addons/kiali-config';
 export { KIALI_BUILTIN_URLS, KialiAuthStrategy } from './addons/kiali-config';
+export type { LokiProps } from './addons/loki';
+export { Loki } from './addons/loki';
+export type {
+  LokiCommonConfig,
+  LokiConfig,
+  LokiConfigOptions,
+  LokiLimitsConfig,
+  LokiPeriodConfig,
+  LokiRulerConfig,
+  LokiServerConfig,
+  LokiStorageConfig,
+} from './addons/loki-config';
+export { defaultLokiConfig } from './addons/loki-config';
 export type { PrometheusProps, PrometheusVolumeClaimOptions } from './addons/prometheus';
 export { Prometheus, PrometheusStorage } from './addons/prometheus';
 export type {
@@ -111,5 +124,7 @@ export { BookinfoDestinationRules } from './bookinfo/bookinfo-destination-rules'
 export type { BookinfoScenarioProps } from './bookinfo/bookinfo-scenario';
 export { BookinfoScenario, BookinfoScenarioName } from './bookinfo/bookinfo-scenario';
 export type { IBookinfoService } from './bookinfo/bookinfo-service';
+export type { CurlClientProps } from './bookinfo/curl-client';
+export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';

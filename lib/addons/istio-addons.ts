@@ -8,6 +8,7 @@ import { IAddonService } from './addon-service';
 import { Grafana, GrafanaProps } from './grafana';
 import { Jaeger, JaegerProps } from './jaeger';
 import { Kiali, KialiProps } from './kiali';
+import { Loki, LokiProps } from './loki';
 import { Prometheus, PrometheusProps } from './prometheus';
 
 /** Kiali's props inside {@link IstioAddons}: its Prometheus, Grafana and Jaeger are wired for you. */
@@ -34,11 +35,13 @@ export interface IstioAddonsKialiProps extends Omit<KialiProps, 'prometheus' | '
 interface AddonsReleaseData {
   /** Whether the sample's Kiali integrates tracing. */
   readonly kialiTracing: boolean;
+  /** Whether the sample has Loki (and Grafana a Loki datasource). */
+  readonly loki: boolean;
 }
 
 const RELEASES: ReleaseTable<AddonsReleaseData> = {
-  '1.17': { kialiTracing: true },
-  '1.30': { kialiTracing: false },
+  '1.17': { kialiTracing: true, loki: false },
+  '1.30': { kialiTracing: false, loki: true },
 };
 
 /** Props for {@link IstioAddons}. Each addon takes its own props, or `false` to leave it out. */
@@ -59,10 +62,16 @@ export interface IstioAddonsProps {
    */
   readonly prometheus?: PrometheusProps | false;
   /**
-   * Grafana, or `false` for none. Its datasource is wired to the Prometheus.
+   * Grafana, or `false` for none. Its datasources are wired to the Prometheus and the Loki.
    * @default Grafana with its defaults
    */
-  readonly grafana?: Omit<GrafanaProps, 'prometheus'> | false;
+  readonly grafana?: Omit<GrafanaProps, 'prometheus' | 'loki'> | false;
+  /**
+   * Loki (logs), or `false` for none. Istio 1.30's addons include it; Grafana gets a Loki
+   * datasource when it is on.
+   * @default Loki with its defaults on Istio 1.30, none on 1.17 (whose samples have no Loki)
+   */
+  readonly loki?: LokiProps | false;
   /**
    * Jaeger, or `false` for none.
    * @default Jaeger with its defaults
@@ -87,9 +96,9 @@ export interface IstioAddonsProps {
 const ISTIO_ADDONS = typeMarker('IstioAddons');
 
 /**
- * Istio's observability addons (Istio 1.17 `samples/addons`) in one namespace, wired together:
- * Grafana's datasource is the Prometheus, and Kiali queries the Prometheus, the Grafana and
- * Jaeger's query service. Renaming or moving an addon through its props moves the wiring with it.
+ * Istio's observability addons (the release's `samples/addons`: Loki too on 1.30) in one namespace,
+ * wired together: Grafana's datasources are the Prometheus and the Loki, and Kiali queries the
+ * Prometheus, the Grafana and Jaeger's query service. Renaming or moving an addon through its props moves the wiring with it.
  *
  * @example
  * const addons = new IstioAddons(chart, 'addons', { jaeger: false });
@@ -109,6 +118,8 @@ export class IstioAddons extends Construct {
   public readonly grafana?: Grafana;
   /** Jaeger; undefined when off. */
   public readonly jaeger?: Jaeger;
+  /** Loki; undefined when off. */
+  public readonly loki?: Loki;
   /** Kiali; undefined when off. */
   public readonly kiali?: Kiali;
   /** The Istio release whose addons this construct emits. */
@@ -131,6 +142,7 @@ export class IstioAddons extends Construct {
     const grafanaProps = enabled(props.grafana);
     const jaegerProps = enabled(props.jaeger);
     const kialiProps = enabled(props.kiali);
+    const lokiProps = props.loki === undefined ? (data.loki ? {} : undefined) : enabled(props.loki);
 
     if (prometheusProps && props.externalPrometheus) {
       reject(
@@ -156,11 +168,15 @@ export class IstioAddons extends Construct {
       });
     }
     const prometheus: IAddonService | undefined = this.prometheus ?? props.externalPrometheus;
+    if (lokiProps) {
+      this.loki = new Loki(this, 'Loki', { ...lokiProps, namespace: lokiProps.namespace ?? namespace });
+    }
     if (grafanaProps) {
       this.grafana = new Grafana(this, 'Grafana', {
         ...grafanaProps,
         namespace: grafanaProps.namespace ?? namespace,
         prometheus,
+        loki: this.loki ?? false,
       });
     }
     if (jaegerProps) {

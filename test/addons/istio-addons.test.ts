@@ -217,6 +217,32 @@ describe('IstioAddons on Istio 1.30', () => {
     expect(kialiConfig(objects).external_services.tracing).toEqual({ enabled: false });
   });
 
+  test('every object passes schema validation and the cross-object invariants', () => {
+    expect(allSchemaErrors(defaults.objects)).toEqual([]);
+    expect(invariantViolations(defaults.objects)).toEqual([]);
+    expect(keys(defaults.objects)).toMatchSnapshot();
+  });
+
+  test('Loki is on, and Grafana has a Loki datasource pointing at it', () => {
+    // GIVEN / WHEN the defaults on 1.30
+    const { addons, objects } = defaults;
+    // THEN
+    expect(addons.loki!.url).toBe('http://loki.istio-system:3100');
+    expect(addons.grafana!.lokiUrl).toBe('http://loki:3100');
+    expect(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name === 'loki')).toBe(true);
+  });
+
+  test('a moved Loki moves the datasource; loki: false removes both; 1.17 has none unless asked', () => {
+    const moved = synth({ loki: { namespace: 'logs' } }, IstioRelease.V1_30);
+    expect(moved.addons.grafana!.lokiUrl).toBe('http://loki.logs:3100');
+    const off = synth({ loki: false }, IstioRelease.V1_30);
+    expect(off.addons.loki).toBeUndefined();
+    expect(off.addons.grafana!.lokiUrl).toBeUndefined();
+    expect(off.objects.some((o) => o.metadata.name === 'loki')).toBe(false);
+    expect(synth().addons.loki).toBeUndefined();
+    expect(synth({ loki: {} }).addons.grafana!.lokiUrl).toBe('http://loki:3100');
+  });
+
   test('kiali.tracing: true wires Kiali 2 to the Jaeger query service', () => {
     // GIVEN / WHEN tracing on, with Jaeger where Kiali looks by default, and moved
     const builtin = kialiConfig(synth({ kiali: { tracing: true } }, IstioRelease.V1_30).objects);

@@ -526,7 +526,7 @@ describe('Prometheus', () => {
         extra({ jobName: 'a', relabelConfigs: [{ action: RelabelAction.HASHMOD, targetLabel: 't', modulus: 0 }] }),
       ).toMatch(/relabelConfigs\[0\].modulus: 0 is not allowed; expected a positive whole number/);
       expect(extra({ jobName: 'a', relabelConfigs: [{ action: RelabelAction.KEEP, regex: '(' }] })).toMatch(
-        /relabelConfigs\[0\].regex: "\(" is not allowed; expected a valid regular expression/,
+        /relabelConfigs\[0\].regex: "\(" is not allowed; expected an RE2 regular expression \(RE2: missing closing \)/,
       );
       expect(extra({ jobName: 'a', relabelConfigs: [{ action: 'keepp' as RelabelAction }] })).toMatch(
         /relabelConfigs\[0\].action: "keepp" is not allowed; expected one of replace, keep/,
