@@ -51,6 +51,8 @@ const CONSTRUCTS: ReadonlyArray<{
   { name: 'Prometheus', is: (l) => l.Prometheus.isPrometheus, make: (l, c) => new l.Prometheus(c, 'x') },
   { name: 'Grafana', is: (l) => l.Grafana.isGrafana, make: (l, c) => new l.Grafana(c, 'x') },
   { name: 'Jaeger', is: (l) => l.Jaeger.isJaeger, make: (l, c) => new l.Jaeger(c, 'x') },
+  { name: 'Loki', is: (l) => l.Loki.isLoki, make: (l, c) => new l.Loki(c, 'x') },
+  { name: 'CurlClient', is: (l) => l.CurlClient.isCurlClient, make: (l, c) => new l.CurlClient(c, 'x') },
   { name: 'Kiali', is: (l) => l.Kiali.isKiali, make: (l, c) => new l.Kiali(c, 'x') },
   {
     name: 'VersionRouting',

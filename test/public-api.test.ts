@@ -112,11 +112,13 @@ describe('the public API (lib/index.ts)', () => {
       'BookinfoApp',
       'BookinfoDestinationRules',
       'BookinfoScenario',
+      'CurlClient',
       'ExposedService',
       'Grafana',
       'IstioAddons',
       'Jaeger',
       'Kiali',
+      'Loki',
       'MeshAnalysis',
       'Prometheus',
       'SharedGateway',
@@ -127,6 +129,7 @@ describe('the public API (lib/index.ts)', () => {
     // THEN each has its static check (tested across copies in library-copies.test.ts)
     const valueClasses = [
       'IngressGateway',
+      'IstioRelease',
       'JaegerStorage',
       'LoadBalancer',
       'Percent',

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import {
   checkDnsLabel,
@@ -102,6 +103,8 @@ const LOKI_UID = 10001;
 // binary (Ki..Ei) or decimal (m, k, M..E) suffix or exponent.
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
 
+const LOKI = typeMarker('Loki');
+
 /**
  * Loki as Istio 1.30's `samples/addons/loki.yaml` deploys it (the Loki Helm chart in
  * single-binary mode): a StatefulSet of one Loki 3.6.5 pod keeping logs on a 10Gi
@@ -120,6 +123,11 @@ const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
  * loki.url; // 'http://loki.istio-system:3100', Grafana's Loki datasource
  */
 export class Loki extends Construct implements IAddonService, IExposureRisk {
+  /** True for a Loki, also one made by another copy of this library. */
+  public static isLoki(x: unknown): x is Loki {
+    return hasMarker(x, LOKI);
+  }
+
   /** The client Service name, `loki` unless renamed. */
   public readonly serviceName: string;
   /** Namespace of every namespaced object. */
@@ -155,6 +163,7 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: LokiProps = {}) {
     super(scope, id);
+    markInstance(this, LOKI);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     // Derived names (`<name>-clusterrolebinding`, 19 more characters) must stay DNS labels too.
     const name = checkDnsLabel(this, 'name', props.name ?? 'loki');

@@ -111,10 +111,11 @@ export class IstioRelease {
   public static readonly LATEST = IstioRelease.V1_30;
 
   /**
-   * The release of a construct whose scope declares none.
-   * TODO(issue 10): becomes LATEST once every construct emits Istio 1.30's objects.
+   * The release of a construct whose scope declares none: the newest, so that code without a declaration
+   * gets objects that run on today's Istio. Pin a release with {@link IstioRelease.use} to keep an app's
+   * output unchanged when a library update adds a newer one.
    */
-  public static readonly DEFAULT: IstioRelease = IstioRelease.V1_17;
+  public static readonly DEFAULT: IstioRelease = IstioRelease.LATEST;
 
   /** Every release the library knows, oldest first. */
   public static readonly ALL: readonly IstioRelease[] = [IstioRelease.V1_17, IstioRelease.V1_30];

@@ -1,11 +1,34 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { IstioRelease } from '../../lib';
+import { BookinfoApp, IstioAddons, IstioRelease } from '../../lib';
 import { newIstioObject } from '../../lib/core/_istio-objects';
 import { invalidInputOf } from '../support/assertions';
 
 describe('IstioRelease', () => {
+  test("without a declaration the library emits the newest release: addons and Bookinfo that run on today's Istio", () => {
+    // GIVEN a chart with no release declared anywhere
+    const chart = Testing.chart();
+    // WHEN the addons and Bookinfo are added with their defaults
+    const addons = new IstioAddons(chart, 'addons');
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    // THEN they follow IstioRelease.DEFAULT, which is the newest release
+    expect(IstioRelease.DEFAULT).toBe(IstioRelease.LATEST);
+    expect(addons.release).toBe(IstioRelease.V1_30);
+    expect(addons.loki).toBeDefined();
+    expect(bookinfo.release).toBe(IstioRelease.V1_30);
+    const images = Testing.synth(chart)
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+      .map((o) => o.spec.template.spec.containers[0].image);
+    expect(images).toEqual(
+      expect.arrayContaining([
+        'docker.io/grafana/grafana:12.0.1',
+        'docker.io/grafana/loki:3.6.5',
+        'registry.istio.io/release/examples-bookinfo-productpage-v1:1.20.3',
+      ]),
+    );
+  });
+
   test('a construct follows the nearest release declared above it, else the default', () => {
     // GIVEN an app on 1.17 with one chart on 1.30
     const app = new App();
