@@ -22,8 +22,6 @@ const yamlIn = (dir: string) =>
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => path.join(dir, f));
-const baseFiles = yamlIn(dist);
-const scenarioFiles = yamlIn(path.join(dist, 'scenarios'));
 const key = (o: any) => `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /** Positions where a VirtualService comes before the DestinationRule defining a subset it routes to. */
@@ -54,15 +52,35 @@ function breakBeforeMake(objects: any[]): string[] {
   return problems;
 }
 
-describe('dist/ (what kubectl applies)', () => {
+/** The walk-through per release: where main.ts writes it, and what differs. */
+const RELEASES = [
+  {
+    dir: dist,
+    label: 'dist/',
+    client: 'sleep',
+    istioVersion: 'v1beta1',
+    loki: false,
+  },
+  {
+    dir: path.join(dist, 'istio-1.30'),
+    label: 'dist/istio-1.30/',
+    client: 'curl',
+    istioVersion: 'v1',
+    loki: true,
+  },
+] as const;
+
+describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, client, istioVersion, loki }) => {
+  const baseFiles = yamlIn(dir);
+  const scenarioFiles = yamlIn(path.join(dir, 'scenarios'));
   const base = baseFiles.flatMap(load);
 
-  test('holds the seed: addons, Kiali exposure, Bookinfo, sleep, gateway, subsets, all-v1', () => {
+  test('holds the seed: addons, Kiali exposure, Bookinfo, the client, gateway, subsets, all-v1', () => {
     expect(baseFiles.map((f) => path.basename(f))).toEqual(['bookinfo.k8s.yaml', 'istio-addons.k8s.yaml']);
     const names = new Set(base.map((o) => `${o.kind}/${o.metadata.name}`));
     for (const n of [
       'Deployment/reviews-v3',
-      'Deployment/sleep',
+      `Deployment/${client}`,
       'Deployment/kiali',
       'Deployment/grafana',
       'Deployment/prometheus',
@@ -77,6 +95,7 @@ describe('dist/ (what kubectl applies)', () => {
     ]) {
       expect(names).toContain(n);
     }
+    expect(names.has('StatefulSet/loki')).toBe(loki);
     const reviews = base.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'reviews');
     expect(reviews.spec.http).toEqual([{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
   });
@@ -88,18 +107,13 @@ describe('dist/ (what kubectl applies)', () => {
 
   test('every object passes schema validation and the cross-object invariants', () => {
     expect(allSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
-    // As upstream: jaeger.yaml declares no container ports (its Services target them by number), and
-    // sleep's Service exists only to give the client a mesh identity; nothing listens on its port.
-    const upstreamAsIs = (v: string) =>
-      v.endsWith('which Deployment jaeger does not expose') ||
-      v === 'Service default/sleep: port http targets 80, which Deployment sleep does not expose';
-    expect(invariantViolations(base).filter((v) => !upstreamAsIs(v))).toEqual([]);
+    expect(invariantViolations(base)).toEqual([]);
   });
 
-  test('every Istio API object uses v1beta1, served by Istio 1.17 through 1.30', () => {
+  test(`every Istio API object uses ${istioVersion}`, () => {
     const istio = [...base, ...scenarioFiles.flatMap(load)].filter((o) => o.apiVersion.includes('istio.io'));
     expect(istio.length).toBeGreaterThan(0);
-    expect(new Set(istio.map((o) => o.apiVersion.split('/')[1]))).toEqual(new Set(['v1beta1']));
+    expect(new Set(istio.map((o) => o.apiVersion.split('/')[1]))).toEqual(new Set([istioVersion]));
   });
 
   test('make-before-break: DestinationRules come before the VirtualServices that use their subsets', () => {
@@ -108,6 +122,27 @@ describe('dist/ (what kubectl applies)', () => {
     for (const file of scenarioFiles) expect(breakBeforeMake([...base, ...load(file)])).toEqual([]);
   });
 
+  test("scenarios/ has a file per scenario, named after Istio's file, holding only routing objects", () => {
+    expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(
+      Object.values(BookinfoScenarioName).sort(),
+    );
+    for (const file of scenarioFiles) {
+      const objects = load(file);
+      expect(objects.length).toBeGreaterThan(0);
+      for (const o of objects) expect(['VirtualService', 'DestinationRule']).toContain(o.kind);
+    }
+  });
+});
+
+test('bookinfo-gateway names the gateway Service port on 1.17 and the pod port on 1.30', () => {
+  const port = (dir: string) =>
+    yamlIn(dir)
+      .flatMap(load)
+      .find((o) => o.kind === 'Gateway' && o.metadata.name === 'bookinfo-gateway').spec.servers[0].port.number;
+  expect([port(RELEASES[0].dir), port(RELEASES[1].dir)]).toEqual([80, 8080]);
+});
+
+describe('the make-before-break check', () => {
   test('the ordering check catches a VirtualService placed first', () => {
     const dr = {
       apiVersion: 'networking.istio.io/v1beta1',
@@ -125,19 +160,5 @@ describe('dist/ (what kubectl applies)', () => {
       'networking.istio.io/VirtualService//r uses r.default/v1 before its DestinationRule',
     ]);
     expect(breakBeforeMake([dr, vs])).toEqual([]);
-  });
-});
-
-describe('dist/scenarios/ (one overlay per Istio Bookinfo task)', () => {
-  test("has a file per scenario, named after Istio's file", () => {
-    expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(
-      Object.values(BookinfoScenarioName).sort(),
-    );
-  });
-
-  test.each(Object.values(BookinfoScenarioName))('%s holds only routing objects', (scenario) => {
-    const objects = load(path.join(dist, 'scenarios', `${scenario}.k8s.yaml`));
-    expect(objects.length).toBeGreaterThan(0);
-    for (const o of objects) expect(['VirtualService', 'DestinationRule']).toContain(o.kind);
   });
 });
