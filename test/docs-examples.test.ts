@@ -142,11 +142,13 @@ function runAll(out: string): Map<string, { error?: string; synthesized: boolean
 test('the README has an example per construct', () => {
   const constructs = [
     'BookinfoApp',
+    'CurlClient',
     'SleepClient',
     'IstioAddons',
     'Prometheus',
     'Jaeger',
     'Grafana',
+    'Loki',
     'Kiali',
     'VersionRouting',
     'ExposedService',

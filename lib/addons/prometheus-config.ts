@@ -62,7 +62,7 @@ export interface RelabelConfig {
    */
   readonly targetLabel?: string;
   /**
-   * RE2 regular expression, anchored at both ends by Prometheus.
+   * RE2 regular expression (checked with RE2 at synth), anchored at both ends by Prometheus.
    * @default '(.*)' (Prometheus' default)
    */
   readonly regex?: string;

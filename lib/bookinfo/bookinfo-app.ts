@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
-import { IstioRelease, ReleaseTable,releaseValue } from '../core/istio-release';
+import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './_bookinfo-service';
 import { IBookinfoService } from './bookinfo-service';
