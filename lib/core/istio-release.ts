@@ -5,7 +5,7 @@ import { reject } from './input-validation';
 
 /**
  * The minor versions of the Istio releases the library knows. Adding a release adds its minor version
- * here, and the compiler then names every per-release table ({@link ReleaseTable}) that lacks it.
+ * here, and the compiler then names every per-release table (`ReleaseTable`) that lacks it.
  */
 export type IstioReleaseMinor = '1.17' | '1.30';
 
