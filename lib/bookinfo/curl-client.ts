@@ -5,6 +5,7 @@ import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
+import { addIdleClientObjects } from './_idle-client';
 
 /** Props for {@link CurlClient}. */
 export interface CurlClientProps {
@@ -69,38 +70,13 @@ export class CurlClient extends Construct implements IMeshService {
     this.serviceName = name;
     const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name, namespace: this.namespace },
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, namespace: this.namespace, labels: { app: name, service: name } },
-      spec: { ports: [{ port: this.port, name: 'http' }], selector: { app: name } },
-    });
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace: this.namespace },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name, ...podLabels } },
-          spec: {
-            // Nothing to drain: the client holds no connections worth waiting for.
-            terminationGracePeriodSeconds: 0,
-            serviceAccountName: name,
-            containers: [
-              {
-                name,
-                image,
-                // Idles so that curl can be run in it with kubectl exec.
-                command: ['/bin/sleep', 'infinity'],
-                imagePullPolicy: 'IfNotPresent',
-                volumeMounts: [{ mountPath: '/etc/curl/tls', name: 'secret-volume' }],
-              },
-            ],
-            volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
-          },
-        },
-      },
+    this.deployment = addIdleClientObjects(this, {
+      name,
+      namespace: this.namespace,
+      image,
+      port: this.port,
+      podLabels,
+      tlsMountPath: '/etc/curl/tls',
     });
   }
 }

@@ -6,6 +6,7 @@ import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
+import { addIdleClientObjects } from './_idle-client';
 
 /** Props for {@link SleepClient}. */
 export interface SleepClientProps {
@@ -86,37 +87,13 @@ export class SleepClient extends Construct implements IMeshService {
     this.serviceName = name;
     const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name, namespace: this.namespace },
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, namespace: this.namespace, labels: { app: name, service: name } },
-      spec: { ports: [{ port: this.port, name: 'http' }], selector: { app: name } },
-    });
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace: this.namespace },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name, ...podLabels } },
-          spec: {
-            // Nothing to drain: the client holds no connections worth waiting for.
-            terminationGracePeriodSeconds: 0,
-            serviceAccountName: name,
-            containers: [
-              {
-                name,
-                image,
-                command: ['/bin/sleep', 'infinity'],
-                imagePullPolicy: 'IfNotPresent',
-                volumeMounts: [{ mountPath: '/etc/sleep/tls', name: 'secret-volume' }],
-              },
-            ],
-            volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
-          },
-        },
-      },
+    this.deployment = addIdleClientObjects(this, {
+      name,
+      namespace: this.namespace,
+      image,
+      port: this.port,
+      podLabels,
+      tlsMountPath: '/etc/sleep/tls',
     });
   }
 }
