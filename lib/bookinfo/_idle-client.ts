@@ -1,41 +1,59 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
+import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
+
+/** The props every in-mesh client sample shares (`SleepClientProps`, `CurlClientProps`). */
+export interface IdleClientInput {
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly image?: string;
+  readonly sidecarInjection?: SidecarInjection;
+}
+
 /** What distinguishes one of Istio's in-mesh client samples (`sleep.yaml`, `curl/curl.yaml`) from another. */
-export interface IdleClientObjects {
-  /** Name of the ServiceAccount, Service, Deployment and container, and the `app` label. */
+export interface IdleClientSample {
+  /** Default name of the ServiceAccount, Service, Deployment and container, and of the `app` label. */
   readonly name: string;
-  /** Namespace of every object. */
-  readonly namespace: string;
-  /** The container image. */
+  /** Default container image. */
   readonly image: string;
   /** The Service port (nothing listens: the Service only gives the client a mesh identity and a name). */
   readonly port: number;
-  /** Sidecar injection labels of the pod. */
-  readonly podLabels: Readonly<Record<string, string>>;
   /** Where the optional `<name>-secret` is mounted. */
   readonly tlsMountPath: string;
 }
 
+/** What a client construct exposes of the objects built for it. */
+export interface IdleClientObjects {
+  readonly name: string;
+  readonly namespace: string;
+  readonly deployment: k8s.KubeDeployment;
+}
+
 /**
- * The objects of an in-mesh client pod that idles so that `kubectl exec` can run curl in it:
- * ServiceAccount, Service and Deployment, children of `scope`.
- * @returns the Deployment
+ * Checks a client's props against its sample's defaults and adds, as children of `scope`, the objects
+ * of an in-mesh client pod that idles so that `kubectl exec` can run curl in it: ServiceAccount,
+ * Service and Deployment.
  */
-export function addIdleClientObjects(scope: Construct, c: IdleClientObjects): k8s.KubeDeployment {
-  const { name, namespace } = c;
+export function addIdleClient(scope: Construct, props: IdleClientInput, sample: IdleClientSample): IdleClientObjects {
+  const namespace = checkDnsLabel(scope, 'namespace', props.namespace ?? 'default');
+  const name = checkDnsLabel(scope, 'name', props.name ?? sample.name);
+  const image = checkNonEmpty(scope, 'image', props.image ?? sample.image, 'a container image reference');
+  const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
+
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace } });
   new k8s.KubeService(scope, 'Service', {
     metadata: { name, namespace, labels: { app: name, service: name } },
-    spec: { ports: [{ port: c.port, name: 'http' }], selector: { app: name } },
+    spec: { ports: [{ port: sample.port, name: 'http' }], selector: { app: name } },
   });
-  return new k8s.KubeDeployment(scope, 'Deployment', {
+  const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
     metadata: { name, namespace },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: name, ...c.podLabels } },
+        metadata: { labels: { app: name, ...podLabels } },
         spec: {
           // Nothing to drain: the client holds no connections worth waiting for.
           terminationGracePeriodSeconds: 0,
@@ -43,11 +61,11 @@ export function addIdleClientObjects(scope: Construct, c: IdleClientObjects): k8
           containers: [
             {
               name,
-              image: c.image,
+              image,
               // Idles so that curl can be run in it with kubectl exec.
               command: ['/bin/sleep', 'infinity'],
               imagePullPolicy: 'IfNotPresent',
-              volumeMounts: [{ mountPath: c.tlsMountPath, name: 'secret-volume' }],
+              volumeMounts: [{ mountPath: sample.tlsMountPath, name: 'secret-volume' }],
             },
           ],
           volumes: [{ name: 'secret-volume', secret: { secretName: `${name}-secret`, optional: true } }],
@@ -55,4 +73,5 @@ export function addIdleClientObjects(scope: Construct, c: IdleClientObjects): k8
       },
     },
   });
+  return { name, namespace, deployment };
 }

@@ -2,10 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IMeshService } from '../core/mesh-service';
-import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
-import { addIdleClientObjects } from './_idle-client';
+import { SidecarInjection } from '../core/sidecar-injection';
+import { addIdleClient } from './_idle-client';
 
 /** Props for {@link CurlClient}. */
 export interface CurlClientProps {
@@ -59,24 +58,14 @@ export class CurlClient extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: CurlClientProps = {}) {
     super(scope, id);
     markInstance(this, CURL_CLIENT);
-    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'curl');
-    const image = checkNonEmpty(
-      this,
-      'image',
-      props.image ?? 'docker.io/curlimages/curl:8.16.0',
-      'a container image reference',
-    );
-    this.serviceName = name;
-    const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
-
-    this.deployment = addIdleClientObjects(this, {
-      name,
-      namespace: this.namespace,
-      image,
+    const client = addIdleClient(this, props, {
+      name: 'curl',
+      image: 'docker.io/curlimages/curl:8.16.0',
       port: this.port,
-      podLabels,
       tlsMountPath: '/etc/curl/tls',
     });
+    this.namespace = client.namespace;
+    this.serviceName = client.name;
+    this.deployment = client.deployment;
   }
 }

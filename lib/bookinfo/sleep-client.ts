@@ -2,11 +2,10 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
-import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
-import { addIdleClientObjects } from './_idle-client';
+import { SidecarInjection } from '../core/sidecar-injection';
+import { addIdleClient } from './_idle-client';
 
 /** Props for {@link SleepClient}. */
 export interface SleepClientProps {
@@ -76,24 +75,14 @@ export class SleepClient extends Construct implements IMeshService {
     super(scope, id);
     markInstance(this, SLEEP_CLIENT);
     this.release = IstioRelease.of(this, props.release);
-    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'sleep');
-    const image = checkNonEmpty(
-      this,
-      'image',
-      props.image ?? releaseValue(IMAGES, this.release),
-      'a container image reference',
-    );
-    this.serviceName = name;
-    const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
-
-    this.deployment = addIdleClientObjects(this, {
-      name,
-      namespace: this.namespace,
-      image,
+    const client = addIdleClient(this, props, {
+      name: 'sleep',
+      image: releaseValue(IMAGES, this.release),
       port: this.port,
-      podLabels,
       tlsMountPath: '/etc/sleep/tls',
     });
+    this.namespace = client.namespace;
+    this.serviceName = client.name;
+    this.deployment = client.deployment;
   }
 }
