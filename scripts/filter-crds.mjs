@@ -7,23 +7,34 @@
 //
 //   node scripts/filter-crds.mjs path/to/istio-1.17.1-crd-all.gen.yaml > imports/crds/istio-1.17.1-networking-security.yaml
 //   node scripts/filter-crds.mjs path/to/istio-1.30.3-crd-all.gen.yaml v1 > imports/crds/istio-1.30.3-networking-security-v1.yaml
+//   node scripts/filter-crds.mjs path/to/gateway-api-v1.5.1-standard.yaml v1 gateway-api > imports/crds/gateway-api-v1.5.1-standard-v1.yaml
 import fs from 'node:fs';
 
 import YAML from 'yaml';
 
-const KEEP = new Set([
-  'destinationrules.networking.istio.io',
-  'gateways.networking.istio.io',
-  'virtualservices.networking.istio.io',
-  'authorizationpolicies.security.istio.io',
-  'peerauthentications.security.istio.io',
-  'requestauthentications.security.istio.io',
-]);
-const [source, VERSION = 'v1beta1'] = process.argv.slice(2);
-if (!source) {
-  console.error('usage: filter-crds.mjs CRD_ALL_FILE [VERSION]');
+const KINDS = {
+  istio: [
+    'destinationrules.networking.istio.io',
+    'gateways.networking.istio.io',
+    'virtualservices.networking.istio.io',
+    'authorizationpolicies.security.istio.io',
+    'peerauthentications.security.istio.io',
+    'requestauthentications.security.istio.io',
+  ],
+  // The Gateway API kinds the library emits, all at v1 (ReferenceGrant's v1 is served but not stored in 1.5.1).
+  'gateway-api': [
+    'gateways.gateway.networking.k8s.io',
+    'httproutes.gateway.networking.k8s.io',
+    'grpcroutes.gateway.networking.k8s.io',
+    'referencegrants.gateway.networking.k8s.io',
+  ],
+};
+const [source, VERSION = 'v1beta1', SET = 'istio'] = process.argv.slice(2);
+if (!source || !KINDS[SET]) {
+  console.error(`usage: filter-crds.mjs CRD_FILE [VERSION] [${Object.keys(KINDS).join('|')}]`);
   process.exit(2);
 }
+const KEEP = new Set(KINDS[SET]);
 const docs = YAML.parseAllDocuments(fs.readFileSync(source, 'utf8')).map((d) => d.toJS());
 const out = [];
 for (const crd of docs) {

@@ -141,7 +141,7 @@ function strictSchema(schema: any): any {
 export function schemaErrors(obj: Json): string[] {
   const id = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
   const apiVersion: string = obj.apiVersion;
-  if (apiVersion.includes('istio.io')) {
+  if (apiVersion.includes('istio.io') || apiVersion.startsWith('gateway.networking.k8s.io/')) {
     const validate = istioValidator(`${apiVersion}/${obj.kind}`);
     if (!validate) return [`${id}: no schema for ${apiVersion} ${obj.kind}`];
     if (validate(obj)) return [];
