@@ -16,3 +16,14 @@ export interface IGateway {
 export function gatewayReference(gateway: IGateway, namespace: string): string {
   return namespace === gateway.namespace ? gateway.name : `${gateway.namespace}/${gateway.name}`;
 }
+
+/**
+ * A Kubernetes Gateway API `Gateway` (group `gateway.networking.k8s.io`) that routes attach to as
+ * a parent: a `KubernetesGateway`, a `Waypoint`, or any construct of yours that emits one.
+ */
+export interface IKubernetesGateway {
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The Gateway's namespace. */
+  readonly namespace: string;
+}

@@ -17,6 +17,12 @@ export interface IMeshService {
    * Empty when the workload is not versioned.
    */
   readonly versions: readonly string[];
+  /**
+   * The per-version Services, by version (e.g. `{ v1: 'reviews-v1' }`), that Gateway API routes send a
+   * version's traffic to (Gateway API has no subsets). A Service each selects `app` and `version`.
+   * @default none: `'<serviceName>-<version>'` is assumed and left to the mesh analysis to resolve
+   */
+  readonly versionServices?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -25,4 +31,13 @@ export interface IMeshService {
  */
 export function meshServiceFqdn(service: IMeshService, clusterDomain = 'cluster.local'): string {
   return `${service.serviceName}.${service.namespace}.svc.${clusterDomain}`;
+}
+
+/**
+ * The name of the Service that serves `version` of `service` alone: its declared per-version Service,
+ * else `<serviceName>-<version>` (Istio's `bookinfo-versions.yaml` convention).
+ * @internal
+ */
+export function versionServiceName(service: IMeshService, version: string): string {
+  return service.versionServices?.[version] ?? `${service.serviceName}-${version}`;
 }
