@@ -5,12 +5,14 @@
 export type { AtomicSynthProps, AtomicSynthResult } from './core/atomic-synth';
 export { synthAtomically } from './core/atomic-synth';
 export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
-export type { IGateway } from './core/gateway';
+export { DataplaneMode } from './core/dataplane-mode';
+export type { IGateway, IKubernetesGateway } from './core/gateway';
 export { InvalidInputError } from './core/input-validation';
 export type { IstioReleaseMinor } from './core/istio-release';
 export { IstioRelease } from './core/istio-release';
 export type { IMeshService } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';
+export type { IWorkloadIdentity } from './core/workload-identity';
 
 // Analysis: synth-time checks of the whole mesh, and the same checks on plain manifests.
 export type { CheckDefinition, Finding, ReleaseFact } from './analysis/findings';
@@ -42,6 +44,8 @@ export type {
 export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
 export type { RouteExtras, Subset, SubsetOptions, VersionRoutingProps } from './routing/version-routing';
 export { VersionRouting } from './routing/version-routing';
+export type { VersionServicesProps } from './routing/version-services';
+export { VersionServices } from './routing/version-services';
 
 // Security: mesh-wide or namespace-wide strict mTLS.
 export type { StrictMtlsProps } from './security/strict-mtls';

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
 import { meshServiceFqdn } from '../core/mesh-service';
+import { VersionServices } from '../routing/version-services';
 import { IBookinfoService } from './bookinfo-service';
 
 /** A writable emptyDir that a Bookinfo container needs. */
@@ -46,6 +47,8 @@ export interface BookinfoServiceProps {
   readonly scratchVolumes: readonly ScratchVolume[];
   /** Security contexts and resources. */
   readonly security: BookinfoPodSecurity;
+  /** Also a Service per version (`<name>-<version>`), for Gateway API routes; none when absent. */
+  readonly versionServices?: boolean;
 }
 
 /**
@@ -59,6 +62,7 @@ export class BookinfoService extends Construct implements IBookinfoService {
   public readonly namespace: string;
   public readonly port: number;
   public readonly versions: readonly string[];
+  public readonly versionServices?: Readonly<Record<string, string>>;
   /** Cluster-local FQDN, e.g. `reviews.default.svc.cluster.local`. */
   public readonly fqdn: string;
   /** The name of the ServiceAccount the pods run as. */
@@ -105,6 +109,11 @@ export class BookinfoService extends Construct implements IBookinfoService {
       deployments[version] = this.addDeployment(version, props);
     }
     this.deployments = deployments;
+    if (props.versionServices) {
+      this.versionServices = new VersionServices(this, 'VersionServices', {
+        service: this,
+      }).meshService.versionServices;
+    }
   }
 
   private addDeployment(version: string, props: BookinfoServiceProps): k8s.KubeDeployment {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
@@ -66,10 +67,24 @@ export interface BookinfoAppProps {
    */
   readonly reviewsVersions?: readonly ReviewsVersion[];
   /**
-   * How the pods get their Istio sidecar. See {@link SidecarInjection}.
-   * @default SidecarInjection.POD_LABEL
+   * How the pods get their Istio sidecar. See {@link SidecarInjection}. Only with
+   * `DataplaneMode.SIDECAR`: ambient pods have none.
+   * @default SidecarInjection.POD_LABEL in sidecar mode, SidecarInjection.NONE in ambient mode
    */
   readonly sidecarInjection?: SidecarInjection;
+  /**
+   * The data plane of the pods. `DataplaneMode.AMBIENT` labels each pod `istio.io/dataplane-mode=ambient`
+   * (Istio 1.24 or later) and injects no sidecar; to enrol the whole namespace instead, keep `SIDECAR` with
+   * `sidecarInjection: SidecarInjection.NONE` and label the namespace with a `MeshNamespace`.
+   * @default DataplaneMode.SIDECAR
+   */
+  readonly dataplaneMode?: DataplaneMode;
+  /**
+   * Also emit a Service per version (`reviews-v1`, ...; Istio's `bookinfo-versions.yaml`), which Gateway API
+   * routes send a version's traffic to. Each service's `versionServices` then names them.
+   * @default false
+   */
+  readonly versionServices?: boolean;
   /**
    * Emit the `Namespace` object. Never done for `default`, which a manifest must not own.
    * @default true unless the namespace is `default`
@@ -167,6 +182,8 @@ export class BookinfoApp extends Construct {
   public readonly namespaceObject?: k8s.KubeNamespace;
   /** The sidecar injection mode in effect. */
   public readonly sidecarInjection: SidecarInjection;
+  /** The data plane of the pods. */
+  public readonly dataplaneMode: DataplaneMode;
   /** The Istio release whose objects this construct emits. */
   public readonly release: IstioRelease;
 
@@ -194,9 +211,29 @@ export class BookinfoApp extends Construct {
     );
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
     const reviewsVersions = this.resolveReviewsVersions(props.reviewsVersions);
-    this.sidecarInjection = props.sidecarInjection ?? SidecarInjection.POD_LABEL;
+    this.dataplaneMode = props.dataplaneMode ?? DataplaneMode.SIDECAR;
+    if (!Object.values(DataplaneMode).includes(this.dataplaneMode))
+      reject(this, 'dataplaneMode', this.dataplaneMode, `one of ${Object.values(DataplaneMode).join(', ')}`);
+    const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+    if (ambient && this.release.isOlderThan(IstioRelease.V1_30)) {
+      reject(
+        this,
+        'dataplaneMode',
+        this.dataplaneMode,
+        `DataplaneMode.SIDECAR on Istio ${this.release.version}: ambient mode is GA from 1.24, and the library supports it from IstioRelease.V1_30`,
+      );
+    }
+    this.sidecarInjection = props.sidecarInjection ?? (ambient ? SidecarInjection.NONE : SidecarInjection.POD_LABEL);
     if (!Object.values(SidecarInjection).includes(this.sidecarInjection)) {
       reject(this, 'sidecarInjection', this.sidecarInjection, `one of ${Object.values(SidecarInjection).join(', ')}`);
+    }
+    if (ambient && this.sidecarInjection !== SidecarInjection.NONE) {
+      reject(
+        this,
+        'sidecarInjection',
+        this.sidecarInjection,
+        'SidecarInjection.NONE (or nothing) with DataplaneMode.AMBIENT: an injected pod keeps its sidecar and ztunnel ignores it',
+      );
     }
     const isDefault = this.namespace === 'default';
     if (this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL && isDefault) {
@@ -233,7 +270,7 @@ export class BookinfoApp extends Construct {
       props.resources,
       data,
     );
-    const podLabels = injectionPodLabels(this.sidecarInjection);
+    const podLabels = ambient ? { [DATAPLANE_MODE_LABEL]: 'ambient' } : injectionPodLabels(this.sidecarInjection);
     const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
     const common = {
       namespace: this.namespace,
@@ -242,6 +279,7 @@ export class BookinfoApp extends Construct {
       podLabels,
       podAnnotations: {},
       security,
+      versionServices: props.versionServices ?? false,
     };
     const image = (name: string) => (version: string) => `${registry}/examples-bookinfo-${name}-${version}:${tag}`;
 
