@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IMeshService } from '../core/mesh-service';
 import { SidecarInjection } from '../core/sidecar-injection';
+import { IWorkloadIdentity } from '../core/workload-identity';
 import { addIdleClient } from './_idle-client';
 
 /** Props for {@link CurlClient}. */
@@ -38,7 +39,7 @@ const CURL_CLIENT = typeMarker('CurlClient');
  * TLS material can be mounted from an optional Secret `<name>-secret` at `/etc/curl/tls`.
  * No release prop: the sample is the same whichever Istio runs the mesh.
  */
-export class CurlClient extends Construct implements IMeshService {
+export class CurlClient extends Construct implements IMeshService, IWorkloadIdentity {
   /** True for a CurlClient, also one made by another copy of this library. */
   public static isCurlClient(x: unknown): x is CurlClient {
     return hasMarker(x, CURL_CLIENT);
@@ -46,6 +47,8 @@ export class CurlClient extends Construct implements IMeshService {
 
   /** Name of the Service (and of the ServiceAccount and Deployment). */
   public readonly serviceName: string;
+  /** The ServiceAccount the pod runs as (its mesh identity, for authorization policies); same as the name. */
+  public readonly serviceAccountName: string;
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The Service port, 80 (nothing listens: the client only sends). */
@@ -66,6 +69,7 @@ export class CurlClient extends Construct implements IMeshService {
     });
     this.namespace = client.namespace;
     this.serviceName = client.name;
+    this.serviceAccountName = client.name;
     this.deployment = client.deployment;
   }
 }

@@ -5,6 +5,7 @@ import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { SidecarInjection } from '../core/sidecar-injection';
+import { IWorkloadIdentity } from '../core/workload-identity';
 import { addIdleClient } from './_idle-client';
 
 /** Props for {@link SleepClient}. */
@@ -52,7 +53,7 @@ const SLEEP_CLIENT = typeMarker('SleepClient');
  * Deprecated upstream: Istio's samples use `samples/curl/curl.yaml` instead (the same client under
  * the name `curl`), which `CurlClient` reproduces; prefer it for new meshes.
  */
-export class SleepClient extends Construct implements IMeshService {
+export class SleepClient extends Construct implements IMeshService, IWorkloadIdentity {
   /** True for a SleepClient, also one made by another copy of this library. */
   public static isSleepClient(x: unknown): x is SleepClient {
     return hasMarker(x, SLEEP_CLIENT);
@@ -60,6 +61,8 @@ export class SleepClient extends Construct implements IMeshService {
 
   /** Name of the Service (and of the ServiceAccount and Deployment). */
   public readonly serviceName: string;
+  /** The ServiceAccount the pod runs as (its mesh identity, for authorization policies); same as the name. */
+  public readonly serviceAccountName: string;
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The Service port, 80 (nothing listens: the client only sends). */
@@ -83,6 +86,7 @@ export class SleepClient extends Construct implements IMeshService {
     });
     this.namespace = client.namespace;
     this.serviceName = client.name;
+    this.serviceAccountName = client.name;
     this.deployment = client.deployment;
   }
 }

@@ -34,6 +34,8 @@ describe('CurlClient', () => {
       { name: 'secret-volume', secret: { secretName: 'curl-secret', optional: true } },
     ]);
     expect(client.serviceName).toBe('curl');
+    // The identity authorization policies name: the pod's ServiceAccount.
+    expect(client.serviceAccountName).toBe(pod.spec.serviceAccountName);
     expect(client.namespace).toBe('default');
     expect(client.port).toBe(80);
     expect(client.deployment.name).toBe('curl');
