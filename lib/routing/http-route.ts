@@ -575,3 +575,12 @@ function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context:
     mirrorPercentage: { value: checkPercent(scope, `${field}.percentage`, mirror.percentage ?? Percent.ALL) },
   };
 }
+
+/**
+ * Runs the checks every route gets whichever API renders it (the Gateway API renderer runs them first,
+ * so both APIs word a bad route the same); subset names are left to the caller.
+ * @internal
+ */
+export function validateRoute(scope: IConstruct, field: string, options: HttpRouteOptions): void {
+  HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid' });
+}

@@ -1,0 +1,255 @@
+import { IConstruct } from 'constructs';
+
+import {
+  HttpRouteSpecRules,
+  HttpRouteSpecRulesBackendRefs,
+  HttpRouteSpecRulesFilters,
+  HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatches,
+  HttpRouteSpecRulesMatchesHeadersType,
+  HttpRouteSpecRulesMatchesMethod,
+  HttpRouteSpecRulesMatchesPathType,
+  HttpRouteSpecRulesMatchesQueryParamsType,
+} from '../../imports/gatewayapi-gateway.networking.k8s.io';
+import { checkNonEmpty, reject } from '../core/input-validation';
+import { gatewayApiDuration } from './_gateway-api-duration';
+import { HttpMatch, HttpRouteOptions, Mirror, RouteDestination, StringMatch, validateRoute } from './http-route';
+import { checkPercent, Percent } from './percent';
+
+/** The API named in refusals, so a user knows which API lacks the feature. */
+export const GATEWAY_API = 'the Gateway API (HTTPRoute, standard channel v1.5.1)';
+
+/** A Service that a Gateway API rule sends to (or mirrors to). */
+export interface GatewayApiBackend {
+  /** Service name. */
+  readonly name: string;
+  /** Service namespace; omitted for the route's own. */
+  readonly namespace?: string;
+  /** Service port. */
+  readonly port: number;
+}
+
+/** What the owning construct resolves for the renderer. */
+export interface GatewayApiRouteContext {
+  /** Resolves a destination (its subset = version -> the per-version Service) to a backendRef. */
+  backendFor(field: string, destination: RouteDestination): GatewayApiBackend;
+  /** Resolves a mirror target. */
+  mirrorBackendFor?(field: string, mirror: Mirror): GatewayApiBackend;
+}
+
+// Limits of the v1.5.1 standard CRD (maxItems); the API server refuses more.
+const MAX_MATCHES = 64;
+const MAX_HEADER_MATCHES = 16;
+const MAX_QUERY_MATCHES = 16;
+const MAX_BACKENDS = 16;
+const MAX_FILTERS = 16;
+
+const METHODS: readonly string[] = Object.values(HttpRouteSpecRulesMatchesMethod);
+
+function refuse(scope: IConstruct, field: string, value: unknown, feature: string, instead?: string): never {
+  reject(scope, field, value, `no ${feature}: ${GATEWAY_API} has none${instead ? `; ${instead}` : ''}`);
+}
+
+/**
+ * Renders match conditions as HTTPRoute `matches`, refusing what the Gateway API cannot express.
+ */
+export function renderGatewayApiMatches(
+  scope: IConstruct,
+  field: string,
+  matches: readonly HttpMatch[],
+): HttpRouteSpecRulesMatches[] {
+  if (!Array.isArray(matches) || matches.length === 0) {
+    reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
+  }
+  if (matches.length > MAX_MATCHES)
+    reject(
+      scope,
+      field,
+      `${matches.length} conditions`,
+      `at most ${MAX_MATCHES} conditions per rule in ${GATEWAY_API}`,
+    );
+  return matches.map((m, i) => renderMatch(scope, `${field}[${i}]`, m));
+}
+
+function renderMatch(scope: IConstruct, field: string, m: HttpMatch): HttpRouteSpecRulesMatches {
+  if (m === null || typeof m !== 'object') reject(scope, field, m, 'an HttpMatch object');
+  if (m.authority !== undefined)
+    refuse(
+      scope,
+      `${field}.authority`,
+      m.authority.value,
+      'authority (Host) match',
+      'match on the route hostnames instead',
+    );
+  const headers = m.headers === undefined ? undefined : Object.entries(m.headers);
+  const query = m.queryParams === undefined ? undefined : Object.entries(m.queryParams);
+  if (headers && headers.length > MAX_HEADER_MATCHES)
+    reject(scope, `${field}.headers`, `${headers.length} headers`, `at most ${MAX_HEADER_MATCHES} in ${GATEWAY_API}`);
+  if (query && query.length > MAX_QUERY_MATCHES)
+    reject(
+      scope,
+      `${field}.queryParams`,
+      `${query.length} parameters`,
+      `at most ${MAX_QUERY_MATCHES} in ${GATEWAY_API}`,
+    );
+  return {
+    path: m.uri === undefined ? undefined : renderPathMatch(scope, `${field}.uri`, m.uri),
+    headers: headers?.map(([name, sm]) => {
+      if (name.startsWith(':') || name.startsWith('@'))
+        refuse(scope, `${field}.headers`, name, 'pseudo-header or JWT claim match', 'match a plain HTTP header');
+      const { type, value } = valueMatch(scope, `${field}.headers.${name}`, sm, 'header');
+      return { name, type: type as unknown as HttpRouteSpecRulesMatchesHeadersType, value };
+    }),
+    queryParams: query?.map(([name, sm]) => {
+      const { type, value } = valueMatch(scope, `${field}.queryParams.${name}`, sm, 'query parameter');
+      return { name, type: type as unknown as HttpRouteSpecRulesMatchesQueryParamsType, value };
+    }),
+    method: m.method === undefined ? undefined : renderMethod(scope, `${field}.method`, m.method),
+  };
+}
+
+function renderPathMatch(scope: IConstruct, field: string, sm: StringMatch) {
+  const v = sm.value;
+  switch (sm.kind) {
+    case 'exact':
+      checkPathValue(scope, `${field}.exact`, v);
+      return { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: v };
+    case 'prefix':
+      checkPathValue(scope, `${field}.prefix`, v);
+      // The CRD refuses a PathPrefix ending in "/" (other than "/" itself); it matches whole segments anyway.
+      if (v.length > 1 && v.endsWith('/'))
+        refuse(
+          scope,
+          `${field}.prefix`,
+          v,
+          'PathPrefix ending in "/"',
+          `write ${JSON.stringify(v.replace(/\/+$/, ''))}, which matches the same segments`,
+        );
+      return { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: v };
+    case 'regex':
+      return {
+        type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION,
+        value: checkLength(scope, `${field}.regex`, v, 1024),
+      };
+  }
+}
+
+/** The CRD's CEL rules on path values: absolute, no `//`, no `/./` or `/../` segments, no `%2f`, `#`. */
+function checkPathValue(scope: IConstruct, field: string, v: string): void {
+  const ok =
+    typeof v === 'string' &&
+    v.startsWith('/') &&
+    v.length <= 1024 &&
+    !v.includes('//') &&
+    !/\/\.{1,2}(\/|$)/.test(v) &&
+    !/%2f/i.test(v) &&
+    !v.includes('#');
+  if (!ok)
+    reject(
+      scope,
+      field,
+      v,
+      `a path ${GATEWAY_API} accepts: starting with "/", at most 1024 characters, without "//", "/./", "/../", "%2f" or "#"`,
+    );
+}
+
+function checkLength(scope: IConstruct, field: string, v: string, max: number): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max)
+    reject(scope, field, v, `1-${max} characters in ${GATEWAY_API}`);
+  return v;
+}
+
+function valueMatch(scope: IConstruct, field: string, sm: StringMatch, what: string) {
+  switch (sm.kind) {
+    case 'exact':
+      return { type: 'Exact', value: checkLength(scope, `${field}.exact`, sm.value, 4096) };
+    case 'regex':
+      return { type: 'RegularExpression', value: checkLength(scope, `${field}.regex`, sm.value, 4096) };
+    case 'prefix':
+      return refuse(scope, `${field}.prefix`, sm.value, `${what} prefix match`, 'use StringMatch.regex("^prefix.*")');
+  }
+}
+
+function renderMethod(scope: IConstruct, field: string, sm: StringMatch): HttpRouteSpecRulesMatchesMethod {
+  if (sm.kind !== 'exact')
+    refuse(scope, `${field}.${sm.kind}`, sm.value, `method ${sm.kind} match`, 'match one exact method per condition');
+  if (!METHODS.includes(sm.value))
+    reject(scope, `${field}.exact`, sm.value, `one of the methods ${GATEWAY_API} knows: ${METHODS.join(', ')}`);
+  return sm.value as HttpRouteSpecRulesMatchesMethod;
+}
+
+/**
+ * Renders one route as an HTTPRoute rule. The route is first validated as for a VirtualService
+ * (same messages), then what the Gateway API lacks is refused by name, never dropped.
+ */
+export function renderGatewayApiRule(
+  scope: IConstruct,
+  field: string,
+  options: HttpRouteOptions,
+  context: GatewayApiRouteContext,
+): HttpRouteSpecRules {
+  validateRoute(scope, field, options);
+  if (options.fault !== undefined) refuse(scope, `${field}.fault`, options.fault, 'fault injection');
+  if (options.retries !== undefined)
+    refuse(scope, `${field}.retries`, options.retries, 'retries', 'HTTPRoute retry is experimental-channel only');
+  const matches =
+    options.match === undefined ? undefined : renderGatewayApiMatches(scope, `${field}.match`, options.match);
+  const filters: HttpRouteSpecRulesFilters[] = [];
+  if (options.mirror !== undefined) filters.push(renderMirror(scope, `${field}.mirror`, options.mirror, context));
+  if (filters.length > MAX_FILTERS)
+    reject(scope, field, `${filters.length} filters`, `at most ${MAX_FILTERS} filters per rule in ${GATEWAY_API}`);
+  const to = options.to;
+  if (to.length > MAX_BACKENDS)
+    reject(
+      scope,
+      `${field}.to`,
+      `${to.length} destinations`,
+      `at most ${MAX_BACKENDS} backends per rule in ${GATEWAY_API}`,
+    );
+  const backendRefs: HttpRouteSpecRulesBackendRefs[] = to.map((d, i) => {
+    const b = context.backendFor(`${field}.to[${i}]`, d);
+    return { name: b.name, namespace: b.namespace, port: b.port, weight: to.length > 1 ? d.weight : undefined };
+  });
+  return {
+    name: options.name === undefined ? undefined : checkSectionName(scope, `${field}.name`, options.name),
+    matches,
+    filters: filters.length > 0 ? filters : undefined,
+    backendRefs,
+    timeouts:
+      options.timeout === undefined
+        ? undefined
+        : { request: gatewayApiDuration(scope, `${field}.timeout`, options.timeout) },
+  };
+}
+
+/** Rule names are Gateway API SectionNames: DNS-1123 subdomain characters, at most 253. */
+function checkSectionName(scope: IConstruct, field: string, name: string): string {
+  checkNonEmpty(scope, field, name);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) || name.length > 253)
+    reject(
+      scope,
+      field,
+      name,
+      `a rule name ${GATEWAY_API} accepts: lowercase letters, digits, "-" and ".", at most 253`,
+    );
+  return name;
+}
+
+function renderMirror(
+  scope: IConstruct,
+  field: string,
+  mirror: Mirror,
+  context: GatewayApiRouteContext,
+): HttpRouteSpecRulesFilters {
+  if (!context.mirrorBackendFor) refuse(scope, field, mirror, 'mirror target this construct can resolve');
+  const b = context.mirrorBackendFor(field, mirror);
+  const pct = checkPercent(scope, `${field}.percentage`, mirror.percentage ?? Percent.ALL);
+  let share: { percent?: number; fraction?: { numerator: number; denominator: number } } = {};
+  if (pct === 100) share = {};
+  else if (Number.isInteger(pct)) share = { percent: pct };
+  else share = { fraction: { numerator: Math.round(pct * 10_000), denominator: 1_000_000 } };
+  return {
+    type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+    requestMirror: { backendRef: { name: b.name, namespace: b.namespace, port: b.port }, ...share },
+  };
+}
