@@ -4,8 +4,10 @@ import { Construct, IConstruct } from 'constructs';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
+import { runAmbientChecks } from './ambient-checks';
 import { CheckContext } from './check-context';
 import { Finding, formatFinding, MESH_CHECKS, ReleaseFact, Severity, WeightStrictness } from './findings';
+import { runGatewayApiChecks } from './gateway-api-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
@@ -359,6 +361,8 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runRoutingChecks(context);
   runWorkloadChecks(context);
   runSecurityChecks(context);
+  runGatewayApiChecks(context);
+  runAmbientChecks(context);
   runReleaseChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings

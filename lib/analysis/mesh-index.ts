@@ -34,6 +34,8 @@ export interface IndexedWorkload {
 
 const ISTIO_NETWORKING = 'networking.istio.io';
 const ISTIO_SECURITY = 'security.istio.io';
+/** The Kubernetes Gateway API group (Gateway, HTTPRoute, GRPCRoute, ReferenceGrant). */
+export const GATEWAY_API = 'gateway.networking.k8s.io';
 const TEMPLATE_KINDS: Record<string, string> = {
   'apps/Deployment': 'spec.template.metadata',
   'apps/StatefulSet': 'spec.template.metadata',
@@ -81,6 +83,8 @@ export class MeshIndex {
 
   private readonly byKind = new Map<string, IndexedObject[]>();
   private readonly gateways = new Map<string, IndexedObject>();
+  private readonly k8sGateways = new Map<string, IndexedObject>();
+  private readonly namespaceObjects = new Map<string, IndexedObject>();
   private readonly services = new Map<string, IndexedObject>();
   private readonly destinationRules = new HostTable<IndexedObject>();
   private readonly serviceEntryHosts = new HostTable<IndexedObject>();
@@ -110,12 +114,17 @@ export class MeshIndex {
       };
       objects.push(o);
       this.namespaces.add(o.namespace);
-      if (o.group === '' && o.kind === 'Namespace') this.namespaces.add(o.name);
+      if (o.group === '' && o.kind === 'Namespace') {
+        this.namespaces.add(o.name);
+        if (!this.namespaceObjects.has(o.name)) this.namespaceObjects.set(o.name, o);
+      }
       const kindKey = kindOf(o.group, o.kind);
       const list = this.byKind.get(kindKey);
       if (list) list.push(o);
       else this.byKind.set(kindKey, [o]);
+      // Istio's Gateway and the Gateway API's share a kind name: each has its own table.
       if (o.kind === 'Gateway' && o.group === ISTIO_NETWORKING) this.gateways.set(`${o.namespace}/${o.name}`, o);
+      if (o.kind === 'Gateway' && o.group === GATEWAY_API) this.k8sGateways.set(`${o.namespace}/${o.name}`, o);
       this.addWorkload(o);
     }
     this.objects = objects;
@@ -151,6 +160,41 @@ export class MeshIndex {
   /** The `networking.istio.io` Gateway `namespace/name`, if any. */
   public gateway(namespace: string, name: string): IndexedObject | undefined {
     return this.gateways.get(`${namespace}/${name}`);
+  }
+
+  /** The `gateway.networking.k8s.io` Gateway `namespace/name`, if any (waypoints included). */
+  public k8sGateway(namespace: string, name: string): IndexedObject | undefined {
+    return this.k8sGateways.get(`${namespace}/${name}`);
+  }
+
+  /** Objects of a Gateway API kind (`HTTPRoute`, `GRPCRoute`, `ReferenceGrant`, `Gateway`), any version. */
+  public gatewayApi(kind: string): readonly IndexedObject[] {
+    return this.ofKind(GATEWAY_API, kind);
+  }
+
+  /** The `security.istio.io` AuthorizationPolicies, any version, in input order. */
+  public authorizationPolicies(): readonly IndexedObject[] {
+    return this.ofKind(ISTIO_SECURITY, 'AuthorizationPolicy');
+  }
+
+  /**
+   * The labels of namespace `name` when the analysis holds its Namespace object (plus the
+   * `kubernetes.io/metadata.name` label the API server sets on every namespace); else undefined.
+   */
+  public namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    const ns = this.namespaceObjects.get(name);
+    if (ns === undefined) return undefined;
+    return { ...(ns.manifest.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name };
+  }
+
+  /** The Namespace object `name`, if the analysis holds it. */
+  public namespaceObject(name: string): IndexedObject | undefined {
+    return this.namespaceObjects.get(name);
+  }
+
+  /** The Service `namespace/name`, if any. */
+  public serviceNamed(namespace: string, name: string): IndexedObject | undefined {
+    return this.services.get(`${name}.${namespace}${this.svcSuffix}`);
   }
 
   /** The Service whose cluster-local FQDN is `fqdn`. */
@@ -264,14 +308,16 @@ export class MeshIndex {
 
 /**
  * True for the kinds whose contents the checks read (Services, Namespaces, pod templates, Istio
- * networking objects and PeerAuthentications). Other objects only need their identity, which saves serializing
- * large ConfigMaps and RBAC objects on every synthesis.
+ * networking objects, PeerAuthentications, AuthorizationPolicies and Gateway API objects). Other
+ * objects only need their identity, which saves serializing large ConfigMaps and RBAC objects on
+ * every synthesis.
  */
 export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   return (
     group === ISTIO_NETWORKING ||
-    (group === ISTIO_SECURITY && kind === 'PeerAuthentication') ||
+    group === GATEWAY_API ||
+    (group === ISTIO_SECURITY && (kind === 'PeerAuthentication' || kind === 'AuthorizationPolicy')) ||
     `${group}/${kind}` in TEMPLATE_KINDS ||
     (group === '' && (kind === 'Service' || kind === 'Namespace'))
   );

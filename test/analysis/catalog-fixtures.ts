@@ -6,6 +6,7 @@
 import { MESH_CHECKS } from '../../lib/analysis/findings';
 import { AnalyzedObject, ManifestAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { IstioRelease } from '../../lib/core/istio-release';
+import * as G from './gateway-api-fixtures';
 
 /** Manifests (and options) that trip one check. */
 export interface CatalogFixture {
@@ -332,5 +333,129 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       istioRelease: IstioRelease.V1_30,
       releases: [{ path: 'addons/kiali', kind: 'Kiali', release: IstioRelease.V1_17 }],
     },
+  },
+  {
+    code: C.ROUTE_PARENT_NOT_FOUND.code,
+    objects: [G.service('productpage', { app: 'productpage' }), G.bookinfoRoute()],
+  },
+  {
+    code: C.ROUTE_BACKEND_NOT_FOUND.code,
+    objects: [G.bookinfoGateway(), G.bookinfoRoute()],
+  },
+  {
+    code: C.ROUTE_BACKEND_NOT_PERMITTED.code,
+    objects: [
+      G.service('productpage', { app: 'productpage' }, { namespace: 'shop' }),
+      G.bookinfoGateway(),
+      G.httpRoute('bookinfo', {
+        parentRefs: [{ name: 'bookinfo-gateway' }],
+        rules: [{ backendRefs: [{ name: 'productpage', namespace: 'shop', port: 9080 }] }],
+      }),
+    ],
+  },
+  {
+    code: C.ROUTE_HOSTNAME_MISMATCH.code,
+    objects: [
+      G.service('productpage', { app: 'productpage' }),
+      G.gateway('bookinfo-gateway', {
+        gatewayClassName: 'istio',
+        listeners: [{ name: 'http', hostname: 'bookinfo.example.com', port: 80, protocol: 'HTTP' }],
+      }),
+      G.httpRoute('bookinfo', {
+        parentRefs: [{ name: 'bookinfo-gateway' }],
+        hostnames: ['shop.example.com'],
+        rules: [{ backendRefs: [{ name: 'productpage', port: 9080 }] }],
+      }),
+    ],
+  },
+  {
+    code: C.ROUTE_NOT_ALLOWED.code,
+    objects: [
+      G.service('productpage', { app: 'productpage' }),
+      G.gateway(
+        'bookinfo-gateway',
+        {
+          gatewayClassName: 'istio',
+          listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }],
+        },
+        'istio-ingress',
+      ),
+      G.httpRoute('bookinfo', {
+        parentRefs: [{ name: 'bookinfo-gateway', namespace: 'istio-ingress' }],
+        rules: [{ backendRefs: [{ name: 'productpage', port: 9080 }] }],
+      }),
+    ],
+  },
+  {
+    code: C.GATEWAY_CERT_NOT_PERMITTED.code,
+    objects: [
+      G.namespace('certs'),
+      G.gateway('bookinfo-gateway', {
+        gatewayClassName: 'istio',
+        listeners: [
+          {
+            name: 'https',
+            hostname: 'bookinfo.example.com',
+            port: 443,
+            protocol: 'HTTPS',
+            tls: { mode: 'Terminate', certificateRefs: [{ name: 'bookinfo-cert', namespace: 'certs' }] },
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.AMBIENT_L7_NO_WAYPOINT.code,
+    objects: [
+      G.namespace('default', { 'istio.io/dataplane-mode': 'ambient' }),
+      G.service('reviews', { app: 'reviews' }),
+      routeReviews('reviews', [{ destination: { host: 'reviews' } }]),
+    ],
+  },
+  {
+    code: C.AMBIENT_L7_SELECTOR_POLICY.code,
+    objects: [
+      G.namespace('default', { 'istio.io/dataplane-mode': 'ambient' }),
+      G.deployment('productpage-v1', { app: 'productpage', version: 'v1' }),
+      G.authorizationPolicy('productpage-get', {
+        selector: { matchLabels: { app: 'productpage' } },
+        action: 'ALLOW',
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.WAYPOINT_NOT_FOUND.code,
+    objects: [G.namespace('default', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' })],
+  },
+  {
+    code: C.WAYPOINT_IDENTITY_DENIED.code,
+    objects: [
+      G.namespace('default', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+      G.waypoint(),
+      G.deployment('productpage-v1', { app: 'productpage', version: 'v1' }),
+      G.productpageZtunnel(['cluster.local/ns/default/sa/bookinfo-gateway-istio']),
+    ],
+  },
+  {
+    code: C.AMBIENT_ROUTE_CONFLICT.code,
+    objects: [
+      G.namespace('default', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+      G.waypoint(),
+      G.service('reviews', { app: 'reviews' }),
+      G.service('reviews-v1', { app: 'reviews', version: 'v1' }),
+      routeReviews('reviews', [{ destination: { host: 'reviews' } }]),
+      G.httpRoute('reviews', {
+        parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080 }],
+        rules: [{ backendRefs: [{ name: 'reviews-v1', port: 9080 }] }],
+      }),
+    ],
+  },
+  {
+    code: C.SIDECAR_AND_AMBIENT.code,
+    objects: [
+      G.namespace('default', { 'istio.io/dataplane-mode': 'ambient' }),
+      G.deployment('ratings-v1', { app: 'ratings', version: 'v1', 'sidecar.istio.io/inject': 'true' }),
+    ],
   },
 ];
