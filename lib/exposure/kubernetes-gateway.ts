@@ -400,7 +400,13 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
     if (hostname !== undefined) {
       if (protocol === ListenerProtocol.TCP)
         reject(this, `${field}.hostname`, hostname, 'nothing for a TCP listener (TCP has no host name)');
-      if (typeof hostname !== 'string' || hostname.length > 253 || !LISTENER_HOSTNAME.test(hostname))
+      // The CRD pattern lets an IPv4 address through; the Gateway API forbids IP addresses here.
+      if (
+        typeof hostname !== 'string' ||
+        hostname.length > 253 ||
+        !LISTENER_HOSTNAME.test(hostname) ||
+        /^\d+(\.\d+){3}$/.test(hostname)
+      )
         reject(
           this,
           `${field}.hostname`,
