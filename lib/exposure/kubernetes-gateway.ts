@@ -175,7 +175,10 @@ export interface KubernetesGatewayProps {
    * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
    */
   readonly release?: IstioRelease;
-  /** Gateway name; Istio names the Deployment, Service and ServiceAccount it runs `<name>-istio`. */
+  /**
+   * Gateway name; Istio names the Deployment, Service and ServiceAccount it creates
+   * `<name>-<gatewayClassName>`, e.g. `bookinfo-gateway-istio`.
+   */
   readonly name: string;
   /**
    * Gateway namespace.
@@ -183,7 +186,7 @@ export interface KubernetesGatewayProps {
    */
   readonly namespace?: string;
   /**
-   * The GatewayClass, e.g. `istio` (a gateway Istio deploys) or `istio-remote`.
+   * The GatewayClass, e.g. `istio` (a gateway Istio deploys) or `istio-remote`; not `istio-waypoint`.
    * @default 'istio'
    */
   readonly gatewayClassName?: string;
@@ -204,6 +207,7 @@ export interface KubernetesGatewayProps {
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Extra annotations of the Gateway object (not `networking.istio.io/service-type`: use `serviceType`).
+   * `gateway.istio.io/service-account` names the ServiceAccount Istio uses instead of its default.
    * @default none
    */
   readonly annotations?: Readonly<Record<string, string>>;
@@ -222,6 +226,7 @@ export interface KubernetesGatewayProps {
 
 const KUBERNETES_GATEWAY = typeMarker('KubernetesGateway');
 const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
+const SERVICE_ACCOUNT_ANNOTATION = 'gateway.istio.io/service-account';
 const MAX_LISTENERS = 64;
 const MAX_CERTIFICATE_REFS = 64;
 const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -259,7 +264,8 @@ interface ListenerState {
 
 /**
  * A Kubernetes Gateway API `Gateway` that Istio runs as an ingress gateway: Istio's deployment
- * controller creates a Deployment, Service and ServiceAccount named `<name>-istio` for it.
+ * controller creates a Deployment, Service and ServiceAccount named `<name>-istio` for it
+ * (`<name>-<gatewayClassName>` for another class).
  * Certificates in other namespaces get the ReferenceGrants they need.
  *
  * @example
@@ -281,7 +287,10 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
   public readonly namespace: string;
   /** The GatewayClass. */
   public readonly gatewayClassName: string;
-  /** The ServiceAccount Istio runs the gateway with, `<name>-istio`. */
+  /**
+   * The ServiceAccount Istio runs the gateway with: `<name>-<gatewayClassName>` (`<name>-istio`),
+   * or the `gateway.istio.io/service-account` annotation.
+   */
   public readonly serviceAccountName: string;
   /** The Istio release targeted. */
   public readonly release: IstioRelease;
@@ -297,13 +306,26 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
     checkGatewayApiRelease(this, this.release);
     markInstance(this, KUBERNETES_GATEWAY);
     MeshAnalysis.of(this);
-    // The generated Deployment and Service are `<name>-istio`, so the name must leave room for it.
     this.name = checkDnsLabel(this, 'name', props.name);
-    if (this.name.length > 63 - '-istio'.length)
-      reject(this, 'name', props.name, 'at most 57 characters (Istio names the generated objects "<name>-istio")');
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     this.gatewayClassName = checkDnsSubdomain(this, 'gatewayClassName', props.gatewayClassName ?? 'istio');
-    this.serviceAccountName = `${this.name}-istio`;
+    // Waypoints drop the class suffix from their generated names; they have a construct of their own.
+    if (this.gatewayClassName === 'istio-waypoint')
+      reject(
+        this,
+        'gatewayClassName',
+        this.gatewayClassName,
+        'an ingress gateway class such as "istio" (use Waypoint for a waypoint)',
+      );
+    // Istio names the Deployment, Service and ServiceAccount `<name>-<gatewayClassName>`, itself a DNS label.
+    const generated = `${this.name}-${this.gatewayClassName}`;
+    if (generated.length > 63)
+      reject(
+        this,
+        'name',
+        props.name,
+        `at most ${62 - this.gatewayClassName.length} characters (Istio names the generated objects "<name>-${this.gatewayClassName}", at most 63 characters)`,
+      );
     if (props.referenceGrants !== undefined && typeof props.referenceGrants !== 'boolean')
       reject(this, 'referenceGrants', props.referenceGrants, 'true or false');
     this.emitGrants = props.referenceGrants ?? true;
@@ -318,6 +340,10 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       );
     if (props.serviceType !== undefined && !Object.values(GatewayServiceType).includes(props.serviceType))
       reject(this, 'serviceType', props.serviceType, `one of ${Object.values(GatewayServiceType).join(', ')}`);
+    const accountAnnotation = annotations?.[SERVICE_ACCOUNT_ANNOTATION];
+    if (accountAnnotation !== undefined)
+      checkDnsSubdomain(this, `annotations.${SERVICE_ACCOUNT_ANNOTATION}`, accountAnnotation);
+    this.serviceAccountName = accountAnnotation ?? generated;
     const allAnnotations = {
       ...(props.serviceType !== undefined ? { [SERVICE_TYPE_ANNOTATION]: props.serviceType } : {}),
       ...annotations,

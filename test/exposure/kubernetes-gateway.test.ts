@@ -66,7 +66,7 @@ describe('KubernetesGateway', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
-    new KubernetesGateway(chart, 'gw', {
+    const gw = new KubernetesGateway(chart, 'gw', {
       name: 'public',
       namespace: 'ingress',
       gatewayClassName: 'istio-remote',
@@ -77,19 +77,35 @@ describe('KubernetesGateway', () => {
       listeners: [HTTP],
     });
     // THEN
-    const [gw] = synthValid(chart);
-    expect(gw.metadata).toEqual({
+    const gateway = gw;
+    const [object] = synthValid(chart);
+    expect(object.metadata).toEqual({
       name: 'public',
       namespace: 'ingress',
       labels: { team: 'web' },
       annotations: { 'networking.istio.io/service-type': 'NodePort', 'example.com/owner': 'web team' },
     });
-    expect(gw.spec.gatewayClassName).toBe('istio-remote');
-    expect(gw.spec.infrastructure).toEqual({
+    expect(object.spec.gatewayClassName).toBe('istio-remote');
+    expect(gateway.serviceAccountName).toBe('public-istio-remote');
+    expect(object.spec.infrastructure).toEqual({
       labels: { tier: 'edge' },
       annotations: { 'example.com/cost': 'shared' },
     });
-    expect(gw.spec.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP' }]);
+    expect(object.spec.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP' }]);
+  });
+
+  test('the gateway.istio.io/service-account annotation names the ServiceAccount', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    const gw = new KubernetesGateway(chart, 'gw', {
+      name: 'web',
+      annotations: { 'gateway.istio.io/service-account': 'edge-proxy' },
+      listeners: [HTTP],
+    });
+    // THEN
+    expect(gw.serviceAccountName).toBe('edge-proxy');
+    expect(synthValid(chart)[0].metadata.annotations).toEqual({ 'gateway.istio.io/service-account': 'edge-proxy' });
   });
 
   test('HTTPS with a Secret of the Gateway namespace: no ReferenceGrant', () => {
@@ -277,6 +293,13 @@ describe('KubernetesGateway', () => {
     ['name too long for <name>-istio', { name: 'a'.repeat(58) }, 'name', 'a'.repeat(58)],
     ['namespace', { namespace: 'a_b' }, 'namespace', 'a_b'],
     ['gatewayClassName', { gatewayClassName: 'Istio' }, 'gatewayClassName', 'Istio'],
+    ['waypoint class', { gatewayClassName: 'istio-waypoint' }, 'gatewayClassName', 'istio-waypoint'],
+    [
+      'service-account annotation',
+      { annotations: { 'gateway.istio.io/service-account': 'Edge' } },
+      'annotations.gateway.istio.io/service-account',
+      'Edge',
+    ],
     ['serviceType', { serviceType: 'External' as GatewayServiceType }, 'serviceType', 'External'],
     [
       'service-type annotation',
