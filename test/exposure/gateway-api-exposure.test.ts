@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
+import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { exposureFactOf } from '../../lib/core/exposure-risk';
 import { IstioRelease } from '../../lib/core/istio-release';
 import { IMeshService } from '../../lib/core/mesh-service';
@@ -14,6 +15,7 @@ import {
 } from '../../lib/exposure/kubernetes-gateway';
 import { HttpMatch, StringMatch } from '../../lib/routing/http-route';
 import { invalidInputOf } from '../support/assertions';
+import { collectWarnings } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
@@ -99,6 +101,31 @@ describe('GatewayApiExposure', () => {
     expect(exposure.redirectRoute).toBeUndefined();
     expect(exposure.hostnames).toEqual([]);
     expect(GatewayApiExposure.isGatewayApiExposure(exposure)).toBe(true);
+  });
+
+  test('with the Bookinfo app: the mesh analysis finds nothing to report', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const warnings = collectWarnings(chart);
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    // WHEN
+    new GatewayApiExposure(chart, 'ingress', {
+      target: bookinfo.productpage,
+      gatewayName: 'bookinfo-gateway',
+      routeName: 'bookinfo',
+      matches: BOOKINFO_MATCHES,
+      hostnames: ['bookinfo.example.com'],
+      tls: { secretName: 'bookinfo-cert', secretNamespace: 'istio-system' },
+    });
+    // THEN
+    const objects = synthGatewayApi(chart);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Gateway/bookinfo-gateway',
+      'ReferenceGrant/default-bookinfo-gateway-certificates',
+      'HTTPRoute/bookinfo',
+      'HTTPRoute/bookinfo-https-redirect',
+    ]);
+    expect(warnings).toEqual([]);
   });
 
   test("with a ClusterIP Service (Istio's ambient 02-ingress-gateway.yaml)", () => {
