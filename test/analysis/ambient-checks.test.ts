@@ -12,7 +12,6 @@ import {
   productpageZtunnel,
   replacing,
   service,
-  waypoint,
 } from './gateway-api-fixtures';
 
 const C = MESH_CHECKS;
