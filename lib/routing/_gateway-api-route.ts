@@ -4,7 +4,12 @@ import {
   HttpRouteSpecRules,
   HttpRouteSpecRulesBackendRefs,
   HttpRouteSpecRulesFilters,
+  HttpRouteSpecRulesFiltersRequestHeaderModifier,
+  HttpRouteSpecRulesFiltersRequestRedirectPath,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesFiltersUrlRewritePath,
   HttpRouteSpecRulesMatches,
   HttpRouteSpecRulesMatchesHeadersType,
   HttpRouteSpecRulesMatchesMethod,
@@ -13,7 +18,18 @@ import {
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { checkNonEmpty, reject } from '../core/input-validation';
 import { gatewayApiDuration } from './_gateway-api-duration';
-import { HttpMatch, HttpRouteOptions, Mirror, RouteDestination, StringMatch, validateRoute } from './http-route';
+import {
+  checkHeaderModifier,
+  checkRedirect,
+  HeaderModifier,
+  HttpMatch,
+  HttpRouteOptions,
+  Mirror,
+  PathReplacement,
+  RouteDestination,
+  StringMatch,
+  validateRoute,
+} from './http-route';
 import { checkPercent, Percent } from './percent';
 
 /** The API named in refusals, so a user knows which API lacks the feature. */
@@ -116,15 +132,6 @@ function renderPathMatch(scope: IConstruct, field: string, sm: StringMatch) {
       return { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: v };
     case 'prefix':
       checkPathValue(scope, `${field}.prefix`, v);
-      // The CRD refuses a PathPrefix ending in "/" (other than "/" itself); it matches whole segments anyway.
-      if (v.length > 1 && v.endsWith('/'))
-        refuse(
-          scope,
-          `${field}.prefix`,
-          v,
-          'PathPrefix ending in "/"',
-          `write ${JSON.stringify(v.replace(/\/+$/, ''))}, which matches the same segments`,
-        );
       return { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: v };
     case 'regex':
       return {
@@ -134,22 +141,22 @@ function renderPathMatch(scope: IConstruct, field: string, sm: StringMatch) {
   }
 }
 
-/** The CRD's CEL rules on path values: absolute, no `//`, no `/./` or `/../` segments, no `%2f`, `#`. */
+/** The CRD's CEL rules on Exact and PathPrefix values (the API server enforces them). */
 function checkPathValue(scope: IConstruct, field: string, v: string): void {
   const ok =
     typeof v === 'string' &&
     v.startsWith('/') &&
     v.length <= 1024 &&
+    /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(v) &&
     !v.includes('//') &&
     !/\/\.{1,2}(\/|$)/.test(v) &&
-    !/%2f/i.test(v) &&
-    !v.includes('#');
+    !/%2f/i.test(v);
   if (!ok)
     reject(
       scope,
       field,
       v,
-      `a path ${GATEWAY_API} accepts: starting with "/", at most 1024 characters, without "//", "/./", "/../", "%2f" or "#"`,
+      `a path ${GATEWAY_API} accepts: starting with "/", at most 1024 characters of [-A-Za-z0-9/._~!$&'()*+,;=:@] or %XX, without "//", "/./", "/../", a trailing "/." or "/..", or "%2f"`,
     );
 }
 
@@ -162,12 +169,17 @@ function checkLength(scope: IConstruct, field: string, v: string, max: number): 
 function valueMatch(scope: IConstruct, field: string, sm: StringMatch, what: string) {
   switch (sm.kind) {
     case 'exact':
-      return { type: 'Exact', value: checkLength(scope, `${field}.exact`, sm.value, 4096) };
+      return { type: 'Exact', value: checkLength(scope, `${field}.exact`, sm.value, maxValue(what)) };
     case 'regex':
-      return { type: 'RegularExpression', value: checkLength(scope, `${field}.regex`, sm.value, 4096) };
+      return { type: 'RegularExpression', value: checkLength(scope, `${field}.regex`, sm.value, maxValue(what)) };
     case 'prefix':
       return refuse(scope, `${field}.prefix`, sm.value, `${what} prefix match`, 'use StringMatch.regex("^prefix.*")');
   }
+}
+
+/** The CRD's maxLength: 4096 for header values, 1024 for query parameter values. */
+function maxValue(what: string): number {
+  return what === 'header' ? 4096 : 1024;
 }
 
 function renderMethod(scope: IConstruct, field: string, sm: StringMatch): HttpRouteSpecRulesMatchesMethod {
@@ -195,10 +207,46 @@ export function renderGatewayApiRule(
   const matches =
     options.match === undefined ? undefined : renderGatewayApiMatches(scope, `${field}.match`, options.match);
   const filters: HttpRouteSpecRulesFilters[] = [];
+  if (options.requestHeaders !== undefined) {
+    filters.push({
+      type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
+      requestHeaderModifier: headerFilter(scope, `${field}.requestHeaders`, options.requestHeaders, 'request'),
+    });
+  }
+  if (options.responseHeaders !== undefined) {
+    filters.push({
+      type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+      responseHeaderModifier: headerFilter(scope, `${field}.responseHeaders`, options.responseHeaders, 'response'),
+    });
+  }
+  if (options.redirect !== undefined) {
+    const r = options.redirect;
+    const statusCode = checkRedirect(scope, `${field}.redirect`, r);
+    filters.push({
+      type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+      requestRedirect: {
+        scheme: r.scheme as HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
+        hostname: r.hostname,
+        port: r.port,
+        path: pathModifier(r.path) as HttpRouteSpecRulesFiltersRequestRedirectPath | undefined,
+        statusCode: statusCode as HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+      },
+    });
+  }
+  if (options.rewrite !== undefined) {
+    filters.push({
+      type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
+      urlRewrite: {
+        hostname: options.rewrite.hostname,
+        path: pathModifier(options.rewrite.path) as HttpRouteSpecRulesFiltersUrlRewritePath | undefined,
+      },
+    });
+  }
   if (options.mirror !== undefined) filters.push(renderMirror(scope, `${field}.mirror`, options.mirror, context));
   if (filters.length > MAX_FILTERS)
     reject(scope, field, `${filters.length} filters`, `at most ${MAX_FILTERS} filters per rule in ${GATEWAY_API}`);
-  const to = options.to;
+  // validateRoute has made sure `to` is there unless the route redirects (then it has no backends).
+  const to = options.to ?? [];
   if (to.length > MAX_BACKENDS)
     reject(
       scope,
@@ -214,12 +262,41 @@ export function renderGatewayApiRule(
     name: options.name === undefined ? undefined : checkSectionName(scope, `${field}.name`, options.name),
     matches,
     filters: filters.length > 0 ? filters : undefined,
-    backendRefs,
+    backendRefs: backendRefs.length > 0 ? backendRefs : undefined,
     timeouts:
       options.timeout === undefined
         ? undefined
         : { request: gatewayApiDuration(scope, `${field}.timeout`, options.timeout) },
   };
+}
+
+/** The Gateway API path modifier of a PathReplacement (validated by validateRoute). */
+function pathModifier(p: PathReplacement | undefined) {
+  if (p === undefined) return undefined;
+  return p.kind === 'full'
+    ? { type: 'ReplaceFullPath', replaceFullPath: p.value }
+    : { type: 'ReplacePrefixMatch', replacePrefixMatch: p.value };
+}
+
+const MAX_HEADER_CHANGES = 16;
+
+function headerFilter(
+  scope: IConstruct,
+  field: string,
+  mod: HeaderModifier,
+  direction: 'request' | 'response',
+): HttpRouteSpecRulesFiltersRequestHeaderModifier {
+  const { set, add, remove } = checkHeaderModifier(scope, field, mod, direction);
+  const list = (f: string, record: Record<string, string> | undefined) => {
+    if (record === undefined) return undefined;
+    const entries = Object.entries(record);
+    if (entries.length > MAX_HEADER_CHANGES)
+      reject(scope, `${field}.${f}`, `${entries.length} headers`, `at most ${MAX_HEADER_CHANGES} in ${GATEWAY_API}`);
+    return entries.map(([name, value]) => ({ name, value }));
+  };
+  if (remove !== undefined && remove.length > MAX_HEADER_CHANGES)
+    reject(scope, `${field}.remove`, `${remove.length} headers`, `at most ${MAX_HEADER_CHANGES} in ${GATEWAY_API}`);
+  return { set: list('set', set), add: list('add', add), remove };
 }
 
 /** Rule names are Gateway API SectionNames: DNS-1123 subdomain characters, at most 253. */

@@ -12,11 +12,13 @@ import {
   checkPort,
   reject,
 } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { istioDuration } from './_istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';
 
 const STRING_MATCH = typeMarker('StringMatch');
+const PATH_REPLACEMENT = typeMarker('PathReplacement');
 
 /** How a request attribute (uri, header, query parameter, method, authority) is matched. */
 export class StringMatch {
@@ -216,6 +218,110 @@ export interface Mirror {
   readonly percentage?: Percent;
 }
 
+/**
+ * A new request path for a redirect or a rewrite: the whole path, or the part a prefix condition matched.
+ */
+export class PathReplacement {
+  /** Replaces the whole path with `path` (starting with "/"), e.g. `PathReplacement.full('/productpage')`. */
+  public static full(path: string): PathReplacement {
+    return new PathReplacement('full', path);
+  }
+
+  /**
+   * Replaces the prefix that the route's `uri` prefix condition matched with `prefix`, keeping the rest:
+   * with `uri: StringMatch.prefix('/v1')`, `PathReplacement.prefix('/api')` turns `/v1/ratings` into
+   * `/api/ratings`. The route must have exactly one condition, a `uri` prefix.
+   */
+  public static prefix(prefix: string): PathReplacement {
+    return new PathReplacement('prefix', prefix);
+  }
+
+  /** True for a PathReplacement, also one made by another copy of this library. */
+  public static isPathReplacement(x: unknown): x is PathReplacement {
+    return hasMarker(x, PATH_REPLACEMENT);
+  }
+
+  private constructor(
+    /** full or prefix. */
+    public readonly kind: 'full' | 'prefix',
+    /** The new path or prefix. */
+    public readonly value: string,
+  ) {
+    markInstance(this, PATH_REPLACEMENT);
+  }
+}
+
+/**
+ * Changes to the headers of a request (before it is forwarded) or of a response (before it is returned).
+ * Header names are HTTP tokens, compared case-insensitively; at least one field.
+ */
+export interface HeaderModifier {
+  /**
+   * Headers to set, replacing any value they have, e.g. `{ 'x-canary': 'true' }`.
+   * @default none
+   */
+  readonly set?: Readonly<Record<string, string>>;
+  /**
+   * Headers to add, keeping any value they already have (the header then has several values).
+   * @default none
+   */
+  readonly add?: Readonly<Record<string, string>>;
+  /**
+   * Names of headers to remove.
+   * @default none
+   */
+  readonly remove?: readonly string[];
+}
+
+/** The redirect statuses both APIs accept (the Gateway API's enum; Istio takes any 3xx). */
+const REDIRECT_STATUSES: readonly number[] = [301, 302, 303, 307, 308];
+
+/**
+ * Answers with a redirect instead of forwarding the request. A redirect route has no destinations,
+ * and no fault, rewrite, mirror, timeout or retries. At least one of scheme, hostname, port, path.
+ */
+export interface HttpRedirect {
+  /**
+   * Scheme of the new URL, `http` or `https`.
+   * @default the request's
+   */
+  readonly scheme?: string;
+  /**
+   * Host name of the new URL (a DNS name, no port).
+   * @default the request's
+   */
+  readonly hostname?: string;
+  /**
+   * Port of the new URL.
+   * @default the request's
+   */
+  readonly port?: number;
+  /**
+   * Path of the new URL. The Istio API (VirtualService) only replaces the whole path.
+   * @default the request's
+   */
+  readonly path?: PathReplacement;
+  /**
+   * HTTP status of the redirect: 301, 302, 303, 307 or 308.
+   * @default 302 (the Gateway API's default; written out in a VirtualService, whose own default is 301)
+   */
+  readonly statusCode?: number;
+}
+
+/** Rewrites the request before forwarding it. At least one field. */
+export interface HttpRewrite {
+  /**
+   * New `Host`/`:authority` header.
+   * @default unchanged
+   */
+  readonly hostname?: string;
+  /**
+   * New path. A whole-path replacement in a VirtualService needs Istio >= 1.18 (`uriRegexRewrite`).
+   * @default unchanged
+   */
+  readonly path?: PathReplacement;
+}
+
 /** One HTTP route of a VirtualService: conditions, destinations and per-route behaviour. */
 export interface HttpRouteOptions {
   /**
@@ -229,8 +335,11 @@ export interface HttpRouteOptions {
    * @default every request
    */
   readonly match?: readonly HttpMatch[];
-  /** Destinations, at least one. */
-  readonly to: readonly RouteDestination[];
+  /**
+   * Destinations, at least one unless the route redirects.
+   * @default none: only for a route with a `redirect`
+   */
+  readonly to?: readonly RouteDestination[];
   /**
    * Fault injection.
    * @default none
@@ -251,6 +360,26 @@ export interface HttpRouteOptions {
    * @default none
    */
   readonly mirror?: Mirror;
+  /**
+   * Changes to the request headers before the request is forwarded.
+   * @default none
+   */
+  readonly requestHeaders?: HeaderModifier;
+  /**
+   * Changes to the response headers before the response is returned.
+   * @default none
+   */
+  readonly responseHeaders?: HeaderModifier;
+  /**
+   * Answer with a redirect instead of forwarding (then no `to`).
+   * @default no redirect
+   */
+  readonly redirect?: HttpRedirect;
+  /**
+   * Rewrite the host and/or path before forwarding.
+   * @default no rewrite
+   */
+  readonly rewrite?: HttpRewrite;
 }
 
 /**
@@ -262,6 +391,8 @@ export interface RouteContext {
   readonly host: string;
   /** Subsets the owner defines, or `undefined` when subsets are defined elsewhere and left to the analysis. */
   readonly knownSubsets?: readonly string[];
+  /** The release the VirtualService is for (features newer than it are refused). */
+  readonly release?: IstioRelease;
 }
 
 /**
@@ -305,24 +436,41 @@ export class HttpRoute {
     this.name = options.name === undefined ? undefined : checkNonEmpty(scope, `${field}.name`, options.name);
     this.catchAll = options.match === undefined;
     const match = options.match === undefined ? undefined : renderMatches(scope, `${field}.match`, options.match);
-    const route = renderDestinations(scope, `${field}.to`, options.to, context);
+    checkRouteShape(scope, field, options);
+    const to = options.to ?? [];
+    const route = options.redirect === undefined ? renderDestinations(scope, `${field}.to`, to, context) : undefined;
     const mirror =
       options.mirror === undefined ? undefined : renderMirror(scope, `${field}.mirror`, options.mirror, context);
     this.subsets = [
-      ...options.to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])),
+      ...to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])),
       ...(options.mirror?.subset !== undefined && (options.mirror.host ?? context.host) === context.host
         ? [options.mirror.subset]
         : []),
     ];
+    const request =
+      options.requestHeaders === undefined
+        ? undefined
+        : checkHeaderModifier(scope, `${field}.requestHeaders`, options.requestHeaders, 'request');
+    const response =
+      options.responseHeaders === undefined
+        ? undefined
+        : checkHeaderModifier(scope, `${field}.responseHeaders`, options.responseHeaders, 'response');
     this.spec = {
       name: this.name,
       match,
+      redirect:
+        options.redirect === undefined ? undefined : renderIstioRedirect(scope, `${field}.redirect`, options.redirect),
+      rewrite:
+        options.rewrite === undefined
+          ? undefined
+          : renderIstioRewrite(scope, `${field}.rewrite`, options.rewrite, context),
       fault: options.fault === undefined ? undefined : renderFault(scope, `${field}.fault`, options.fault),
       route,
       timeout: options.timeout === undefined ? undefined : istioDuration(scope, `${field}.timeout`, options.timeout),
       retries: options.retries === undefined ? undefined : renderRetries(scope, `${field}.retries`, options.retries),
       mirror: mirror?.mirror,
       mirrorPercentage: mirror?.mirrorPercentage,
+      headers: request === undefined && response === undefined ? undefined : { request, response },
     };
   }
 
@@ -583,4 +731,178 @@ function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context:
  */
 export function validateRoute(scope: IConstruct, field: string, options: HttpRouteOptions): void {
   HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid' });
+}
+
+/** The route-level rules shared by both APIs: what a redirect excludes, what a prefix replacement needs. */
+function checkRouteShape(scope: IConstruct, field: string, options: HttpRouteOptions): void {
+  if (options.redirect !== undefined) {
+    const r = options.redirect;
+    if (r === null || typeof r !== 'object') reject(scope, `${field}.redirect`, r, 'an HttpRedirect object');
+    if (options.to !== undefined && (!Array.isArray(options.to) || options.to.length > 0))
+      reject(scope, `${field}.to`, options.to, 'no destinations on a redirect route (it answers the request itself)');
+    for (const f of ['fault', 'rewrite', 'mirror', 'timeout', 'retries'] as const) {
+      if (options[f] !== undefined)
+        reject(scope, `${field}.${f}`, options[f], `no ${f} on a redirect route (it forwards nothing)`);
+    }
+    if (r.path !== undefined) checkPathReplacement(scope, `${field}.redirect.path`, r.path, options);
+  } else if (options.to === undefined) {
+    reject(
+      scope,
+      `${field}.to`,
+      options.to,
+      'a non-empty list of destinations, e.g. [{ subset: "v1" }], or a redirect',
+    );
+  }
+  if (options.rewrite !== undefined) {
+    const rw = options.rewrite;
+    if (rw === null || typeof rw !== 'object' || (rw.hostname === undefined && rw.path === undefined))
+      reject(scope, `${field}.rewrite`, rw, 'an HttpRewrite with a hostname and/or a path');
+    if (rw.hostname !== undefined) checkDnsSubdomain(scope, `${field}.rewrite.hostname`, rw.hostname);
+    if (rw.path !== undefined) checkPathReplacement(scope, `${field}.rewrite.path`, rw.path, options);
+    const setsHost = [options.requestHeaders?.set, options.requestHeaders?.add].some(
+      (m) => m !== undefined && m !== null && Object.keys(m).some((k) => k.toLowerCase() === 'host'),
+    );
+    if (rw.hostname !== undefined && setsHost)
+      reject(scope, `${field}.requestHeaders`, 'host', 'the host set in one place only: rewrite.hostname or a header');
+  }
+}
+
+function checkPathReplacement(scope: IConstruct, field: string, p: PathReplacement, options: HttpRouteOptions): void {
+  if (!PathReplacement.isPathReplacement(p))
+    reject(scope, field, p, 'a PathReplacement, e.g. PathReplacement.full("/productpage")');
+  const v = p.value;
+  if (typeof v !== 'string' || !v.startsWith('/') || v.length > 1024 || /[\s\x00-\x1f\x7f?#]/.test(v))
+    reject(
+      scope,
+      `${field}.${p.kind}`,
+      v,
+      'a path starting with "/", at most 1024 characters, without whitespace, "?" or "#"',
+    );
+  if (p.kind === 'prefix') {
+    const m = options.match;
+    if (m === undefined || m.length !== 1 || m[0]?.uri?.kind !== 'prefix')
+      reject(
+        scope,
+        `${field}.prefix`,
+        v,
+        'a prefix replacement on a route with exactly one condition, a uri prefix (it replaces what that prefix matched)',
+      );
+  }
+}
+
+/**
+ * Checks a header modifier against the rules of both APIs and renders it (the VirtualService shape).
+ * @internal
+ */
+export function checkHeaderModifier(
+  scope: IConstruct,
+  field: string,
+  mod: HeaderModifier,
+  direction: 'request' | 'response',
+): { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } {
+  if (
+    mod === null ||
+    typeof mod !== 'object' ||
+    (mod.set === undefined && mod.add === undefined && mod.remove === undefined)
+  )
+    reject(scope, field, mod, 'a HeaderModifier with at least one of set, add, remove');
+  const seen = new Set<string>();
+  const checkName = (f: string, name: string, removing: boolean) => {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(name))
+      reject(scope, f, name, 'an HTTP header name (RFC 7230 token, at most 256 characters, no pseudo-headers)');
+    const lower = name.toLowerCase();
+    // Istio refuses to remove Host, or to touch it on a response.
+    if (lower === 'host' && (removing || direction === 'response'))
+      reject(
+        scope,
+        f,
+        name,
+        `a header other than Host (${removing ? 'it cannot be removed' : 'it is a request header'})`,
+      );
+    if (seen.has(lower)) reject(scope, f, name, 'each header once per modifier (names are case-insensitive)');
+    seen.add(lower);
+  };
+  const values = (f: string, record: Readonly<Record<string, string>> | undefined) => {
+    if (record === undefined) return undefined;
+    if (record === null || typeof record !== 'object' || Object.keys(record).length === 0)
+      reject(scope, `${field}.${f}`, record, 'a non-empty map of header name to value, or nothing');
+    for (const [k, v] of Object.entries(record)) {
+      checkName(`${field}.${f}`, k, false);
+      // Envoy reads %...% as a variable: an odd count of "%" is refused by Istio.
+      if (typeof v !== 'string' || v.length > 4096 || /[\x00-\x1f\x7f]/.test(v) || (v.split('%').length - 1) % 2 !== 0)
+        reject(
+          scope,
+          `${field}.${f}.${k}`,
+          v,
+          'a header value of at most 4096 characters, without control characters, with "%" only in %VARIABLE% pairs',
+        );
+    }
+    return { ...record };
+  };
+  const set = values('set', mod.set);
+  const add = values('add', mod.add);
+  let remove: string[] | undefined;
+  if (mod.remove !== undefined) {
+    if (!Array.isArray(mod.remove) || mod.remove.length === 0)
+      reject(scope, `${field}.remove`, mod.remove, 'a non-empty list of header names, or nothing');
+    mod.remove.forEach((n, i) => checkName(`${field}.remove[${i}]`, n, true));
+    remove = [...mod.remove];
+  }
+  return { set, add, remove };
+}
+
+function redirectStatus(scope: IConstruct, field: string, r: HttpRedirect): number {
+  const code = r.statusCode ?? 302;
+  if (!REDIRECT_STATUSES.includes(code))
+    reject(scope, `${field}.statusCode`, code, `one of ${REDIRECT_STATUSES.join(', ')}`);
+  return code;
+}
+
+/**
+ * Checks a redirect against the rules of both APIs.
+ * @internal
+ */
+export function checkRedirect(scope: IConstruct, field: string, r: HttpRedirect): number {
+  if (r.scheme === undefined && r.hostname === undefined && r.port === undefined && r.path === undefined)
+    reject(scope, field, r, 'an HttpRedirect with at least one of scheme, hostname, port, path');
+  if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https')
+    reject(scope, `${field}.scheme`, r.scheme, '"http" or "https"');
+  if (r.hostname !== undefined) checkDnsSubdomain(scope, `${field}.hostname`, r.hostname);
+  if (r.port !== undefined) checkPort(scope, `${field}.port`, r.port);
+  return redirectStatus(scope, field, r);
+}
+
+function renderIstioRedirect(scope: IConstruct, field: string, r: HttpRedirect): VirtualServiceSpecHttp['redirect'] {
+  const code = checkRedirect(scope, field, r);
+  if (r.path?.kind === 'prefix')
+    reject(
+      scope,
+      `${field}.path`,
+      r.path.value,
+      'PathReplacement.full(): the Istio API (VirtualService) redirect has no prefix replacement (the Gateway API has)',
+    );
+  return { scheme: r.scheme, authority: r.hostname, port: r.port, uri: r.path?.value, redirectCode: code };
+}
+
+function renderIstioRewrite(
+  scope: IConstruct,
+  field: string,
+  rw: HttpRewrite,
+  context: RouteContext,
+): VirtualServiceSpecHttp['rewrite'] {
+  const path = rw.path;
+  if (path?.kind === 'full' && context.release?.minor === '1.17')
+    reject(
+      scope,
+      `${field}.path`,
+      path.value,
+      'a prefix replacement: a whole-path rewrite in the Istio API (VirtualService uriRegexRewrite) needs Istio >= 1.18',
+    );
+  return {
+    authority: rw.hostname,
+    uri: path?.kind === 'prefix' ? path.value : undefined,
+    // Envoy's regex_rewrite replaces the whole path when the pattern matches all of it.
+    uriRegexRewrite: path?.kind === 'full' ? { match: '^/.*$', rewrite: path.value } : undefined,
+    // The 1.17-era import lacks uriRegexRewrite (Istio 1.18+); the 1.17 case is refused above.
+  } as VirtualServiceSpecHttp['rewrite'];
 }
