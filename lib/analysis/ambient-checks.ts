@@ -8,6 +8,8 @@ import { asArray, IndexedObject, IndexedWorkload, MeshIndex } from './mesh-index
 const AMBIENT = 'ambient';
 const WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 const WAYPOINT_CLASS = 'istio-waypoint';
+/** Revision-based injection: the injector of that revision injects pods it selects. */
+const REVISION_LABEL = 'istio.io/rev';
 /** The label of a waypoint's own pods: policies there are the waypoint's, not ztunnel's. */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const OPERATION_L7_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
@@ -144,13 +146,21 @@ function checkSidecarAndAmbient(context: CheckContext, ambient: AmbientModel): v
   if (!context.enabled(MESH_CHECKS.SIDECAR_AND_AMBIENT)) return;
   const { index } = context;
   for (const namespace of index.namespaces) {
-    const injected = index.namespaceLabels(namespace)?.['istio-injection'] === 'enabled';
+    const nsLabels = index.namespaceLabels(namespace) ?? {};
+    // istio-injection=enabled, or a revision label (istio.io/rev) the injector selects, unless disabled.
+    const injected =
+      nsLabels['istio-injection'] === 'enabled' ||
+      (nsLabels[REVISION_LABEL] !== undefined && nsLabels['istio-injection'] !== 'disabled');
     for (const w of index.workloadsIn(namespace)) {
       const label = w.labels[INJECT_LABEL] ?? w.annotations[INJECT_LABEL];
-      const sidecar = label === 'true' || (injected && label !== 'false');
+      const sidecar = label === 'true' || ((injected || w.labels[REVISION_LABEL] !== undefined) && label !== 'false');
       if (!sidecar || !ambient.podAmbient(w)) continue;
       const why = [
-        label === 'true' ? `"${INJECT_LABEL}": "true"` : `the namespace label "istio-injection": "enabled"`,
+        label === 'true'
+          ? `"${INJECT_LABEL}": "true"`
+          : w.labels[REVISION_LABEL] !== undefined
+            ? `"${REVISION_LABEL}": "${w.labels[REVISION_LABEL]}"`
+            : `the namespace's injection label`,
         w.labels[DATAPLANE_MODE_LABEL] === AMBIENT
           ? `"${DATAPLANE_MODE_LABEL}": "ambient"`
           : `the namespace label "${DATAPLANE_MODE_LABEL}": "ambient"`,

@@ -328,6 +328,11 @@ describe('BKI-SIDECAR-AND-AMBIENT', () => {
       deployment('other', { app: 'other', version: 'v1' }, { namespace: 'legacy' }),
     ];
     expect(codes(analyzeManifests(objects))).toEqual([C.SIDECAR_AND_AMBIENT.code]);
+    // AND revision-based injection (istio.io/rev on the namespace) counts as injection
+    const revisioned = [namespace('legacy', { 'istio.io/rev': 'stable' }), ...objects.slice(1)];
+    const byRevision = analyzeManifests(revisioned);
+    expect(codes(byRevision)).toEqual([C.SIDECAR_AND_AMBIENT.code]);
+    expect(byRevision[0].message).toContain("the namespace's injection label");
   });
 
   test('an opt-out on either side settles it', () => {

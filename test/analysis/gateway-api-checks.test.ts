@@ -146,6 +146,30 @@ describe('BKI-ROUTE-PARENT-NOT-FOUND', () => {
   });
 });
 
+describe('GRPCRoutes', () => {
+  test('are checked like HTTPRoutes: parentRefs, backendRefs and weights', () => {
+    // GIVEN a GRPCRoute on the ingress Gateway to a missing backend, with zero weight
+    const grpc = at({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'ratings-grpc', namespace: 'default' },
+      spec: {
+        parentRefs: [{ name: 'bookinfo-gateway' }, { name: 'grpc-gateway' }],
+        rules: [{ backendRefs: [{ name: 'ratings-grpc', port: 9090, weight: 0 }] }],
+      },
+    });
+    // WHEN
+    const findings = analyze([...gatewayApiBookinfo(), grpc]);
+    // THEN
+    expect(codes(findings)).toEqual([
+      C.ROUTE_PARENT_NOT_FOUND.code,
+      C.ROUTE_BACKEND_NOT_FOUND.code,
+      C.WEIGHT_ALL_ZERO.code,
+    ]);
+    expect(findings[0].message).toMatch(/^GRPCRoute default\/ratings-grpc /);
+  });
+});
+
 describe('BKI-ROUTE-BACKEND-NOT-FOUND and BKI-ROUTE-BACKEND-NOT-PERMITTED', () => {
   test('a backend Service that is not in the app, or a port it lacks', () => {
     // GIVEN the 90/10 route with reviews-v4 and a wrong port
