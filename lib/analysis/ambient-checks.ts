@@ -307,8 +307,8 @@ function checkAuthorizationPolicies(context: CheckContext, ambient: AmbientModel
         ? index.selectWorkloads(ap.namespace, selector)
         : index.workloadsIn(ap.namespace);
     const ambientPods = pods.filter((p) => ambient.podAmbient(p) && p.labels[GATEWAY_NAME_LABEL] === undefined);
-    const enforcedByZtunnel =
-      ambientPods.length > 0 || (Object.keys(selector).length === 0 && ambient.namespaceAmbient(ap.namespace));
+    // Without its pods in the analysis, a policy is ztunnel's when its namespace is in ambient mode.
+    const enforcedByZtunnel = pods.length > 0 ? ambientPods.length > 0 : ambient.namespaceAmbient(ap.namespace);
     if (!enforcedByZtunnel) continue;
 
     if (l7.length > 0) {

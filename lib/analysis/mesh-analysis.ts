@@ -104,7 +104,8 @@ const KNOWN_CODES = new Set<string>(
 
 /**
  * Synth-time analysis of the Istio traffic configuration of a whole cdk8s App: it reads every
- * ApiObject (Services, Deployments, VirtualServices, DestinationRules, Gateways, ServiceEntries),
+ * ApiObject (Services, Deployments, VirtualServices, DestinationRules, Gateways, ServiceEntries,
+ * Gateway API Gateways and routes, AuthorizationPolicies, and the ambient labels of Namespaces),
  * runs the cross-object checks `istioctl analyze` and Kiali run against a live cluster, and fails
  * `app.synth()` / `Testing.synth()` on errors before anything is written. Each distinct warning
  * goes once to `onWarning` (by default, stderr).

@@ -149,6 +149,12 @@ describe('BKI-AMBIENT-L7-SELECTOR-POLICY', () => {
 
   test('a namespace-wide L7 policy in an ambient namespace too; the same policy with targetRefs, or L4 only, is fine', () => {
     const nsWide = authorizationPolicy('all-get', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] });
+    // a selector whose pods are not in the analysis: the ambient namespace decides
+    const elsewhere = l7({
+      selector: { matchLabels: { app: 'cart' } },
+      rules: [{ to: [{ operation: { paths: ['/'] } }] }],
+    });
+    expect(codes(analyzeManifests([...ambientBookinfo(), elsewhere]))).toEqual([C.AMBIENT_L7_SELECTOR_POLICY.code]);
     expect(codes(analyzeManifests([...ambientBookinfo(), nsWide]))).toEqual([C.AMBIENT_L7_SELECTOR_POLICY.code]);
     const l4 = l7({
       rules: [
