@@ -71,7 +71,8 @@ export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'expo
    * Another App (or Chart) whose objects this app's manifests are applied on top of. An object
    * of this app with the same group, kind, namespace and name replaces the baseline's. Findings on
    * baseline objects are reported only when this app causes them (they do not occur in the
-   * baseline alone).
+   * baseline alone). Baselines stack: when the baseline's App has a baseline of its own, that one
+   * lies beneath it (steps applied in order, each on top of the ones before).
    * @default none
    */
   readonly baseline?: IConstruct;
@@ -257,7 +258,7 @@ export class MeshAnalysis extends Construct {
     const options = { ...this.manifestOptions(), ...facts };
     if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
-    const baseObjects = collectObjects(this.baselineScope);
+    const baseObjects = layeredObjects(this.baselineScope);
     const replaced = new Set(own.map((o) => objectKey(o.manifest)));
     const kept = baseObjects.filter((o) => !replaced.has(objectKey(o.manifest)));
     const findings = analyzeManifests([...kept, ...own], options);
@@ -384,6 +385,24 @@ interface ConstructFacts {
  * synth ends, so that the charts do not serialize them a second time. With `exposures`, the
  * exposures that constructs declared are gathered in the same walk.
  */
+/** The objects of `scope` on top of its App's own baselines (each layer replaces the same objects below it). */
+function layeredObjects(scope: IConstruct): AnalyzedObject[] {
+  const layers: IConstruct[] = [];
+  for (let s: IConstruct | undefined = scope; s !== undefined;) {
+    if (layers.includes(s)) break; // a cycle of baselines: each layer once
+    layers.unshift(s);
+    const analysis = s.node.root.node.tryFindChild(ANALYSIS_ID);
+    s = MeshAnalysis.isMeshAnalysis(analysis) ? analysis.baseline : undefined;
+  }
+  let objects: AnalyzedObject[] = [];
+  for (const layer of layers) {
+    const top = collectObjects(layer);
+    const replaced = new Set(top.map((o) => objectKey(o.manifest)));
+    objects = [...objects.filter((o) => !replaced.has(objectKey(o.manifest))), ...top];
+  }
+  return objects;
+}
+
 function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: ConstructFacts): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {

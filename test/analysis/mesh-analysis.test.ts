@@ -273,6 +273,31 @@ describe('baseline overlays', () => {
     );
   });
 
+  test('baselines stack: a step sees every earlier step, each replacing the same objects below it', () => {
+    // GIVEN step 2 (on the base) adds subset v4; step 3 (on step 2) routes to it
+    const base = baselineApp();
+    const step2 = Testing.app();
+    destinationRule(new Chart(step2, 'step2'), 'dr-reviews', 'reviews', ['v1', 'v2', 'v3', 'v4']);
+    MeshAnalysis.of(step2).configure({ baseline: base });
+    const step3 = Testing.app();
+    routeToSubset(new Chart(step3, 'step3'), 'vs-reviews', 'reviews', 'v4');
+    // WHEN
+    const onStep2 = MeshAnalysis.of(step3).configure({ baseline: step2 }).analyze();
+    const step3OnBase = Testing.app();
+    routeToSubset(new Chart(step3OnBase, 'step3'), 'vs-reviews', 'reviews', 'v4');
+    const onBase = MeshAnalysis.of(step3OnBase).configure({ baseline: base }).analyze();
+    // THEN the base's Deployments and step 2's subset are both there; without step 2, v4 is undefined
+    expect(onStep2.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(onBase.map((f) => f.code)).toContain('BKI-SUBSET-UNDEFINED');
+    // and without the base beneath step 2, the reviews Service is unknown
+    const lone = Testing.app();
+    destinationRule(new Chart(lone, 'step2'), 'dr-reviews', 'reviews', ['v1', 'v2', 'v3', 'v4']);
+    const step3OnLone = Testing.app();
+    routeToSubset(new Chart(step3OnLone, 'step3'), 'vs-reviews', 'reviews', 'v4');
+    const onLone = MeshAnalysis.of(step3OnLone).configure({ baseline: lone }).analyze();
+    expect(onLone.filter((f) => f.severity === 'error').map((f) => f.code)).toContain('BKI-HOST-UNKNOWN');
+  });
+
   test('an overlay that removes a subset a baseline route uses is blamed on that baseline route', () => {
     // GIVEN the overlay replaces the reviews rule with one that has no v1
     const overlay = Testing.app();
