@@ -393,6 +393,8 @@ export interface RouteContext {
   readonly knownSubsets?: readonly string[];
   /** The release the VirtualService is for (features newer than it are refused). */
   readonly release?: IstioRelease;
+  /** The route is rendered for the Gateway API: skip the refusals that only concern a VirtualService. */
+  readonly gatewayApi?: boolean;
 }
 
 /**
@@ -459,7 +461,9 @@ export class HttpRoute {
       name: this.name,
       match,
       redirect:
-        options.redirect === undefined ? undefined : renderIstioRedirect(scope, `${field}.redirect`, options.redirect),
+        options.redirect === undefined
+          ? undefined
+          : renderIstioRedirect(scope, `${field}.redirect`, options.redirect, context),
       rewrite:
         options.rewrite === undefined
           ? undefined
@@ -726,11 +730,12 @@ function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context:
 
 /**
  * Runs the checks every route gets whichever API renders it (the Gateway API renderer runs them first,
- * so both APIs word a bad route the same); subset names are left to the caller.
+ * so both APIs word a bad route the same); subset names are left to the caller, and the refusals that
+ * only concern a VirtualService are skipped.
  * @internal
  */
 export function validateRoute(scope: IConstruct, field: string, options: HttpRouteOptions): void {
-  HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid' });
+  HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid', gatewayApi: true });
 }
 
 /** The route-level rules shared by both APIs: what a redirect excludes, what a prefix replacement needs. */
@@ -771,7 +776,7 @@ function checkPathReplacement(scope: IConstruct, field: string, p: PathReplaceme
   if (!PathReplacement.isPathReplacement(p))
     reject(scope, field, p, 'a PathReplacement, e.g. PathReplacement.full("/productpage")');
   const v = p.value;
-  if (typeof v !== 'string' || !v.startsWith('/') || v.length > 1024 || /[\s\x00-\x1f\x7f?#]/.test(v))
+  if (typeof v !== 'string' || !v.startsWith('/') || v.length > 1024 || /[\s?#]/.test(v) || hasControlChar(v))
     reject(
       scope,
       `${field}.${p.kind}`,
@@ -829,7 +834,7 @@ export function checkHeaderModifier(
     for (const [k, v] of Object.entries(record)) {
       checkName(`${field}.${f}`, k, false);
       // Envoy reads %...% as a variable: an odd count of "%" is refused by Istio.
-      if (typeof v !== 'string' || v.length > 4096 || /[\x00-\x1f\x7f]/.test(v) || (v.split('%').length - 1) % 2 !== 0)
+      if (typeof v !== 'string' || v.length > 4096 || hasControlChar(v) || (v.split('%').length - 1) % 2 !== 0)
         reject(
           scope,
           `${field}.${f}.${k}`,
@@ -872,9 +877,14 @@ export function checkRedirect(scope: IConstruct, field: string, r: HttpRedirect)
   return redirectStatus(scope, field, r);
 }
 
-function renderIstioRedirect(scope: IConstruct, field: string, r: HttpRedirect): VirtualServiceSpecHttp['redirect'] {
+function renderIstioRedirect(
+  scope: IConstruct,
+  field: string,
+  r: HttpRedirect,
+  context: RouteContext,
+): VirtualServiceSpecHttp['redirect'] {
   const code = checkRedirect(scope, field, r);
-  if (r.path?.kind === 'prefix')
+  if (r.path?.kind === 'prefix' && !context.gatewayApi)
     reject(
       scope,
       `${field}.path`,
@@ -891,7 +901,7 @@ function renderIstioRewrite(
   context: RouteContext,
 ): VirtualServiceSpecHttp['rewrite'] {
   const path = rw.path;
-  if (path?.kind === 'full' && context.release?.minor === '1.17')
+  if (path?.kind === 'full' && !context.gatewayApi && context.release?.minor === '1.17')
     reject(
       scope,
       `${field}.path`,
@@ -905,4 +915,8 @@ function renderIstioRewrite(
     uriRegexRewrite: path?.kind === 'full' ? { match: '^/.*$', rewrite: path.value } : undefined,
     // The 1.17-era import lacks uriRegexRewrite (Istio 1.18+); the 1.17 case is refused above.
   } as VirtualServiceSpecHttp['rewrite'];
+}
+
+function hasControlChar(v: string): boolean {
+  return [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }

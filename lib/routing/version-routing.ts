@@ -1,14 +1,20 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
+import {
+  HttpRoute as GatewayApiHttpRoute,
+  HttpRouteSpecRules,
+} from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
-import { IMeshService } from '../core/mesh-service';
-import { HttpRoute, HttpRouteOptions, StringMatch } from './http-route';
+import { IMeshService, versionServiceName } from '../core/mesh-service';
+import { GATEWAY_API, GatewayApiBackend, renderGatewayApiRule } from './_gateway-api-route';
+import { HttpRoute, HttpRouteOptions, Mirror, RouteDestination, StringMatch } from './http-route';
+import { RoutingApi } from './routing-api';
 import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
 
 /** A DestinationRule subset: a named group of the service's pods. */
@@ -45,6 +51,19 @@ export interface VersionRoutingProps {
    * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
    */
   readonly release?: IstioRelease;
+  /**
+   * The API to express the routes in: Istio's (DestinationRule + VirtualService) or the Gateway API's
+   * (one HTTPRoute whose parent is the Service, sending each version to its per-version Service).
+   * See {@link RoutingApi} for the choice; the Gateway API needs Istio >= 1.22 and refuses the props and
+   * route features it has no equivalent for.
+   * @default RoutingApi.ISTIO
+   */
+  readonly api?: RoutingApi;
+  /**
+   * HTTPRoute name (only with `api: RoutingApi.GATEWAY_API`).
+   * @default service.serviceName
+   */
+  readonly httpRouteName?: string;
   /**
    * The service to route: its name is the host, its namespace is where the objects go, and its
    * versions become the default subsets. A Bookinfo service, an addon, or a plain object.
@@ -105,6 +124,9 @@ export interface VersionRoutingProps {
 }
 
 const VERSION_ROUTING = typeMarker('VersionRouting');
+/** The HTTPRoute CRD's limits: 16 rules, fewer than 128 matches in all. */
+const MAX_GATEWAY_API_RULES = 16;
+const MAX_GATEWAY_API_MATCHES = 128;
 
 /**
  * Version-aware routing for one mesh service: a DestinationRule with a subset per version and a
@@ -131,8 +153,12 @@ export class VersionRouting extends Construct {
   public readonly namespace: string;
   /** The DestinationRule, unless `createDestinationRule` is false. */
   public readonly destinationRule?: ApiObject;
-  /** The VirtualService, unless `createVirtualService` is false. */
+  /** The VirtualService, unless `createVirtualService` is false or the API is the Gateway API. */
   public readonly virtualService?: ApiObject;
+  /** The HTTPRoute, with `api: RoutingApi.GATEWAY_API`. */
+  public readonly httpRoute?: ApiObject;
+  /** The API the routes are expressed in. */
+  public readonly api: RoutingApi;
   /** The VirtualService hosts. */
   public readonly hosts: readonly string[];
   /**
@@ -144,6 +170,8 @@ export class VersionRouting extends Construct {
   private readonly subsetList: Subset[] = [];
   private readonly subsetPolicies: (TrafficPolicy | undefined)[] = [];
   private readonly routeList: HttpRoute[] = [];
+  private readonly gatewayRules: HttpRouteSpecRules[] = [];
+  private readonly service: IMeshService;
 
   /** The Istio release whose objects this construct emits. */
   public readonly release: IstioRelease;
@@ -163,6 +191,25 @@ export class VersionRouting extends Construct {
     this.namespace = checkDnsLabel(this, 'service.namespace', service.namespace);
     if (!Array.isArray(service.versions))
       reject(this, 'service.versions', service.versions, 'a list of version label values');
+    this.service = service;
+    const apis: readonly string[] = Object.values(RoutingApi);
+    if (props.api !== undefined && !apis.includes(props.api))
+      reject(this, 'api', props.api, `one of RoutingApi: ${apis.join(', ')}`);
+    this.api = props.api ?? RoutingApi.ISTIO;
+    if (this.api === RoutingApi.GATEWAY_API) {
+      this.hosts = [this.host];
+      this.gateways = [];
+      this.httpRoute = this.createHttpRoute(props);
+      (props.routes ?? []).forEach((r) => this.addRoute(r));
+      return;
+    }
+    if (props.httpRouteName !== undefined)
+      reject(
+        this,
+        'httpRouteName',
+        props.httpRouteName,
+        'nothing: an HTTPRoute is only emitted with api: RoutingApi.GATEWAY_API',
+      );
     const createDr = props.createDestinationRule ?? true;
     const createVs = props.createVirtualService ?? true;
     if (!createDr && !createVs)
@@ -259,6 +306,13 @@ export class VersionRouting extends Construct {
    * @returns the subset as declared
    */
   public addSubset(options: SubsetOptions): Subset {
+    if (this.api === RoutingApi.GATEWAY_API)
+      reject(
+        this,
+        'addSubset',
+        options,
+        `nothing: ${GATEWAY_API} has no subsets; add the version to service.versions (each version is its own Service)`,
+      );
     if (!this.destinationRule) reject(this, 'addSubset', options, 'a VersionRouting that creates its DestinationRule');
     return this.pushSubset(`subsets[${this.subsetList.length}]`, options);
   }
@@ -268,11 +322,13 @@ export class VersionRouting extends Construct {
    * @returns the route
    */
   public addRoute(options: HttpRouteOptions): HttpRoute {
+    if (this.api === RoutingApi.GATEWAY_API) return this.addGatewayApiRoute(options);
     if (!this.virtualService) reject(this, 'addRoute', options, 'a VersionRouting that creates its VirtualService');
     const index = this.routeList.length;
     const route = HttpRoute._create(this, `routes[${index}]`, index, options, {
       host: this.host,
       knownSubsets: this.destinationRule ? this.subsetNames : undefined,
+      release: this.release,
     });
     if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
       reject(this, `routes[${index}].name`, route.name, 'a name no other route of this VirtualService has');
@@ -315,6 +371,133 @@ export class VersionRouting extends Construct {
   ): HttpRoute {
     const match = typeof value === 'string' ? StringMatch.exact(value) : value;
     return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset }] });
+  }
+
+  private createHttpRoute(props: VersionRoutingProps): ApiObject {
+    if (this.release.minor === '1.17')
+      reject(
+        this,
+        'release',
+        this.release.version,
+        `a release of Istio >= 1.22 with api: RoutingApi.GATEWAY_API (mesh routing with a Service in parentRefs, GAMMA, needs it): use IstioRelease.V1_30, or RoutingApi.ISTIO on 1.17`,
+      );
+    const meaningless: [string, unknown][] = [
+      ['trafficPolicy', props.trafficPolicy],
+      ['subsets', props.subsets],
+      ['createDestinationRule', props.createDestinationRule],
+      ['createVirtualService', props.createVirtualService],
+      ['destinationRuleName', props.destinationRuleName],
+      ['virtualServiceName', props.virtualServiceName],
+      ['hosts', props.hosts],
+    ];
+    for (const [name, value] of meaningless) {
+      if (value !== undefined)
+        reject(
+          this,
+          name,
+          value,
+          `nothing with api: RoutingApi.GATEWAY_API: ${GATEWAY_API} has no DestinationRule or VirtualService (${name} belongs to the Istio API)`,
+        );
+    }
+    (props.gateways ?? []).forEach((g, i) => {
+      if (g !== VersionRouting.MESH)
+        reject(
+          this,
+          `gateways[${i}]`,
+          typeof g === 'string' ? g : { name: g?.name, namespace: g?.namespace },
+          `only VersionRouting.MESH with api: RoutingApi.GATEWAY_API: this HTTPRoute's parent is the Service (mesh routing); route a Gateway with its own HTTPRoute`,
+        );
+    });
+    const service = this.service;
+    const port = checkPort(this, 'service.port', service.port);
+    const route = new ApiObject(this, 'HTTPRoute', {
+      ...GatewayApiHttpRoute.GVK,
+      metadata: {
+        name: checkDnsSubdomain(this, 'httpRouteName', props.httpRouteName ?? this.host),
+        namespace: this.namespace,
+      },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: this.host, port }],
+        rules: Lazy.any({ produce: () => [...this.gatewayRules] }),
+      },
+    });
+    this.node.addValidation({
+      validate: () =>
+        this.gatewayRules.length === 0
+          ? [`the HTTPRoute "${route.name}" has no rules: call addRoute(), routeAllTo() or splitTraffic()`]
+          : [],
+    });
+    return route;
+  }
+
+  private addGatewayApiRoute(options: HttpRouteOptions): HttpRoute {
+    const index = this.routeList.length;
+    const field = `routes[${index}]`;
+    if (index >= MAX_GATEWAY_API_RULES)
+      reject(this, field, options, `at most ${MAX_GATEWAY_API_RULES} routes (HTTPRoute rules) in ${GATEWAY_API}`);
+    // Subsets are checked against the versions (with their own message) when the backends are resolved.
+    const route = HttpRoute._create(this, field, index, options, { host: this.host, gatewayApi: true });
+    if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
+      reject(this, `${field}.name`, route.name, 'a name no other route of this HTTPRoute has');
+    }
+    const rule = renderGatewayApiRule(this, field, options, {
+      backendFor: (f, d) => this.backendFor(f, d),
+      mirrorBackendFor: (f, m) => this.mirrorBackendFor(f, m),
+    });
+    const matches = [...this.gatewayRules, rule].reduce((n, r) => n + (r.matches?.length ?? 1), 0);
+    if (matches >= MAX_GATEWAY_API_MATCHES)
+      reject(
+        this,
+        `${field}.match`,
+        `${matches} conditions in all`,
+        `fewer than ${MAX_GATEWAY_API_MATCHES} conditions across all routes of one HTTPRoute in ${GATEWAY_API}`,
+      );
+    this.routeList.push(route);
+    this.gatewayRules.push(rule);
+    return route;
+  }
+
+  private versionBackend(field: string, subset: string, port: number | undefined): GatewayApiBackend {
+    checkDnsLabel(this, field, subset);
+    if (!this.service.versions.includes(subset))
+      reject(
+        this,
+        field,
+        subset,
+        `one of the service's versions (${this.service.versions.join(', ') || 'none'}): ${GATEWAY_API} sends a version to its own Service, so only service.versions can be routed to`,
+      );
+    return { name: versionServiceName(this.service, subset), port: port ?? this.service.port };
+  }
+
+  private backendFor(field: string, d: RouteDestination): GatewayApiBackend {
+    if (d.subset === undefined) return { name: this.host, port: d.port ?? this.service.port };
+    return this.versionBackend(`${field}.subset`, d.subset, d.port);
+  }
+
+  private mirrorBackendFor(field: string, m: Mirror): GatewayApiBackend {
+    const ownHost = m.host === undefined || m.host === this.host;
+    if (ownHost) {
+      return m.subset === undefined
+        ? { name: this.host, port: m.port ?? this.service.port }
+        : this.versionBackend(`${field}.subset`, m.subset, m.port);
+    }
+    if (m.subset !== undefined)
+      reject(
+        this,
+        `${field}.subset`,
+        m.subset,
+        `nothing for another host in ${GATEWAY_API} (no subsets): mirror to that version's Service as host`,
+      );
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(m.host!))
+      reject(
+        this,
+        `${field}.host`,
+        m.host,
+        `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} mirrors to a Service, not a host name`,
+      );
+    if (m.port === undefined)
+      reject(this, `${field}.port`, m.port, `the port of Service "${m.host}" (${GATEWAY_API} needs it)`);
+    return { name: m.host!, port: m.port };
   }
 
   private pushSubset(field: string, options: SubsetOptions): Subset {
