@@ -110,7 +110,7 @@ describe('BookinfoDestinationRules', () => {
 });
 
 describe('BookinfoScenario', () => {
-  test.each(Object.values(BookinfoScenarioName))('%s synthesizes, passes schema and analysis', (scenario) => {
+  test.each(BookinfoScenario.ISTIO_API_SCENARIOS)('%s synthesizes, passes schema and analysis', (scenario) => {
     const { objects } = overlay(scenario);
     expect(objects).toMatchSnapshot();
     expect(allSchemaErrors(objects)).toEqual([]);
@@ -229,7 +229,7 @@ describe('BookinfoScenario', () => {
 });
 
 describe('on Istio 1.30', () => {
-  test.each(Object.values(BookinfoScenarioName))('%s emits networking.istio.io/v1 objects', (scenario) => {
+  test.each(BookinfoScenario.ISTIO_API_SCENARIOS)('%s emits networking.istio.io/v1 objects', (scenario) => {
     // GIVEN / WHEN
     const { built, objects } = overlay(scenario, undefined, IstioRelease.V1_30);
     // THEN
@@ -280,5 +280,88 @@ describe('on Istio 1.30', () => {
           release: '1.30' as unknown as IstioRelease,
         }),
     ).toThrow(/release: "1\.30" is not allowed/);
+  });
+});
+
+describe('the Gateway API scenarios (samples/bookinfo/gateway-api/)', () => {
+  /** Bookinfo 1.30 with its per-version Services, and an overlay analysed on top of it. */
+  function gatewayApiOverlay(scenario: BookinfoScenarioName) {
+    const baseApp = Testing.app();
+    IstioRelease.use(baseApp, IstioRelease.V1_30);
+    const bookinfo = new BookinfoApp(new Chart(baseApp, 'base'), 'bookinfo', { versionServices: true });
+    const app: App = quietApp();
+    IstioRelease.use(app, IstioRelease.V1_30);
+    MeshAnalysis.of(app).configure({ baseline: baseApp });
+    const chart = new Chart(app, scenario);
+    const built = new BookinfoScenario(chart, 'scenario', { services: bookinfo.services, scenario });
+    return { built, objects: Testing.synth(chart) };
+  }
+  const httpRoute = (name: string, backendRefs: object[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name, port: 9080 }],
+      rules: [{ backendRefs }],
+    },
+  });
+
+  test('the two lists split the scenarios between the APIs', () => {
+    expect([...BookinfoScenario.ISTIO_API_SCENARIOS, ...BookinfoScenario.GATEWAY_API_SCENARIOS].sort()).toEqual(
+      Object.values(BookinfoScenarioName).sort(),
+    );
+    expect(BookinfoScenario.GATEWAY_API_SCENARIOS.every((s) => s.startsWith('route-'))).toBe(true);
+  });
+
+  test.each(BookinfoScenario.GATEWAY_API_SCENARIOS)('%s synthesizes, passes schema and analysis', (scenario) => {
+    const { objects } = gatewayApiOverlay(scenario);
+    expect(objects).toMatchSnapshot();
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('route-all-v1: an HTTPRoute per service to its v1 Service, reviews first as in Istio', () => {
+    const { objects, built } = gatewayApiOverlay(BookinfoScenarioName.ROUTE_ALL_V1);
+    expect(Object.keys(built.routings)).toEqual(['reviews', 'productpage', 'ratings', 'details']);
+    expect(objects).toEqual(
+      ['reviews', 'productpage', 'ratings', 'details'].map((n) => httpRoute(n, [{ name: `${n}-v1`, port: 9080 }])),
+    );
+  });
+
+  test.each([
+    [BookinfoScenarioName.ROUTE_REVIEWS_V1, [{ name: 'reviews-v1', port: 9080 }]],
+    [BookinfoScenarioName.ROUTE_REVIEWS_V3, [{ name: 'reviews-v3', port: 9080 }]],
+    [
+      BookinfoScenarioName.ROUTE_REVIEWS_50_V3,
+      [
+        { name: 'reviews-v1', port: 9080, weight: 50 },
+        { name: 'reviews-v3', port: 9080, weight: 50 },
+      ],
+    ],
+    [
+      BookinfoScenarioName.ROUTE_REVIEWS_90_10,
+      [
+        { name: 'reviews-v1', port: 9080, weight: 90 },
+        { name: 'reviews-v2', port: 9080, weight: 10 },
+      ],
+    ],
+  ])('%s routes reviews as Istio does', (scenario, backendRefs) => {
+    expect(gatewayApiOverlay(scenario).objects).toEqual([httpRoute('reviews', backendRefs)]);
+  });
+
+  test('without per-version Services the analysis names the missing backend', () => {
+    // GIVEN Bookinfo without versionServices
+    const baseApp = Testing.app();
+    IstioRelease.use(baseApp, IstioRelease.V1_30);
+    const bookinfo = new BookinfoApp(new Chart(baseApp, 'base'), 'bookinfo');
+    const app: App = quietApp();
+    IstioRelease.use(app, IstioRelease.V1_30);
+    MeshAnalysis.of(app).configure({ baseline: baseApp });
+    const chart = new Chart(app, 'route');
+    new BookinfoScenario(chart, 'scenario', {
+      services: bookinfo.services,
+      scenario: BookinfoScenarioName.ROUTE_REVIEWS_V3,
+    });
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/BKI-ROUTE-BACKEND-NOT-FOUND.*"reviews-v3"/);
   });
 });

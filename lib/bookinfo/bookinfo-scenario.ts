@@ -6,14 +6,17 @@ import { reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { Percent } from '../routing/percent';
+import { RoutingApi } from '../routing/routing-api';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
 import { checkServices, findService } from './_check-services';
 import { BookinfoDestinationRules } from './bookinfo-destination-rules';
 
 /**
- * Istio's Bookinfo traffic-management tasks, each named after the file Istio ships in
- * `samples/bookinfo/networking/` (which it reproduces in meaning).
+ * Istio's Bookinfo traffic-management tasks, each named after the file Istio ships (which it
+ * reproduces in meaning): `samples/bookinfo/networking/` for the Istio API (VirtualService,
+ * DestinationRule), `samples/bookinfo/gateway-api/` for the `ROUTE_*` ones (HTTPRoutes whose parent is
+ * the Service, sending to per-version Services; Istio 1.22 and later).
  */
 export enum BookinfoScenarioName {
   /** Subsets for every service, with `ISTIO_MUTUAL` TLS toward them. */
@@ -42,7 +45,25 @@ export enum BookinfoScenarioName {
   VIRTUAL_SERVICE_RATINGS_TEST_DELAY = 'virtual-service-ratings-test-delay',
   /** jason's calls to ratings fail with HTTP 500. */
   VIRTUAL_SERVICE_RATINGS_TEST_ABORT = 'virtual-service-ratings-test-abort',
+  /** Gateway API: every service to its v1 Service. */
+  ROUTE_ALL_V1 = 'route-all-v1',
+  /** Gateway API: reviews all to reviews-v1. */
+  ROUTE_REVIEWS_V1 = 'route-reviews-v1',
+  /** Gateway API: reviews all to reviews-v3. */
+  ROUTE_REVIEWS_V3 = 'route-reviews-v3',
+  /** Gateway API: reviews 50 % to reviews-v1, 50 % to reviews-v3. */
+  ROUTE_REVIEWS_50_V3 = 'route-reviews-50-v3',
+  /** Gateway API: reviews 90 % to reviews-v1, 10 % to reviews-v2. */
+  ROUTE_REVIEWS_90_10 = 'route-reviews-90-10',
 }
+
+const GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = [
+  BookinfoScenarioName.ROUTE_ALL_V1,
+  BookinfoScenarioName.ROUTE_REVIEWS_V1,
+  BookinfoScenarioName.ROUTE_REVIEWS_V3,
+  BookinfoScenarioName.ROUTE_REVIEWS_50_V3,
+  BookinfoScenarioName.ROUTE_REVIEWS_90_10,
+];
 
 /** Props for {@link BookinfoScenario}. */
 export interface BookinfoScenarioProps {
@@ -56,7 +77,10 @@ export interface BookinfoScenarioProps {
    * name (`productpage`, `details`, `ratings`, `reviews`): those must be in the list.
    */
   readonly services: readonly IMeshService[];
-  /** Which task. */
+  /**
+   * Which task. The `ROUTE_*` ones route with the Gateway API: their services need per-version
+   * Services (`BookinfoApp`'s `versionServices`, or a `VersionServices` each).
+   */
   readonly scenario: BookinfoScenarioName;
   /**
    * The user the header-matched scenarios single out (`end-user` header, set by productpage on login).
@@ -78,6 +102,13 @@ const BOOKINFO_SCENARIO = typeMarker('BookinfoScenario');
  * });
  */
 export class BookinfoScenario extends Construct {
+  /** The scenarios of `samples/bookinfo/networking/`, routed with the Istio API. */
+  public static readonly ISTIO_API_SCENARIOS: readonly BookinfoScenarioName[] = Object.values(
+    BookinfoScenarioName,
+  ).filter((s) => !GATEWAY_API_SCENARIOS.includes(s));
+  /** The scenarios of `samples/bookinfo/gateway-api/`, routed with HTTPRoutes. */
+  public static readonly GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = GATEWAY_API_SCENARIOS;
+
   /** True for a BookinfoScenario, also one made by another copy of this library. */
   public static isBookinfoScenario(x: unknown): x is BookinfoScenario {
     return hasMarker(x, BOOKINFO_SCENARIO);
@@ -85,7 +116,7 @@ export class BookinfoScenario extends Construct {
 
   /** The scenario built. */
   public readonly scenario: BookinfoScenarioName;
-  /** The routings it created (DestinationRules and/or VirtualServices), keyed by service name. */
+  /** The routings it created (DestinationRules and/or VirtualServices, or HTTPRoutes), keyed by service name. */
   public readonly routings: Readonly<Record<string, VersionRouting>>;
   /** The Istio release whose objects this construct emits. */
   public readonly release: IstioRelease;
@@ -106,6 +137,13 @@ export class BookinfoScenario extends Construct {
       routes[service.serviceName] = new VersionRouting(this, service.serviceName, {
         service,
         createDestinationRule: false,
+      });
+      return routes[service.serviceName];
+    };
+    const httpRouteFor = (service: IMeshService) => {
+      routes[service.serviceName] = new VersionRouting(this, service.serviceName, {
+        service,
+        api: RoutingApi.GATEWAY_API,
       });
       return routes[service.serviceName];
     };
@@ -176,6 +214,22 @@ export class BookinfoScenario extends Construct {
         r.routeAllTo('v1');
         break;
       }
+      case BookinfoScenarioName.ROUTE_ALL_V1:
+        // Istio's file lists reviews first.
+        for (const name of ['reviews', 'productpage', 'ratings', 'details']) httpRouteFor(named(name)).routeAllTo('v1');
+        break;
+      case BookinfoScenarioName.ROUTE_REVIEWS_V1:
+        httpRouteFor(named('reviews')).routeAllTo('v1');
+        break;
+      case BookinfoScenarioName.ROUTE_REVIEWS_V3:
+        httpRouteFor(named('reviews')).routeAllTo('v3');
+        break;
+      case BookinfoScenarioName.ROUTE_REVIEWS_50_V3:
+        httpRouteFor(named('reviews')).splitTraffic({ v1: 50, v3: 50 });
+        break;
+      case BookinfoScenarioName.ROUTE_REVIEWS_90_10:
+        httpRouteFor(named('reviews')).splitTraffic({ v1: 90, v2: 10 });
+        break;
       default:
         reject(this, 'scenario', props.scenario, `one of ${Object.values(BookinfoScenarioName).join(', ')}`);
     }
