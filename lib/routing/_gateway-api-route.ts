@@ -60,6 +60,9 @@ const MAX_QUERY_MATCHES = 16;
 const MAX_BACKENDS = 16;
 const MAX_FILTERS = 16;
 
+/** The CRD's pattern for header and query parameter names (an RFC 7230 token). */
+const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
+
 const METHODS: readonly string[] = Object.values(HttpRouteSpecRulesMatchesMethod);
 
 function refuse(scope: IConstruct, field: string, value: unknown, feature: string, instead?: string): never {
@@ -117,6 +120,13 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): HttpRouteS
       return { name, type: type as unknown as HttpRouteSpecRulesMatchesHeadersType, value };
     }),
     queryParams: query?.map(([name, sm]) => {
+      if (!HTTP_TOKEN.test(name))
+        reject(
+          scope,
+          `${field}.queryParams`,
+          name,
+          `a query parameter name ${GATEWAY_API} accepts: an HTTP token of at most 256 characters`,
+        );
       const { type, value } = valueMatch(scope, `${field}.queryParams.${name}`, sm, 'query parameter');
       return { name, type: type as unknown as HttpRouteSpecRulesMatchesQueryParamsType, value };
     }),
@@ -324,7 +334,13 @@ function renderMirror(
   let share: { percent?: number; fraction?: { numerator: number; denominator: number } } = {};
   if (pct === 100) share = {};
   else if (Number.isInteger(pct)) share = { percent: pct };
-  else share = { fraction: { numerator: Math.round(pct * 10_000), denominator: 1_000_000 } };
+  else {
+    // A fraction of a million keeps the four decimals Istio's percentages have.
+    const numerator = Math.round(pct * 10_000);
+    if (Math.abs(numerator - pct * 10_000) > 1e-6)
+      reject(scope, `${field}.percentage`, pct, `a percentage with at most 4 decimals in ${GATEWAY_API}`);
+    share = { fraction: { numerator, denominator: 1_000_000 } };
+  }
   return {
     type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
     requestMirror: { backendRef: { name: b.name, namespace: b.namespace, port: b.port }, ...share },

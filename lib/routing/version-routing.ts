@@ -133,6 +133,10 @@ const MAX_GATEWAY_API_MATCHES = 128;
  * VirtualService whose ordered HTTP routes send requests to those subsets (by weight, by header,
  * with faults, timeouts, retries and mirroring).
  *
+ * With `api: RoutingApi.GATEWAY_API` the same routes become one HTTPRoute whose parent is the Service
+ * (mesh routing, the API for ambient mode): each version is reached through its own Service, and what
+ * the Gateway API cannot express is refused.
+ *
  * @example
  * const reviews = new VersionRouting(chart, 'reviews', { service: bookinfo.reviews });
  * reviews.routeHeaderTo('end-user', 'jason', 'v2');

@@ -391,6 +391,14 @@ describe('refusals', () => {
     expect(e.allowed).toContain('Gateway API');
   });
 
+  test('a query parameter name that is not a token, a mirror share finer than 4 decimals', () => {
+    const q = refusal({ match: [{ queryParams: { 'a b': StringMatch.exact('1') } }], to: [{ subset: 'v1' }] });
+    expect(q.field).toBe('routes[0].match[0].queryParams');
+    const m = refusal({ to: [{ subset: 'v1' }], mirror: { subset: 'v2', percentage: Percent.of(0.00015) } });
+    expect(m.field).toBe('routes[0].mirror.percentage');
+    expect(m.allowed).toContain('at most 4 decimals');
+  });
+
   test('a method the CRD does not know', () => {
     const e = refusal({ match: [{ method: StringMatch.exact('PROPFIND') }], to: [{ subset: 'v1' }] });
     expect(e.allowed).toContain('GET, HEAD, POST');
