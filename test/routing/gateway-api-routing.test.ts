@@ -1,10 +1,11 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 
-import { IstioRelease, Percent, StringMatch } from '../../lib';
+import { BookinfoApp, IstioRelease, Percent, StringMatch } from '../../lib';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { IMeshService } from '../../lib/core/mesh-service';
 import { HttpRouteOptions, PathReplacement } from '../../lib/routing/http-route';
 import { RoutingApi } from '../../lib/routing/routing-api';
+import { VersionServices } from '../../lib/routing/version-services';
 import { VersionRouting, VersionRoutingProps } from '../../lib/routing/version-routing';
 import { invalidInputOf } from '../support/assertions';
 import { chartOn } from '../support/release';
@@ -140,6 +141,21 @@ describe('VersionRouting with the Gateway API: the Bookinfo samples', () => {
     expect(routing.virtualService).toBeUndefined();
     expect(routing.destinationRule).toBeUndefined();
     expect(routing.routes.map((r) => r.subsets)).toEqual([['v2'], ['v1']]);
+  });
+
+  test('with Bookinfo and its per-version Services the mesh analysis has nothing to report', () => {
+    // GIVEN Bookinfo on Istio 1.30 and a Service per reviews version, the analysis fully on
+    const c = chartOn(IstioRelease.V1_30);
+    const bookinfo = new BookinfoApp(c, 'bookinfo');
+    const versions = new VersionServices(c, 'reviews-versions', { service: bookinfo.reviews });
+    // WHEN reviews is split 90/10 through the Gateway API
+    new VersionRouting(c, 'reviews-routing', { api: GATEWAY, service: versions.meshService }).splitTraffic({
+      v1: 90,
+      v2: 10,
+    });
+    // THEN the app synthesizes (no analysis error) and the route names the per-version Services
+    const route = synthValid(c).find((o) => o.kind === 'HTTPRoute');
+    expect(route.spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['reviews-v1', 'reviews-v2']);
   });
 
   test('declared per-version Services and a destination port are used', () => {
