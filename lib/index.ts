@@ -4,8 +4,8 @@
 // Core: the contracts constructs refer to each other by, input errors, and all-or-nothing synthesis.
 export type { AtomicSynthProps, AtomicSynthResult } from './core/atomic-synth';
 export { synthAtomically } from './core/atomic-synth';
-export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
 export { DataplaneMode } from './core/dataplane-mode';
+export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
 export type { IGateway, IKubernetesGateway } from './core/gateway';
 export { InvalidInputError } from './core/input-validation';
 export type { IstioReleaseMinor } from './core/istio-release';
@@ -25,14 +25,18 @@ export type {
   FaultAbort,
   FaultDelay,
   FaultInjection,
+  HeaderModifier,
   HttpMatch,
+  HttpRedirect,
+  HttpRewrite,
   HttpRouteOptions,
   Mirror,
   RetryPolicy,
   RouteDestination,
 } from './routing/http-route';
-export { HttpRoute, RetryOn, StringMatch } from './routing/http-route';
+export { HttpRoute, PathReplacement, RetryOn, StringMatch } from './routing/http-route';
 export { Percent } from './routing/percent';
+export { RoutingApi } from './routing/routing-api';
 export type {
   ClientTls,
   ConnectionPool,
@@ -47,15 +51,49 @@ export { VersionRouting } from './routing/version-routing';
 export type { VersionServicesProps } from './routing/version-services';
 export { VersionServices } from './routing/version-services';
 
-// Security: mesh-wide or namespace-wide strict mTLS.
+// Ambient mode: namespaces enrolled in the data plane, and waypoint proxies for L7.
+export type { MeshNamespaceProps } from './ambient/mesh-namespace';
+export { MeshNamespace } from './ambient/mesh-namespace';
+export type { WaypointProps } from './ambient/waypoint';
+export { Waypoint, WaypointFor } from './ambient/waypoint';
+
+// Security: strict mTLS, and authorization policies for sidecars, ztunnel and waypoints.
+export type {
+  AuthorizationOperation,
+  AuthorizationPolicyProps,
+  AuthorizationRule,
+  AuthorizationRuleOptions,
+  AuthorizationSource,
+} from './security/authorization-policy';
+export { AuthorizationAction, AuthorizationPolicy } from './security/authorization-policy';
 export type { StrictMtlsProps } from './security/strict-mtls';
 export { StrictMtls } from './security/strict-mtls';
 
-// Exposure: publishing services through an ingress gateway, alone or on a shared Gateway.
+// Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
+// a Kubernetes Gateway API Gateway.
 export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
+export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
+export { GatewayApiExposure } from './exposure/gateway-api-exposure';
 export type { IngressGatewayOptions } from './exposure/ingress-gateway';
 export { IngressGateway } from './exposure/ingress-gateway';
+export type {
+  CertificateRef,
+  GatewayInfrastructure,
+  GatewayListener,
+  KubernetesGatewayProps,
+  ListenerAllowedRoutes,
+  ListenerOptions,
+  ListenerTls,
+} from './exposure/kubernetes-gateway';
+export {
+  GatewayServiceType,
+  KubernetesGateway,
+  ListenerProtocol,
+  ListenerTlsMode,
+  RouteKind,
+  RouteNamespaces,
+} from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
 export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
 
