@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
-import { BookinfoScenarioName } from '../lib';
+import { BookinfoScenario } from '../lib';
 import { invariantViolations } from './support/invariants';
 import { allSchemaErrors } from './support/schema';
 
@@ -106,6 +106,7 @@ describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, client, istioVe
   });
 
   test('every object passes schema validation and the cross-object invariants', () => {
+    expect(baseFiles.length).toBeGreaterThan(0);
     expect(allSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
     expect(invariantViolations(base)).toEqual([]);
   });
@@ -124,7 +125,7 @@ describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, client, istioVe
 
   test("scenarios/ has a file per scenario, named after Istio's file, holding only routing objects", () => {
     expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(
-      Object.values(BookinfoScenarioName).sort(),
+      [...BookinfoScenario.ISTIO_API_SCENARIOS].sort(),
     );
     for (const file of scenarioFiles) {
       const objects = load(file);
@@ -140,6 +141,78 @@ test('bookinfo-gateway names the gateway Service port on 1.17 and the pod port o
       .flatMap(load)
       .find((o) => o.kind === 'Gateway' && o.metadata.name === 'bookinfo-gateway').spec.servers[0].port.number;
   expect([port(RELEASES[0].dir), port(RELEASES[1].dir)]).toEqual([80, 8080]);
+});
+
+describe("dist/istio-1.30/gateway-api/ (Istio's samples/bookinfo/gateway-api/)", () => {
+  const dir = path.join(dist, 'istio-1.30', 'gateway-api');
+  const files = yamlIn(dir);
+  const names = files.map((f) => path.basename(f, '.k8s.yaml'));
+  const base = yamlIn(path.join(dist, 'istio-1.30')).flatMap(load);
+
+  test('a file per sample, the per-version Services, and a route file per Gateway API scenario', () => {
+    expect(names).toEqual(['bookinfo-gateway', 'bookinfo-versions', ...BookinfoScenario.GATEWAY_API_SCENARIOS].sort());
+  });
+
+  test('every object passes the strict schemas (Gateway API v1.5.1 CRDs) and the invariants', () => {
+    const objects = files.flatMap(load);
+    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(invariantViolations([...base, ...load(path.join(dir, 'bookinfo-versions.k8s.yaml'))])).toEqual([]);
+    const gatewayApi = objects.filter((o) => o.apiVersion.startsWith('gateway.networking.k8s.io/'));
+    expect(new Set(gatewayApi.map((o) => o.apiVersion))).toEqual(new Set(['gateway.networking.k8s.io/v1']));
+  });
+
+  test('route files hold only HTTPRoutes whose parent is a Service, sending to per-version Services', () => {
+    const versionServices = new Set(load(path.join(dir, 'bookinfo-versions.k8s.yaml')).map((o) => o.metadata.name));
+    expect(versionServices.size).toBe(6);
+    for (const scenario of BookinfoScenario.GATEWAY_API_SCENARIOS) {
+      const routes = load(path.join(dir, `${scenario}.k8s.yaml`));
+      expect(routes.length).toBeGreaterThan(0);
+      for (const r of routes) {
+        expect(r.kind).toBe('HTTPRoute');
+        expect(r.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: r.metadata.name, port: 9080 }]);
+        for (const ref of r.spec.rules.flatMap((rule: any) => rule.backendRefs)) {
+          expect(versionServices).toContain(ref.name);
+        }
+      }
+    }
+  });
+});
+
+describe("dist/istio-1.30/ambient/ (Istio's ambient getting-started task)", () => {
+  const dir = path.join(dist, 'istio-1.30', 'ambient');
+  const files = yamlIn(dir);
+  const objects = files.flatMap(load);
+
+  test('a file per step, in the order they are applied', () => {
+    expect(files.map((f) => path.basename(f, '.k8s.yaml'))).toEqual([
+      '01-bookinfo',
+      '02-ingress-gateway',
+      '03-add-to-ambient',
+      '04-l4-policy',
+      '05-waypoint',
+      '06-l7-policy',
+      '07-traffic-split',
+    ]);
+  });
+
+  test('every object passes the strict schemas; no pod gets a sidecar; Istio objects are v1', () => {
+    expect(allSchemaErrors(objects)).toEqual([]);
+    const pods = objects.filter((o) => o.kind === 'Deployment').map((o) => o.spec.template.metadata.labels);
+    expect(pods.length).toBe(7); // Bookinfo's six and curl
+    for (const labels of pods) expect(labels['sidecar.istio.io/inject']).toBeUndefined();
+    const istio = objects.filter((o) => o.apiVersion.includes('istio.io'));
+    expect(istio.map((o) => o.apiVersion)).toEqual(istio.map(() => 'security.istio.io/v1'));
+  });
+
+  test('the namespace is enrolled in ambient mode, then in the waypoint', () => {
+    const labelsAt = (step: string) =>
+      load(path.join(dir, `${step}.k8s.yaml`)).find((o) => o.kind === 'Namespace').metadata.labels;
+    expect(labelsAt('03-add-to-ambient')).toEqual({ 'istio.io/dataplane-mode': 'ambient' });
+    expect(labelsAt('05-waypoint')).toEqual({
+      'istio.io/dataplane-mode': 'ambient',
+      'istio.io/use-waypoint': 'waypoint',
+    });
+  });
 });
 
 describe('the make-before-break check', () => {
