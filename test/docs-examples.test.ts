@@ -156,6 +156,12 @@ test('the README has an example per construct', () => {
     'BookinfoDestinationRules',
     'BookinfoScenario',
     'StrictMtls',
+    'VersionServices',
+    'KubernetesGateway',
+    'GatewayApiExposure',
+    'MeshNamespace',
+    'Waypoint',
+    'AuthorizationPolicy',
     'MeshAnalysis',
   ];
   const missing = constructs.filter(
