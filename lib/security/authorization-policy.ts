@@ -157,7 +157,7 @@ export interface AuthorizationPolicyProps {
 const AUTHORIZATION_POLICY = typeMarker('AuthorizationPolicy');
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 const METHOD = /^[A-Z]+(-[A-Z]+)*$/;
-const HOST = /^\*?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?\*?$/;
+const HOST = /^\*?[-A-Za-z0-9.]*[A-Za-z0-9](:[0-9]{1,5})?\*?$/;
 /** RFC 3986 pchar, as Istio checks the literal segments of a path template. */
 const PATH_LITERAL = /^([-A-Za-z0-9._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*$/;
 
@@ -358,6 +358,15 @@ export class AuthorizationPolicy extends Construct {
         );
       }
     });
+    if (this.action === AuthorizationAction.CUSTOM && principals.length + namespaces.length > 0) {
+      // Istio: the external authorizer is not given the peer identity, so these cannot be matched.
+      reject(
+        this,
+        field,
+        source,
+        'with action CUSTOM, a source of ipBlocks only (Istio refuses principals and namespaces)',
+      );
+    }
     if (principals.length + namespaces.length + ipBlocks.length === 0) {
       reject(this, field, source, 'a source with principals, namespaces or ipBlocks (leave from out for any source)');
     }
