@@ -8,8 +8,9 @@ import * as securityV1 from '../../imports/istiov1-security.istio.io';
 import { IstioRelease } from './istio-release';
 
 // The Istio objects the library emits, in the API version of the target release. Specs are built
-// with the v1beta1 types: Istio serves one schema for all versions of a kind (v1 adds no field the
-// library writes), so the same props are valid for either generated class.
+// with the v1beta1 types: Istio serves one schema for all versions of a kind, so the same props are
+// valid for either generated class. The one field the library writes that 1.17's CRDs lack,
+// AuthorizationPolicy `targetRefs`, is built with the v1 types and cast; it is refused before 1.30.
 
 /** The props of each kind, as the constructs build them. */
 interface IstioKindProps {
