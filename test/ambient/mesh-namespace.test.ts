@@ -3,20 +3,10 @@ import { Testing } from 'cdk8s';
 import { MeshNamespace } from '../../lib/ambient/mesh-namespace';
 import { Waypoint, WaypointFor } from '../../lib/ambient/waypoint';
 import { DataplaneMode } from '../../lib/core/dataplane-mode';
-import { InvalidInputError } from '../../lib/core/input-validation';
 import { IstioRelease } from '../../lib/core/istio-release';
+import { invalidInputOf } from '../support/assertions';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
-
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 describe('MeshNamespace', () => {
   test('ambient default namespace (ambient getting-started, step 3)', () => {
@@ -91,22 +81,22 @@ describe('MeshNamespace', () => {
 
   test('bad input is refused with path, field, value and what is allowed', () => {
     const chart = chartOn(IstioRelease.V1_30);
-    let e = invalid(
+    let e = invalidInputOf(
       () => new MeshNamespace(chartOn(IstioRelease.V1_17), 'old', { dataplaneMode: DataplaneMode.AMBIENT }),
     );
     expect([e.constructPath, e.field, e.value]).toEqual(['test/old', 'release', 'Istio 1.17']);
     expect(e.allowed).toMatch(/from IstioRelease.V1_30/);
-    e = invalid(
+    e = invalidInputOf(
       () =>
         new MeshNamespace(chartOn(IstioRelease.V1_17), 'old2', { useWaypoint: { name: 'w', namespace: 'default' } }),
     );
     expect(e.field).toBe('release');
-    e = invalid(() => new MeshNamespace(chart, 'n1', { name: 'Default' }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n1', { name: 'Default' }));
     expect([e.field, e.value]).toEqual(['name', 'Default']);
-    e = invalid(() => new MeshNamespace(chart, 'n2', { dataplaneMode: 'mesh' as DataplaneMode }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n2', { dataplaneMode: 'mesh' as DataplaneMode }));
     expect([e.field, e.value, e.allowed]).toEqual(['dataplaneMode', 'mesh', 'one of sidecar, ambient']);
     // AMBIENT next to a sidecar label: the mesh labels come from dataplaneMode only.
-    e = invalid(
+    e = invalidInputOf(
       () =>
         new MeshNamespace(chart, 'n3', {
           dataplaneMode: DataplaneMode.AMBIENT,
@@ -115,13 +105,13 @@ describe('MeshNamespace', () => {
     );
     expect([e.constructPath, e.field, e.value]).toEqual(['test/n3', 'labels["istio-injection"]', 'enabled']);
     expect(e.allowed).toMatch(/comes from dataplaneMode/);
-    e = invalid(() => new MeshNamespace(chart, 'n4', { labels: { 'istio.io/use-waypoint': 'w' } }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n4', { labels: { 'istio.io/use-waypoint': 'w' } }));
     expect(e.allowed).toMatch(/comes from useWaypoint/);
-    e = invalid(() => new MeshNamespace(chart, 'n5', { labels: { 'bad key!': 'x' } }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n5', { labels: { 'bad key!': 'x' } }));
     expect([e.field, e.value]).toEqual(['labels key', 'bad key!']);
-    e = invalid(() => new MeshNamespace(chart, 'n6', { labels: { team: 'no spaces' } }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n6', { labels: { team: 'no spaces' } }));
     expect([e.field, e.value]).toEqual(['labels["team"]', 'no spaces']);
-    e = invalid(
+    e = invalidInputOf(
       () =>
         new MeshNamespace(chart, 'n7', {
           dataplaneMode: DataplaneMode.SIDECAR,
@@ -129,14 +119,16 @@ describe('MeshNamespace', () => {
         }),
     );
     expect([e.field, e.value]).toEqual(['useWaypoint', 'w']);
-    e = invalid(() => new MeshNamespace(chart, 'n8', { useWaypoint: { name: 'Bad', namespace: 'default' } }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n8', { useWaypoint: { name: 'Bad', namespace: 'default' } }));
     expect([e.field, e.value]).toEqual(['useWaypoint.name', 'Bad']);
-    e = invalid(() => new MeshNamespace(chart, 'n9', { useWaypoint: { name: 'w', namespace: 'x_y' } }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n9', { useWaypoint: { name: 'w', namespace: 'x_y' } }));
     expect([e.field, e.value]).toEqual(['useWaypoint.namespace', 'x_y']);
     const idle = new Waypoint(chart, 'idle', { name: 'idle', waypointFor: WaypointFor.NONE });
-    e = invalid(() => new MeshNamespace(chart, 'n10', { dataplaneMode: DataplaneMode.AMBIENT, useWaypoint: idle }));
+    e = invalidInputOf(
+      () => new MeshNamespace(chart, 'n10', { dataplaneMode: DataplaneMode.AMBIENT, useWaypoint: idle }),
+    );
     expect(e.allowed).toMatch(/waypointFor NONE/);
-    e = invalid(() => new MeshNamespace(chart, 'n11', { useWaypoint: 'waypoint' as never }));
+    e = invalidInputOf(() => new MeshNamespace(chart, 'n11', { useWaypoint: 'waypoint' as never }));
     expect(e.field).toBe('useWaypoint');
   });
 });

@@ -3,20 +3,10 @@ import { k8s } from 'cdk8s-plus-27';
 
 import { Waypoint, WaypointFor } from '../../lib/ambient/waypoint';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
-import { InvalidInputError } from '../../lib/core/input-validation';
 import { IstioRelease } from '../../lib/core/istio-release';
+import { invalidInputOf } from '../support/assertions';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
-
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 describe('Waypoint', () => {
   test('defaults: Gateway "waypoint" of class istio-waypoint, HBONE on 15008, in default', () => {
@@ -94,14 +84,14 @@ describe('Waypoint', () => {
 
   test('bad input is refused with path, field, value and what is allowed', () => {
     const chart = chartOn(IstioRelease.V1_30);
-    let e = invalid(() => new Waypoint(chartOn(IstioRelease.V1_17), 'old'));
+    let e = invalidInputOf(() => new Waypoint(chartOn(IstioRelease.V1_17), 'old'));
     expect([e.constructPath, e.field, e.value]).toEqual(['test/old', 'release', 'Istio 1.17']);
     expect(e.allowed).toMatch(/GA since Istio 1.24/);
-    e = invalid(() => new Waypoint(chart, 'n1', { name: 'Bad_Name' }));
+    e = invalidInputOf(() => new Waypoint(chart, 'n1', { name: 'Bad_Name' }));
     expect([e.field, e.value]).toEqual(['name', 'Bad_Name']);
-    e = invalid(() => new Waypoint(chart, 'n2', { namespace: 'a.b' }));
+    e = invalidInputOf(() => new Waypoint(chart, 'n2', { namespace: 'a.b' }));
     expect([e.field, e.value]).toEqual(['namespace', 'a.b']);
-    e = invalid(() => new Waypoint(chart, 'n3', { waypointFor: 'everything' as WaypointFor }));
+    e = invalidInputOf(() => new Waypoint(chart, 'n3', { waypointFor: 'everything' as WaypointFor }));
     expect([e.field, e.value, e.allowed]).toEqual(['waypointFor', 'everything', 'one of service, workload, all, none']);
 
     const waypoint = new Waypoint(chart, 'ok');
@@ -109,23 +99,23 @@ describe('Waypoint', () => {
       metadata: { name: 'd' },
       spec: { selector: {}, template: {} },
     });
-    e = invalid(() => waypoint.enrollService(deployment));
+    e = invalidInputOf(() => waypoint.enrollService(deployment));
     expect([e.constructPath, e.field, e.value, e.allowed]).toEqual([
       'test/ok',
       'enrollService(service)',
       'apps/v1/Deployment d',
       'an ApiObject of apiVersion v1 and kind Service',
     ]);
-    e = invalid(() => waypoint.enrollService({ kind: 'Service' } as never));
+    e = invalidInputOf(() => waypoint.enrollService({ kind: 'Service' } as never));
     expect(e.field).toBe('enrollService(service)');
     const svc = new k8s.KubeService(chart, 's', {
       metadata: { name: 's', labels: { 'istio.io/use-waypoint': 'other' } },
     });
-    e = invalid(() => waypoint.enrollService(svc));
+    e = invalidInputOf(() => waypoint.enrollService(svc));
     expect(e.allowed).toMatch(/not enrolled in another waypoint \(it uses default\/other\)/);
     const workloadOnly = new Waypoint(chart, 'wl', { name: 'wl', waypointFor: WaypointFor.WORKLOAD });
     const svc2 = new k8s.KubeService(chart, 's2', { metadata: { name: 's2' } });
-    e = invalid(() => workloadOnly.enrollService(svc2));
+    e = invalidInputOf(() => workloadOnly.enrollService(svc2));
     expect(e.allowed).toMatch(/processes Service traffic/);
   });
 });

@@ -3,25 +3,15 @@ import { Testing } from 'cdk8s';
 import { Waypoint } from '../../lib/ambient/waypoint';
 import { MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { isIstioIpBlock } from '../../lib/core/_cidr';
-import { InvalidInputError } from '../../lib/core/input-validation';
 import { IstioRelease } from '../../lib/core/istio-release';
 import { AuthorizationAction, AuthorizationPolicy } from '../../lib/security/authorization-policy';
+import { invalidInputOf } from '../support/assertions';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 const productpage = { serviceName: 'productpage', namespace: 'default', port: 9080, versions: ['v1'] };
 const ingressIdentity = { serviceAccountName: 'bookinfo-gateway-istio', namespace: 'default' };
 const curl = { serviceAccountName: 'curl', namespace: 'default' };
-
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 describe('AuthorizationPolicy', () => {
   test('L4 policy on ztunnel (ambient step 4): selector from a service, principal from an identity', () => {
@@ -308,24 +298,24 @@ describe('AuthorizationPolicy', () => {
       [{ ...ok, rules: [null] }, 'rules[0]', null],
     ];
     cases.forEach(([props, field, value], i) => {
-      const e = invalid(() => new AuthorizationPolicy(chart, `c${i}`, props as never));
+      const e = invalidInputOf(() => new AuthorizationPolicy(chart, `c${i}`, props as never));
       expect([e.constructPath, e.field, e.value]).toEqual([`test/c${i}`, field, value]);
       expect(e.allowed.length).toBeGreaterThan(0);
     });
     const custom = { name: 'c', action: AuthorizationAction.CUSTOM, provider: 'ext' };
-    const e3 = invalid(
+    const e3 = invalidInputOf(
       () => new AuthorizationPolicy(chart, 'custom', { ...custom, rules: [{ from: [{ namespaces: ['ci'] }] }] }),
     );
     expect([e3.field, e3.value]).toEqual(['rules[0].from[0]', { namespaces: ['ci'] }]);
     // targetRefs need Istio 1.22+.
-    const e = invalid(
+    const e = invalidInputOf(
       () => new AuthorizationPolicy(chartOn(IstioRelease.V1_17), 'old', { name: 'p', targetRefs: [productpage] }),
     );
     expect([e.field, e.value]).toEqual(['targetRefs', 'Istio 1.17']);
     expect(e.allowed).toMatch(/1.22/);
     // addRule checks too.
     const ap = new AuthorizationPolicy(chart, 'later', { name: 'later' });
-    const e2 = invalid(() => ap.addRule({ to: [{ methods: ['Get'] }] }));
+    const e2 = invalidInputOf(() => ap.addRule({ to: [{ methods: ['Get'] }] }));
     expect([e2.field, e2.value]).toEqual(['addRule(rules[0]).to[0].methods[0]', 'Get']);
   });
 });
