@@ -62,11 +62,11 @@ describe('Waypoint', () => {
     const waypoint = new Waypoint(chart, 'w', { namespace: 'mesh' });
     const local = new k8s.KubeService(chart, 'local', {
       metadata: { name: 'a', namespace: 'mesh' },
-      spec: { ports: [{ port: 80 }] },
+      spec: { ports: [{ port: 80, name: 'http' }] },
     });
     const remote = new k8s.KubeService(chart, 'remote', {
       metadata: { name: 'b', namespace: 'default' },
-      spec: { ports: [{ port: 80 }] },
+      spec: { ports: [{ port: 80, name: 'http' }] },
     });
     // WHEN
     waypoint.enrollService(local);
