@@ -195,7 +195,8 @@ describe('synthAtomically', () => {
       ${req('node_modules/ts-node')}.register({ transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))} });
       const path = require('path');
       const { ApiObject, App, Chart } = ${req('node_modules/cdk8s')};
-      const { synthAtomically } = ${req('lib')};
+      // Only the module under test: ts-node would otherwise transpile the whole library and imports/.
+      const { synthAtomically } = ${req('lib/core/atomic-synth')};
       synthAtomically({ apps: (dir) => {
         const app = new App({ outdir: dir });
         new ApiObject(new Chart(app, 'first'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });
