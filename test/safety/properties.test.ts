@@ -12,7 +12,6 @@ import {
   IMeshService,
   MeshAnalysis,
   Percent,
-  Severity,
   StringMatch,
   VersionRouting,
 } from '../../lib';
@@ -344,15 +343,11 @@ describe('properties', () => {
         // GIVEN
         const chart = new Chart(quietApp(), 'test');
         build(chart, services);
-        // WHEN
+        // WHEN (synthesis runs the mesh analysis once and throws on any error finding)
         const objects = Testing.synth(chart);
         // THEN
         expect(allSchemaErrors(objects)).toEqual([]);
         expect(invariantViolations(objects)).toEqual([]);
-        const errors = MeshAnalysis.of(chart)
-          .analyze()
-          .filter((f) => f.severity === Severity.ERROR);
-        expect(errors).toEqual([]);
         const routed = objects.filter((o) => o.kind === 'VirtualService' && !o.metadata.name.endsWith('-ingress'));
         expect(routed).toHaveLength(services.length);
       }),
