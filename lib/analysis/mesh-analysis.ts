@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
+import { sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -385,8 +386,18 @@ interface ConstructFacts {
  * synth ends, so that the charts do not serialize them a second time. With `exposures`, the
  * exposures that constructs declared are gathered in the same walk.
  */
-/** The objects of `scope` on top of its App's own baselines (each layer replaces the same objects below it). */
+const BASELINE_LAYERS = Symbol('a baseline with the layers beneath it');
+const LAYER_OBJECTS = Symbol('the objects of one layer');
+
+/**
+ * The objects of `scope` on top of its App's own baselines (each layer replaces the same objects below it);
+ * rendered once per synthesis session (`synthAtomically`), where every app on the same baseline shares them.
+ */
 function layeredObjects(scope: IConstruct): AnalyzedObject[] {
+  return sessionCached(BASELINE_LAYERS, scope, () => renderLayers(scope));
+}
+
+function renderLayers(scope: IConstruct): AnalyzedObject[] {
   const layers: IConstruct[] = [];
   for (let s: IConstruct | undefined = scope; s !== undefined;) {
     if (layers.includes(s)) break; // a cycle of baselines: each layer once
@@ -396,7 +407,7 @@ function layeredObjects(scope: IConstruct): AnalyzedObject[] {
   }
   let objects: AnalyzedObject[] = [];
   for (const layer of layers) {
-    const top = collectObjects(layer);
+    const top = sessionCached(LAYER_OBJECTS, layer, () => collectObjects(layer));
     const replaced = new Set(top.map((o) => objectKey(o.manifest)));
     objects = [...objects.filter((o) => !replaced.has(objectKey(o.manifest))), ...top];
   }

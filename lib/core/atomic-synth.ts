@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { inSynthSession } from './_synth-session';
 import { reject } from './input-validation';
 
 /** Props for {@link synthAtomically}. */
@@ -71,30 +72,8 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
         `synthAtomically: the apps callback returned ${JSON.stringify(apps)}; expected a non-empty array of App`,
       );
     }
-    const written = new Map<string, Buffer>();
-    for (const app of apps) {
-      checkInsideStaging(app, staging);
-      app.synth();
-      // Two apps that write the same file would silently overwrite each other's manifests.
-      const now = listFiles(staging);
-      for (const file of now) {
-        const previous = written.get(file);
-        let bytes = fs.readFileSync(path.join(staging, file));
-        if (previous && !previous.equals(bytes)) {
-          if (path.basename(file) !== CONSTRUCT_METADATA) {
-            reject(
-              app,
-              'outdir',
-              app.outdir,
-              `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`,
-            );
-          }
-          bytes = mergeConstructMetadata(previous, bytes);
-          fs.writeFileSync(path.join(staging, file), bytes);
-        }
-        written.set(file, bytes);
-      }
-    }
+    // Every app is built: from here on constructs only render, so a baseline's manifests are read once.
+    inSynthSession(() => synthEach(apps, staging));
     files = listFiles(staging);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -102,6 +81,45 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
   }
   swapIntoPlace(staging, outdir, parent, base);
   return { outdir, files };
+}
+
+/** Synthesizes the apps in order, refusing one that overwrites a file an earlier app wrote. */
+function synthEach(apps: readonly App[], staging: string): void {
+  const written = new Map<string, Buffer>();
+  // What each file was when last read: a file no later app touched is not read again.
+  const stamps = new Map<string, string>();
+  for (const app of apps) {
+    checkInsideStaging(app, staging);
+    app.synth();
+    // Two apps that write the same file would silently overwrite each other's manifests.
+    const now = listFiles(staging);
+    for (const file of now) {
+      const stamp = fileStamp(path.join(staging, file));
+      if (stamps.get(file) === stamp) continue;
+      const previous = written.get(file);
+      let bytes = fs.readFileSync(path.join(staging, file));
+      if (previous && !previous.equals(bytes)) {
+        if (path.basename(file) !== CONSTRUCT_METADATA) {
+          reject(
+            app,
+            'outdir',
+            app.outdir,
+            `a directory where no earlier app wrote "${file}" (give each app its own subdirectory or distinct chart names)`,
+          );
+        }
+        bytes = mergeConstructMetadata(previous, bytes);
+        fs.writeFileSync(path.join(staging, file), bytes);
+      }
+      written.set(file, bytes);
+      stamps.set(file, fileStamp(path.join(staging, file)));
+    }
+  }
+}
+
+/** Identity, size and nanosecond times of a file: any write changes it. */
+function fileStamp(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /** What an App writes with `recordConstructMetadata` (the CLI asks for it when validation plugins are configured). */

@@ -298,6 +298,20 @@ describe('baseline overlays', () => {
     expect(onLone.filter((f) => f.severity === 'error').map((f) => f.code)).toContain('BKI-HOST-UNKNOWN');
   });
 
+  test('outside synthAtomically a baseline is read afresh for every analysis (it may change in between)', () => {
+    // GIVEN an overlay routing to a service the baseline lacks
+    const base = baselineApp();
+    const overlay = Testing.app();
+    routeToSubset(new Chart(overlay, 'overlay'), 'vs-shop', 'shop', 'v1');
+    destinationRule(new Chart(overlay, 'rules'), 'dr-shop', 'shop', ['v1']);
+    const analysis = MeshAnalysis.of(overlay).configure({ baseline: base });
+    expect(analysis.analyze().map((f) => f.code)).toContain('BKI-HOST-UNKNOWN');
+    // WHEN the baseline gains the service
+    workload(new Chart(base, 'shop'), 'shop', ['v1']);
+    // THEN the next analysis sees the baseline as it is now
+    expect(analysis.analyze().map((f) => f.code)).not.toContain('BKI-HOST-UNKNOWN');
+  });
+
   test('an overlay that removes a subset a baseline route uses is blamed on that baseline route', () => {
     // GIVEN the overlay replaces the reviews rule with one that has no v1
     const overlay = Testing.app();
