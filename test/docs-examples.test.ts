@@ -4,10 +4,9 @@
  * temporary directory) without throwing. Imports of the package name are pointed at lib/, so
  * the examples read as a user writes them. Failures name the document and the line of the block.
  *
- * One type-check program covers every block and one child process runs them all (ts-node then
- * transpiles the library once), so adding examples costs little.
+ * One type-check program covers every block, and this worker runs them all, each in a fresh module
+ * registry (the library's modules are transformed once), so adding examples costs little.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -112,37 +111,37 @@ function typeCheck(): Map<string, string[]> {
   return result;
 }
 
-/** Runs every example in one process, each with its own CDK8S_OUTDIR; an exception fails only its example. */
+/**
+ * Runs every example in this worker, each in a fresh module registry with its own CDK8S_OUTDIR (the
+ * library's modules are then the ones jest already transformed); an exception fails only its example.
+ * What the examples print (console.log, the analysis' warnings) is swallowed, as a child process's would be.
+ */
 function runAll(out: string): Map<string, { error?: string; synthesized: boolean }> {
-  const resultsFile = path.join(out, 'results.json');
-  const runner = `
-    const fs = require('fs');
-    const path = require('path');
-    const examples = ${JSON.stringify(examples.map((e, i) => ({ name: e.name, file: e.file, dir: path.join(out, String(i)) })))};
-    const results = {};
-    for (const e of examples) {
-      process.env.CDK8S_OUTDIR = e.dir;
+  const outdir = process.env.CDK8S_OUTDIR;
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const results = new Map<string, { error?: string }>();
+  try {
+    examples.forEach((e, i) => {
+      process.env.CDK8S_OUTDIR = path.join(out, String(i));
       try {
-        require(e.file);
-        results[e.name] = {};
+        jest.isolateModules(() => require(e.file));
+        results.set(e.name, {});
       } catch (error) {
-        results[e.name] = { error: String((error && error.stack) || error) };
+        results.set(e.name, { error: String((error as Error)?.stack ?? error) });
       }
-    }
-    fs.writeFileSync(${JSON.stringify(resultsFile)}, JSON.stringify(results));
-  `;
-  execFileSync(process.execPath, ['--require', 'ts-node/register/transpile-only', '-e', runner], {
-    cwd: root,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const results: Record<string, { error?: string }> = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    });
+  } finally {
+    log.mockRestore();
+    stderr.mockRestore();
+    if (outdir === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = outdir;
+  }
   return new Map(
     examples.map((e, i) => {
       const dir = path.join(out, String(i));
       const written = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : [];
-      return [e.name, { ...results[e.name], synthesized: written.some((f) => f.endsWith('.k8s.yaml')) }];
+      return [e.name, { ...results.get(e.name), synthesized: written.some((f) => f.endsWith('.k8s.yaml')) }];
     }),
   );
 }
