@@ -10,6 +10,7 @@
  */
 import Ajv, { ValidateFunction } from 'ajv';
 import { k8s } from 'cdk8s-plus-27';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -88,29 +89,60 @@ const istioValidators = new Map<string, ValidateFunction>();
 // Formats such as int32 and binary are checked by the API server; ajv would only warn about them.
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
-/** The ajv validator for an imported Istio CRD (`group/version/Kind`), compiled on first use. */
+/** The ajv validator for an imported CRD (`group/version/Kind`), compiled on first use. */
 function istioValidator(key: string): ValidateFunction | undefined {
-  if (!istioSchemas) {
-    istioSchemas = new Map();
-    const dir = path.join(__dirname, '..', '..', 'imports', 'crds');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-      for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-        const crd = doc.toJS();
-        for (const version of crd.spec.versions) {
-          const schema = strictSchema(version.schema.openAPIV3Schema);
-          schema.properties = {
-            ...schema.properties,
-            apiVersion: { type: 'string' },
-            kind: { type: 'string' },
-            metadata: { type: 'object' },
-          };
-          istioSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
-        }
+  if (!istioSchemas) istioSchemas = new Map(Object.entries(crdSchemas()));
+  if (!istioValidators.has(key) && istioSchemas.has(key)) istioValidators.set(key, ajv.compile(istioSchemas.get(key)));
+  return istioValidators.get(key);
+}
+
+/**
+ * The strict schema of every version of every CRD in imports/crds, by `group/version/Kind`. Parsing
+ * the 0.8 MB of YAML costs ~0.5 s, and every test file that validates objects would pay it (jest gives
+ * each its own modules), so the result is kept on disk, keyed by the files' content.
+ */
+function crdSchemas(): Record<string, any> {
+  const dir = path.join(__dirname, '..', '..', 'imports', 'crds');
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  const hash = createHash('sha256');
+  hash.update('strict CRD schemas 1\0');
+  for (const [i, f] of files.entries()) hash.update(`${f}\0${texts[i]}\0`);
+  const cacheDir = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'crd-schemas');
+  const cached = path.join(cacheDir, `${hash.digest('hex').slice(0, 32)}.json`);
+  try {
+    return JSON.parse(fs.readFileSync(cached, 'utf8'));
+  } catch {
+    // not cached yet (or unreadable): build it below
+  }
+  const schemas: Record<string, any> = {};
+  for (const text of texts) {
+    for (const doc of YAML.parseAllDocuments(text)) {
+      const crd = doc.toJS();
+      for (const version of crd.spec.versions) {
+        const schema = strictSchema(version.schema.openAPIV3Schema);
+        schema.properties = {
+          ...schema.properties,
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+        };
+        schemas[`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`] = schema;
       }
     }
   }
-  if (!istioValidators.has(key) && istioSchemas.has(key)) istioValidators.set(key, ajv.compile(istioSchemas.get(key)));
-  return istioValidators.get(key);
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(schemas));
+    fs.renameSync(tmp, cached); // atomic: a concurrent worker never reads half a file
+  } catch {
+    // a read-only tree: no cache, the same schemas
+  }
+  return schemas;
 }
 
 /** Copies a structural schema, forbidding properties it does not declare. */
