@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
@@ -423,12 +424,12 @@ export class ExposedService extends Construct {
     if (!Array.isArray(ranges) || ranges.length === 0)
       reject(this, 'allowedSourceRanges', ranges, 'a non-empty list of CIDRs such as ["203.0.113.0/24"]');
     ranges.forEach((r, i) => {
-      if (!isCidr(r))
+      if (!isIstioIpBlock(r))
         reject(
           this,
           `allowedSourceRanges[${i}]`,
           r,
-          'an IPv4 or IPv6 address or CIDR, e.g. "203.0.113.0/24" or "2001:db8::/32"',
+          'an IPv4 or IPv6 address or CIDR as Go parses it, e.g. "203.0.113.0/24" or "2001:db8::/32" (no leading zeros in IPv4 octets or prefix lengths)',
         );
     });
     if (new Set(ranges).size !== ranges.length) reject(this, 'allowedSourceRanges', ranges, 'each range at most once');
@@ -453,32 +454,4 @@ export class ExposedService extends Construct {
     }
     return jwt;
   }
-}
-
-function isCidr(value: string): boolean {
-  if (typeof value !== 'string') return false;
-  const [addr, prefix, ...rest] = value.split('/');
-  if (rest.length > 0) return false;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  let bits: number;
-  if (v4) {
-    if (v4.slice(1).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) return false;
-    bits = 32;
-  } else if (isIpv6(addr)) {
-    bits = 128;
-  } else {
-    return false;
-  }
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bits;
-}
-
-function isIpv6(addr: string): boolean {
-  if (!/^[0-9a-fA-F:]+$/.test(addr) || addr.length < 2) return false;
-  const halves = addr.split('::');
-  if (halves.length > 2) return false;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const parts = halves.flatMap(groups);
-  if (parts.some((p) => !/^[0-9a-fA-F]{1,4}$/.test(p))) return false;
-  return halves.length === 2 ? parts.length < 8 : parts.length === 8;
 }

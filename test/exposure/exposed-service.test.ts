@@ -336,6 +336,19 @@ describe('ExposedService', () => {
     });
   });
 
+  test('allowedSourceRanges are checked as Istio does (Go netip): IPv4-mapped IPv6 ranges are accepted', () => {
+    // GIVEN / WHEN
+    const chart = chartOn(IstioRelease.V1_30);
+    new ExposedService(chart, 'kiali', {
+      target: dashboard(chart, 'kiali', 20001),
+      hosts: ['kiali.example.com'],
+      allowedSourceRanges: ['::ffff:192.0.2.0/120'],
+    });
+    // THEN
+    const policy = find(synthValid(chart), 'AuthorizationPolicy', 'istio-system-kiali-ingress-allowed-sources');
+    expect(policy.spec.rules[0].from[0].source.notRemoteIpBlocks).toEqual(['::ffff:192.0.2.0/120']);
+  });
+
   test('jwt: RequestAuthentication on the ingress workload and a DENY policy for requests without a token', () => {
     const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);

@@ -107,6 +107,12 @@ describe('ExposedService input validation', () => {
     ],
     ['a bad IPv6 range', () => expose({ allowedSourceRanges: ['2001:db8:::/32'] }), 'allowedSourceRanges[0]', /CIDR/],
     [
+      'a prefix length with a leading zero (Go netip refuses it)',
+      () => expose({ allowedSourceRanges: ['10.0.0.0/08'] }),
+      'allowedSourceRanges[0]',
+      /as Go parses it/,
+    ],
+    [
       'duplicate ranges',
       () => expose({ allowedSourceRanges: ['10.0.0.0/8', '10.0.0.0/8'] }),
       'allowedSourceRanges',
