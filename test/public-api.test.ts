@@ -21,6 +21,8 @@ const INTERNAL_VALUES = [
   'checkHeaderName',
   'checkIngressGateway',
   'checkInteger',
+  'checkLabelKey',
+  'checkLabels',
   'checkLabelValue',
   'checkNonEmpty',
   'checkPercent',

@@ -6,10 +6,9 @@ import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode, USE_WAYPOINT_LABEL } from '../core/dataplane-mode';
 import { IKubernetesGateway } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkLabels, checkLabelValue, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { checkAmbientRelease } from './_ambient-release';
-import { checkLabels } from './_labels';
 import { USE_WAYPOINT_NAMESPACE_LABEL, Waypoint, WaypointFor } from './waypoint';
 
 /** The namespace label that turns on sidecar injection for the namespace's pods. */

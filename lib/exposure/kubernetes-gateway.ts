@@ -12,7 +12,14 @@ import {
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkLabelKey,
+  checkLabelValue,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IWorkloadIdentity } from '../core/workload-identity';
 
@@ -231,8 +238,6 @@ const MAX_LISTENERS = 64;
 const MAX_CERTIFICATE_REFS = 64;
 const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LISTENER_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 const FITTING_KINDS: Readonly<Record<ListenerProtocol, readonly RouteKind[]>> = {
@@ -612,8 +617,7 @@ function checkStringMap(
   if (entries.length === 0) return undefined;
   if (entries.length > maxEntries) reject(scope, field, map, `at most ${maxEntries} entries`);
   for (const [k, v] of entries) {
-    if (!QUALIFIED_KEY.test(k) || k.split('/')[0].length >= 253)
-      reject(scope, field, k, 'keys of the form [prefix/]name: a DNS subdomain prefix and a name of 1-63 characters');
+    checkLabelKey(scope, field, k);
     if (kind === 'label') checkLabelValue(scope, `${field}.${k}`, v);
     else if (typeof v !== 'string' || v.length > 4096)
       reject(scope, `${field}.${k}`, v, 'a string of at most 4096 characters');

@@ -9,7 +9,14 @@ import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkLabelKey,
+  checkLabelValue,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, versionServiceName } from '../core/mesh-service';
 import { GATEWAY_API, GatewayApiBackend, renderGatewayApiRule } from './_gateway-api-route';
@@ -514,18 +521,7 @@ export class VersionRouting extends Construct {
     if (Object.keys(labels).length === 0)
       reject(this, `${field}.labels`, labels, 'at least one label (an empty selector selects every pod)');
     for (const [k, v] of Object.entries(labels)) {
-      if (
-        !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
-          k,
-        )
-      ) {
-        reject(
-          this,
-          `${field}.labels`,
-          k,
-          'a label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" or "."',
-        );
-      }
+      checkLabelKey(this, `${field}.labels`, k);
       checkLabelValue(this, `${field}.labels.${k}`, v);
     }
     const subset: Subset = { name, labels: { ...labels } };

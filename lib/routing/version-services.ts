@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import { checkDnsLabel, checkLabelKey, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IMeshService, versionServiceName } from '../core/mesh-service';
 
 /** Props for {@link VersionServices}. */
@@ -78,7 +78,10 @@ export class VersionServices extends Construct {
       reject(this, 'selector', selector, 'a non-empty map of pod labels');
     if ('version' in selector)
       reject(this, 'selector.version', selector.version, 'no `version` key: each Service adds its own version');
-    for (const [k, v] of Object.entries(selector)) checkLabelValue(this, `selector.${k}`, v);
+    for (const [k, v] of Object.entries(selector)) {
+      checkLabelKey(this, 'selector', k);
+      checkLabelValue(this, `selector.${k}`, v);
+    }
     const portName = checkDnsLabel(this, 'portName', props.portName ?? 'http');
 
     const services: Record<string, k8s.KubeService> = {};

@@ -3,13 +3,19 @@ import { Construct } from 'constructs';
 
 import { AuthorizationPolicyProps as GeneratedPolicyProps } from '../../imports/istio-security.istio.io';
 import { AuthorizationPolicySpec } from '../../imports/istiov1-security.istio.io';
-import { checkLabels } from '../ambient/_labels';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkLabels,
+  checkNonEmpty,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { IWorkloadIdentity, principalOf } from '../core/workload-identity';

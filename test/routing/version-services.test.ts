@@ -59,6 +59,7 @@ describe('VersionServices', () => {
     ['a repeated version', { service: reviews, versions: ['v1', 'v1'] }, 'versions'],
     ['a version key in the selector', { service: reviews, selector: { version: 'v1' } }, 'selector.version'],
     ['an empty selector', { service: reviews, selector: {} }, 'selector'],
+    ['a selector key that is no label key', { service: reviews, selector: { 'app name': 'reviews' } }, 'selector'],
     ['a bad port name', { service: reviews, portName: 'HTTP' }, 'portName'],
     ['a version that makes no DNS name', { service: reviews, versions: ['V_1'] }, 'versions[0]'],
     ['no service', { service: undefined }, 'service'],
