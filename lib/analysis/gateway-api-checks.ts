@@ -1,6 +1,7 @@
+import { GATEWAY_API_GROUP } from '../core/gateway';
 import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS, WeightStrictness } from './findings';
-import { asArray, GATEWAY_API, IndexedObject, MeshIndex } from './mesh-index';
+import { asArray, IndexedObject, MeshIndex } from './mesh-index';
 
 /** The route kinds whose parentRefs and backendRefs the checks read. */
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
@@ -41,7 +42,7 @@ export function runGatewayApiChecks(context: CheckContext): void {
 /** A parentRef with defaults: group gateway.networking.k8s.io, kind Gateway, the route's namespace. */
 export function parentRefOf(route: IndexedObject, raw: any): Ref {
   return {
-    group: typeof raw?.group === 'string' ? raw.group : GATEWAY_API,
+    group: typeof raw?.group === 'string' ? raw.group : GATEWAY_API_GROUP,
     kind: typeof raw?.kind === 'string' ? raw.kind : 'Gateway',
     namespace: typeof raw?.namespace === 'string' && raw.namespace !== '' ? raw.namespace : route.namespace,
     name: String(raw?.name ?? ''),
@@ -98,7 +99,7 @@ function checkParentRef(context: CheckContext, route: IndexedObject, spec: any, 
     }
     return;
   }
-  if (ref.group !== GATEWAY_API || ref.kind !== 'Gateway') return; // other parents (e.g. ServiceEntry) are not checked
+  if (ref.group !== GATEWAY_API_GROUP || ref.kind !== 'Gateway') return; // other parents (e.g. ServiceEntry) are not checked
 
   const gw = index.k8sGateway(ref.namespace, ref.name);
   if (gw === undefined) {
@@ -110,7 +111,7 @@ function checkParentRef(context: CheckContext, route: IndexedObject, spec: any, 
       reportProblem(context, notFound, route, {
         field: `${field}.name`,
         value: raw?.name,
-        problem: `names Gateway ${ref.namespace}/${ref.name} (${GATEWAY_API}), which is not in the app, so the route attaches to nothing`,
+        problem: `names Gateway ${ref.namespace}/${ref.name} (${GATEWAY_API_GROUP}), which is not in the app, so the route attaches to nothing`,
         expected: `an existing Gateway API Gateway${known.length > 0 ? ` (e.g. ${known.map((k) => describeValue(k)).join(', ')})` : ' (the app defines none)'}, or a Service parentRef (kind: Service, group: "")`,
       });
     }
@@ -229,7 +230,7 @@ function granted(index: MeshIndex, fromKind: string, fromNamespace: string, to: 
       (grant) =>
         grant.namespace === to.namespace &&
         asArray(grant.manifest.spec?.from).some(
-          (f) => f?.group === GATEWAY_API && f?.kind === fromKind && f?.namespace === fromNamespace,
+          (f) => f?.group === GATEWAY_API_GROUP && f?.kind === fromKind && f?.namespace === fromNamespace,
         ) &&
         asArray(grant.manifest.spec?.to).some(
           (t) =>
@@ -254,7 +255,7 @@ function checkBackendRef(context: CheckContext, route: IndexedObject, raw: any, 
       field: `${field}.namespace`,
       value: ref.namespace,
       problem: `refers to Service ${ref.namespace}/${ref.name} in another namespace, and no ReferenceGrant in namespace ${ref.namespace} allows ${route.kind}s from namespace ${route.namespace} to refer to Services, so the backend is refused (RefNotPermitted)`,
-      expected: `a ReferenceGrant in namespace ${ref.namespace} with from {group: ${GATEWAY_API}, kind: ${route.kind}, namespace: ${route.namespace}} and to {group: "", kind: Service}, or a backend in the route's namespace`,
+      expected: `a ReferenceGrant in namespace ${ref.namespace} with from {group: ${GATEWAY_API_GROUP}, kind: ${route.kind}, namespace: ${route.namespace}} and to {group: "", kind: Service}, or a backend in the route's namespace`,
     });
   }
   if (!context.enabled(MESH_CHECKS.ROUTE_BACKEND_NOT_FOUND)) return;
@@ -322,7 +323,7 @@ function checkCertificateRefs(context: CheckContext, gw: IndexedObject): void {
         field: `spec.listeners[${i}].tls.certificateRefs[${j}].namespace`,
         value: ref.namespace,
         problem: `refers to ${ref.kind} ${ref.namespace}/${ref.name} in another namespace, and no ReferenceGrant in namespace ${ref.namespace} allows Gateways from namespace ${gw.namespace} to refer to it, so the listener has no certificate (RefNotPermitted)`,
-        expected: `a ReferenceGrant in namespace ${ref.namespace} with from {group: ${GATEWAY_API}, kind: Gateway, namespace: ${gw.namespace}} and to {group: "", kind: ${ref.kind}}, or the Secret in the Gateway's namespace`,
+        expected: `a ReferenceGrant in namespace ${ref.namespace} with from {group: ${GATEWAY_API_GROUP}, kind: Gateway, namespace: ${gw.namespace}} and to {group: "", kind: ${ref.kind}}, or the Secret in the Gateway's namespace`,
       });
     }),
   );

@@ -1,3 +1,4 @@
+import { GATEWAY_API_GROUP } from '../core/gateway';
 import { INJECT_LABEL } from '../core/sidecar-injection';
 
 /** An object to analyze: its manifest and where it comes from. */
@@ -35,7 +36,6 @@ export interface IndexedWorkload {
 const ISTIO_NETWORKING = 'networking.istio.io';
 const ISTIO_SECURITY = 'security.istio.io';
 /** The Kubernetes Gateway API group (Gateway, HTTPRoute, GRPCRoute, ReferenceGrant). */
-export const GATEWAY_API = 'gateway.networking.k8s.io';
 const TEMPLATE_KINDS: Record<string, string> = {
   'apps/Deployment': 'spec.template.metadata',
   'apps/StatefulSet': 'spec.template.metadata',
@@ -124,7 +124,7 @@ export class MeshIndex {
       else this.byKind.set(kindKey, [o]);
       // Istio's Gateway and the Gateway API's share a kind name: each has its own table.
       if (o.kind === 'Gateway' && o.group === ISTIO_NETWORKING) this.gateways.set(`${o.namespace}/${o.name}`, o);
-      if (o.kind === 'Gateway' && o.group === GATEWAY_API) this.k8sGateways.set(`${o.namespace}/${o.name}`, o);
+      if (o.kind === 'Gateway' && o.group === GATEWAY_API_GROUP) this.k8sGateways.set(`${o.namespace}/${o.name}`, o);
       this.addWorkload(o);
     }
     this.objects = objects;
@@ -169,7 +169,7 @@ export class MeshIndex {
 
   /** Objects of a Gateway API kind (`HTTPRoute`, `GRPCRoute`, `ReferenceGrant`, `Gateway`), any version. */
   public gatewayApi(kind: string): readonly IndexedObject[] {
-    return this.ofKind(GATEWAY_API, kind);
+    return this.ofKind(GATEWAY_API_GROUP, kind);
   }
 
   /** The `security.istio.io` AuthorizationPolicies, any version, in input order. */
@@ -316,7 +316,7 @@ export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   return (
     group === ISTIO_NETWORKING ||
-    group === GATEWAY_API ||
+    group === GATEWAY_API_GROUP ||
     (group === ISTIO_SECURITY && (kind === 'PeerAuthentication' || kind === 'AuthorizationPolicy')) ||
     `${group}/${kind}` in TEMPLATE_KINDS ||
     (group === '' && (kind === 'Service' || kind === 'Namespace'))

@@ -27,3 +27,9 @@ export interface IKubernetesGateway {
   /** The Gateway's namespace. */
   readonly namespace: string;
 }
+
+/**
+ * The API group of the Kubernetes Gateway API kinds (Gateway, HTTPRoute, GRPCRoute, ReferenceGrant).
+ * @internal
+ */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';

@@ -17,6 +17,7 @@ import { IMeshService, versionServiceName } from '../core/mesh-service';
 import { renderGatewayApiMatches } from '../routing/_gateway-api-route';
 import { HttpMatch, StringMatch } from '../routing/http-route';
 import {
+  checkGatewayApiHostname,
   checkGatewayApiRelease,
   GatewayListener,
   GatewayServiceType,
@@ -118,7 +119,6 @@ export interface GatewayApiExposureProps {
 }
 
 const GATEWAY_API_EXPOSURE = typeMarker('GatewayApiExposure');
-const ROUTE_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_HOSTNAMES = 16;
 
 /**
@@ -316,14 +316,7 @@ export class GatewayApiExposure extends Construct {
         `1-${MAX_HOSTNAMES} host names, or nothing for every host the listeners accept`,
       );
     hostnames.forEach((h, i) => {
-      // The CRD pattern lets an IPv4 address through; the Gateway API forbids IP addresses here.
-      if (typeof h !== 'string' || h.length > 253 || !ROUTE_HOSTNAME.test(h) || /^\d+(\.\d+){3}$/.test(h))
-        reject(
-          this,
-          `hostnames[${i}]`,
-          h,
-          'a lowercase DNS name such as "bookinfo.example.com", or one with a wildcard first label such as "*.example.com" (no IP address, no bare "*")',
-        );
+      checkGatewayApiHostname(this, `hostnames[${i}]`, h);
     });
     if (new Set(hostnames).size !== hostnames.length)
       reject(this, 'hostnames', hostnames, 'each host name at most once');

@@ -1,5 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 import {
   Gateway,
@@ -11,7 +11,7 @@ import {
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { IKubernetesGateway } from '../core/gateway';
+import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -237,8 +237,7 @@ const SERVICE_ACCOUNT_ANNOTATION = 'gateway.istio.io/service-account';
 const MAX_LISTENERS = 64;
 const MAX_CERTIFICATE_REFS = 64;
 const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LISTENER_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+const GATEWAY_API_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const FITTING_KINDS: Readonly<Record<ListenerProtocol, readonly RouteKind[]>> = {
   [ListenerProtocol.HTTP]: [RouteKind.HTTP_ROUTE, RouteKind.GRPC_ROUTE],
@@ -260,6 +259,28 @@ export function checkGatewayApiRelease(scope: Construct, release: IstioRelease):
       'Gateway API exposure needs Istio 1.22 or later (the library targets it from IstioRelease.V1_30)',
     );
   }
+}
+
+/**
+ * A Gateway API hostname (listener or route): a lowercase DNS name, or one with a wildcard first label.
+ * @internal
+ */
+export function checkGatewayApiHostname(scope: IConstruct, field: string, hostname: string): string {
+  // The CRD pattern lets an IPv4 address through; the Gateway API forbids IP addresses here.
+  if (
+    typeof hostname !== 'string' ||
+    hostname.length > 253 ||
+    !GATEWAY_API_HOSTNAME.test(hostname) ||
+    /^\d+(\.\d+){3}$/.test(hostname)
+  ) {
+    reject(
+      scope,
+      field,
+      hostname,
+      'a lowercase DNS name such as "bookinfo.example.com", or one with a wildcard first label such as "*.example.com" (no IP address, no bare "*")',
+    );
+  }
+  return hostname;
 }
 
 interface ListenerState {
@@ -431,19 +452,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
     if (hostname !== undefined) {
       if (protocol === ListenerProtocol.TCP)
         reject(this, `${field}.hostname`, hostname, 'nothing for a TCP listener (TCP has no host name)');
-      // The CRD pattern lets an IPv4 address through; the Gateway API forbids IP addresses here.
-      if (
-        typeof hostname !== 'string' ||
-        hostname.length > 253 ||
-        !LISTENER_HOSTNAME.test(hostname) ||
-        /^\d+(\.\d+){3}$/.test(hostname)
-      )
-        reject(
-          this,
-          `${field}.hostname`,
-          hostname,
-          'a lowercase DNS name such as "bookinfo.example.com", or one with a wildcard first label such as "*.example.com" (no IP address, no bare "*")',
-        );
+      checkGatewayApiHostname(this, `${field}.hostname`, hostname);
     }
     if (
       this.states.some(

@@ -7,7 +7,7 @@ import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { IKubernetesGateway } from '../core/gateway';
+import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -161,7 +161,6 @@ export interface AuthorizationPolicyProps {
 }
 
 const AUTHORIZATION_POLICY = typeMarker('AuthorizationPolicy');
-const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 const METHOD = /^[A-Z]+(-[A-Z]+)*$/;
 const HOST = /^\*?[-A-Za-z0-9.]*[A-Za-z0-9](:[0-9]{1,5})?\*?$/;
 /** RFC 3986 pchar, as Istio checks the literal segments of a path template. */
