@@ -1,3 +1,28 @@
+import { IConstruct } from 'constructs';
+
+import { checkPort, reject } from './input-validation';
+
+/**
+ * One port of a mesh service, as routes refer to it: by name (`grpc`) or by number (`9090`).
+ */
+export interface MeshServicePort {
+  /** The port number clients connect to (the Service port, not the container's). */
+  readonly number: number;
+  /**
+   * The port name, e.g. `http` or `grpc-web`. On a Kubernetes Service its prefix (or `appProtocol`)
+   * tells Istio the protocol.
+   * @default unnamed (a single-port Service may leave its port unnamed)
+   */
+  readonly name?: string;
+  /**
+   * The protocol Istio treats the port's traffic as, e.g. `HTTP`, `GRPC`, `TCP`, `TLS`, `HTTPS`, as
+   * Istio writes it (a ServiceEntry's `protocol`, or what a Service port's `appProtocol` or name prefix
+   * selects).
+   * @default unknown: Istio sniffs the protocol
+   */
+  readonly protocol?: string;
+}
+
 /**
  * A Kubernetes Service in the mesh that routing and exposure constructs can target
  * without repeating its name, namespace, port and versions as strings.
@@ -23,6 +48,50 @@ export interface IMeshService {
    * @default none: `'<serviceName>-<version>'` is assumed and left to the mesh analysis to resolve
    */
   readonly versionServices?: Readonly<Record<string, string>>;
+  /**
+   * Every port of the service. Routes choose one by name or number (`port: 'grpc'`); with one port,
+   * routes need not name it.
+   * @default one port, `port`, unnamed
+   */
+  readonly ports?: readonly MeshServicePort[];
+}
+
+/**
+ * The ports of a mesh service: its declared `ports`, else its one `port`.
+ * @internal
+ */
+export function meshServicePorts(service: IMeshService): readonly MeshServicePort[] {
+  return service.ports !== undefined && service.ports.length > 0 ? service.ports : [{ number: service.port }];
+}
+
+/**
+ * The port number a route sends to on `service`: `port` named or numbered among the service's ports,
+ * else (undefined) its only port, or `service.port` when it has several. Refuses a name or number the
+ * service does not have, naming `field`.
+ * @internal
+ */
+export function resolveMeshServicePort(
+  scope: IConstruct,
+  field: string,
+  service: IMeshService,
+  port: number | string | undefined,
+): number {
+  const ports = meshServicePorts(service);
+  const listed = ports.map((p) => (p.name !== undefined ? `${p.name} (${p.number})` : String(p.number))).join(', ');
+  if (port === undefined) return ports.length === 1 ? ports[0].number : checkPort(scope, `${field}`, service.port);
+  if (typeof port === 'number') {
+    checkPort(scope, field, port);
+    // A service that lists no ports of its own is not checked here: the mesh analysis checks the Service.
+    if (service.ports !== undefined && service.ports.length > 0 && !ports.some((p) => p.number === port))
+      reject(scope, field, port, `a port of ${service.serviceName}: ${listed}`);
+    return port;
+  }
+  if (typeof port === 'string') {
+    const found = ports.find((p) => p.name === port);
+    if (found === undefined) reject(scope, field, port, `the name or number of a port of ${service.serviceName}: ${listed}`);
+    return found.number;
+  }
+  return reject(scope, field, port, `a port name or number of ${service.serviceName}: ${listed}`);
 }
 
 /**
