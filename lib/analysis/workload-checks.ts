@@ -1,23 +1,11 @@
+import { ISTIO_PORT_PROTOCOLS, istioPortProtocol } from '../core/_protocols';
 import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS } from './findings';
 import { asArray, IndexedObject, IndexedWorkload, optedOutOfInjection } from './mesh-index';
 
 const SUBSET_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 /** Protocols Istio selects from a port name prefix or `appProtocol` (case-insensitive). */
-const PROTOCOLS = new Set([
-  'http',
-  'http2',
-  'https',
-  'grpc',
-  'grpc-web',
-  'tcp',
-  'tls',
-  'udp',
-  'mongo',
-  'redis',
-  'mysql',
-  'http_proxy',
-]);
+const PROTOCOLS = Object.keys(ISTIO_PORT_PROTOCOLS);
 /** Well-known server-first ports Istio treats as TCP whatever their name (IST0118 exempts them). */
 const EXEMPT_PORTS = new Set([25, 53, 3306, 27017]);
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
@@ -213,24 +201,23 @@ function checkServicePorts(context: CheckContext): void {
     asArray(svc.manifest.spec?.ports).forEach((p, j) => {
       if (p?.protocol === 'UDP' || EXEMPT_PORTS.has(p?.port)) return;
       if (p?.appProtocol !== undefined) {
-        if (appProtocols && !PROTOCOLS.has(String(p.appProtocol).toLowerCase())) {
+        if (appProtocols && istioPortProtocol(undefined, String(p.appProtocol)) === undefined) {
           reportProblem(context, MESH_CHECKS.APP_PROTOCOL, svc, {
             field: `spec.ports[${j}].appProtocol`,
             value: p.appProtocol,
             problem: 'is not a protocol Istio knows, so traffic on this port is treated as opaque TCP',
-            expected: `one of ${[...PROTOCOLS].join(', ')}`,
+            expected: `one of ${PROTOCOLS.join(', ')}`,
           });
         }
         return;
       }
       const name = p?.name;
-      const prefix = typeof name === 'string' ? name.toLowerCase().split('-')[0] : undefined;
-      if (!names || (prefix !== undefined && PROTOCOLS.has(prefix))) return;
+      if (!names || istioPortProtocol(name) !== undefined) return;
       reportProblem(context, MESH_CHECKS.PORT_NAME_PROTOCOL, svc, {
         field: `spec.ports[${j}].name`,
         value: name,
         problem: `${name === undefined ? 'leaves the port unnamed' : 'has no protocol prefix Istio knows'}, so Istio cannot select the protocol of port ${p?.port} (no HTTP routing, retries or metrics)`,
-        expected: `a name "<protocol>[-<suffix>]" with protocol one of ${[...PROTOCOLS].join(', ')} (e.g. "http" or "http-web"), or appProtocol set`,
+        expected: `a name "<protocol>[-<suffix>]" with protocol one of ${PROTOCOLS.join(', ')} (e.g. "http" or "http-web"), or appProtocol set`,
       });
     });
   }
