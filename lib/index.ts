@@ -10,7 +10,7 @@ export type { IGateway, IKubernetesGateway } from './core/gateway';
 export { InvalidInputError } from './core/input-validation';
 export type { IstioReleaseMinor } from './core/istio-release';
 export { IstioRelease } from './core/istio-release';
-export type { IMeshService } from './core/mesh-service';
+export type { IMeshService, MeshServicePort } from './core/mesh-service';
 export { SidecarInjection } from './core/sidecar-injection';
 export type { IWorkloadIdentity } from './core/workload-identity';
 
@@ -46,10 +46,27 @@ export type {
   TrafficPolicy,
 } from './routing/traffic-policy';
 export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
-export type { RouteExtras, Subset, SubsetOptions, VersionRoutingProps } from './routing/version-routing';
+export type {
+  RouteExtras,
+  RouteShortcutOptions,
+  Subset,
+  SubsetOptions,
+  VersionRoutingProps,
+} from './routing/version-routing';
 export { VersionRouting } from './routing/version-routing';
 export type { VersionServicesProps } from './routing/version-services';
 export { VersionServices } from './routing/version-services';
+
+// Workload: your own versioned services (Deployments and Services), and references to services built elsewhere.
+export type { MeshServiceAttributes, MeshServiceFromServiceOptions } from './workload/mesh-service';
+export { MeshService } from './workload/mesh-service';
+export type {
+  ScratchVolume,
+  VersionedWorkloadProps,
+  WorkloadPort,
+  WorkloadVersion,
+} from './workload/versioned-workload';
+export { VersionedWorkload } from './workload/versioned-workload';
 
 // Ambient mode: namespaces enrolled in the data plane, and waypoint proxies for L7.
 export type { MeshNamespaceProps } from './ambient/mesh-namespace';
@@ -165,7 +182,6 @@ export type { BookinfoDestinationRulesProps } from './bookinfo/bookinfo-destinat
 export { BookinfoDestinationRules } from './bookinfo/bookinfo-destination-rules';
 export type { BookinfoScenarioProps } from './bookinfo/bookinfo-scenario';
 export { BookinfoScenario, BookinfoScenarioName } from './bookinfo/bookinfo-scenario';
-export type { IBookinfoService } from './bookinfo/bookinfo-service';
 export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';

@@ -158,6 +158,8 @@ test('the README has an example per construct', () => {
     'Loki',
     'Kiali',
     'VersionRouting',
+    'VersionedWorkload',
+    'MeshService',
     'ExposedService',
     'SharedGateway',
     'BookinfoDestinationRules',
@@ -172,7 +174,7 @@ test('the README has an example per construct', () => {
     'MeshAnalysis',
   ];
   const missing = constructs.filter(
-    (c) => !readmeBlocks.some((b) => b.includes(`new ${c}(`) || b.includes(`${c}.of(`)),
+    (c) => !readmeBlocks.some((b) => b.includes(`new ${c}(`) || b.includes(`${c}.of(`) || b.includes(`${c}.from`)),
   );
   expect(missing).toEqual([]);
 });

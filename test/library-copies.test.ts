@@ -83,6 +83,22 @@ const CONSTRUCTS: ReadonlyArray<{
         scenario: l.BookinfoScenarioName.VIRTUAL_SERVICE_REVIEWS_80_20,
       }),
   },
+  {
+    name: 'VersionedWorkload',
+    is: (l) => l.VersionedWorkload.isVersionedWorkload,
+    make: (l, c) =>
+      new l.VersionedWorkload(c, 'x', {
+        name: 'cart',
+        ports: [{ name: 'http', port: 8080 }],
+        versions: [{ version: 'v1', image: 'ghcr.io/acme/cart:1.0' }],
+      }),
+  },
+  {
+    name: 'MeshService',
+    is: (l) => l.MeshService.isMeshService,
+    make: (l, c) =>
+      l.MeshService.fromAttributes(c, 'x', { serviceName: 'cart', ports: [{ name: 'http', number: 80 }] }),
+  },
   { name: 'StrictMtls', is: (l) => l.StrictMtls.isStrictMtls, make: (l, c) => new l.StrictMtls(c, 'x') },
   { name: 'MeshAnalysis', is: (l) => l.MeshAnalysis.isMeshAnalysis, make: (l, c) => l.MeshAnalysis.of(c) },
 ];

@@ -11,7 +11,6 @@ const INDEX = path.join(__dirname, '..', 'lib', 'index.ts');
 
 /** Validation and rendering helpers, internal classes and constants, and their types. */
 const INTERNAL_VALUES = [
-  'BookinfoService',
   'BOOKINFO_PORT',
   'checkDnsLabel',
   'checkDnsSubdomain',
@@ -75,7 +74,6 @@ const INTERNAL_VALUES = [
 ];
 const INTERNAL_TYPES = [
   'BookinfoPodSecurity',
-  'BookinfoServiceProps',
   'DashboardJson',
   'DashboardProps',
   'GrafanaDashboardProvider',
@@ -85,7 +83,6 @@ const INTERNAL_TYPES = [
   'IstioDashboardSource',
   'PanelOptions',
   'RouteContext',
-  'ScratchVolume',
 ];
 
 /**
@@ -110,7 +107,7 @@ describe('the public API (lib/index.ts)', () => {
     expect(Object.keys(lib).filter((n) => INTERNAL_VALUES.includes(n))).toEqual([]);
     // ...while the interfaces that stand for internal classes are there, and every run-time export is named
     expect(Object.keys(lib).filter((n) => !names.includes(n))).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining(['IBookinfoService', 'IGateway', 'IMeshService', 'IAddonService']));
+    expect(names).toEqual(expect.arrayContaining(['IGateway', 'IMeshService', 'IAddonService', 'IWorkloadIdentity']));
   });
 
   test('names every export explicitly (no `export *`)', () => {
@@ -140,12 +137,14 @@ describe('the public API (lib/index.ts)', () => {
       'Loki',
       'MeshAnalysis',
       'MeshNamespace',
+      'MeshService',
       'Prometheus',
       'SharedGateway',
       'SleepClient',
       'StrictMtls',
       'VersionRouting',
       'VersionServices',
+      'VersionedWorkload',
       'Waypoint',
     ]);
     // THEN each has its static check (tested across copies in library-copies.test.ts)

@@ -1,9 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { ExposedService, SidecarInjection, VersionRouting } from '../../lib';
-// Internal on purpose: the bench builds generic versioned workloads the way BookinfoApp builds its services.
-import { BookinfoService } from '../../lib/bookinfo/_bookinfo-service';
+import { ExposedService, SidecarInjection, VersionedWorkload, VersionRouting } from '../../lib';
 import { injectionPodLabels } from '../../lib/core/sidecar-injection';
 import {
   HEADER_ROUTE,
@@ -23,17 +21,13 @@ import {
  */
 export function buildOurService(chart: Chart, svc: ScaleService): void {
   const scope = new Construct(chart, svc.name);
-  const workload = new BookinfoService(scope, 'workload', {
+  const workload = new VersionedWorkload(scope, 'workload', {
     name: svc.name,
     namespace: SCALE_NAMESPACE,
-    port: SCALE_PORT,
-    versions: SCALE_VERSIONS,
-    image: scaleImage,
-    replicas: 1,
+    ports: [{ name: 'http', port: SCALE_PORT }],
+    versions: SCALE_VERSIONS.map((version) => ({ version, image: scaleImage(version) })),
     podLabels: injectionPodLabels(SidecarInjection.POD_LABEL),
-    env: [],
-    scratchVolumes: [],
-    security: { container: { runAsUser: 1000 } },
+    securityContext: { runAsUser: 1000 },
   });
   const routing = new VersionRouting(scope, 'routing', { service: workload });
   routing.routeHeaderTo(HEADER_ROUTE.header, HEADER_ROUTE.exact, HEADER_ROUTE_VERSION);

@@ -29,10 +29,10 @@ export function buildRawService(chart: Chart, svc: ScaleService): void {
   if (svc.exposed) buildRawExposure(scope, svc);
 }
 
-/** Service, ServiceAccount and a Deployment per version (what `BookinfoService` emits). */
+/** Service, ServiceAccount and a Deployment per version (what `VersionedWorkload` emits). */
 export function buildRawWorkload(scope: Construct, svc: ScaleService): void {
   const ns = SCALE_NAMESPACE;
-  const account = `bookinfo-${svc.name}`;
+  const account = svc.name;
 
   new k8s.KubeService(scope, 'Service', {
     metadata: { name: svc.name, namespace: ns, labels: { app: svc.name, service: svc.name } },

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
+import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
 import { sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
@@ -417,6 +418,8 @@ function renderLayers(scope: IConstruct): AnalyzedObject[] {
 function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: ConstructFacts): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
+    const declared = declaredServiceOf(c);
+    if (declared !== undefined) objects.push(...declaredServiceObjects(declared));
     if (facts) {
       const fact = exposureFactOf(c);
       if (fact !== undefined) facts.exposures.push(fact);
@@ -453,4 +456,36 @@ function objectKey(manifest: any): string {
 
 function findingKey(f: Finding): string {
   return `${f.code}|${f.path}|${f.field}|${JSON.stringify(f.value)}`;
+}
+
+/**
+ * The objects a service declared outside the app stands for, as the analysis sees them (never
+ * emitted): its Service, a Service per declared version Service, and a pod per version (or one
+ * unversioned pod) labelled as Istio's samples label theirs, so that every check treats its host,
+ * ports and versions like an in-app service's. Findings on them name the declaring construct.
+ */
+function declaredServiceObjects(fact: DeclaredServiceFact): AnalyzedObject[] {
+  const { name, namespace } = fact;
+  const ports = fact.ports.map((p) => ({
+    name: p.name,
+    port: p.number,
+    // What the declaration says Istio selects; a port without one is checked like an unnamed one.
+    appProtocol: p.protocol === undefined || p.protocol === 'UDP' ? undefined : p.protocol.toLowerCase(),
+    protocol: p.protocol === 'UDP' ? 'UDP' : undefined,
+  }));
+  const service = (n: string, selector: Record<string, string>): AnalyzedObject => ({
+    path: fact.path,
+    manifest: { apiVersion: 'v1', kind: 'Service', metadata: { name: n, namespace }, spec: { ports, selector } },
+  });
+  const pod = (labels: Record<string, string>): AnalyzedObject => ({
+    path: fact.path,
+    manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: Object.values(labels).join('-'), namespace, labels } },
+  });
+  return [
+    service(name, { app: name }),
+    ...Object.entries(fact.versionServices).map(([version, n]) => service(n, { app: name, version })),
+    ...(fact.versions.length === 0
+      ? [pod({ app: name })]
+      : fact.versions.map((version) => pod({ app: name, version }))),
+  ];
 }

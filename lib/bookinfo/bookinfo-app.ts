@@ -7,8 +7,14 @@ import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
 import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
-import { BookinfoPodSecurity, BookinfoService, ScratchVolume } from './_bookinfo-service';
-import { IBookinfoService } from './bookinfo-service';
+import { ScratchVolume, VersionedWorkload, WorkloadVersion } from '../workload/versioned-workload';
+
+/** Security settings applied to every Bookinfo pod and container. */
+interface BookinfoPodSecurity {
+  readonly pod?: k8s.PodSecurityContext;
+  readonly container?: k8s.SecurityContext;
+  readonly resources?: k8s.ResourceRequirements;
+}
 
 /** The versions of the reviews service that Istio ships. */
 export type ReviewsVersion = 'v1' | 'v2' | 'v3';
@@ -166,18 +172,18 @@ export class BookinfoApp extends Construct {
   /** Namespace of every object. */
   public readonly namespace: string;
   /** The service the ingress gateway exposes (port 9080). */
-  public readonly productpage: IBookinfoService;
+  public readonly productpage: VersionedWorkload;
   /** Book details (v1). */
-  public readonly details: IBookinfoService;
+  public readonly details: VersionedWorkload;
   /** Star ratings (v1). */
-  public readonly ratings: IBookinfoService;
+  public readonly ratings: VersionedWorkload;
   /** Book reviews (the versions in `reviewsVersions`). */
-  public readonly reviews: IBookinfoService;
+  public readonly reviews: VersionedWorkload;
   /**
    * All four services, in the order productpage, details, ratings, reviews: what
    * {@link BookinfoDestinationRules} and {@link BookinfoScenario} take.
    */
-  public readonly services: readonly IBookinfoService[];
+  public readonly services: readonly VersionedWorkload[];
   /** The Namespace object, when this construct emits one. */
   public readonly namespaceObject?: k8s.KubeNamespace;
   /** The sidecar injection mode in effect. */
@@ -272,49 +278,40 @@ export class BookinfoApp extends Construct {
     );
     const podLabels = ambient ? { [DATAPLANE_MODE_LABEL]: 'ambient' } : injectionPodLabels(this.sidecarInjection);
     const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
-    const common = {
-      namespace: this.namespace,
-      port: BOOKINFO_PORT,
-      replicas,
-      podLabels,
-      podAnnotations: {},
-      security,
-      versionServices: props.versionServices ?? false,
-    };
-    const image = (name: string) => (version: string) => `${registry}/examples-bookinfo-${name}-${version}:${tag}`;
+    const versionServices = props.versionServices ?? false;
+    const service = (
+      name: string,
+      versions: readonly string[],
+      extra: { env?: k8s.EnvVar[]; scratchVolumes?: ScratchVolume[]; podAnnotations?: Record<string, string> } = {},
+    ) =>
+      new VersionedWorkload(this, name, {
+        name,
+        namespace: this.namespace,
+        // The port name decides Istio's protocol selection: "http" makes it HTTP.
+        ports: [{ name: 'http', port: BOOKINFO_PORT }],
+        versions: versions.map((version): WorkloadVersion => ({
+          version,
+          image: `${registry}/examples-bookinfo-${name}-${version}:${tag}`,
+        })),
+        replicas,
+        serviceAccountName: `bookinfo-${name}`,
+        podLabels,
+        podSecurityContext: security.pod,
+        securityContext: security.container,
+        resources: security.resources,
+        versionServices,
+        ...extra,
+      });
 
-    this.details = new BookinfoService(this, 'details', {
-      ...common,
-      name: 'details',
-      versions: ['v1'],
-      image: image('details'),
-      env: [],
-      scratchVolumes: [],
-    });
-    this.ratings = new BookinfoService(this, 'ratings', {
-      ...common,
-      name: 'ratings',
-      versions: ['v1'],
-      image: image('ratings'),
-      env: [],
-      scratchVolumes: [],
-    });
-    this.reviews = new BookinfoService(this, 'reviews', {
-      ...common,
-      name: 'reviews',
-      versions: reviewsVersions,
-      image: image('reviews'),
+    this.details = service('details', ['v1']);
+    this.ratings = service('ratings', ['v1']);
+    this.reviews = service('reviews', reviewsVersions, {
       env: [{ name: 'LOG_DIR', value: '/tmp/logs' }],
       // Open Liberty writes its logs and workarea under /opt/ibm/wlp/output.
       scratchVolumes: [{ name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' }, tmp],
     });
-    this.productpage = new BookinfoService(this, 'productpage', {
-      ...common,
-      name: 'productpage',
-      versions: ['v1'],
-      image: image('productpage'),
+    this.productpage = service('productpage', ['v1'], {
       podAnnotations: data.productpageAnnotations,
-      env: [],
       scratchVolumes: [tmp],
     });
     this.services = [this.productpage, this.details, this.ratings, this.reviews];

@@ -65,9 +65,10 @@ export function meshServicePorts(service: IMeshService): readonly MeshServicePor
 }
 
 /**
- * The port number a route sends to on `service`: `port` named or numbered among the service's ports,
- * else (undefined) its only port, or `service.port` when it has several. Refuses a name or number the
- * service does not have, naming `field`.
+ * The port number a route sends to on `service`: `port` named or numbered among the service's ports.
+ * Without `port`, a service with one port needs none (undefined: the manifest leaves it out, as Istio's
+ * samples do); a service that declares several is refused, as Istio requires the port then (IST0112).
+ * Refuses a name or number the service does not have, naming `field`.
  * @internal
  */
 export function resolveMeshServicePort(
@@ -75,10 +76,18 @@ export function resolveMeshServicePort(
   field: string,
   service: IMeshService,
   port: number | string | undefined,
-): number {
+): number | undefined {
   const ports = meshServicePorts(service);
   const listed = ports.map((p) => (p.name !== undefined ? `${p.name} (${p.number})` : String(p.number))).join(', ');
-  if (port === undefined) return ports.length === 1 ? ports[0].number : checkPort(scope, `${field}`, service.port);
+  if (port === undefined) {
+    if (ports.length === 1) return undefined;
+    return reject(
+      scope,
+      field,
+      port,
+      `the name or number of a port of ${service.serviceName} (${listed}): a route to a Service with several ports names the one it sends to (Istio IST0112)`,
+    );
+  }
   if (typeof port === 'number') {
     checkPort(scope, field, port);
     // A service that lists no ports of its own is not checked here: the mesh analysis checks the Service.
@@ -88,7 +97,8 @@ export function resolveMeshServicePort(
   }
   if (typeof port === 'string') {
     const found = ports.find((p) => p.name === port);
-    if (found === undefined) reject(scope, field, port, `the name or number of a port of ${service.serviceName}: ${listed}`);
+    if (found === undefined)
+      reject(scope, field, port, `the name or number of a port of ${service.serviceName}: ${listed}`);
     return found.number;
   }
   return reject(scope, field, port, `a port name or number of ${service.serviceName}: ${listed}`);

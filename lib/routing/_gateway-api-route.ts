@@ -17,6 +17,7 @@ import {
   HttpRouteSpecRulesMatchesQueryParamsType,
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { checkNonEmpty, reject } from '../core/input-validation';
+import { IMeshService } from '../core/mesh-service';
 import { gatewayApiDuration } from './_gateway-api-duration';
 import {
   checkHeaderModifier,
@@ -51,6 +52,8 @@ export interface GatewayApiRouteContext {
   backendFor(field: string, destination: RouteDestination): GatewayApiBackend;
   /** Resolves a mirror target. */
   mirrorBackendFor?(field: string, mirror: Mirror): GatewayApiBackend;
+  /** The routed service, whose ports destinations name or number. */
+  readonly service?: IMeshService;
 }
 
 // Limits of the v1.5.1 standard CRD (maxItems); the API server refuses more.
@@ -210,7 +213,7 @@ export function renderGatewayApiRule(
   options: HttpRouteOptions,
   context: GatewayApiRouteContext,
 ): HttpRouteSpecRules {
-  validateRoute(scope, field, options);
+  validateRoute(scope, field, options, context.service);
   if (options.fault !== undefined) refuse(scope, `${field}.fault`, options.fault, 'fault injection');
   if (options.retries !== undefined)
     refuse(scope, `${field}.retries`, options.retries, 'retries', 'HTTPRoute retry is experimental-channel only');

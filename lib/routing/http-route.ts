@@ -13,6 +13,7 @@ import {
   reject,
 } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
+import { IMeshService, resolveMeshServicePort } from '../core/mesh-service';
 import { istioDuration } from './_istio-duration';
 import { checkPercent, Percent } from './percent';
 import { checkHeaderName } from './traffic-policy';
@@ -103,10 +104,11 @@ export interface RouteDestination {
    */
   readonly weight?: number;
   /**
-   * Destination port; needed when the Service has several ports.
-   * @default the Service's only port
+   * Destination port, by number or by name (`'grpc'`) among the routed service's `ports`; required when
+   * the service has several (Istio IST0112).
+   * @default the service's only port (left out of the manifest)
    */
-  readonly port?: number;
+  readonly port?: number | string;
 }
 
 /** Delays a share of the requests. */
@@ -207,10 +209,10 @@ export interface Mirror {
    */
   readonly host?: string;
   /**
-   * Port of the mirror host.
+   * Port of the mirror host: a number, or a port name of the routed service when mirroring to it.
    * @default its only port
    */
-  readonly port?: number;
+  readonly port?: number | string;
   /**
    * Share of requests to mirror.
    * @default Percent.ALL
@@ -389,6 +391,8 @@ export interface HttpRouteOptions {
 export interface RouteContext {
   /** Destination host of every route (the Service name or FQDN). */
   readonly host: string;
+  /** The routed service, whose ports a destination names or numbers; without it only port numbers are taken. */
+  readonly service?: IMeshService;
   /** Subsets the owner defines, or `undefined` when subsets are defined elsewhere and left to the analysis. */
   readonly knownSubsets?: readonly string[];
   /** The release the VirtualService is for (features newer than it are refused). */
@@ -578,11 +582,13 @@ function renderDestinations(scope: IConstruct, field: string, to: readonly Route
   if (!Array.isArray(to) || to.length === 0)
     reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
+  const ports: (number | undefined)[] = [];
   to.forEach((d, i) => {
     if (d === null || typeof d !== 'object') reject(scope, `${field}[${i}]`, d, 'a RouteDestination object');
     if (d.subset !== undefined) checkSubsetRef(scope, `${field}[${i}].subset`, d.subset, context);
-    if (d.port !== undefined) checkPort(scope, `${field}[${i}].port`, d.port);
-    const key = `${d.subset ?? ''}:${d.port ?? ''}`;
+    const port = routePort(scope, `${field}[${i}].port`, d.port, context);
+    ports.push(port);
+    const key = `${d.subset ?? ''}:${port ?? ''}`;
     if (seen.has(key))
       reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route (Kiali KIA1105)');
     seen.add(key);
@@ -618,14 +624,31 @@ function renderDestinations(scope: IConstruct, field: string, to: readonly Route
       );
     }
   }
-  return to.map((d) => ({
+  return to.map((d, i) => ({
     destination: {
       host: context.host,
       subset: d.subset,
-      port: d.port === undefined ? undefined : { number: d.port },
+      port: ports[i] === undefined ? undefined : { number: ports[i] },
     },
     weight: to.length > 1 ? d.weight : undefined,
   }));
+}
+
+/**
+ * A destination's port number: a port of the routed service by name or number (required when it has
+ * several), or, with no service known, a number as given.
+ */
+function routePort(
+  scope: IConstruct,
+  field: string,
+  port: number | string | undefined,
+  context: RouteContext,
+): number | undefined {
+  if (context.service !== undefined) return resolveMeshServicePort(scope, field, context.service, port);
+  if (port === undefined) return undefined;
+  if (typeof port === 'string')
+    reject(scope, field, port, `a port number: a name only refers to a port of the routed service (${context.host})`);
+  return checkPort(scope, field, port);
 }
 
 function checkSubsetRef(scope: IConstruct, field: string, subset: string, context: RouteContext): void {
@@ -717,12 +740,13 @@ function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context:
   const ownHost = mirror.host === undefined || mirror.host === context.host;
   if (mirror.subset !== undefined)
     checkSubsetRef(scope, `${field}.subset`, mirror.subset, ownHost ? context : { host: context.host });
-  if (mirror.port !== undefined) checkPort(scope, `${field}.port`, mirror.port);
+  // Another host's ports are not known here (the mesh analysis checks them): only a number then.
+  const port = routePort(scope, `${field}.port`, mirror.port, ownHost ? context : { host: context.host });
   return {
     mirror: {
       host: mirror.host ?? context.host,
       subset: mirror.subset,
-      port: mirror.port === undefined ? undefined : { number: mirror.port },
+      port: port === undefined ? undefined : { number: port },
     },
     mirrorPercentage: { value: checkPercent(scope, `${field}.percentage`, mirror.percentage ?? Percent.ALL) },
   };
@@ -734,8 +758,13 @@ function renderMirror(scope: IConstruct, field: string, mirror: Mirror, context:
  * only concern a VirtualService are skipped.
  * @internal
  */
-export function validateRoute(scope: IConstruct, field: string, options: HttpRouteOptions): void {
-  HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid', gatewayApi: true });
+export function validateRoute(
+  scope: IConstruct,
+  field: string,
+  options: HttpRouteOptions,
+  service?: IMeshService,
+): void {
+  HttpRoute._create(scope, field, 0, options, { host: 'validation.invalid', service, gatewayApi: true });
 }
 
 /** The route-level rules shared by both APIs: what a redirect excludes, what a prefix replacement needs. */

@@ -18,7 +18,7 @@ import {
   reject,
 } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
-import { IMeshService, versionServiceName } from '../core/mesh-service';
+import { IMeshService, resolveMeshServicePort, versionServiceName } from '../core/mesh-service';
 import { GATEWAY_API, GatewayApiBackend, renderGatewayApiRule } from './_gateway-api-route';
 import { HttpRoute, HttpRouteOptions, Mirror, RouteDestination, StringMatch } from './http-route';
 import { RoutingApi } from './routing-api';
@@ -50,6 +50,16 @@ export interface Subset {
 
 /** Route options without destinations, for the convenience methods that fill them in. */
 export type RouteExtras = Omit<HttpRouteOptions, 'to' | 'match'>;
+
+/** What the route shortcuts (`routeAllTo`, `splitTraffic`, `routeHeaderTo`) take besides their destinations. */
+export interface RouteShortcutOptions extends RouteExtras {
+  /**
+   * The port the route sends to, by number or by name (`'grpc'`) among the service's `ports`; required
+   * when the service has several (Istio IST0112).
+   * @default the service's only port (left out of the manifest)
+   */
+  readonly port?: number | string;
+}
 
 /** Props for {@link VersionRouting}. */
 export interface VersionRoutingProps {
@@ -338,6 +348,7 @@ export class VersionRouting extends Construct {
     const index = this.routeList.length;
     const route = HttpRoute._create(this, `routes[${index}]`, index, options, {
       host: this.host,
+      service: this.service,
       knownSubsets: this.destinationRule ? this.subsetNames : undefined,
       release: this.release,
     });
@@ -349,24 +360,26 @@ export class VersionRouting extends Construct {
   }
 
   /** Appends a route sending every (remaining) request to one subset: `routeAllTo('v1')`. */
-  public routeAllTo(subset: string, extras: RouteExtras = {}): HttpRoute {
-    return this.addRoute({ ...extras, to: [{ subset }] });
+  public routeAllTo(subset: string, options: RouteShortcutOptions = {}): HttpRoute {
+    const { port, ...extras } = shortcutOptions(this, options);
+    return this.addRoute({ ...extras, to: [{ subset, port }] });
   }
 
   /**
    * Appends a route splitting every (remaining) request by weight: `splitTraffic({ v1: 80, v2: 20 })`.
    * Weights are whole numbers adding up to 100.
    */
-  public splitTraffic(weights: Readonly<Record<string, number>>, extras: RouteExtras = {}): HttpRoute {
+  public splitTraffic(weights: Readonly<Record<string, number>>, options: RouteShortcutOptions = {}): HttpRoute {
     if (weights === null || typeof weights !== 'object')
       reject(this, 'splitTraffic.weights', weights, 'a map of subset name to weight');
+    const { port, ...extras } = shortcutOptions(this, options);
     const entries = Object.entries(weights);
     return this.addRoute({
       ...extras,
       to:
         entries.length === 1
-          ? [{ subset: entries[0][0], weight: entries[0][1] }]
-          : entries.map(([subset, weight]) => ({ subset, weight })),
+          ? [{ subset: entries[0][0], weight: entries[0][1], port }]
+          : entries.map(([subset, weight]) => ({ subset, weight, port })),
     });
   }
 
@@ -378,10 +391,11 @@ export class VersionRouting extends Construct {
     header: string,
     value: string | StringMatch,
     subset: string,
-    extras: RouteExtras = {},
+    options: RouteShortcutOptions = {},
   ): HttpRoute {
+    const { port, ...extras } = shortcutOptions(this, options);
     const match = typeof value === 'string' ? StringMatch.exact(value) : value;
-    return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset }] });
+    return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset, port }] });
   }
 
   private createHttpRoute(props: VersionRoutingProps): ApiObject {
@@ -447,13 +461,18 @@ export class VersionRouting extends Construct {
     if (index >= MAX_GATEWAY_API_RULES)
       reject(this, field, options, `at most ${MAX_GATEWAY_API_RULES} routes (HTTPRoute rules) in ${GATEWAY_API}`);
     // Subsets are checked against the versions (with their own message) when the backends are resolved.
-    const route = HttpRoute._create(this, field, index, options, { host: this.host, gatewayApi: true });
+    const route = HttpRoute._create(this, field, index, options, {
+      host: this.host,
+      service: this.service,
+      gatewayApi: true,
+    });
     if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
       reject(this, `${field}.name`, route.name, 'a name no other route of this HTTPRoute has');
     }
     const rule = renderGatewayApiRule(this, field, options, {
       backendFor: (f, d) => this.backendFor(f, d),
       mirrorBackendFor: (f, m) => this.mirrorBackendFor(f, m),
+      service: this.service,
     });
     const matches = [...this.gatewayRules, rule].reduce((n, r) => n + (r.matches?.length ?? 1), 0);
     if (matches >= MAX_GATEWAY_API_MATCHES)
@@ -466,6 +485,11 @@ export class VersionRouting extends Construct {
     this.routeList.push(route);
     this.gatewayRules.push(rule);
     return route;
+  }
+
+  /** The backendRef port (which the Gateway API always writes): the route's port, else the service's. */
+  private backendPort(field: string, port: number | string | undefined): number {
+    return resolveMeshServicePort(this, field, this.service, port) ?? this.service.port;
   }
 
   private versionBackend(field: string, subset: string, port: number | undefined): GatewayApiBackend {
@@ -481,16 +505,18 @@ export class VersionRouting extends Construct {
   }
 
   private backendFor(field: string, d: RouteDestination): GatewayApiBackend {
-    if (d.subset === undefined) return { name: this.host, port: d.port ?? this.service.port };
-    return this.versionBackend(`${field}.subset`, d.subset, d.port);
+    const port = this.backendPort(`${field}.port`, d.port);
+    if (d.subset === undefined) return { name: this.host, port };
+    return this.versionBackend(`${field}.subset`, d.subset, port);
   }
 
   private mirrorBackendFor(field: string, m: Mirror): GatewayApiBackend {
     const ownHost = m.host === undefined || m.host === this.host;
     if (ownHost) {
+      const port = this.backendPort(`${field}.port`, m.port);
       return m.subset === undefined
-        ? { name: this.host, port: m.port ?? this.service.port }
-        : this.versionBackend(`${field}.subset`, m.subset, m.port);
+        ? { name: this.host, port }
+        : this.versionBackend(`${field}.subset`, m.subset, port);
     }
     if (m.subset !== undefined)
       reject(
@@ -506,8 +532,8 @@ export class VersionRouting extends Construct {
         m.host,
         `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} mirrors to a Service, not a host name`,
       );
-    if (m.port === undefined)
-      reject(this, `${field}.port`, m.port, `the port of Service "${m.host}" (${GATEWAY_API} needs it)`);
+    if (typeof m.port !== 'number')
+      reject(this, `${field}.port`, m.port, `the port number of Service "${m.host}" (${GATEWAY_API} needs it)`);
     return { name: m.host!, port: m.port };
   }
 
@@ -581,4 +607,11 @@ export class VersionRouting extends Construct {
     if (new Set(hosts).size !== hosts.length) reject(this, 'hosts', hosts, 'each host at most once');
     return [...hosts];
   }
+}
+
+/** A shortcut's options, refused when they are not an object (a JavaScript caller's `null` or a string). */
+function shortcutOptions(scope: Construct, options: RouteShortcutOptions): RouteShortcutOptions {
+  if (options === null || typeof options !== 'object')
+    reject(scope, 'options', options, 'a RouteShortcutOptions object (route extras and a port)');
+  return options;
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelKey, checkLabelValue, checkPort, reject } from '../core/input-validation';
-import { IMeshService, versionServiceName } from '../core/mesh-service';
+import { IMeshService, meshServicePorts, versionServiceName } from '../core/mesh-service';
 
 /** Props for {@link VersionServices}. */
 export interface VersionServicesProps {
@@ -22,7 +22,8 @@ export interface VersionServicesProps {
   readonly selector?: Readonly<Record<string, string>>;
   /**
    * Name of the Service port. Istio picks the protocol from it (`http`, `grpc`, `tcp`, ... or `<protocol>-<suffix>`).
-   * @default 'http'
+   * A service that declares several `ports` gets them all, each with its own name (portName is then refused).
+   * @default the service's port name, else 'http'
    */
   readonly portName?: string;
 }
@@ -82,7 +83,22 @@ export class VersionServices extends Construct {
       checkLabelKey(this, 'selector', k);
       checkLabelValue(this, `selector.${k}`, v);
     }
-    const portName = checkDnsLabel(this, 'portName', props.portName ?? 'http');
+    const declared = meshServicePorts(service);
+    if (declared.length > 1 && props.portName !== undefined)
+      reject(
+        this,
+        'portName',
+        props.portName,
+        `no portName: ${serviceName} declares several ports, and each keeps its own name`,
+      );
+    const ports =
+      declared.length === 1
+        ? [{ port, name: checkDnsLabel(this, 'portName', props.portName ?? declared[0].name ?? 'http') }]
+        : declared.map((p, i) => ({
+            port: checkPort(this, `service.ports[${i}].number`, p.number),
+            // Kubernetes requires every port of a multi-port Service to be named.
+            name: checkDnsLabel(this, `service.ports[${i}].name`, p.name as string),
+          }));
 
     const services: Record<string, k8s.KubeService> = {};
     const names: Record<string, string> = {};
@@ -92,7 +108,7 @@ export class VersionServices extends Construct {
       names[version] = name;
       services[version] = new k8s.KubeService(this, version, {
         metadata: { name, namespace },
-        spec: { ports: [{ port, name: portName }], selector: { ...selector, version } },
+        spec: { ports: ports.map((p) => ({ ...p })), selector: { ...selector, version } },
       });
     });
     this.services = services;
@@ -102,6 +118,7 @@ export class VersionServices extends Construct {
       port,
       versions: [...service.versions],
       versionServices: { ...service.versionServices, ...names },
+      ports: service.ports,
     };
   }
 }

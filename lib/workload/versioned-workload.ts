@@ -1,0 +1,433 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { istioPortProtocol } from '../core/_protocols';
+import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkInteger,
+  checkLabels,
+  checkLabelValue,
+  checkNonEmpty,
+  checkPort,
+  reject,
+} from '../core/input-validation';
+import { IMeshService, meshServiceFqdn, MeshServicePort } from '../core/mesh-service';
+import { IWorkloadIdentity } from '../core/workload-identity';
+import { VersionServices } from '../routing/version-services';
+
+/** One port of a {@link VersionedWorkload}'s Service. */
+export interface WorkloadPort {
+  /**
+   * Port name. Istio selects the protocol from it (`http`, `http2`, `grpc`, `tcp`, `tls`, `mongo`, ...,
+   * or `<protocol>-<suffix>` such as `grpc-web`) unless `appProtocol` is set.
+   */
+  readonly name: string;
+  /** The Service port clients connect to. */
+  readonly port: number;
+  /**
+   * The container port the traffic goes to.
+   * @default port
+   */
+  readonly targetPort?: number;
+  /**
+   * The Service port's `appProtocol` (e.g. `http`, `grpc`, `kubernetes.io/h2c`), which Istio prefers to the name.
+   * @default none: the name decides
+   */
+  readonly appProtocol?: string;
+}
+
+/** One version of a {@link VersionedWorkload}: a Deployment `<name>-<version>` with pods labelled `version: <version>`. */
+export interface WorkloadVersion {
+  /** The `version` label value, e.g. `v2`. */
+  readonly version: string;
+  /** Container image, e.g. `ghcr.io/acme/cart:2.1.0`. */
+  readonly image: string;
+  /**
+   * Replicas of this version's Deployment.
+   * @default the workload's `replicas`
+   */
+  readonly replicas?: number;
+  /**
+   * Environment variables of this version, after the workload's (a name given in both takes this value).
+   * @default none
+   */
+  readonly env?: readonly k8s.EnvVar[];
+  /**
+   * Container arguments.
+   * @default the workload's `args`
+   */
+  readonly args?: readonly string[];
+  /**
+   * Pod template annotations of this version, on top of the workload's.
+   * @default none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * The ServiceAccount this version's pods run as (Istio's ratings-v2 sample runs as `bookinfo-ratings-v2`).
+   * @default the workload's
+   */
+  readonly serviceAccountName?: string;
+}
+
+/** A writable emptyDir a container mounts. */
+export interface ScratchVolume {
+  /** Volume name. */
+  readonly name: string;
+  /** Where the container mounts it. */
+  readonly mountPath: string;
+}
+
+/** Props for {@link VersionedWorkload}. */
+export interface VersionedWorkloadProps {
+  /** The Service name and `app` label, e.g. `cart`; the Deployments are `<name>-<version>`. */
+  readonly name: string;
+  /**
+   * Namespace of every object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /** The Service's ports, in order; the first is the one routes use unless they name another. */
+  readonly ports: readonly WorkloadPort[];
+  /** The versions to deploy, one Deployment each. */
+  readonly versions: readonly WorkloadVersion[];
+  /**
+   * Replicas of each version's Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Environment variables of every version.
+   * @default none
+   */
+  readonly env?: readonly k8s.EnvVar[];
+  /**
+   * Container arguments of every version.
+   * @default the image's
+   */
+  readonly args?: readonly string[];
+  /**
+   * Container resources.
+   * @default none
+   */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
+   * Readiness probe.
+   * @default none
+   */
+  readonly readinessProbe?: k8s.Probe;
+  /**
+   * Liveness probe.
+   * @default none
+   */
+  readonly livenessProbe?: k8s.Probe;
+  /**
+   * Startup probe.
+   * @default none
+   */
+  readonly startupProbe?: k8s.Probe;
+  /**
+   * emptyDir volumes the container writes to, in the order the pod declares them.
+   * @default none
+   */
+  readonly scratchVolumes?: readonly ScratchVolume[];
+  /**
+   * Other volumes of the pod (ConfigMaps, Secrets, claims), mounted with `volumeMounts`.
+   * @default none
+   */
+  readonly volumes?: readonly k8s.Volume[];
+  /**
+   * Where the container mounts `volumes` (after the scratch volumes).
+   * @default none
+   */
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /**
+   * Pod security context.
+   * @default none
+   */
+  readonly podSecurityContext?: k8s.PodSecurityContext;
+  /**
+   * Container security context.
+   * @default none
+   */
+  readonly securityContext?: k8s.SecurityContext;
+  /**
+   * Extra pod template labels, e.g. `sidecar.istio.io/inject: 'true'` or `istio.io/dataplane-mode: ambient`.
+   * `app` and `version` are set by the construct.
+   * @default none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Pod template annotations of every version.
+   * @default none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Labels of the Service.
+   * @default { app: name, service: name }, as Istio's samples label theirs
+   */
+  readonly serviceLabels?: Readonly<Record<string, string>>;
+  /**
+   * The ServiceAccount the pods run as: the identity authorization policies name.
+   * @default name
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Labels of the ServiceAccount.
+   * @default { account: name }
+   */
+  readonly serviceAccountLabels?: Readonly<Record<string, string>>;
+  /**
+   * Emit the Service. Turn off to add versions to a service another manifest owns.
+   * @default true
+   */
+  readonly createService?: boolean;
+  /**
+   * Emit the ServiceAccount. Turn off when it exists already.
+   * @default true
+   */
+  readonly createServiceAccount?: boolean;
+  /**
+   * Also a Service per version (`<name>-<version>`), which Gateway API routes send a version's traffic to.
+   * @default false
+   */
+  readonly versionServices?: boolean;
+  /**
+   * The container's image pull policy.
+   * @default 'IfNotPresent' (cdk8s-plus would write 'Always')
+   */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+const VERSIONED_WORKLOAD = typeMarker('VersionedWorkload');
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+/**
+ * Your own service in the mesh, in several versions: one Service (named ports, so Istio knows each
+ * one's protocol), a ServiceAccount, and a Deployment per version whose pods carry the `app` and
+ * `version` labels that DestinationRule subsets and Kiali read. Route it with `VersionRouting`,
+ * expose it with `ExposedService`, name it in an `AuthorizationPolicy`: it is an {@link IMeshService}
+ * and an {@link IWorkloadIdentity}.
+ *
+ * @example
+ * const cart = new VersionedWorkload(chart, 'cart', {
+ *   name: 'cart',
+ *   namespace: 'shop',
+ *   ports: [{ name: 'http', port: 8080 }],
+ *   versions: [
+ *     { version: 'v1', image: 'ghcr.io/acme/cart:1.4.0' },
+ *     { version: 'v2', image: 'ghcr.io/acme/cart:2.0.0' },
+ *   ],
+ * });
+ * new VersionRouting(chart, 'cart-canary', { service: cart }).splitTraffic({ v1: 90, v2: 10 });
+ */
+export class VersionedWorkload extends Construct implements IMeshService, IWorkloadIdentity {
+  /** True for a VersionedWorkload, also one made by another copy of this library. */
+  public static isVersionedWorkload(x: unknown): x is VersionedWorkload {
+    return hasMarker(x, VERSIONED_WORKLOAD);
+  }
+
+  /** The Service name, e.g. `payments`. */
+  public readonly serviceName: string;
+  /** The namespace it lives in. */
+  public readonly namespace: string;
+  /** The first port: the one routes use unless they name another. */
+  public readonly port: number;
+  /** Every port, with the protocol Istio selects for it. */
+  public readonly ports: readonly MeshServicePort[];
+  /** The `version` label values of its pods. */
+  public readonly versions: readonly string[];
+  /** Its per-version Services, by version, if any. */
+  public readonly versionServices?: Readonly<Record<string, string>>;
+  /** Cluster-local FQDN, e.g. `cart.shop.svc.cluster.local`. */
+  public readonly fqdn: string;
+  /** The ServiceAccount the pods run as (versions may name their own). */
+  public readonly serviceAccountName: string;
+  /** The Service, unless `createService` is false. */
+  public readonly service?: k8s.KubeService;
+  /** The ServiceAccount, unless `createServiceAccount` is false. */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
+  /** The Deployment of each version, keyed by version. */
+  public readonly deployments: Readonly<Record<string, k8s.KubeDeployment>>;
+
+  constructor(scope: Construct, id: string, props: VersionedWorkloadProps) {
+    super(scope, id);
+    markInstance(this, VERSIONED_WORKLOAD);
+    // Cross-object checks (port names, subsets, routes to this service) run at synth.
+    MeshAnalysis.of(this);
+    if (props === null || typeof props !== 'object') reject(this, 'props', props, 'VersionedWorkloadProps');
+    const name = checkDnsLabel(this, 'name', props.name);
+    this.serviceName = name;
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const ports = this.resolvePorts(props.ports);
+    this.ports = ports.map((p) => ({
+      name: p.name,
+      number: p.port,
+      protocol: istioPortProtocol(p.name, p.appProtocol),
+    }));
+    this.port = ports[0].port;
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
+    const pullPolicy = props.imagePullPolicy ?? 'IfNotPresent';
+    if (!PULL_POLICIES.includes(pullPolicy))
+      reject(this, 'imagePullPolicy', pullPolicy, `one of ${PULL_POLICIES.join(', ')}`);
+    this.serviceAccountName = checkDnsSubdomain(this, 'serviceAccountName', props.serviceAccountName ?? name);
+    const podLabels = checkLabels(this, 'podLabels', props.podLabels ?? {});
+    for (const reserved of ['app', 'version'])
+      if (reserved in podLabels)
+        reject(this, `podLabels.${reserved}`, podLabels[reserved], `no "${reserved}" key: the construct sets it`);
+    const scratch = [...(props.scratchVolumes ?? [])];
+    scratch.forEach((v, i) => {
+      checkDnsLabel(this, `scratchVolumes[${i}].name`, v?.name);
+      checkNonEmpty(this, `scratchVolumes[${i}].mountPath`, v?.mountPath, 'an absolute path');
+      if (!v.mountPath.startsWith('/')) reject(this, `scratchVolumes[${i}].mountPath`, v.mountPath, 'an absolute path');
+    });
+
+    const versions = props.versions;
+    if (!Array.isArray(versions) || versions.length === 0)
+      reject(this, 'versions', versions, 'a non-empty list of { version, image }');
+    const seen = new Set<string>();
+    versions.forEach((v, i) => {
+      if (v === null || typeof v !== 'object') reject(this, `versions[${i}]`, v, 'a { version, image } object');
+      if (v.version === '') reject(this, `versions[${i}].version`, v.version, 'a non-empty label value such as "v2"');
+      checkLabelValue(this, `versions[${i}].version`, v.version);
+      // The Deployment is named after it.
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v.version))
+        reject(
+          this,
+          `versions[${i}].version`,
+          v.version,
+          'lowercase letters, digits, "-" or ".", as it names the Deployment',
+        );
+      checkDnsSubdomain(this, `versions[${i}].version`, `${name}-${v.version}`);
+      if (seen.has(v.version)) reject(this, `versions[${i}].version`, v.version, 'each version at most once');
+      seen.add(v.version);
+      checkNonEmpty(
+        this,
+        `versions[${i}].image`,
+        v.image,
+        'a container image reference such as "ghcr.io/acme/cart:1.0"',
+      );
+      if (/\s/.test(v.image)) reject(this, `versions[${i}].image`, v.image, 'an image reference without whitespace');
+      if (v.replicas !== undefined) checkInteger(this, `versions[${i}].replicas`, v.replicas, 0, 1000);
+      if (v.serviceAccountName !== undefined)
+        checkDnsSubdomain(this, `versions[${i}].serviceAccountName`, v.serviceAccountName);
+    });
+    this.versions = versions.map((v) => v.version);
+    this.fqdn = meshServiceFqdn(this);
+
+    if (props.createService ?? true) {
+      this.service = new k8s.KubeService(this, 'Service', {
+        metadata: {
+          name,
+          namespace: this.namespace,
+          labels: { ...checkLabels(this, 'serviceLabels', props.serviceLabels ?? { app: name, service: name }) },
+        },
+        spec: {
+          ports: ports.map((p) => ({
+            port: p.port,
+            name: p.name,
+            targetPort: p.targetPort === undefined ? undefined : k8s.IntOrString.fromNumber(p.targetPort),
+            appProtocol: p.appProtocol,
+          })),
+          selector: { app: name },
+        },
+      });
+    }
+    if (props.createServiceAccount ?? true) {
+      this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: {
+          name: this.serviceAccountName,
+          namespace: this.namespace,
+          labels: { ...checkLabels(this, 'serviceAccountLabels', props.serviceAccountLabels ?? { account: name }) },
+        },
+      });
+    }
+
+    const deployments: Record<string, k8s.KubeDeployment> = {};
+    for (const v of versions) {
+      const selector = { app: name, version: v.version };
+      const annotations = { ...props.podAnnotations, ...v.podAnnotations };
+      const env = mergeEnv(props.env ?? [], v.env ?? []);
+      const args = v.args ?? props.args;
+      const mounts = [...scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })), ...(props.volumeMounts ?? [])];
+      const volumes = [...scratch.map((s) => ({ name: s.name, emptyDir: {} })), ...(props.volumes ?? [])];
+      deployments[v.version] = new k8s.KubeDeployment(this, `Deployment-${v.version}`, {
+        metadata: { name: `${name}-${v.version}`, namespace: this.namespace, labels: selector },
+        spec: {
+          replicas: v.replicas ?? replicas,
+          selector: { matchLabels: selector },
+          template: {
+            metadata: {
+              labels: { ...selector, ...podLabels },
+              annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+            },
+            spec: {
+              serviceAccountName: v.serviceAccountName ?? this.serviceAccountName,
+              securityContext: props.podSecurityContext,
+              containers: [
+                {
+                  name,
+                  image: v.image,
+                  imagePullPolicy: pullPolicy,
+                  args: args !== undefined && args.length > 0 ? [...args] : undefined,
+                  env: env.length > 0 ? env : undefined,
+                  ports: uniqueTargets(ports).map((containerPort) => ({ containerPort })),
+                  volumeMounts: mounts.length > 0 ? mounts : undefined,
+                  securityContext: props.securityContext,
+                  resources: props.resources,
+                  readinessProbe: props.readinessProbe,
+                  livenessProbe: props.livenessProbe,
+                  startupProbe: props.startupProbe,
+                },
+              ],
+              volumes: volumes.length > 0 ? volumes : undefined,
+            },
+          },
+        },
+      });
+    }
+    this.deployments = deployments;
+    if (props.versionServices) {
+      this.versionServices = new VersionServices(this, 'VersionServices', {
+        service: this,
+      }).meshService.versionServices;
+    }
+  }
+
+  private resolvePorts(ports: readonly WorkloadPort[]): readonly WorkloadPort[] {
+    if (!Array.isArray(ports) || ports.length === 0) reject(this, 'ports', ports, 'a non-empty list of { name, port }');
+    const names = new Set<string>();
+    const numbers = new Set<number>();
+    ports.forEach((p, i) => {
+      if (p === null || typeof p !== 'object') reject(this, `ports[${i}]`, p, 'a { name, port } object');
+      checkDnsLabel(this, `ports[${i}].name`, p.name);
+      checkPort(this, `ports[${i}].port`, p.port);
+      if (p.targetPort !== undefined) checkPort(this, `ports[${i}].targetPort`, p.targetPort);
+      if (p.appProtocol !== undefined)
+        checkNonEmpty(
+          this,
+          `ports[${i}].appProtocol`,
+          p.appProtocol,
+          'a protocol such as "http", "grpc" or "kubernetes.io/h2c"',
+        );
+      if (names.has(p.name)) reject(this, `ports[${i}].name`, p.name, 'a name no other port of the Service has');
+      if (numbers.has(p.port)) reject(this, `ports[${i}].port`, p.port, 'a port no other port of the Service has');
+      names.add(p.name);
+      numbers.add(p.port);
+    });
+    return ports;
+  }
+}
+
+/** The workload's env, with a version's variables replacing the same names and adding the rest. */
+function mergeEnv(shared: readonly k8s.EnvVar[], own: readonly k8s.EnvVar[]): k8s.EnvVar[] {
+  const names = new Set(own.map((e) => e.name));
+  return [...shared.filter((e) => !names.has(e.name)), ...own];
+}
+
+/** The container ports, once each (two Service ports may target one container port). */
+function uniqueTargets(ports: readonly WorkloadPort[]): number[] {
+  return [...new Set(ports.map((p) => p.targetPort ?? p.port))];
+}
