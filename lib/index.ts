@@ -42,6 +42,7 @@ export type {
   ConnectionPool,
   HttpConnectionPool,
   OutlierDetection,
+  PortTrafficPolicy,
   TcpConnectionPool,
   TrafficPolicy,
 } from './routing/traffic-policy';
@@ -60,6 +61,8 @@ export { VersionServices } from './routing/version-services';
 // Workload: your own versioned services (Deployments and Services), and references to services built elsewhere.
 export type { MeshServiceAttributes, MeshServiceFromServiceOptions } from './workload/mesh-service';
 export { MeshService } from './workload/mesh-service';
+export type { ServiceEntryEndpoint, ServiceEntryPort, ServiceEntryProps } from './workload/service-entry';
+export { ServiceEntry, ServiceEntryLocation, ServiceEntryResolution } from './workload/service-entry';
 export type {
   ScratchVolume,
   VersionedWorkloadProps,

@@ -17,6 +17,7 @@ const KINDS = {
     'destinationrules.networking.istio.io',
     'gateways.networking.istio.io',
     'virtualservices.networking.istio.io',
+    'serviceentries.networking.istio.io',
     'authorizationpolicies.security.istio.io',
     'peerauthentications.security.istio.io',
     'requestauthentications.security.istio.io',

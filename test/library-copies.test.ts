@@ -99,6 +99,16 @@ const CONSTRUCTS: ReadonlyArray<{
     make: (l, c) =>
       l.MeshService.fromAttributes(c, 'x', { serviceName: 'cart', ports: [{ name: 'http', number: 80 }] }),
   },
+  {
+    name: 'ServiceEntry',
+    is: (l) => l.ServiceEntry.isServiceEntry,
+    make: (l, c) =>
+      new l.ServiceEntry(c, 'x', {
+        name: 'api',
+        hosts: ['api.example.com'],
+        ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+      }),
+  },
   { name: 'StrictMtls', is: (l) => l.StrictMtls.isStrictMtls, make: (l, c) => new l.StrictMtls(c, 'x') },
   { name: 'MeshAnalysis', is: (l) => l.MeshAnalysis.isMeshAnalysis, make: (l, c) => l.MeshAnalysis.of(c) },
 ];

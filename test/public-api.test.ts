@@ -139,6 +139,7 @@ describe('the public API (lib/index.ts)', () => {
       'MeshNamespace',
       'MeshService',
       'Prometheus',
+      'ServiceEntry',
       'SharedGateway',
       'SleepClient',
       'StrictMtls',

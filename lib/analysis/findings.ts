@@ -166,6 +166,18 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'a Service port appProtocol is a protocol Istio knows',
   ),
+  SERVICE_ENTRY_HOST_SERVICE: check(
+    'BKI-SERVICE-ENTRY-HOST-SERVICE',
+    'library',
+    Severity.WARNING,
+    "a ServiceEntry host is not a Kubernetes Service's host (Istio would take the entry as a decorator of the Service and ignore its ports, endpoints and resolution)",
+  ),
+  SERVICE_ENTRY_PORT_PROTOCOL: check(
+    'BKI-SERVICE-ENTRY-PORT-PROTOCOL',
+    'library',
+    Severity.WARNING,
+    'ServiceEntry ports declare their protocol (without it Istio cannot route the port as HTTP)',
+  ),
   WORKLOAD_LABELS: check(
     'BKI-WORKLOAD-LABELS',
     'istioctl validate',

@@ -226,6 +226,11 @@ export class MeshIndex {
     return this.serviceEntryHosts.lookup(fqdn).length > 0;
   }
 
+  /** The ServiceEntries with `fqdn` among their hosts, exactly or by a wildcard host. */
+  public serviceEntriesFor(fqdn: string): readonly IndexedObject[] {
+    return [...new Set(this.serviceEntryHosts.lookup(fqdn))];
+  }
+
   /** True for `*.svc.<clusterDomain>` names. */
   public isClusterLocal(fqdn: string): boolean {
     return fqdn.endsWith(this.svcSuffix);

@@ -361,27 +361,40 @@ function checkDestinationHost(
     }
     return;
   }
-  if (!index.isClusterLocal(fqdn)) return; // external FQDNs and wildcards need no Service
+  if (fqdn.includes('*')) return; // a wildcard destination is matched at request time
   const svc = index.service(fqdn);
-  if (svc === undefined) {
-    if (!index.hasServiceEntryFor(fqdn) && context.enabled(MESH_CHECKS.HOST_UNKNOWN)) {
+  const entries = svc === undefined ? index.serviceEntriesFor(fqdn) : [];
+  if (svc === undefined && entries.length === 0) {
+    if (context.enabled(MESH_CHECKS.HOST_UNKNOWN)) {
+      const local = index.isClusterLocal(fqdn);
       reportProblem(context, MESH_CHECKS.HOST_UNKNOWN, vs, {
         field: `${field}.host`,
         value: destination.host,
-        problem: `resolves to ${fqdn}, which is neither a Service of the app nor a ServiceEntry host`,
-        expected: `a Service name ("name" in the VirtualService's namespace, or "name.namespace.svc.${index.clusterDomain}"), a ServiceEntry host, or an external FQDN`,
+        problem: local
+          ? `resolves to ${fqdn}, which is neither a Service of the app nor a ServiceEntry host`
+          : `is an external host that no ServiceEntry declares, so Istio has no service for it (with outboundTrafficPolicy REGISTRY_ONLY the request is refused)`,
+        expected: local
+          ? `a Service name ("name" in the VirtualService's namespace, or "name.namespace.svc.${index.clusterDomain}"), or a ServiceEntry host`
+          : `a ServiceEntry with the host ${fqdn} (the ServiceEntry construct), or a Service of the app`,
       });
     }
     return;
   }
-  const ports: number[] = asArray(svc.manifest.spec?.ports).map((p) => p?.port);
+  // A Service's ports, else the ports of the ServiceEntries that declare the host.
+  const owner = svc ?? entries[0];
+  const ports: number[] = [
+    ...new Set(
+      (svc ? [svc] : entries).flatMap((o) => asArray(o.manifest.spec?.ports).map((p) => (svc ? p?.port : p?.number))),
+    ),
+  ];
+  const ownerName = `${owner.kind === 'Service' ? 'Service' : 'ServiceEntry'} ${owner.namespace}/${owner.name} (${owner.path})`;
   const number = destination.port?.number;
   if (number !== undefined) {
     if (!ports.includes(number) && context.enabled(MESH_CHECKS.PORT_UNKNOWN)) {
       reportProblem(context, MESH_CHECKS.PORT_UNKNOWN, vs, {
         field: `${field}.port.number`,
         value: number,
-        problem: `is not a port of Service ${svc.namespace}/${svc.name} (${svc.path})`,
+        problem: `is not a port of ${ownerName}`,
         expected: `one of its ports ${describeValue(ports)}`,
       });
     }
@@ -389,7 +402,7 @@ function checkDestinationHost(
     reportProblem(context, MESH_CHECKS.PORT_REQUIRED, vs, {
       field: `${field}.port`,
       value: undefined,
-      problem: `is required: Service ${svc.namespace}/${svc.name} (${svc.path}) has several ports`,
+      problem: `is required: ${ownerName} has several ports`,
       expected: `port.number set to one of ${describeValue(ports)}`,
     });
   }

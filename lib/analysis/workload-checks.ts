@@ -16,6 +16,7 @@ const VERSION_LABELS = ['version', 'app.kubernetes.io/version', 'service.istio.i
 export function runWorkloadChecks(context: CheckContext): void {
   checkDestinationRules(context);
   checkServicePorts(context);
+  checkServiceEntries(context);
   checkWorkloadLabels(context);
 }
 
@@ -218,6 +219,35 @@ function checkServicePorts(context: CheckContext): void {
         value: name,
         problem: `${name === undefined ? 'leaves the port unnamed' : 'has no protocol prefix Istio knows'}, so Istio cannot select the protocol of port ${p?.port} (no HTTP routing, retries or metrics)`,
         expected: `a name "<protocol>[-<suffix>]" with protocol one of ${PROTOCOLS.join(', ')} (e.g. "http" or "http-web"), or appProtocol set`,
+      });
+    });
+  }
+}
+
+function checkServiceEntries(context: CheckContext): void {
+  const hosts = context.enabled(MESH_CHECKS.SERVICE_ENTRY_HOST_SERVICE);
+  const protocols = context.enabled(MESH_CHECKS.SERVICE_ENTRY_PORT_PROTOCOL);
+  if (!hosts && !protocols) return;
+  const { index } = context;
+  for (const se of index.istio('ServiceEntry')) {
+    asArray(se.manifest.spec?.hosts).forEach((host, i) => {
+      if (!hosts || typeof host !== 'string') return;
+      const svc = index.service(index.normalizeHost(host, se.namespace));
+      if (svc === undefined) return;
+      reportProblem(context, MESH_CHECKS.SERVICE_ENTRY_HOST_SERVICE, se, {
+        field: `spec.hosts[${i}]`,
+        value: host,
+        problem: `is the host of Service ${svc.namespace}/${svc.name} (${svc.path}): Istio takes the entry as a decorator of that Service and ignores its ports, endpoints and resolution`,
+        expected: 'a host no Kubernetes Service has (route to the Service itself, or name the external host)',
+      });
+    });
+    asArray(se.manifest.spec?.ports).forEach((p, j) => {
+      if (!protocols || (typeof p?.protocol === 'string' && p.protocol !== '')) return;
+      reportProblem(context, MESH_CHECKS.SERVICE_ENTRY_PORT_PROTOCOL, se, {
+        field: `spec.ports[${j}].protocol`,
+        value: p?.protocol,
+        problem: `is not set, so Istio cannot route port ${p?.number} as HTTP (no HTTP routes, retries or metrics)`,
+        expected: `one of ${Object.values(ISTIO_PORT_PROTOCOLS).join(', ')}`,
       });
     });
   }

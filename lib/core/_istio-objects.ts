@@ -17,6 +17,7 @@ interface IstioKindProps {
   readonly VirtualService: networkingV1beta1.VirtualServiceProps;
   readonly DestinationRule: networkingV1beta1.DestinationRuleProps;
   readonly Gateway: networkingV1beta1.GatewayProps;
+  readonly ServiceEntry: networkingV1beta1.ServiceEntryProps;
   readonly PeerAuthentication: securityV1beta1.PeerAuthenticationProps;
   readonly AuthorizationPolicy: securityV1beta1.AuthorizationPolicyProps;
   readonly RequestAuthentication: securityV1beta1.RequestAuthenticationProps;
@@ -33,6 +34,7 @@ const CLASSES: Readonly<Record<IstioKind, readonly GeneratedClass[]>> = {
   VirtualService: [networkingV1beta1.VirtualService, networkingV1.VirtualService],
   DestinationRule: [networkingV1beta1.DestinationRule, networkingV1.DestinationRule],
   Gateway: [networkingV1beta1.Gateway, networkingV1.Gateway],
+  ServiceEntry: [networkingV1beta1.ServiceEntry, networkingV1.ServiceEntry],
   PeerAuthentication: [securityV1beta1.PeerAuthentication, securityV1.PeerAuthentication],
   AuthorizationPolicy: [securityV1beta1.AuthorizationPolicy, securityV1.AuthorizationPolicy],
   RequestAuthentication: [securityV1beta1.RequestAuthentication, securityV1.RequestAuthentication],

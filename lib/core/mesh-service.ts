@@ -31,10 +31,16 @@ export interface MeshServicePort {
  * construct of yours.
  */
 export interface IMeshService {
-  /** The Kubernetes Service name, e.g. `reviews`. */
+  /** The Kubernetes Service name, e.g. `reviews` (a ServiceEntry's `metadata.name`). */
   readonly serviceName: string;
   /** The namespace the Service lives in. */
   readonly namespace: string;
+  /**
+   * The host routes and DestinationRules name, when it is not the Service name: a ServiceEntry's
+   * host such as `www.googleapis.com`.
+   * @default serviceName
+   */
+  readonly host?: string;
   /** The Service port that traffic is sent to. */
   readonly port: number;
   /**
@@ -105,10 +111,12 @@ export function resolveMeshServicePort(
 }
 
 /**
- * The cluster-local fully qualified name of a mesh service, e.g. `reviews.default.svc.cluster.local`.
+ * The fully qualified name of a mesh service, e.g. `reviews.default.svc.cluster.local` (a ServiceEntry's host as it is).
  * @internal
  */
 export function meshServiceFqdn(service: IMeshService, clusterDomain = 'cluster.local'): string {
+  // A ServiceEntry's host is already fully qualified.
+  if (service.host !== undefined) return service.host;
   return `${service.serviceName}.${service.namespace}.svc.${clusterDomain}`;
 }
 

@@ -103,6 +103,8 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): HttpRouteS
       'authority (Host) match',
       'match on the route hostnames instead',
     );
+  if (m.port !== undefined)
+    refuse(scope, `${field}.port`, m.port, 'port match', "the HTTPRoute's parent (the Service port) chooses the port");
   const headers = m.headers === undefined ? undefined : Object.entries(m.headers);
   const query = m.queryParams === undefined ? undefined : Object.entries(m.queryParams);
   if (headers && headers.length > MAX_HEADER_MATCHES)

@@ -87,6 +87,12 @@ export interface HttpMatch {
    * @default any authority
    */
   readonly authority?: StringMatch;
+  /**
+   * The port the request was sent to (Istio `match.port`), e.g. 80 to treat a service's plain port apart.
+   * Istio API only (an HTTPRoute chooses the port with its parent).
+   * @default any port
+   */
+  readonly port?: number;
 }
 
 /** Where a route sends its share of requests. */
@@ -512,6 +518,7 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): VirtualSer
     m.uri === undefined &&
     m.method === undefined &&
     m.authority === undefined &&
+    m.port === undefined &&
     (m.headers === undefined || Object.keys(m.headers).length === 0) &&
     (m.queryParams === undefined || Object.keys(m.queryParams).length === 0);
   if (empty)
@@ -519,7 +526,7 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): VirtualSer
       scope,
       field,
       m,
-      'at least one of uri, headers, queryParams, method, authority (an empty condition matches everything: omit `match` instead)',
+      'at least one of uri, headers, queryParams, method, authority, port (an empty condition matches everything: omit `match` instead)',
     );
   const map = (f: string, record: Readonly<Record<string, StringMatch>> | undefined, checkKey: (k: string) => void) => {
     if (record === undefined) return undefined;
@@ -541,6 +548,7 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): VirtualSer
     method: m.method === undefined ? undefined : renderStringMatch(scope, `${field}.method`, m.method, 'method'),
     authority:
       m.authority === undefined ? undefined : renderStringMatch(scope, `${field}.authority`, m.authority, 'authority'),
+    port: m.port === undefined ? undefined : checkPort(scope, `${field}.port`, m.port),
   } as VirtualServiceSpecHttpMatch;
 }
 

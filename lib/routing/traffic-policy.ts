@@ -7,7 +7,7 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkInteger, checkNonEmpty, reject } from '../core/input-validation';
+import { checkInteger, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { istioDuration } from './_istio-duration';
 
 /** How a client sidecar talks TLS to the destination (`DestinationRule trafficPolicy.tls.mode`). */
@@ -229,6 +229,38 @@ export interface TrafficPolicy {
    * @default off
    */
   readonly outlierDetection?: OutlierDetection;
+  /**
+   * Settings for single ports, which override the ones above for that port, e.g. TLS origination on 443
+   * only (Istio's `egress-rule-google-apis.yaml`).
+   * @default none
+   */
+  readonly portLevelSettings?: readonly PortTrafficPolicy[];
+}
+
+/** The traffic policy of one port of the destination (a DestinationRule's `portLevelSettings` entry). */
+export interface PortTrafficPolicy {
+  /** The destination port it applies to. */
+  readonly port: number;
+  /**
+   * Client TLS towards that port.
+   * @default the host's
+   */
+  readonly tls?: ClientTls;
+  /**
+   * Load-balancing algorithm for that port.
+   * @default the host's
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * Connection pool limits for that port.
+   * @default the host's
+   */
+  readonly connectionPool?: ConnectionPool;
+  /**
+   * Outlier detection for that port.
+   * @default the host's
+   */
+  readonly outlierDetection?: OutlierDetection;
 }
 
 const MAX_UINT32 = 4294967295;
@@ -244,14 +276,51 @@ export function renderTrafficPolicy(
   policy: TrafficPolicy,
 ): DestinationRuleSpecTrafficPolicy {
   if (policy === null || typeof policy !== 'object') reject(scope, field, policy, 'a TrafficPolicy object');
-  if (!policy.tls && !policy.loadBalancer && !policy.connectionPool && !policy.outlierDetection) {
+  if (
+    !policy.tls &&
+    !policy.loadBalancer &&
+    !policy.connectionPool &&
+    !policy.outlierDetection &&
+    policy.portLevelSettings === undefined
+  ) {
     reject(
       scope,
       field,
       policy,
-      'at least one of tls, loadBalancer, connectionPool, outlierDetection (Istio rejects an empty policy)',
+      'at least one of tls, loadBalancer, connectionPool, outlierDetection, portLevelSettings (Istio rejects an empty policy)',
     );
   }
+  return {
+    ...renderPolicyFields(scope, field, policy),
+    portLevelSettings:
+      policy.portLevelSettings === undefined
+        ? undefined
+        : renderPortLevelSettings(scope, `${field}.portLevelSettings`, policy.portLevelSettings),
+  } as DestinationRuleSpecTrafficPolicy;
+}
+
+function renderPortLevelSettings(
+  scope: IConstruct,
+  field: string,
+  settings: readonly PortTrafficPolicy[],
+): DestinationRuleSpecTrafficPolicy['portLevelSettings'] {
+  if (!Array.isArray(settings) || settings.length === 0)
+    reject(scope, field, settings, 'a non-empty list of { port, tls?, loadBalancer?, ... }, or nothing');
+  const seen = new Set<number>();
+  return settings.map((s, i) => {
+    if (s === null || typeof s !== 'object') reject(scope, `${field}[${i}]`, s, 'a PortTrafficPolicy object');
+    checkPort(scope, `${field}[${i}].port`, s.port);
+    // Envoy takes the first entry for a port; a second one would be silently ignored.
+    if (seen.has(s.port)) reject(scope, `${field}[${i}].port`, s.port, 'a port no other entry names');
+    seen.add(s.port);
+    if (!s.tls && !s.loadBalancer && !s.connectionPool && !s.outlierDetection)
+      reject(scope, `${field}[${i}]`, s, 'at least one of tls, loadBalancer, connectionPool, outlierDetection');
+    return { port: { number: s.port }, ...renderPolicyFields(scope, `${field}[${i}]`, s) };
+  }) as DestinationRuleSpecTrafficPolicy['portLevelSettings'];
+}
+
+/** The fields a host's policy and a port's policy share. */
+function renderPolicyFields(scope: IConstruct, field: string, policy: Omit<TrafficPolicy, 'portLevelSettings'>) {
   return {
     tls: policy.tls ? renderTls(scope, `${field}.tls`, policy.tls) : undefined,
     loadBalancer: policy.loadBalancer
@@ -263,7 +332,7 @@ export function renderTrafficPolicy(
     outlierDetection: policy.outlierDetection
       ? renderOutlierDetection(scope, `${field}.outlierDetection`, policy.outlierDetection)
       : undefined,
-  } as DestinationRuleSpecTrafficPolicy;
+  };
 }
 
 /**

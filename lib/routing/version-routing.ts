@@ -82,8 +82,9 @@ export interface VersionRoutingProps {
    */
   readonly httpRouteName?: string;
   /**
-   * The service to route: its name is the host, its namespace is where the objects go, and its
-   * versions become the default subsets. A Bookinfo service, an addon, or a plain object.
+   * The service to route: its name (or its `host`, for a ServiceEntry) is the host, its namespace is where
+   * the objects go, and its versions become the default subsets. A Bookinfo service, a `VersionedWorkload`,
+   * a `ServiceEntry`, an addon, or a `MeshService` reference.
    */
   readonly service: IMeshService;
   /**
@@ -114,17 +115,17 @@ export interface VersionRoutingProps {
   readonly createVirtualService?: boolean;
   /**
    * DestinationRule name.
-   * @default service.serviceName
+   * @default the host (`service.serviceName`, or a ServiceEntry's host)
    */
   readonly destinationRuleName?: string;
   /**
    * VirtualService name.
-   * @default service.serviceName
+   * @default the host (`service.serviceName`, or a ServiceEntry's host)
    */
   readonly virtualServiceName?: string;
   /**
    * VirtualService hosts: the names whose requests these routes apply to.
-   * @default [service.serviceName]
+   * @default [the host]
    */
   readonly hosts?: readonly string[];
   /**
@@ -208,7 +209,10 @@ export class VersionRouting extends Construct {
     const service = props.service;
     if (service === null || typeof service !== 'object')
       reject(this, 'service', service, 'an IMeshService (serviceName, namespace, port, versions)');
-    this.host = checkDnsLabel(this, 'service.serviceName', service.serviceName);
+    this.host =
+      service.host === undefined
+        ? checkDnsLabel(this, 'service.serviceName', service.serviceName)
+        : checkDnsSubdomain(this, 'service.host', service.host);
     this.namespace = checkDnsLabel(this, 'service.namespace', service.namespace);
     if (!Array.isArray(service.versions))
       reject(this, 'service.versions', service.versions, 'a list of version label values');
@@ -217,6 +221,13 @@ export class VersionRouting extends Construct {
     if (props.api !== undefined && !apis.includes(props.api))
       reject(this, 'api', props.api, `one of RoutingApi: ${apis.join(', ')}`);
     this.api = props.api ?? RoutingApi.ISTIO;
+    if (this.api === RoutingApi.GATEWAY_API && service.host !== undefined)
+      reject(
+        this,
+        'service.host',
+        service.host,
+        `a Kubernetes Service with api: RoutingApi.GATEWAY_API (its HTTPRoutes attach to a Service); route a ServiceEntry host with RoutingApi.ISTIO`,
+      );
     if (this.api === RoutingApi.GATEWAY_API) {
       this.hosts = [this.host];
       this.gateways = [];

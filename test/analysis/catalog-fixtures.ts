@@ -253,6 +253,32 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
     ],
   },
   {
+    code: C.SERVICE_ENTRY_HOST_SERVICE.code,
+    objects: [
+      ...REVIEWS,
+      at('reviews-se', {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name: 'reviews-external' },
+        spec: {
+          hosts: ['reviews.default.svc.cluster.local'],
+          ports: [{ number: 9080, name: 'http', protocol: 'HTTP' }],
+        },
+      }),
+    ],
+  },
+  {
+    code: C.SERVICE_ENTRY_PORT_PROTOCOL.code,
+    objects: [
+      at('api-se', {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name: 'api' },
+        spec: { hosts: ['api.example.com'], ports: [{ number: 8443, name: 'api' }], resolution: 'DNS' },
+      }),
+    ],
+  },
+  {
     code: C.WORKLOAD_LABELS.code,
     objects: [
       service('details'),

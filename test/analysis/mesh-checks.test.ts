@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 
 import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
@@ -68,12 +68,13 @@ describe('a consistent mesh', () => {
     expect(invariantViolations(objects)).toEqual([]);
   });
 
-  test('names resolve as short and FQDN forms; external and ServiceEntry hosts need no Service', () => {
+  test('names resolve as short and FQDN forms; ServiceEntry hosts, also by a wildcard, need no Service', () => {
     // GIVEN
     const chart = newChart();
     workload(chart, 'reviews', ['v1'], 'shop');
     destinationRule(chart, 'dr', 'reviews.shop.svc.cluster.local', ['v1'], 'shop');
     serviceEntry(chart, 'googleapis', ['*.googleapis.com']);
+    serviceEntry(chart, 'example', ['www.example.com']);
     vs(
       chart,
       'vs',
@@ -235,9 +236,27 @@ describe('routing references', () => {
     const findings = analyze(chart);
     expect(codes(findings)).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
     expect(findings[0].message).toBe(
-      'VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name" in the VirtualService\'s namespace, or "name.namespace.svc.cluster.local"), a ServiceEntry host, or an external FQDN [IST0101/KIA1101]',
+      'VirtualService default/vs at test/vs: spec.http[0].route[0].destination.host "reveiws" resolves to reveiws.default.svc.cluster.local, which is neither a Service of the app nor a ServiceEntry host; expected a Service name ("name" in the VirtualService\'s namespace, or "name.namespace.svc.cluster.local"), or a ServiceEntry host [IST0101/KIA1101]',
     );
     expect(findings[1].value).toBe('reviews.other.svc.cluster.local');
+  });
+
+  test('BKI-HOST-UNKNOWN: an external host that no ServiceEntry declares (as IST0101), resolved once one does', () => {
+    // GIVEN a route to www.googleapis.com
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1']);
+    vs(chart, 'vs', {
+      hosts: ['www.googleapis.com'],
+      http: [{ route: [{ destination: { host: 'www.googleapis.com' } }] }],
+    });
+    // WHEN / THEN without a ServiceEntry it is reported
+    const findings = analyze(chart);
+    expect(findings.map((f) => [f.code, f.value])).toEqual([['BKI-HOST-UNKNOWN', 'www.googleapis.com']]);
+    expect(findings[0].message).toContain('an external host that no ServiceEntry declares');
+    expect(findings[0].message).toContain('expected a ServiceEntry with the host www.googleapis.com');
+    // and with one it resolves
+    serviceEntry(chart, 'googleapis', ['www.googleapis.com']);
+    expect(analyze(chart)).toEqual([]);
   });
 
   test('BKI-HOST-UNKNOWN: name.namespace and name.namespace.svc, which Istio does not expand', () => {
@@ -267,8 +286,12 @@ describe('routing references', () => {
       hosts: ['reviews'],
       http: [{ route: [{ destination: { host: 'ghost.default.svc.cluster.local' } }] }],
     });
-    expect(codes(analyze(chart, { clusterDomain: 'corp.internal' }))).toEqual([]);
-    expect(codes(analyze(chart, { clusterDomain: 'cluster.local' }))).toEqual(['BKI-HOST-UNKNOWN']);
+    // Under another cluster domain the name is an external host, reported as one.
+    const [external] = analyze(chart, { clusterDomain: 'corp.internal' });
+    const [local] = analyze(chart, { clusterDomain: 'cluster.local' });
+    expect([external.code, local.code]).toEqual(['BKI-HOST-UNKNOWN', 'BKI-HOST-UNKNOWN']);
+    expect(external.message).toContain('an external host that no ServiceEntry declares');
+    expect(local.message).toContain('which is neither a Service of the app nor a ServiceEntry host');
   });
 
   test('BKI-PORT-UNKNOWN and BKI-PORT-REQUIRED', () => {
@@ -516,6 +539,89 @@ describe('services and workloads', () => {
   });
 });
 
+describe('ServiceEntries', () => {
+  test('BKI-SERVICE-ENTRY-HOST-SERVICE: an entry whose host is a Service of the app, short or FQDN', () => {
+    // GIVEN
+    const chart = newChart();
+    workload(chart, 'reviews', ['v1'], 'shop');
+    serviceEntry(chart, 'fqdn', ['reviews.shop.svc.cluster.local']);
+    new ApiObject(chart, 'short', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'short', namespace: 'shop' },
+      spec: { hosts: ['api.example.com', 'reviews'], ports: [{ number: 9080, name: 'http', protocol: 'HTTP' }] },
+    });
+    // WHEN
+    const findings = analyze(chart).filter((f) => f.code === 'BKI-SERVICE-ENTRY-HOST-SERVICE');
+    // THEN both are reported, on the host that collides
+    expect(findings.map((f) => [f.path, f.field, f.value])).toEqual([
+      ['test/fqdn', 'spec.hosts[0]', 'reviews.shop.svc.cluster.local'],
+      ['test/short', 'spec.hosts[1]', 'reviews'],
+    ]);
+    expect(findings[0].message).toContain('is the host of Service shop/reviews');
+  });
+
+  test('BKI-SERVICE-ENTRY-PORT-PROTOCOL: a port without protocol; ports with one pass', () => {
+    // GIVEN
+    const chart = newChart();
+    serviceEntry(chart, 'fine', ['www.googleapis.com']);
+    new ApiObject(chart, 'db', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'db' },
+      spec: {
+        hosts: ['db.example.com'],
+        addresses: ['10.1.0.0/24'],
+        ports: [
+          { number: 5432, name: 'tcp-postgres', protocol: 'TCP' },
+          { number: 9187, name: 'metrics' },
+        ],
+        resolution: 'NONE',
+      },
+    });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(findings.map((f) => [f.code, f.path, f.field])).toEqual([
+      ['BKI-SERVICE-ENTRY-PORT-PROTOCOL', 'test/db', 'spec.ports[1].protocol'],
+    ]);
+  });
+
+  test('a route to a ServiceEntry host checks its ports: an unknown one, and none where it has several', () => {
+    // GIVEN an entry with ports 80 and 443, and routes to it
+    const chart = newChart();
+    new ApiObject(chart, 'googleapis', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'googleapis' },
+      spec: {
+        hosts: ['www.googleapis.com'],
+        ports: [
+          { number: 80, name: 'http', protocol: 'HTTP' },
+          { number: 443, name: 'https', protocol: 'HTTPS' },
+        ],
+        resolution: 'DNS',
+      },
+    });
+    vs(chart, 'vs', {
+      hosts: ['www.googleapis.com'],
+      http: [
+        { match: [{ port: 80 }], route: [{ destination: { host: 'www.googleapis.com', port: { number: 443 } } }] },
+        { match: [{ port: 8080 }], route: [{ destination: { host: 'www.googleapis.com', port: { number: 8443 } } }] },
+        { route: [{ destination: { host: 'www.googleapis.com' } }] },
+      ],
+    });
+    // WHEN
+    const findings = analyze(chart);
+    // THEN
+    expect(findings.map((f) => [f.code, f.field])).toEqual([
+      ['BKI-PORT-UNKNOWN', 'spec.http[1].route[0].destination.port.number'],
+      ['BKI-PORT-REQUIRED', 'spec.http[2].route[0].destination.port'],
+    ]);
+    expect(findings[0].message).toContain('is not a port of ServiceEntry default/googleapis');
+  });
+});
+
 describe('analyzeManifests', () => {
   test('works on plain manifests, and disabledChecks accepts codes and mirrored codes', () => {
     const objects = [
@@ -606,6 +712,9 @@ describe('analyzeManifests', () => {
               // Tested on their own (test/analysis/release-checks.test.ts) and by the catalog fixtures:
               c !== 'BKI-API-VERSION-UNSERVED' &&
               c !== 'BKI-RELEASE-MISMATCH' &&
+              // ServiceEntries: the "ServiceEntries" tests below, and the catalog fixtures:
+              c !== 'BKI-SERVICE-ENTRY-HOST-SERVICE' &&
+              c !== 'BKI-SERVICE-ENTRY-PORT-PROTOCOL' &&
               // Gateway API and ambient: test/analysis/gateway-api-checks.test.ts, ambient-checks.test.ts:
               !GATEWAY_API_AND_AMBIENT_CODES.has(c),
           ),
