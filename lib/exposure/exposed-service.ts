@@ -90,8 +90,9 @@ export interface ExposedServiceProps {
    */
   readonly virtualServiceName?: string;
   /**
-   * DestinationRule name (emitted only with `backendTls`).
-   * @default target.serviceName
+   * DestinationRule name (emitted only with `backendTls`). Not the service's own name, which
+   * `VersionRouting` gives its DestinationRule: two rules of one name would replace each other.
+   * @default '<target.serviceName>-backend-tls'
    */
   readonly destinationRuleName?: string;
   /**
@@ -289,7 +290,11 @@ export class ExposedService extends Construct {
     if (props.backendTls !== undefined) {
       this.destinationRule = newIstioObject('DestinationRule', this, 'DestinationRule', this.release, {
         metadata: {
-          name: checkDnsSubdomain(this, 'destinationRuleName', props.destinationRuleName ?? targetName),
+          name: checkDnsSubdomain(
+            this,
+            'destinationRuleName',
+            props.destinationRuleName ?? `${targetName}-backend-tls`,
+          ),
           namespace,
         },
         spec: { host, trafficPolicy: { tls: renderTls(this, 'backendTls', props.backendTls) } },

@@ -115,6 +115,7 @@ describe('ExposedService', () => {
       ingressGateway: IngressGateway.ISTIOCTL.withSelector({ app: 'istio-ingressgateway' }),
       serverPortName: 'http-kiali',
       virtualServiceName: 'kiali-virtualservice',
+      destinationRuleName: 'kiali',
       backendTls: { mode: TlsMode.DISABLE },
     });
     const objects = synthValid(chart);
@@ -294,6 +295,29 @@ describe('ExposedService', () => {
     });
   });
 
+  test('its DestinationRule and a VersionRouting of the same service have different default names', () => {
+    // GIVEN reviews, exposed with backend TLS and version-routed in the mesh
+    const chart = chartOn(IstioRelease.V1_30);
+    const bookinfo = new BookinfoApp(chart, 'bookinfo');
+    // WHEN
+    new ExposedService(chart, 'reviews-edge', {
+      target: bookinfo.reviews,
+      hosts: ['reviews.example.com'],
+      backendTls: { mode: TlsMode.ISTIO_MUTUAL },
+    });
+    new VersionRouting(chart, 'reviews', { service: bookinfo.reviews }).routeAllTo('v1');
+    const names = Testing.synth(chart)
+      .filter((o) => o.kind === 'DestinationRule' || o.kind === 'VirtualService')
+      .map((o) => `${o.kind}/${o.metadata.name}`);
+    // THEN no object replaces another on apply
+    expect(names.sort()).toEqual([
+      'DestinationRule/reviews',
+      'DestinationRule/reviews-backend-tls',
+      'VirtualService/reviews',
+      'VirtualService/reviews-ingress',
+    ]);
+  });
+
   test('a VirtualService in another namespace than the target addresses it by FQDN', () => {
     const chart = chartOn(IstioRelease.V1_17);
     const kiali = dashboard(chart, 'kiali', 20001);
@@ -308,7 +332,10 @@ describe('ExposedService', () => {
     expect(find(objects, 'VirtualService', 'kiali-ingress').spec.http[0].route[0].destination.host).toBe(
       'kiali.istio-system.svc.cluster.local',
     );
-    expect(find(objects, 'DestinationRule', 'kiali').spec.host).toBe('kiali.istio-system.svc.cluster.local');
+    // Named apart from the DestinationRule a VersionRouting of kiali would write.
+    expect(find(objects, 'DestinationRule', 'kiali-backend-tls').spec.host).toBe(
+      'kiali.istio-system.svc.cluster.local',
+    );
     expect(find(objects, 'Gateway', 'kiali-gateway').metadata.namespace).toBe('edge');
   });
 

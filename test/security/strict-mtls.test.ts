@@ -368,7 +368,7 @@ describe('StrictMtls', () => {
       objects.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec.trafficPolicy.tls.mode]),
     ).toEqual(
       expect.arrayContaining([
-        ['kiali', 'DISABLE'],
+        ['kiali-backend-tls', 'DISABLE'],
         ['reviews', 'ISTIO_MUTUAL'],
       ]),
     );
