@@ -98,6 +98,24 @@ function store(file, prefix, js) {
   }
 }
 
+// The project's own package name resolves to its source, so that examples/ import the library as an
+// app that installed it does (`from 'cdk8s-istio-bookinfo'`), without a build.
+const Module = require('module');
+const ownName = (() => {
+  try {
+    return JSON.parse(readOrEmpty(path.join(root, 'package.json'))).name;
+  } catch {
+    return undefined;
+  }
+})();
+const ownEntry = path.join(root, 'lib', 'index.ts');
+if (ownName && fs.existsSync(ownEntry)) {
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    return request === ownName ? ownEntry : resolveFilename.call(this, request, ...rest);
+  };
+}
+
 // Compiled output lives in build/ (`npm run build`), never beside a .ts file, so `.ts` needs no priority.
 require.extensions['.ts'] = loadTs; // deprecated name, but the way CommonJS loaders register
 
