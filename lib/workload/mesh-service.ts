@@ -38,10 +38,16 @@ export interface MeshServiceAttributes {
 /** Options of {@link MeshService.fromKubeService} and {@link MeshService.fromService}. */
 export interface MeshServiceFromServiceOptions {
   /**
-   * The `version` label values of the pods behind the Service.
-   * @default none: the service is not versioned
+   * The `version` label values of the pods behind the Service. Not with `deployments`.
+   * @default the versions of `deployments`, else none: the service is not versioned
    */
   readonly versions?: readonly string[];
+  /**
+   * The cdk8s-plus Deployments behind the Service, one per version: the `version` label of each one's
+   * pods gives the versions, in this order.
+   * @default none
+   */
+  readonly deployments?: readonly plus.Deployment[];
 }
 
 const DECLARED_SERVICE = typeMarker('MeshService');
@@ -219,7 +225,20 @@ function serviceRef(
   if (options === null || typeof options !== 'object')
     reject(scope, 'options', options, 'MeshServiceFromServiceOptions');
   const serviceName = checkDnsLabel(scope, `${field}.metadata.name`, name as string);
-  const versions = checkVersions(scope, options.versions ?? []);
+  if (options.versions !== undefined && options.deployments !== undefined)
+    reject(scope, 'options.deployments', options.deployments, 'nothing when versions are given (one or the other)');
+  const deployed = (options.deployments ?? []).map((d, i) => {
+    const version = plus.Deployment.isConstruct(d) ? d.podMetadata?.getLabel('version') : undefined;
+    if (version === undefined)
+      reject(
+        scope,
+        `options.deployments[${i}]`,
+        d?.node?.path ?? d,
+        'a cdk8s-plus Deployment whose pods carry a `version` label',
+      );
+    return version;
+  });
+  const versions = checkVersions(scope, options.versions ?? deployed);
   return {
     serviceName,
     namespace: namespace ?? 'default',

@@ -204,6 +204,31 @@ describe('MeshService adapters for Services the app builds another way', () => {
     expect(vs.spec.http[0].route[0].destination).toEqual({ host: 'search', subset: 'v1', port: { number: 9090 } });
   });
 
+  test('fromService takes the versions from the cdk8s-plus Deployments behind the Service', () => {
+    // GIVEN two Deployments whose pods carry app and version labels, and a Service selecting app
+    const chart = chartOn(IstioRelease.V1_30);
+    const deployments = ['v1', 'v2'].map(
+      (version) =>
+        new plus.Deployment(chart, `search-${version}`, {
+          podMetadata: { labels: { app: 'search', version } },
+          containers: [{ image: `ghcr.io/acme/search:${version}`, portNumber: 8080 }],
+        }),
+    );
+    const svc = new plus.Service(chart, 'search', {
+      metadata: { name: 'search' },
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+    });
+    // WHEN
+    const search = MeshService.fromService(svc, { deployments });
+    const unlabelled = new plus.Deployment(chart, 'other', { containers: [{ image: 'ghcr.io/acme/other:1' }] });
+    const error = invalidInputOf(() => MeshService.fromService(svc, { deployments: [unlabelled] }));
+    const both = invalidInputOf(() => MeshService.fromService(svc, { deployments, versions: ['v1'] }));
+    // THEN
+    expect(search.versions).toEqual(['v1', 'v2']);
+    expect(error.field).toBe('options.deployments[0]');
+    expect(both.field).toBe('options.deployments');
+  });
+
   test('adapters refuse what is not a Service, naming the method', () => {
     // GIVEN / WHEN
     const kube = invalidInputOf(() => MeshService.fromKubeService({} as never));
