@@ -143,8 +143,8 @@ interface BookinfoPart {
   readonly versions: readonly WorkloadVersion[];
   readonly createService?: boolean;
   readonly createDeployments?: boolean;
-  /** The app's `bookinfo-<name>` ServiceAccount; otherwise the namespace's default one, as the single-service files. */
-  readonly ownAccount?: boolean;
+  /** The ServiceAccount the pods run as; otherwise the namespace's `default`, as in the single-service files. */
+  readonly serviceAccountName?: string;
   readonly dualStack?: boolean;
   readonly serviceType?: 'NodePort';
 }
@@ -247,8 +247,8 @@ export class BookinfoVariant extends Construct {
     }
 
     const workloads: Record<string, VersionedWorkload> = {};
-    const add = (props: VersionedWorkloadProps) => {
-      workloads[props.name] = new VersionedWorkload(this, props.name, { namespace, podLabels, ...props });
+    const add = (workload: VersionedWorkloadProps) => {
+      workloads[workload.name] = new VersionedWorkload(this, workload.name, { namespace, podLabels, ...workload });
     };
     const version = (v: string, image: string, extra: Partial<WorkloadVersion> = {}): WorkloadVersion => ({
       version: v,
@@ -264,7 +264,9 @@ export class BookinfoVariant extends Construct {
         securityContext: data.containerSecurity,
         createService: part.createService,
         createDeployments: part.createDeployments,
-        ...(part.ownAccount ? { serviceAccountName: `bookinfo-${name}` } : { useDefaultServiceAccount: true }),
+        ...(part.serviceAccountName !== undefined
+          ? { serviceAccountName: part.serviceAccountName }
+          : { useDefaultServiceAccount: true }),
         serviceType: part.serviceType,
         ...(part.dualStack
           ? { ipFamilyPolicy: 'RequireDualStack' as const, ipFamilies: DUAL_STACK_FAMILIES[name] }
@@ -313,18 +315,15 @@ export class BookinfoVariant extends Construct {
         });
         break;
       case BookinfoVariantName.BOOKINFO_RATINGS_V2:
-        // The only variant with an account of its own, so policies can single out the database client.
-        add({
-          name: 'ratings',
-          ports: [{ name: 'http', port: BOOKINFO_PORT }],
+        bookinfo('ratings', {
+          createService: false,
+          // The only variant with an account of its own, so policies can single out the database client.
+          serviceAccountName: 'bookinfo-ratings-v2',
           versions: [
             version('v2', 'ratings-v2', {
               env: [{ name: 'MONGO_DB_URL', value: `mongodb://mongodb:${MONGODB_PORT}/test` }],
             }),
           ],
-          securityContext: data.containerSecurity,
-          createService: false,
-          serviceAccountName: 'bookinfo-ratings-v2',
         });
         break;
       case BookinfoVariantName.BOOKINFO_RATINGS_V2_MYSQL:
@@ -390,7 +389,7 @@ export class BookinfoVariant extends Construct {
         ] as const)
           bookinfo(name, {
             versions: versions.map((v) => version(v, `${name}-${v}`)),
-            ownAccount: true,
+            serviceAccountName: `bookinfo-${name}`,
             dualStack: true,
           });
         break;
