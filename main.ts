@@ -7,6 +7,7 @@ import {
   BookinfoDestinationRules,
   BookinfoScenario,
   BookinfoScenarioName,
+  BookinfoVariant,
   CurlClient,
   DataplaneMode,
   ExposedService,
@@ -52,7 +53,8 @@ interface WalkThrough {
  * Each holds:
  *   istio-addons.k8s.yaml  Prometheus, Grafana, Jaeger, Kiali (and Loki on 1.30) in istio-system; Kiali exposed at kiali.ik8s.cc
  *   bookinfo.k8s.yaml      Bookinfo + the in-mesh client in default, bookinfo-gateway, subsets for every service, all traffic to v1
- * and `scenarios/` one overlay per Istio Bookinfo traffic task, to apply on top of it.
+ * and `scenarios/` one overlay per Istio Bookinfo traffic task and per variant file of platform/kube/
+ * (bookinfo-ratings-v2, bookinfo-db, productpage-nodeport, ...), to apply on top of it.
  */
 function walkThrough(outdir: string, release: IstioRelease): WalkThrough {
   const app = new App({ outdir });
@@ -102,7 +104,16 @@ function walkThrough(outdir: string, release: IstioRelease): WalkThrough {
     new BookinfoScenario(new Chart(overlay, scenario), 'scenario', { services: bookinfo.services, scenario });
     return overlay;
   });
-  return { apps: [app, ...scenarios], app, bookinfo };
+  // The release's variant files (platform/kube/): more versions, databases, services alone, NodePort,
+  // Ingress, dual-stack; each analysed on top of the app, like the tasks that route to them.
+  const variants = BookinfoVariant.variantsOf(release).map((variant) => {
+    const overlay = new App({ outdir: path.join(outdir, 'scenarios') });
+    IstioRelease.use(overlay, release);
+    MeshAnalysis.of(overlay).configure({ baseline: app });
+    new BookinfoVariant(new Chart(overlay, variant), 'variant', { variant });
+    return overlay;
+  });
+  return { apps: [app, ...scenarios, ...variants], app, bookinfo };
 }
 
 /**

@@ -185,6 +185,8 @@ export type { BookinfoDestinationRulesProps } from './bookinfo/bookinfo-destinat
 export { BookinfoDestinationRules } from './bookinfo/bookinfo-destination-rules';
 export type { BookinfoScenarioProps } from './bookinfo/bookinfo-scenario';
 export { BookinfoScenario, BookinfoScenarioName } from './bookinfo/bookinfo-scenario';
+export type { BookinfoVariantProps } from './bookinfo/bookinfo-variant';
+export { BookinfoVariant, BookinfoVariantName } from './bookinfo/bookinfo-variant';
 export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';

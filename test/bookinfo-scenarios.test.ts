@@ -146,6 +146,29 @@ describe('BookinfoScenario', () => {
     expect(vs(objects, 'reviews').spec.http).toEqual([{ route }]);
   });
 
+  test.each([
+    [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_DB, 'v2'],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL, 'v2-mysql'],
+    [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL_VM, 'v2-mysql-vm'],
+  ])('%s sends reviews to v3 and ratings to %s, in that order', (scenario, subset) => {
+    // GIVEN the app and its subsets WHEN the database scenario is applied
+    const { objects, built } = overlay(scenario);
+    // THEN reviews v3 (which calls ratings) and the ratings version reading the database
+    expect(Object.keys(built.routings)).toEqual(['reviews', 'ratings']);
+    expect(objects.map((o) => [o.kind, o.metadata.name])).toEqual([
+      ['VirtualService', 'reviews'],
+      ['VirtualService', 'ratings'],
+    ]);
+    expect(vs(objects, 'reviews').spec.http).toEqual([{ route: [dest('reviews', 'v3')] }]);
+    expect(vs(objects, 'ratings').spec).toEqual({ hosts: ['ratings'], http: [{ route: [dest('ratings', subset)] }] });
+  });
+
+  test('virtual-service-details-v2 sends every details request to v2', () => {
+    const { objects } = overlay(BookinfoScenarioName.VIRTUAL_SERVICE_DETAILS_V2);
+    expect(objects.map((o) => o.kind)).toEqual(['VirtualService']);
+    expect(vs(objects, 'details').spec).toEqual({ hosts: ['details'], http: [{ route: [dest('details', 'v2')] }] });
+  });
+
   test('faults: 7 s delay and HTTP 500 for jason on ratings, HTTP 555 for everyone on details', () => {
     const delay = vs(overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY).objects, 'ratings').spec.http[0];
     expect(delay.fault).toEqual({ delay: { fixedDelay: '7s', percentage: { value: 100 } } });

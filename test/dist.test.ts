@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
-import { BookinfoScenario } from '../lib';
+import { BookinfoScenario, BookinfoVariant, IstioRelease } from '../lib';
 import { invariantViolations } from './support/invariants';
 import { allSchemaErrors } from './support/schema';
 
@@ -57,6 +57,7 @@ const RELEASES = [
   {
     dir: dist,
     label: 'dist/',
+    release: IstioRelease.V1_17,
     client: 'sleep',
     istioVersion: 'v1beta1',
     loki: false,
@@ -64,13 +65,14 @@ const RELEASES = [
   {
     dir: path.join(dist, 'istio-1.30'),
     label: 'dist/istio-1.30/',
+    release: IstioRelease.V1_30,
     client: 'curl',
     istioVersion: 'v1',
     loki: true,
   },
 ] as const;
 
-describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, client, istioVersion, loki }) => {
+describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, release, client, istioVersion, loki }) => {
   const baseFiles = yamlIn(dir);
   const scenarioFiles = yamlIn(path.join(dir, 'scenarios'));
   const base = baseFiles.flatMap(load);
@@ -123,15 +125,42 @@ describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, client, istioVe
     for (const file of scenarioFiles) expect(breakBeforeMake([...base, ...load(file)])).toEqual([]);
   });
 
-  test("scenarios/ has a file per scenario, named after Istio's file, holding only routing objects", () => {
+  test("scenarios/ has a file per scenario and per variant, named after Istio's file", () => {
     expect(scenarioFiles.map((f) => path.basename(f, '.k8s.yaml')).sort()).toEqual(
-      [...BookinfoScenario.ISTIO_API_SCENARIOS].sort(),
+      [...BookinfoScenario.ISTIO_API_SCENARIOS, ...BookinfoVariant.variantsOf(release)].sort(),
     );
-    for (const file of scenarioFiles) {
-      const objects = load(file);
+  });
+
+  test('scenario files hold only routing objects', () => {
+    for (const scenario of BookinfoScenario.ISTIO_API_SCENARIOS) {
+      const objects = load(path.join(dir, 'scenarios', `${scenario}.k8s.yaml`));
       expect(objects.length).toBeGreaterThan(0);
       for (const o of objects) expect(['VirtualService', 'DestinationRule']).toContain(o.kind);
     }
+  });
+
+  test("variant files hold workloads whose pods join the mesh like the app's and route by version", () => {
+    for (const variant of BookinfoVariant.variantsOf(release)) {
+      const objects = load(path.join(dir, 'scenarios', `${variant}.k8s.yaml`));
+      expect(objects.length).toBeGreaterThan(0);
+      for (const o of objects)
+        expect(['Service', 'ServiceAccount', 'Deployment', 'Secret', 'Ingress']).toContain(o.kind);
+      for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+        const labels = d.spec.template.metadata.labels;
+        expect(labels['sidecar.istio.io/inject']).toBe('true');
+        expect(d.metadata.name).toBe(`${labels.app}-${labels.version}`);
+      }
+    }
+  });
+
+  test('a variant applied on top of the app keeps the cross-object invariants', () => {
+    const layered = (file: string) => {
+      const top = load(file);
+      const replaced = new Set(top.map(key));
+      return [...base.filter((o) => !replaced.has(key(o))), ...top];
+    };
+    for (const variant of BookinfoVariant.variantsOf(release))
+      expect(invariantViolations(layered(path.join(dir, 'scenarios', `${variant}.k8s.yaml`)))).toEqual([]);
   });
 });
 

@@ -84,6 +84,11 @@ const CONSTRUCTS: ReadonlyArray<{
       }),
   },
   {
+    name: 'BookinfoVariant',
+    is: (l) => l.BookinfoVariant.isBookinfoVariant,
+    make: (l, c) => new l.BookinfoVariant(c, 'x', { variant: l.BookinfoVariantName.BOOKINFO_DB }),
+  },
+  {
     name: 'VersionedWorkload',
     is: (l) => l.VersionedWorkload.isVersionedWorkload,
     make: (l, c) =>

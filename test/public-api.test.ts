@@ -126,6 +126,7 @@ describe('the public API (lib/index.ts)', () => {
       'BookinfoApp',
       'BookinfoDestinationRules',
       'BookinfoScenario',
+      'BookinfoVariant',
       'CurlClient',
       'ExposedService',
       'GatewayApiExposure',

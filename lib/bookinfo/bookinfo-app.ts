@@ -4,10 +4,17 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
-import { checkDnsLabel, checkInteger, checkNonEmpty, imageReference, reject } from '../core/input-validation';
-import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
+import { checkDnsLabel, checkInteger, reject } from '../core/input-validation';
+import { IstioRelease } from '../core/istio-release';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
-import { ScratchVolume, VersionedWorkload, WorkloadVersion } from '../workload/versioned-workload';
+import { VersionedWorkload, WorkloadVersion } from '../workload/versioned-workload';
+import {
+  BOOKINFO_PORT,
+  bookinfoImages,
+  bookinfoRelease,
+  BookinfoReleaseData,
+  bookinfoServiceExtras,
+} from './_bookinfo-release';
 
 /** Security settings applied to every Bookinfo pod and container. */
 interface BookinfoPodSecurity {
@@ -109,48 +116,9 @@ export interface BookinfoAppProps {
   readonly resources?: k8s.ResourceRequirements;
 }
 
-/** The port every Bookinfo service listens on. */
-const BOOKINFO_PORT = 9080;
-
 const RESTRICTED_RESOURCES: k8s.ResourceRequirements = {
   requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
   limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') },
-};
-
-/** What each release's `samples/bookinfo/platform/kube/bookinfo.yaml` has. */
-interface BookinfoReleaseData {
-  /** Registry and repository prefix of the images. */
-  readonly imageRegistry: string;
-  /** Tag of the images. */
-  readonly imageTag: string;
-  /** The containers' security context, if any. */
-  readonly containerSecurity?: k8s.SecurityContext;
-  /** productpage's pod annotations. */
-  readonly productpageAnnotations: Readonly<Record<string, string>>;
-  /** The containers' security context in `bookinfo-psa.yaml`; absent where the release has no such sample. */
-  readonly psaContainerSecurity?: k8s.SecurityContext;
-}
-
-const RELEASES: ReleaseTable<BookinfoReleaseData> = {
-  '1.17': {
-    imageRegistry: 'docker.io/istio',
-    imageTag: '1.17.0',
-    containerSecurity: { runAsUser: 1000 },
-    productpageAnnotations: {},
-  },
-  '1.30': {
-    imageRegistry: 'registry.istio.io/release',
-    imageTag: '1.20.3',
-    containerSecurity: undefined,
-    // Upstream spells the capability in lower case; the runtime matches capability names case-insensitively.
-    psaContainerSecurity: { allowPrivilegeEscalation: false, capabilities: { drop: ['all'] }, runAsNonRoot: true },
-    // productpage serves Prometheus metrics on its own port.
-    productpageAnnotations: {
-      'prometheus.io/scrape': 'true',
-      'prometheus.io/port': String(BOOKINFO_PORT),
-      'prometheus.io/path': '/metrics',
-    },
-  },
 };
 
 const BOOKINFO_APP = typeMarker('BookinfoApp');
@@ -199,22 +167,9 @@ export class BookinfoApp extends Construct {
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);
     this.release = IstioRelease.of(this, props.release);
-    const data = releaseValue(RELEASES, this.release);
+    const data = bookinfoRelease(this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const registry = checkNonEmpty(
-      this,
-      'imageRegistry',
-      props.imageRegistry ?? data.imageRegistry,
-      'an image registry and repository prefix such as "docker.io/istio", without a trailing "/"',
-    );
-    if (registry.endsWith('/') || /\s/.test(registry))
-      reject(this, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
-    const tag = props.imageTag ?? data.imageTag;
-    imageReference(
-      this,
-      { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' },
-      { field: 'imageTag', value: tag },
-    );
+    const images = bookinfoImages(this, data, props.imageRegistry, props.imageTag);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1000);
     const reviewsVersions = this.resolveReviewsVersions(props.reviewsVersions);
     this.dataplaneMode = props.dataplaneMode ?? DataplaneMode.SIDECAR;
@@ -277,13 +232,8 @@ export class BookinfoApp extends Construct {
       data,
     );
     const podLabels = ambient ? { [DATAPLANE_MODE_LABEL]: 'ambient' } : injectionPodLabels(this.sidecarInjection);
-    const tmp: ScratchVolume = { name: 'tmp', mountPath: '/tmp' };
     const versionServices = props.versionServices ?? false;
-    const service = (
-      name: string,
-      versions: readonly string[],
-      extra: { env?: k8s.EnvVar[]; scratchVolumes?: ScratchVolume[]; podAnnotations?: Record<string, string> } = {},
-    ) =>
+    const service = (name: string, versions: readonly string[]) =>
       new VersionedWorkload(this, name, {
         name,
         namespace: this.namespace,
@@ -291,7 +241,7 @@ export class BookinfoApp extends Construct {
         ports: [{ name: 'http', port: BOOKINFO_PORT }],
         versions: versions.map((version): WorkloadVersion => ({
           version,
-          image: `${registry}/examples-bookinfo-${name}-${version}:${tag}`,
+          image: images.image(`${name}-${version}`),
         })),
         replicas,
         serviceAccountName: `bookinfo-${name}`,
@@ -300,20 +250,13 @@ export class BookinfoApp extends Construct {
         securityContext: security.container,
         resources: security.resources,
         versionServices,
-        ...extra,
+        ...bookinfoServiceExtras(name, data),
       });
 
     this.details = service('details', ['v1']);
     this.ratings = service('ratings', ['v1']);
-    this.reviews = service('reviews', reviewsVersions, {
-      env: [{ name: 'LOG_DIR', value: '/tmp/logs' }],
-      // Open Liberty writes its logs and workarea under /opt/ibm/wlp/output.
-      scratchVolumes: [{ name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' }, tmp],
-    });
-    this.productpage = service('productpage', ['v1'], {
-      podAnnotations: data.productpageAnnotations,
-      scratchVolumes: [tmp],
-    });
+    this.reviews = service('reviews', reviewsVersions);
+    this.productpage = service('productpage', ['v1']);
     this.services = [this.productpage, this.details, this.ratings, this.reviews];
   }
 

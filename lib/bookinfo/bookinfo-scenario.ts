@@ -45,6 +45,14 @@ export enum BookinfoScenarioName {
   VIRTUAL_SERVICE_RATINGS_TEST_DELAY = 'virtual-service-ratings-test-delay',
   /** jason's calls to ratings fail with HTTP 500. */
   VIRTUAL_SERVICE_RATINGS_TEST_ABORT = 'virtual-service-ratings-test-abort',
+  /** details all to v2 (`BookinfoVariantName.BOOKINFO_DETAILS_V2`). */
+  VIRTUAL_SERVICE_DETAILS_V2 = 'virtual-service-details-v2',
+  /** reviews all to v3 and ratings to v2, which reads MongoDB (`BOOKINFO_RATINGS_V2` and `BOOKINFO_DB`). */
+  VIRTUAL_SERVICE_RATINGS_DB = 'virtual-service-ratings-db',
+  /** reviews all to v3 and ratings to v2-mysql (`BOOKINFO_RATINGS_V2_MYSQL` and `BOOKINFO_MYSQL`). */
+  VIRTUAL_SERVICE_RATINGS_MYSQL = 'virtual-service-ratings-mysql',
+  /** reviews all to v3 and ratings to v2-mysql-vm, which reads MySQL on a VM (`BOOKINFO_RATINGS_V2_MYSQL_VM`). */
+  VIRTUAL_SERVICE_RATINGS_MYSQL_VM = 'virtual-service-ratings-mysql-vm',
   /** Gateway API: every service to its v1 Service. */
   ROUTE_ALL_V1 = 'route-all-v1',
   /** Gateway API: reviews all to reviews-v1. */
@@ -64,6 +72,13 @@ const GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = [
   BookinfoScenarioName.ROUTE_REVIEWS_50_V3,
   BookinfoScenarioName.ROUTE_REVIEWS_90_10,
 ];
+
+/** The ratings subset each database scenario sends to. */
+const RATINGS_DB_SUBSETS: Readonly<Record<string, string>> = {
+  [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_DB]: 'v2',
+  [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL]: 'v2-mysql',
+  [BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL_VM]: 'v2-mysql-vm',
+};
 
 /** Props for {@link BookinfoScenario}. */
 export interface BookinfoScenarioProps {
@@ -214,6 +229,16 @@ export class BookinfoScenario extends Construct {
         r.routeAllTo('v1');
         break;
       }
+      case BookinfoScenarioName.VIRTUAL_SERVICE_DETAILS_V2:
+        routesFor(named('details')).routeAllTo('v2');
+        break;
+      case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_DB:
+      case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL:
+      case BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_MYSQL_VM:
+        // reviews v3 is a ratings client that shows the stars; ratings goes to the version reading the database.
+        routesFor(named('reviews')).routeAllTo('v3');
+        routesFor(named('ratings')).routeAllTo(RATINGS_DB_SUBSETS[props.scenario]);
+        break;
       case BookinfoScenarioName.ROUTE_ALL_V1:
         // Istio's file lists reviews first.
         for (const name of ['reviews', 'productpage', 'ratings', 'details']) httpRouteFor(named(name)).routeAllTo('v1');

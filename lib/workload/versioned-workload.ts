@@ -199,10 +199,41 @@ export interface VersionedWorkloadProps {
    * @default 'IfNotPresent' (cdk8s-plus would write 'Always')
    */
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Emit the Deployments. Turn off for a Service whose pods another manifest runs (Istio's
+   * `bookinfo-ratings-discovery.yaml`); `versions` still says which versions its pods have.
+   * @default true
+   */
+  readonly createDeployments?: boolean;
+  /**
+   * Run the pods as the namespace's `default` ServiceAccount: the pod spec names none and no
+   * ServiceAccount is emitted, as Istio's single-service samples (`bookinfo-details.yaml`) do.
+   * A version's own `serviceAccountName` still applies to that version.
+   * @default false
+   */
+  readonly useDefaultServiceAccount?: boolean;
+  /**
+   * The Service's type.
+   * @default 'ClusterIP' (not written: the API server's default)
+   */
+  readonly serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /**
+   * The Service's IP family policy, e.g. `RequireDualStack` on a dual-stack cluster.
+   * @default the cluster's (`SingleStack`)
+   */
+  readonly ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  /**
+   * The Service's IP families, in order: the first is its primary family (`spec.clusterIP`).
+   * @default the cluster's
+   */
+  readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
 }
 
 const VERSIONED_WORKLOAD = typeMarker('VersionedWorkload');
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
+const IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'];
+const IP_FAMILIES = ['IPv4', 'IPv6'];
 
 /**
  * Your own service in the mesh, in several versions: one Service (named ports, so Istio knows each
@@ -243,13 +274,13 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
   public readonly versionServices?: Readonly<Record<string, string>>;
   /** Cluster-local FQDN, e.g. `cart.shop.svc.cluster.local`. */
   public readonly fqdn: string;
-  /** The ServiceAccount the pods run as (versions may name their own). */
+  /** The ServiceAccount the pods run as (versions may name their own); `default` with `useDefaultServiceAccount`. */
   public readonly serviceAccountName: string;
   /** The Service, unless `createService` is false. */
   public readonly service?: k8s.KubeService;
-  /** The ServiceAccount, unless `createServiceAccount` is false. */
+  /** The ServiceAccount, unless `createServiceAccount` is false or `useDefaultServiceAccount` true. */
   public readonly serviceAccount?: k8s.KubeServiceAccount;
-  /** The Deployment of each version, keyed by version. */
+  /** The Deployment of each version, keyed by version (none with `createDeployments: false`). */
   public readonly deployments: Readonly<Record<string, k8s.KubeDeployment>>;
 
   constructor(scope: Construct, id: string, props: VersionedWorkloadProps) {
@@ -272,7 +303,14 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
     const pullPolicy = props.imagePullPolicy ?? 'IfNotPresent';
     if (!PULL_POLICIES.includes(pullPolicy))
       reject(this, 'imagePullPolicy', pullPolicy, `one of ${PULL_POLICIES.join(', ')}`);
-    this.serviceAccountName = checkDnsSubdomain(this, 'serviceAccountName', props.serviceAccountName ?? name);
+    const defaultAccount = props.useDefaultServiceAccount ?? false;
+    if (defaultAccount && props.serviceAccountName !== undefined)
+      reject(this, 'serviceAccountName', props.serviceAccountName, 'nothing with useDefaultServiceAccount: true');
+    if (defaultAccount && props.createServiceAccount === true)
+      reject(this, 'createServiceAccount', true, 'false or nothing with useDefaultServiceAccount: true');
+    this.serviceAccountName = defaultAccount
+      ? 'default'
+      : checkDnsSubdomain(this, 'serviceAccountName', props.serviceAccountName ?? name);
     const podLabels = checkLabels(this, 'podLabels', props.podLabels ?? {});
     for (const reserved of ['app', 'version'])
       if (reserved in podLabels)
@@ -317,7 +355,9 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
     this.versions = versions.map((v) => v.version);
     this.fqdn = meshServiceFqdn(this);
 
-    if (props.createService ?? true) {
+    const createService = props.createService ?? true;
+    const serviceSpec = this.resolveServiceSpec(props, createService);
+    if (createService) {
       this.service = new k8s.KubeService(this, 'Service', {
         metadata: {
           name,
@@ -332,10 +372,11 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
             appProtocol: p.appProtocol,
           })),
           selector: { app: name },
+          ...serviceSpec,
         },
       });
     }
-    if (props.createServiceAccount ?? true) {
+    if (props.createServiceAccount ?? !defaultAccount) {
       this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
         metadata: {
           name: this.serviceAccountName,
@@ -346,7 +387,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
     }
 
     const deployments: Record<string, k8s.KubeDeployment> = {};
-    for (const v of versions) {
+    for (const v of props.createDeployments === false ? [] : versions) {
       const selector = { app: name, version: v.version };
       const annotations = { ...props.podAnnotations, ...v.podAnnotations };
       const env = mergeEnv(props.env ?? [], v.env ?? []);
@@ -364,7 +405,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
               annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
             },
             spec: {
-              serviceAccountName: v.serviceAccountName ?? this.serviceAccountName,
+              serviceAccountName: v.serviceAccountName ?? (defaultAccount ? undefined : this.serviceAccountName),
               securityContext: props.podSecurityContext,
               containers: [
                 {
@@ -394,6 +435,45 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
         service: this,
       }).meshService.versionServices;
     }
+  }
+
+  /** The Service's type and IP families, checked; nothing for what is left to the cluster. */
+  private resolveServiceSpec(props: VersionedWorkloadProps, createService: boolean): Partial<k8s.ServiceSpec> {
+    const fields: [string, unknown][] = [
+      ['serviceType', props.serviceType],
+      ['ipFamilyPolicy', props.ipFamilyPolicy],
+      ['ipFamilies', props.ipFamilies],
+    ];
+    for (const [field, value] of fields)
+      if (!createService && value !== undefined)
+        reject(this, field, value, 'nothing with createService: false (no Service is emitted)');
+    if (props.serviceType !== undefined && !SERVICE_TYPES.includes(props.serviceType))
+      reject(this, 'serviceType', props.serviceType, `one of ${SERVICE_TYPES.join(', ')}`);
+    const policy = props.ipFamilyPolicy;
+    if (policy !== undefined && !IP_FAMILY_POLICIES.includes(policy))
+      reject(this, 'ipFamilyPolicy', policy, `one of ${IP_FAMILY_POLICIES.join(', ')}`);
+    const families = props.ipFamilies;
+    if (families !== undefined) {
+      if (!Array.isArray(families) || families.length === 0 || families.length > 2)
+        reject(this, 'ipFamilies', families, 'a list of one or two of IPv4, IPv6');
+      families.forEach((f, i) => {
+        if (!IP_FAMILIES.includes(f)) reject(this, `ipFamilies[${i}]`, f, 'IPv4 or IPv6');
+      });
+      if (families.length === 2 && families[0] === families[1])
+        reject(this, 'ipFamilies', families, 'each family at most once');
+      if (families.length === 2 && (policy ?? 'SingleStack') === 'SingleStack')
+        reject(
+          this,
+          'ipFamilies',
+          families,
+          'one family, or ipFamilyPolicy PreferDualStack or RequireDualStack (a single-stack Service has one)',
+        );
+    }
+    return {
+      type: props.serviceType,
+      ipFamilyPolicy: policy,
+      ipFamilies: families === undefined ? undefined : [...families],
+    };
   }
 
   private resolvePorts(ports: readonly WorkloadPort[]): readonly WorkloadPort[] {

@@ -34,6 +34,7 @@ const KUBE_MODELS: Record<string, string> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
   'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
   'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
+  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
 };
 
 const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
@@ -52,6 +53,7 @@ const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
   RoleBinding: k8s.toJson_KubeRoleBindingProps,
   PodDisruptionBudget: k8s.toJson_KubePodDisruptionBudgetProps,
   Job: k8s.toJson_KubeJobProps,
+  Ingress: k8s.toJson_KubeIngressProps,
 };
 
 const LEAF = Symbol('leaf');

@@ -335,3 +335,109 @@ describe('a three-service app with VersionedWorkload', () => {
 function cartRef(w: VersionedWorkload) {
   return { serviceName: w.serviceName, namespace: w.namespace, port: w.port, versions: w.versions };
 }
+
+describe('VersionedWorkload Service type, IP families, default ServiceAccount and Service-only', () => {
+  const cart = {
+    name: 'cart',
+    ports: [{ name: 'http', port: 8080 }],
+    versions: [{ version: 'v1', image: 'ghcr.io/acme/cart:1' }],
+  };
+
+  test('serviceType, ipFamilyPolicy and ipFamilies go on the Service, in the given family order', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new VersionedWorkload(chart, 'cart', {
+      ...cart,
+      serviceType: 'NodePort',
+      ipFamilyPolicy: 'RequireDualStack',
+      ipFamilies: ['IPv6', 'IPv4'],
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    const service = objects.find((o) => o.kind === 'Service');
+    expect(service.spec).toEqual({
+      ports: [{ port: 8080, name: 'http' }],
+      selector: { app: 'cart' },
+      type: 'NodePort',
+      ipFamilyPolicy: 'RequireDualStack',
+      ipFamilies: ['IPv6', 'IPv4'],
+    });
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('without them the Service is as before: no type, no IP family fields', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new VersionedWorkload(chart, 'cart', cart);
+    // THEN
+    const service = Testing.synth(chart).find((o) => o.kind === 'Service');
+    expect(Object.keys(service.spec)).toEqual(['ports', 'selector']);
+  });
+
+  test("useDefaultServiceAccount: no ServiceAccount, the pods name none, a version's own account still applies", () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const w = new VersionedWorkload(chart, 'cart', {
+      ...cart,
+      versions: [...cart.versions, { version: 'v2', image: 'ghcr.io/acme/cart:2', serviceAccountName: 'cart-v2' }],
+      useDefaultServiceAccount: true,
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Service/cart',
+      'Deployment/cart-v1',
+      'Deployment/cart-v2',
+    ]);
+    const [, v1, v2] = objects;
+    expect(v1.spec.template.spec.serviceAccountName).toBeUndefined();
+    expect(v2.spec.template.spec.serviceAccountName).toBe('cart-v2');
+    expect(w.serviceAccount).toBeUndefined();
+    expect(w.serviceAccountName).toBe('default');
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('createDeployments off: the Service alone, for pods another manifest runs', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const w = new VersionedWorkload(chart, 'cart', { ...cart, createDeployments: false, createServiceAccount: false });
+    // THEN
+    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['Service']);
+    expect(w.deployments).toEqual({});
+    expect(w.versions).toEqual(['v1']);
+  });
+
+  test.each([
+    ['a Service type Kubernetes has not', { serviceType: 'External' }, 'serviceType'],
+    ['an IP family policy Kubernetes has not', { ipFamilyPolicy: 'DualStack' }, 'ipFamilyPolicy'],
+    ['no IP family', { ipFamilies: [] }, 'ipFamilies'],
+    ['three IP families', { ipFamilies: ['IPv4', 'IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' }, 'ipFamilies'],
+    ['an unknown IP family', { ipFamilies: ['IPv5'] }, 'ipFamilies[0]'],
+    ['one family twice', { ipFamilies: ['IPv4', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' }, 'ipFamilies'],
+    ['two families on a single-stack Service', { ipFamilies: ['IPv4', 'IPv6'] }, 'ipFamilies'],
+    ['a Service type without a Service', { serviceType: 'NodePort', createService: false }, 'serviceType'],
+    ['IP families without a Service', { ipFamilies: ['IPv4'], createService: false }, 'ipFamilies'],
+    [
+      'a ServiceAccount name with the default account',
+      { useDefaultServiceAccount: true, serviceAccountName: 'cart' },
+      'serviceAccountName',
+    ],
+    [
+      'a ServiceAccount to create with the default account',
+      { useDefaultServiceAccount: true, createServiceAccount: true },
+      'createServiceAccount',
+    ],
+  ])('refuses %s, naming the field', (_what, extra, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const error = invalidInputOf(() => new VersionedWorkload(chart, 'cart', { ...cart, ...extra } as never));
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/cart');
+  });
+});
