@@ -169,6 +169,34 @@ describe('BookinfoScenario', () => {
     expect(vs(objects, 'details').spec).toEqual({ hosts: ['details'], http: [{ route: [dest('details', 'v2')] }] });
   });
 
+  test('egress-rule-google-apis: a ServiceEntry, port 80 sent to 443, TLS originated on 443', () => {
+    // GIVEN / WHEN the overlay on top of Bookinfo (its analysis resolves the host through the entry)
+    const { built, objects } = overlay(BookinfoScenarioName.EGRESS_RULE_GOOGLE_APIS);
+    // THEN
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ServiceEntry/googleapis',
+      'DestinationRule/originate-tls-for-googleapis',
+      'VirtualService/rewrite-port-for-googleapis',
+    ]);
+    expect(objects[0].spec).toEqual({
+      hosts: ['www.googleapis.com'],
+      ports: [
+        { number: 80, name: 'http', protocol: 'HTTP' },
+        { number: 443, name: 'https', protocol: 'HTTPS' },
+      ],
+      resolution: 'DNS',
+    });
+    expect(objects[1].spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'ROUND_ROBIN' },
+      portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE' } }],
+    });
+    expect(objects[2].spec.http).toEqual([
+      { match: [{ port: 80 }], route: [{ destination: { host: 'www.googleapis.com', port: { number: 443 } } }] },
+    ]);
+    expect(Object.keys(built.routings)).toEqual(['googleapis']);
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
   test('faults: 7 s delay and HTTP 500 for jason on ratings, HTTP 555 for everyone on details', () => {
     const delay = vs(overlay(BookinfoScenarioName.VIRTUAL_SERVICE_RATINGS_TEST_DELAY).objects, 'ratings').spec.http[0];
     expect(delay.fault).toEqual({ delay: { fixedDelay: '7s', percentage: { value: 100 } } });

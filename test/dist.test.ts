@@ -131,11 +131,11 @@ describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, release, client
     );
   });
 
-  test('scenario files hold only routing objects', () => {
+  test('scenario files hold only routing objects (and the ServiceEntry they route to)', () => {
     for (const scenario of BookinfoScenario.ISTIO_API_SCENARIOS) {
       const objects = load(path.join(dir, 'scenarios', `${scenario}.k8s.yaml`));
       expect(objects.length).toBeGreaterThan(0);
-      for (const o of objects) expect(['VirtualService', 'DestinationRule']).toContain(o.kind);
+      for (const o of objects) expect(['VirtualService', 'DestinationRule', 'ServiceEntry']).toContain(o.kind);
     }
   });
 

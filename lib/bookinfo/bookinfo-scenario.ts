@@ -9,6 +9,7 @@ import { Percent } from '../routing/percent';
 import { RoutingApi } from '../routing/routing-api';
 import { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from '../routing/traffic-policy';
 import { VersionRouting } from '../routing/version-routing';
+import { ServiceEntry, ServiceEntryResolution } from '../workload/service-entry';
 import { checkServices, findService } from './_check-services';
 import { BookinfoDestinationRules } from './bookinfo-destination-rules';
 
@@ -53,6 +54,12 @@ export enum BookinfoScenarioName {
   VIRTUAL_SERVICE_RATINGS_MYSQL = 'virtual-service-ratings-mysql',
   /** reviews all to v3 and ratings to v2-mysql-vm, which reads MySQL on a VM (`BOOKINFO_RATINGS_V2_MYSQL_VM`). */
   VIRTUAL_SERVICE_RATINGS_MYSQL_VM = 'virtual-service-ratings-mysql-vm',
+  /**
+   * details v2 reaches the Google Books API: a ServiceEntry for `www.googleapis.com` (80 and 443), and
+   * TLS originated by the sidecar (a VirtualService sending port 80 to 443, a DestinationRule with
+   * `tls.mode: SIMPLE` on 443), so that details v2 with `DO_NOT_ENCRYPT=true` may call plain HTTP.
+   */
+  EGRESS_RULE_GOOGLE_APIS = 'egress-rule-google-apis',
   /** Gateway API: every service to its v1 Service. */
   ROUTE_ALL_V1 = 'route-all-v1',
   /** Gateway API: reviews all to reviews-v1. */
@@ -239,6 +246,29 @@ export class BookinfoScenario extends Construct {
         routesFor(named('reviews')).routeAllTo('v3');
         routesFor(named('ratings')).routeAllTo(RATINGS_DB_SUBSETS[props.scenario]);
         break;
+      case BookinfoScenarioName.EGRESS_RULE_GOOGLE_APIS: {
+        const googleapis = new ServiceEntry(this, 'googleapis-entry', {
+          name: 'googleapis',
+          namespace: named('details').namespace,
+          hosts: ['www.googleapis.com'],
+          ports: [
+            { number: 80, name: 'http', protocol: 'HTTP' },
+            { number: 443, name: 'https', protocol: 'HTTPS' },
+          ],
+          resolution: ServiceEntryResolution.DNS,
+        });
+        routes.googleapis = new VersionRouting(this, 'googleapis', {
+          service: googleapis,
+          virtualServiceName: 'rewrite-port-for-googleapis',
+          destinationRuleName: 'originate-tls-for-googleapis',
+          trafficPolicy: {
+            loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN),
+            portLevelSettings: [{ port: 443, tls: { mode: TlsMode.SIMPLE } }],
+          },
+        });
+        routes.googleapis.addRoute({ match: [{ port: 80 }], to: [{ port: 'https' }] });
+        break;
+      }
       case BookinfoScenarioName.ROUTE_ALL_V1:
         // Istio's file lists reviews first.
         for (const name of ['reviews', 'productpage', 'ratings', 'details']) httpRouteFor(named(name)).routeAllTo('v1');
