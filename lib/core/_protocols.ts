@@ -1,3 +1,7 @@
+import { IConstruct } from 'constructs';
+
+import { reject } from './input-validation';
+
 /**
  * The protocols Istio selects for a Service port, keyed by the lowercase name prefix or `appProtocol`
  * that selects them, with the spelling Istio uses (a ServiceEntry's `protocol`).
@@ -40,4 +44,17 @@ export function istioPortProtocol(name: string | undefined, appProtocol?: string
   if (lower.startsWith('grpc-web')) return ISTIO_PORT_PROTOCOLS['grpc-web'];
   const prefix = lower.split('-')[0];
   return Object.prototype.hasOwnProperty.call(ISTIO_PORT_PROTOCOLS, prefix) ? ISTIO_PORT_PROTOCOLS[prefix] : undefined;
+}
+
+/**
+ * `value` as a protocol Istio knows, matched case-insensitively and returned in Istio's spelling
+ * (`grpc-web` -> `GRPC-Web`); anything else is refused, naming `field`.
+ * @internal
+ */
+export function checkIstioProtocol(scope: IConstruct, field: string, value: unknown): string {
+  const names = Object.values(ISTIO_PORT_PROTOCOLS);
+  const found = names.find((known) => known.toLowerCase() === String(value).toLowerCase());
+  if (typeof value !== 'string' || found === undefined)
+    return reject(scope, field, value, `one of ${names.join(', ')}`);
+  return found;
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { declareService } from '../core/_declared-service';
-import { ISTIO_PORT_PROTOCOLS, istioPortProtocol } from '../core/_protocols';
+import { checkIstioProtocol, istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
@@ -51,7 +51,6 @@ export interface MeshServiceFromServiceOptions {
 }
 
 const DECLARED_SERVICE = typeMarker('MeshService');
-const PROTOCOLS = Object.values(ISTIO_PORT_PROTOCOLS);
 
 /**
  * Refers to services as {@link IMeshService}s, so that routing, exposure and policies can target
@@ -189,11 +188,8 @@ function checkPorts(scope: Construct, ports: readonly MeshServicePort[]): MeshSe
       if (names.has(p.name!)) reject(scope, `ports[${i}].name`, p.name, 'a name no other port has');
       names.add(p.name!);
     }
-    let protocol = p.protocol;
-    if (protocol !== undefined) {
-      protocol = PROTOCOLS.find((known) => known.toLowerCase() === String(p.protocol).toLowerCase());
-      if (protocol === undefined) reject(scope, `ports[${i}].protocol`, p.protocol, `one of ${PROTOCOLS.join(', ')}`);
-    }
+    const protocol =
+      p.protocol === undefined ? undefined : checkIstioProtocol(scope, `ports[${i}].protocol`, p.protocol);
     return { number: p.number, name: p.name, protocol: protocol ?? istioPortProtocol(p.name) };
   });
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isGoNetipAddr, isGoNetipPrefix } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
-import { ISTIO_PORT_PROTOCOLS } from '../core/_protocols';
+import { checkIstioProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import {
   checkDnsLabel,
@@ -151,7 +151,6 @@ export interface ServiceEntryProps {
 }
 
 const SERVICE_ENTRY = typeMarker('ServiceEntry');
-const PROTOCOL_NAMES = Object.values(ISTIO_PORT_PROTOCOLS);
 
 /**
  * A host outside Kubernetes' registry made known to the mesh: an external API (`www.googleapis.com`), a
@@ -295,9 +294,7 @@ export class ServiceEntry extends Construct implements IMeshService {
         reject(this, `ports[${i}].number`, p.number, 'a number no other port of the entry has');
       names.add(p.name);
       numbers.add(p.number);
-      const protocol = PROTOCOL_NAMES.find((known) => known.toLowerCase() === String(p.protocol).toLowerCase());
-      if (protocol === undefined)
-        reject(this, `ports[${i}].protocol`, p.protocol, `one of ${PROTOCOL_NAMES.join(', ')}`);
+      const protocol = checkIstioProtocol(this, `ports[${i}].protocol`, p.protocol);
       if (p.targetPort !== undefined) checkPort(this, `ports[${i}].targetPort`, p.targetPort);
       return { number: p.number, name: p.name, protocol: protocol.toUpperCase(), targetPort: p.targetPort };
     });
