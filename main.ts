@@ -28,6 +28,7 @@ import {
   VersionRouting,
   VersionServices,
   Waypoint,
+  writeTopology,
 } from './lib';
 
 /** The paths bookinfo-gateway sends to productpage, whichever the release and the API. */
@@ -236,6 +237,36 @@ function ambientWalkThrough(outdir: string): App[] {
   return apps;
 }
 
+/**
+ * `--topology` (`npm run synth`): beside each app's manifests, its routing as a picture (`.svg`) and
+ * as Mermaid (`.md`): `topology.*` for an app of several files, `<file>.*` for a one-file overlay,
+ * drawn on top of the files beneath it. Left out of a bare `cdk8s synth` to keep it fast.
+ */
+function writeTopologies(apps: readonly App[], stagingDir: string): void {
+  const shown = (app: App): { file: string; multi: boolean } => {
+    const rel = path.relative(stagingDir, app.outdir).split(path.sep).join('/');
+    const multi = app.charts.length !== 1;
+    const name = multi ? '' : `${app.charts[0].node.id}.k8s.yaml`;
+    return { file: `dist/${rel === '' ? '' : `${rel}/`}${name}`, multi };
+  };
+  for (const app of apps) {
+    const { file, multi } = shown(app);
+    const baseline = MeshAnalysis.of(app).baseline?.node.root;
+    const beneath = baseline instanceof App ? shown(baseline) : undefined;
+    writeTopology(app, {
+      title: multi ? `${file} (every file)` : file,
+      description: [
+        'Routing as synthesized (`npm run synth`), before anything is applied: entry points, route rules in match order, the share of each destination, and the workloads behind them.',
+        beneath !== undefined
+          ? `Drawn on top of ${beneath.multi ? `every file of ${beneath.file}` : beneath.file}, which is applied first; the findings listed are the ones this file causes.`
+          : '',
+      ]
+        .filter((line) => line !== '')
+        .join(' '),
+    });
+  }
+}
+
 synthAtomically({
   apps: (outdir) => {
     const v117 = walkThrough(outdir, IstioRelease.V1_17);
@@ -248,4 +279,5 @@ synthAtomically({
       ...ambientWalkThrough(path.join(v130dir, 'ambient')),
     ];
   },
+  ...(process.argv.includes('--topology') ? { afterSynth: writeTopologies } : {}),
 });

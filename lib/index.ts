@@ -20,6 +20,29 @@ export { MESH_CHECKS, Severity, WeightStrictness } from './analysis/findings';
 export type { AnalyzedObject, ManifestAnalysisOptions, MeshAnalysisOptions } from './analysis/mesh-analysis';
 export { analyzeManifests, MeshAnalysis } from './analysis/mesh-analysis';
 
+// Topology: pictures of the routing (SVG, Mermaid), drawn from the objects the analysis reads.
+export type { TopologyMarkdownOptions } from './topology/mermaid-renderer';
+export { renderTopologyMarkdown, renderTopologyMermaid } from './topology/mermaid-renderer';
+export type { TopologySvgOptions } from './topology/svg-renderer';
+export { renderTopologySvg } from './topology/svg-renderer';
+export type { TopologyFiles, TopologyFilesOptions } from './topology/topology-files';
+export { writeTopology } from './topology/topology-files';
+export type {
+  TopologyDestination,
+  TopologyEntry,
+  TopologyIssue,
+  TopologyListener,
+  TopologyMirror,
+  TopologyModel,
+  TopologyOptions,
+  TopologyRouteTable,
+  TopologyRule,
+  TopologySubset,
+  TopologyTarget,
+  TopologyWorkload,
+} from './topology/topology-model';
+export { buildTopology, topologyOf } from './topology/topology-model';
+
 // Routing: version-aware DestinationRules and VirtualServices, and the values their routes take.
 export type {
   FaultAbort,

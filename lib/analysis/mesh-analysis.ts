@@ -272,6 +272,17 @@ export class MeshAnalysis extends Construct {
     return findings.filter((f) => !keptPaths.has(f.path) || !preexisting.has(findingKey(f)));
   }
 
+  /**
+   * The objects {@link analyze} reads: every analysed kind of this App, on top of the baseline's
+   * objects (those this App replaces left out), as the cluster holds them once both are applied.
+   */
+  public analyzedObjects(): AnalyzedObject[] {
+    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined);
+    if (this.baselineScope === undefined) return own;
+    const replaced = new Set(own.map((o) => objectKey(o.manifest)));
+    return [...layeredObjects(this.baselineScope).filter((o) => !replaced.has(objectKey(o.manifest))), ...own];
+  }
+
   private manifestOptions(): ManifestAnalysisOptions {
     return {
       weightStrictness: this.strictness,

@@ -19,6 +19,13 @@ export interface AtomicSynthProps {
    * means a construct that throws while the apps are built also leaves the output untouched.
    */
   readonly apps: (stagingDir: string) => readonly App[];
+  /**
+   * Runs once every app has synthesized, before the output is swapped into place: files it writes
+   * into the staging directory (e.g. pictures of the apps beside their manifests) land with the
+   * manifests, all or nothing, and an exception in it leaves the output untouched like a failed synth.
+   * @default nothing more is written
+   */
+  readonly afterSynth?: (apps: readonly App[], stagingDir: string) => void;
 }
 
 /** What {@link synthAtomically} wrote. */
@@ -73,7 +80,15 @@ export function synthAtomically(props: AtomicSynthProps): AtomicSynthResult {
       );
     }
     // Every app is built: from here on constructs only render, so a baseline's manifests are read once.
-    inSynthSession(() => synthEach(apps, staging));
+    if (props.afterSynth !== undefined && typeof props.afterSynth !== 'function') {
+      throw new Error(
+        `synthAtomically: afterSynth ${JSON.stringify(props.afterSynth)} is not allowed; expected a function (apps, stagingDir) => void`,
+      );
+    }
+    inSynthSession(() => {
+      synthEach(apps, staging);
+      props.afterSynth?.(apps, staging);
+    });
     files = listFiles(staging);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
