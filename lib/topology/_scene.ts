@@ -87,6 +87,9 @@ export function sceneOf(model: TopologyModel): Scene {
       return n;
     });
 
+  // Numbered in the analysis's order (errors first), including findings the picture has no place
+  // for (on Deployments, clients, ...), which are listed too.
+  number(model.issues);
   const nodes: SceneNode[] = [];
   const edges: SceneEdge[] = [];
   const drawnTargets = new Set<string>();
@@ -255,8 +258,6 @@ export function sceneOf(model: TopologyModel): Scene {
       notes: [],
     });
   }
-  // Findings the picture has no place for (on Deployments, clients, ...) are listed too.
-  number(model.issues);
   return { nodes, edges, notes };
 }
 
