@@ -4,65 +4,51 @@
  * temporary directory) without throwing. Imports of the package name are pointed at lib/, so
  * the examples read as a user writes them. Failures name the document and the line of the block.
  *
- * One type-check program covers every block, and this worker runs them all, each in a fresh module
- * registry (the library's modules are transformed once), so adding examples costs little.
+ * One type-check program covers every block: under `npm test` it is scripts/test.js's `tsc --noEmit`
+ * program, whose result this suite reads (see support/doc-examples.ts); run alone, the suite checks
+ * them itself. This worker runs them all in its module registry, each with its own CDK8S_OUTDIR, so
+ * adding examples costs little.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as ts from 'typescript';
+
+import {
+  DocExample,
+  docExamples,
+  documents,
+  documentText as text,
+  EXAMPLES_DIR as workDir,
+  PACKAGE_NAME,
+  RESULT_ENV,
+  ROOT as root,
+  typeCheckExamples,
+  TypeCheckResult,
+} from './support/doc-examples';
 
 jest.setTimeout(180_000);
 
-const root = path.join(__dirname, '..');
-const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).name;
-/** Where the examples are written for the compiler and the runner (gitignored, removed afterwards). */
-const workDir = path.join(__dirname, '.readme-examples');
 const README_LIMIT_BYTES = 15 * 1024;
+/** How long to wait for scripts/test.js's type-check (it takes ~15 s on a busy 2-core machine). */
+const RESULT_WAIT_MS = 150_000;
 
-/** README.md first, then docs/*.md in name order. */
-const documents = [
-  'README.md',
-  ...fs
-    .readdirSync(path.join(root, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`),
-];
-const text = (doc: string) => fs.readFileSync(path.join(root, doc), 'utf8');
-
-interface Example {
-  /** `README.md:42`: the document and the line of the opening fence. */
-  readonly name: string;
-  readonly doc: string;
-  /** 1-based line of the opening fence in the document. */
-  readonly fenceLine: number;
-  readonly code: string;
-  /** The program as written to the work directory. */
-  readonly file: string;
-}
-
-const examples: Example[] = documents.flatMap((doc) =>
-  [...text(doc).matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m, i) => {
-    const fenceLine = text(doc).slice(0, m.index).split('\n').length;
-    const slug = doc.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-');
-    return { name: `${doc}:${fenceLine}`, doc, fenceLine, code: m[1], file: path.join(workDir, `${slug}-${i}.ts`) };
-  }),
-);
+const examples: DocExample[] = docExamples();
 const readmeBlocks = examples.filter((e) => e.doc === 'README.md').map((e) => e.code);
 
-let diagnostics: Map<string, string[]>;
+let diagnostics: TypeCheckResult;
 let runs: Map<string, { error?: string; synthesized: boolean }>;
 let outRoot: string | undefined;
 
-beforeAll(() => {
+beforeAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   const libImport = `'${path.relative(workDir, path.join(root, 'lib')).split(path.sep).join('/')}'`;
   for (const e of examples) fs.writeFileSync(e.file, e.code.split(`'${PACKAGE_NAME}'`).join(libImport));
-  diagnostics = typeCheck();
   outRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-examples-'));
+  // Run first: under `npm test` the type-check is still going on in scripts/test.js meanwhile.
   runs = runAll(outRoot);
+  const resultFile = process.env[RESULT_ENV];
+  diagnostics = resultFile ? await typeCheckOf(resultFile) : typeCheckExamples(examples);
 });
 
 afterAll(() => {
@@ -70,50 +56,29 @@ afterAll(() => {
   if (outRoot) fs.rmSync(outRoot, { recursive: true, force: true });
 });
 
-/** One program over every example; diagnostics keyed by example name, located by document line. */
-function typeCheck(): Map<string, string[]> {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    path.join(root, 'tsconfig.json'),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-      },
-    },
-  )!;
-  const program = ts.createProgram(
-    examples.map((e) => e.file),
-    { ...config.options, noEmit: true, noUnusedLocals: false },
-  );
-  const byFile = new Map(examples.map((e) => [path.resolve(e.file), e]));
-  const result = new Map<string, string[]>(examples.map((e) => [e.name, []]));
-  // The examples' own diagnostics only: lib/ and imports/ are type-checked by `tsc --noEmit` in
-  // `npm test`, and checking them again here would double the cost of this test.
-  const exampleFiles = program.getSourceFiles().filter((f) => byFile.has(path.resolve(f.fileName)));
-  const diagnostics = [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...exampleFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
-  ];
-  for (const d of diagnostics) {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    const example = d.file ? byFile.get(path.resolve(d.file.fileName)) : undefined;
-    if (d.file && example) {
-      const line = d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
-      result.get(example.name)!.push(`${example.doc}:${example.fenceLine + line}: ${message}`);
-    } else {
-      // A problem outside the examples (e.g. in lib/) is reported against every example.
-      const where = d.file ? `${path.relative(root, d.file.fileName)}: ` : '';
-      for (const list of result.values()) list.push(`${where}${message}`);
-    }
+/** scripts/test.js's result, once it is written; every example's list says why if there is none. */
+async function typeCheckOf(file: string): Promise<TypeCheckResult> {
+  const failAll = (why: string) => Object.fromEntries(examples.map((e) => [e.name, [why]]));
+  for (const deadline = Date.now() + RESULT_WAIT_MS; !fs.existsSync(file);) {
+    if (Date.now() > deadline) return failAll(`no type-check result in ${file} after ${RESULT_WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const result = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (typeof result.error === 'string') return failAll(`the type-check crashed: ${result.error}`);
+  // Both sides extract the examples from the same files; a document edited in between is caught here.
+  const names = examples.map((e) => e.name);
+  if (JSON.stringify(Object.keys(result)) !== JSON.stringify(names)) {
+    return failAll(`the type-check saw other examples (${Object.keys(result).join(', ')}) than this suite`);
   }
   return result;
 }
 
 /**
- * Runs every example in this worker, each in a fresh module registry with its own CDK8S_OUTDIR (the
- * library's modules are then the ones jest already transformed); an exception fails only its example.
+ * Runs every example in this worker, each with its own CDK8S_OUTDIR; an exception fails only its example.
+ * They share one module registry: a fresh one per example (jest.isolateModules) evaluated lib/, cdk8s
+ * and cdk8s-plus-27 again for each, ~80% of this suite's time. Sharing is sound because lib/ keeps no
+ * state in its modules (a test below holds it to that), so an example sees the library as a fresh
+ * process would.
  * What the examples print (console.log, the analysis' warnings) is swallowed, as a child process's would be.
  */
 function runAll(out: string): Map<string, { error?: string; synthesized: boolean }> {
@@ -125,7 +90,7 @@ function runAll(out: string): Map<string, { error?: string; synthesized: boolean
     examples.forEach((e, i) => {
       process.env.CDK8S_OUTDIR = path.join(out, String(i));
       try {
-        jest.isolateModules(() => require(e.file));
+        require(e.file);
         results.set(e.name, {});
       } catch (error) {
         results.set(e.name, { error: String((error as Error)?.stack ?? error) });
@@ -185,7 +150,7 @@ test(`the README is at most ${README_LIMIT_BYTES} bytes`, () => {
 
 test('every relative link of README.md and docs/ points at a file and heading that exist', () => {
   const broken: string[] = [];
-  for (const doc of documents) {
+  for (const doc of documents()) {
     const prose = text(doc)
       .replace(/^```[\s\S]*?^```$/gm, '')
       .replace(/`[^`\n]*`/g, '');
@@ -219,13 +184,36 @@ function headingSlugs(file: string): Set<string> {
   return slugs;
 }
 
+test('lib/ keeps no mutable module state, so the examples can share one module registry', () => {
+  // A module-level `let`/`var` or a static field that is not readonly would carry one example's
+  // state into the next. _synth-session.ts's session caches are reset when each session ends.
+  const allowed = new Set([path.join('core', '_synth-session.ts')]);
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !allowed.has(path.relative(path.join(root, 'lib'), p))) {
+        text(path.relative(root, p))
+          .split('\n')
+          .forEach((line, i) => {
+            if (/^(export )?(let|var) |^\s+(public |private |protected )?static (?!readonly)\w+\s*[:=]/.test(line))
+              offenders.push(`${path.relative(root, p)}:${i + 1}: ${line.trim()}`);
+          });
+      }
+    }
+  };
+  walk(path.join(root, 'lib'));
+  expect(offenders).toEqual([]);
+});
+
 test('the documents have examples', () => {
   expect(examples.length).toBeGreaterThan(readmeBlocks.length);
 });
 
 describe.each(examples.map((e) => [e.name]))('%s', (name) => {
   test('type-checks', () => {
-    expect(diagnostics.get(name)).toEqual([]);
+    expect(diagnostics[name]).toEqual([]);
   });
 
   test('runs and synthesizes', () => {
