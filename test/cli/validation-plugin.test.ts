@@ -12,7 +12,6 @@ const VS_ALL_V1 = path.join(ROOT, 'dist/scenarios/virtual-service-all-v1.k8s.yam
 const DR_ALL = path.join(ROOT, 'dist/scenarios/destination-rule-all-mtls.k8s.yaml');
 
 // cdk8s-cli exports `./plugins`, which TypeScript's node10 resolution cannot see: types from the file, the class from the export.
- 
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins/validation');
 
 afterAll(removeTempDirs);
