@@ -1,6 +1,17 @@
 // Architecture rules for lib/, checked by `npm run lint:deps`.
 // Layers, lowest first: a folder may import only from its own layer and the layers before it.
-const LAYERS = ['core', 'analysis', 'routing', 'workload', 'ambient', 'security', 'exposure', 'addons', 'bookinfo', 'cli'];
+const LAYERS = [
+  'core',
+  'analysis',
+  'routing',
+  'workload',
+  'ambient',
+  'security',
+  'exposure',
+  'addons',
+  'bookinfo',
+  'cli',
+];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer}`,
