@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { MESH_CHECKS } from '../../lib/analysis/findings';
+import { helpUri } from '../../lib/cli/sarif';
 import { cli, linesContaining, removeTempDirs, ROOT, tempDir, writeFiles } from './support';
 
 const VS_ALL_V1 = 'dist/scenarios/virtual-service-all-v1.k8s.yaml';
@@ -108,4 +109,20 @@ test('the executable from source reads stdin in a real process and writes SARIF,
   const results = JSON.parse(stdout).runs[0].results;
   expect(results.filter((r: { ruleId: string }) => r.ruleId === 'BKI-SUBSET-UNDEFINED')).toHaveLength(4);
   expect(results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('stdin');
+});
+
+test("helpUri: Istio's page for an IST code, Kiali's list for a Kiali one, else the catalog of the repository", () => {
+  // GIVEN checks mirroring Istio, only Kiali, and neither; and a repository address
+  const repo = 'https://github.com/example/cdk8s-istio-bookinfo';
+
+  // WHEN / THEN
+  expect(helpUri(MESH_CHECKS.HOST_CONFLICT, repo)).toBe(
+    'https://istio.io/latest/docs/reference/config/analysis/ist0109/',
+  );
+  expect(helpUri(MESH_CHECKS.DR_CONFLICT, repo)).toBe('https://kiali.io/docs/features/validations/');
+  expect(helpUri(MESH_CHECKS.WEIGHT_SUM, repo)).toBe(
+    `${repo}/blob/main/docs/analysis-catalog.md#mesh-analysis-catalog`,
+  );
+  // AND without a repository in package.json, such a rule has no helpUri (SARIF allows it)
+  expect(helpUri(MESH_CHECKS.WEIGHT_SUM, undefined)).toBeUndefined();
 });
