@@ -11,6 +11,7 @@ const LAYERS = [
   'exposure',
   'addons',
   'bookinfo',
+  'cli',
 ];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({

@@ -27,7 +27,10 @@ const HELP = `usage: npm run bench -- [options]
                       loaders found in node_modules, scripts/run-ts.js, tsc-
                       precompiled JS), "none", or commands separated by ";" with {entry} or an
                       entry file, e.g. "node -r sucrase/register/ts main.ts"
-  --skip LIST         any of: seed,phases,npx,scale
+  --cli LIST          object counts of the CLI phase: \`analyze\`'s loader and analysis over generated
+                      manifests (default 1000,3000,10000; "none" skips it)
+  --cli-runs N        fresh processes per size in the CLI phase (default 3)
+  --skip LIST         any of: seed,phases,npx,scale,cli
   --npm-test          also time one \`npm test\`
   --json FILE         also write every number as JSON
 `;
@@ -42,6 +45,8 @@ function parseArgs(argv) {
     warmup: 1,
     scale: [100, 1000, 3000],
     scaleRuns: undefined,
+    cli: [1000, 3000, 10000],
+    cliRuns: 3,
     perChart: 100,
     candidates: 'auto',
     skip: new Set(),
@@ -79,6 +84,14 @@ function parseArgs(argv) {
         opts.scale = v === 'none' ? [] : v.split(',').map((x) => count(x, 1));
         break;
       }
+      case '--cli': {
+        const v = value();
+        opts.cli = v === 'none' ? [] : v.split(',').map((x) => count(x, 1));
+        break;
+      }
+      case '--cli-runs':
+        opts.cliRuns = count(value(), 1);
+        break;
       case '--scale-runs':
         opts.scaleRuns = count(value(), 1);
         break;
@@ -682,6 +695,82 @@ async function scaleSection(opts, config, results) {
   print();
 }
 
+async function cliSection(opts, config, results) {
+  print('## 3b. `cdk8s-istio-bookinfo analyze DIR`: loader and analysis over generated manifests');
+  print();
+  const rows = [];
+  const bySize = {};
+  for (const n of opts.cli) {
+    const samples = [];
+    for (let i = 0; i < opts.cliRuns; i++) {
+      progress(`cli: ${n} objects run ${i + 1}/${opts.cliRuns}`);
+      const dir = tmpDir('cli');
+      const argv = withEntry(config.app, 'bench/cli/child.ts', ['--objects', String(n), '--dir', dir]);
+      const r = await runOnce(argv, { cwd: ROOT, env: childEnv() });
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (r.code !== 0) throw new Error(`cli ${n} objects failed:\n${r.stderr.slice(-3000)}`);
+      samples.push({ ...JSON.parse(r.stdout.trim().split('\n').pop()), maxRssKb: r.maxRssKb });
+    }
+    const m = {
+      runs: samples.length,
+      objects: samples[0].objects,
+      files: samples[0].files,
+      loadCpuMs: median(samples.map((s) => s.loadCpuMs)),
+      analysisCpuMs: median(samples.map((s) => s.analysisCpuMs)),
+      totalCpuMs: median(samples.map((s) => s.loadCpuMs + s.analysisCpuMs)),
+      totalMs: median(samples.map((s) => s.loadMs + s.analysisMs)),
+      maxRssKb: Math.max(...samples.map((s) => s.maxRssKb ?? 0)),
+      samples,
+    };
+    bySize[n] = m;
+  }
+  const first = opts.cli[0];
+  // Linear scaling: time(n)/time(first) equals n/first; the last column divides the two (1.00 = linear).
+  for (const n of opts.cli) {
+    const m = bySize[n];
+    const growth = m.totalCpuMs / bySize[first].totalCpuMs;
+    rows.push([
+      m.objects,
+      m.files,
+      m.runs,
+      msf(m.loadCpuMs),
+      msf(m.analysisCpuMs),
+      msf(m.totalCpuMs),
+      msf(m.totalMs),
+      `${((m.totalCpuMs / m.objects) * 1000).toFixed(0)} µs`,
+      growth.toFixed(2),
+      (growth / (n / first)).toFixed(2),
+      mb(m.maxRssKb),
+    ]);
+  }
+  results.cli = bySize;
+  print(
+    table(
+      [
+        'objects',
+        'files',
+        'runs',
+        'load CPU',
+        'analysis CPU',
+        'total CPU',
+        'total wall',
+        'CPU per object',
+        `time / time(${first})`,
+        'ratio / size ratio',
+        'peak RSS',
+      ],
+      rows,
+    ),
+  );
+  print();
+  print(
+    'load = read, YAML parse and locate (lib/cli/manifest-loader.ts); analysis = analyzeManifests. Medians of fresh ' +
+      'processes; the manifests are generated before the clock starts. A last column near 1.00 (or below: start-up ' +
+      'costs amortize) means linear scaling.',
+  );
+  print();
+}
+
 async function npmTestSection(results) {
   print('## 4. `npm test`');
   print();
@@ -721,6 +810,7 @@ async function main() {
   if (!opts.skip.has('phases')) await phasesSection(opts, config, results, precompiledDir);
   if (!opts.skip.has('npx')) await npxSection(opts, results);
   if (!opts.skip.has('scale') && opts.scale.length) await scaleSection(opts, config, results);
+  if (!opts.skip.has('cli') && opts.cli.length) await cliSection(opts, config, results);
   if (opts.npmTest) await npmTestSection(results);
   if (precompiledDir) fs.rmSync(precompiledDir, { recursive: true, force: true });
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results, null, 2));
