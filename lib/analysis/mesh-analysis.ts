@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
 import { sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
-import { checkDnsLabel, checkDnsSubdomain, InvalidInputError, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
 import { CheckContext, reportProblem, Subject } from './check-context';
@@ -443,9 +443,7 @@ function printAcknowledged(findings: readonly Finding[]): void {
 /** Refuses acknowledgements without a known code, a reason, or an object selector. */
 function checkAcknowledgements(at: string, acks: readonly Acknowledgement[] | undefined): void {
   if (acks === undefined) return;
-  const bad = (field: string, value: unknown, allowed: string): never => {
-    throw new InvalidInputError(at, field, value, allowed);
-  };
+  const bad = (field: string, value: unknown, allowed: string): never => rejectAt(at, field, value, allowed);
   if (!Array.isArray(acks))
     bad('acknowledgements', acks, 'an array of { code, reason, path?, kind?, namespace?, name? }');
   acks.forEach((a, i) => {

@@ -363,6 +363,27 @@ describe('no finding where no peer raises one', () => {
     expect(only(analyzeManifests(subset({ ...zone, version: 'v3' })), C.SUBSET_NO_PODS.code)).toHaveLength(1);
   });
 
+  test('a VirtualService bound to a Gateway API Gateway is matched against its listener hostnames', () => {
+    // GIVEN a Gateway API Gateway whose only listener serves bookinfo.example.com
+    const k8sGateway = {
+      path: 'app/bookinfo/Gateway/edge',
+      manifest: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'edge', namespace: 'bookinfo' },
+        spec: {
+          gatewayClassName: 'istio',
+          listeners: [{ name: 'http', port: 80, protocol: 'HTTP', hostname: 'bookinfo.example.com' }],
+        },
+      },
+    };
+    const bound = (host: string) => vs('edge', 'bookinfo', { hosts: [host], gateways: ['edge'], http: toReviews });
+    // THEN it is found (no BKI-GATEWAY-NOT-FOUND), and only a host it serves matches
+    const codes = (host: string) => analyzeManifests([...REVIEWS, k8sGateway, bound(host)]).map((f) => f.code);
+    expect(codes('bookinfo.example.com')).toEqual([]);
+    expect(codes('other.example.com')).toEqual([C.GATEWAY_HOST_MISMATCH.code]);
+  });
+
   test('Istio-generated waypoint Services are not asked for protocol port names', () => {
     const waypoint = (extra: any, port: any) =>
       obj(
