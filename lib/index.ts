@@ -16,8 +16,13 @@ export type { IWorkloadIdentity } from './core/workload-identity';
 
 // Analysis: synth-time checks of the whole mesh, and the same checks on plain manifests.
 export type { CheckDefinition, Finding, ReleaseFact } from './analysis/findings';
-export { MESH_CHECKS, Severity, WeightStrictness } from './analysis/findings';
-export type { AnalyzedObject, ManifestAnalysisOptions, MeshAnalysisOptions } from './analysis/mesh-analysis';
+export { ACKNOWLEDGE_ANNOTATION, MESH_CHECKS, Severity, WeightStrictness } from './analysis/findings';
+export type {
+  Acknowledgement,
+  AnalyzedObject,
+  ManifestAnalysisOptions,
+  MeshAnalysisOptions,
+} from './analysis/mesh-analysis';
 export { analyzeManifests, MeshAnalysis } from './analysis/mesh-analysis';
 
 // Topology: pictures of the routing (SVG, Mermaid), drawn from the objects the analysis reads.

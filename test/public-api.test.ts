@@ -60,6 +60,7 @@ const INTERNAL_VALUES = [
   'PROMETHEUS_PORT',
   'prometheusDuration',
   'reject',
+  'rejectAt',
   'renderDashboardProviders',
   'renderDatasources',
   'renderGrafanaIni',

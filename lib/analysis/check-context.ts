@@ -19,8 +19,11 @@ export interface CheckContext {
   readonly releases: readonly ReleaseFact[];
   /** False for checks the user disabled. */
   enabled(check: CheckDefinition): boolean;
-  /** Collects a finding. */
-  report(finding: Finding): void;
+  /**
+   * Collects a finding; with the subject it is about, so that acknowledgements on that object
+   * (by kind, namespace and name, or its annotation) apply.
+   */
+  report(finding: Finding, subject?: Subject): void;
   /** FQDNs of Services that some VirtualService routes to or some DestinationRule configures. */
   readonly routedHosts: Set<string>;
 }
@@ -60,13 +63,16 @@ export interface Problem {
 export function reportProblem(context: CheckContext, check: CheckDefinition, subject: Subject, p: Problem): void {
   const mirrors = p.mirrors ?? check.mirrors;
   const what = subject.name === undefined ? subject.kind : `${subject.kind} ${subject.namespace}/${subject.name}`;
-  context.report({
-    code: check.code,
-    mirrors,
-    severity: p.severity ?? check.severity,
-    path: subject.path,
-    field: p.field,
-    value: p.value,
-    message: `${what} at ${subject.path || '<root>'}: ${p.field} ${p.value === undefined ? '(not set)' : describeValue(p.value)} ${p.problem}; expected ${p.expected} [${mirrors}]`,
-  });
+  context.report(
+    {
+      code: check.code,
+      mirrors,
+      severity: p.severity ?? check.severity,
+      path: subject.path,
+      field: p.field,
+      value: p.value,
+      message: `${what} at ${subject.path || '<root>'}: ${p.field} ${p.value === undefined ? '(not set)' : describeValue(p.value)} ${p.problem}; expected ${p.expected} [${mirrors}]`,
+    },
+    subject,
+  );
 }

@@ -40,7 +40,22 @@ export interface Finding {
   readonly value: unknown;
   /** Human-readable: names the object, its construct path, the value, the problem and what is expected. */
   readonly message: string;
+  /**
+   * The reason it was acknowledged, when an acknowledgement (`MeshAnalysis.configure({ acknowledgements })`,
+   * or the {@link ACKNOWLEDGE_ANNOTATION} annotation on the object) covers it: such a finding fails
+   * nothing and is not printed alone; synthesis prints one summary line for all of them.
+   * @default not acknowledged
+   */
+  readonly acknowledged?: string;
 }
+
+/**
+ * The annotation by which an object acknowledges findings on itself, for YAML the library did not
+ * write too: `'<code>: <reason>; <code>: <reason>'`, e.g.
+ * `'BKI-SUBSET-NO-PODS: v2 is deployed by the canary pipeline'`. Each code is a check code
+ * (`BKI-...`) or a mirrored Istio/Kiali code (`IST0173`); each reason is required.
+ */
+export const ACKNOWLEDGE_ANNOTATION = 'analysis.cdk8s-istio-bookinfo.io/acknowledge';
 
 /** The catalogue entry of a check: its code, what it mirrors, and its default severity. */
 export interface CheckDefinition {
@@ -78,31 +93,31 @@ export const MESH_CHECKS = {
     'BKI-SUBSET-NO-PODS',
     'IST0173/KIA0203',
     Severity.WARNING,
-    "a subset's labels, merged with the Service selector, select at least one pod template",
+    "a subset's labels, merged with the Service selector, select at least one pod template (labels `topology.kubernetes.io/*` and `topology.istio.io/*`, which Istio adds to endpoints from the Node, are not required on templates)",
   ),
   DR_DUPLICATE_HOST: check(
     'BKI-DR-DUPLICATE-HOST',
     'KIA0201',
     Severity.WARNING,
-    'at most one DestinationRule per host in a namespace: KIA0201 when one of them has no subsets; with distinct subsets in each, library policy (mirrors `library`)',
+    'at most one DestinationRule per host among those visible to each other (same namespace, overlapping exportTo): KIA0201 when one of them has no subsets; with distinct subsets in each, library policy (mirrors `library`); reported on every rule of the host, each naming the others',
   ),
   DR_CONFLICT: check(
     'BKI-DR-CONFLICT',
     'KIA0201',
     Severity.ERROR,
-    'DestinationRules for one host in one namespace neither redefine a subset nor both set a top-level trafficPolicy (Istio keeps only the first)',
+    'DestinationRules for one host in one namespace (overlapping exportTo) neither redefine a subset nor both set a top-level trafficPolicy (Istio keeps only the first); reported on every rule involved, each naming the others',
   ),
   DR_HOST_UNKNOWN: check(
     'BKI-DR-HOST-UNKNOWN',
     'IST0174/KIA0202',
     Severity.WARNING,
-    'a DestinationRule host is a Service or a ServiceEntry host',
+    'a DestinationRule host is a Service or a ServiceEntry host visible to its namespace (exportTo)',
   ),
   GATEWAY_NOT_FOUND: check(
     'BKI-GATEWAY-NOT-FOUND',
     'IST0101/KIA1102',
     Severity.ERROR,
-    'every VirtualService gateway other than `mesh` exists',
+    'every VirtualService gateway other than `mesh` exists: an Istio Gateway, or (as Istio accepts it) a Gateway API Gateway of that namespace/name',
   ),
   GATEWAY_HOST_MISMATCH: check(
     'BKI-GATEWAY-HOST-MISMATCH',
@@ -114,7 +129,7 @@ export const MESH_CHECKS = {
     'BKI-HOST-CONFLICT',
     'IST0109/KIA1106',
     Severity.ERROR,
-    'at most one VirtualService claims a host on a gateway (KIA1106) or on the mesh (IST0109/KIA1106)',
+    'at most one VirtualService claims a host on a gateway (KIA1106) or on the mesh (IST0109/KIA1106), among VirtualServices whose exportTo overlap; hosts compared case-insensitively with wildcards as Istio matches them (`*.ns.svc.cluster.local` covers `reviews` in ns; a dotted host such as `reviews.ns` is taken as written, as Istio does, where Kiali would expand it); reported on every VirtualService involved, each naming the others',
   ),
   WEIGHT_SUM: check(
     'BKI-WEIGHT-SUM',
@@ -139,7 +154,7 @@ export const MESH_CHECKS = {
     'BKI-HOST-UNKNOWN',
     'IST0101/KIA1101',
     Severity.ERROR,
-    'a cluster-local destination host is a Service of the app or a ServiceEntry host',
+    'a cluster-local destination host is a Service of the app or a ServiceEntry host, visible (exportTo) to the VirtualService',
   ),
   PORT_UNKNOWN: check('BKI-PORT-UNKNOWN', 'IST0101', Severity.ERROR, 'a destination port is a port of that Service'),
   PORT_REQUIRED: check(
@@ -158,7 +173,7 @@ export const MESH_CHECKS = {
     'BKI-PORT-NAME-PROTOCOL',
     'IST0118/KIA0601',
     Severity.WARNING,
-    'Service port names are `<protocol>[-suffix]` with a known protocol, unless the port sets appProtocol',
+    'Service port names are `<protocol>[-suffix]` with a known protocol, unless the port sets appProtocol (Istio-generated waypoint Services, labelled `gateway.istio.io/managed` or with an `hbone` port, are skipped)',
   ),
   APP_PROTOCOL: check(
     'BKI-APP-PROTOCOL',
@@ -188,13 +203,13 @@ export const MESH_CHECKS = {
     'BKI-ROUTE-UNREACHABLE',
     'IST0130',
     Severity.WARNING,
-    'no HTTP rule follows a rule without a match (it could never be used)',
+    'every HTTP, TCP and TLS rule can be used (IST0130): none follows a rule without a match, and not all of its matches repeat matches of earlier rules',
   ),
   GATEWAY_CONFLICT: check(
     'BKI-GATEWAY-CONFLICT',
     'IST0145/KIA0301',
     Severity.ERROR,
-    'no two Gateways selecting the same ingress workload serve the same host on the same port',
+    'no two Gateways selecting the same ingress workload (equal selectors, or selectors that select a common pod of the analysis) serve the same host on the same port (and bind); hosts compared case-insensitively within their namespace scope (`ns/host`, `./host`, `*/host`), duplicates inside one Gateway included; a wildcard beside a specific host is not a conflict, as in Istio (Kiali flags it unless `skip_wildcard_gateway_hosts`); reported on every Gateway involved, each naming the others',
   ),
   OBJECT_DUPLICATE: check(
     'BKI-OBJECT-DUPLICATE',
@@ -303,6 +318,19 @@ export const MESH_CHECKS = {
     'IST0123/KIA1311',
     Severity.WARNING,
     'no pod is both sidecar-injected (`sidecar.istio.io/inject: "true"` or an `istio-injection=enabled` namespace) and in ambient mode (`istio.io/dataplane-mode=ambient` on it or its namespace); Istio then uses the sidecar',
+  ),
+  // Peer-semantics checks
+  MATCH_INEFFECTIVE: check(
+    'BKI-MATCH-INEFFECTIVE',
+    'IST0131',
+    Severity.WARNING,
+    'no match of an HTTP, TCP or TLS rule repeats a match of an earlier rule, and no HTTP uri prefix match is covered by an earlier one with the same other conditions (Istio IST0131)',
+  ),
+  ACKNOWLEDGEMENT_INVALID: check(
+    'BKI-ACKNOWLEDGEMENT-INVALID',
+    'library',
+    Severity.ERROR,
+    'every entry of an `analysis.cdk8s-istio-bookinfo.io/acknowledge` annotation is `<known check code>: <non-empty reason>`',
   ),
 } as const;
 

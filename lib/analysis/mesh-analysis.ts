@@ -4,11 +4,20 @@ import { Construct, IConstruct } from 'constructs';
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
 import { sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
-import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
-import { CheckContext } from './check-context';
-import { Finding, formatFinding, MESH_CHECKS, ReleaseFact, Severity, WeightStrictness } from './findings';
+import { CheckContext, reportProblem, Subject } from './check-context';
+import {
+  ACKNOWLEDGE_ANNOTATION,
+  describeValue,
+  Finding,
+  formatFinding,
+  MESH_CHECKS,
+  ReleaseFact,
+  Severity,
+  WeightStrictness,
+} from './findings';
 import { runGatewayApiChecks } from './gateway-api-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
@@ -17,8 +26,49 @@ import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
 import { runWorkloadChecks } from './workload-checks';
 
+/**
+ * A decision to accept the findings of one check on some objects, with the reason: those findings
+ * no longer fail synthesis or print one by one, but {@link MeshAnalysis.analyze} still returns them,
+ * marked `acknowledged`, and synthesis prints one summary line. It must select objects (by `path`
+ * and/or `name`): to silence a check everywhere, use `disabledChecks`.
+ */
+export interface Acknowledgement {
+  /** The check code, e.g. `BKI-SUBSET-NO-PODS`, or a mirrored Istio/Kiali code such as `IST0173`. */
+  readonly code: string;
+  /** Why the finding is expected (required, not blank); it is set as `acknowledged` on each finding it covers. */
+  readonly reason: string;
+  /**
+   * Findings on the construct at this path or below it, e.g. `bookinfo/destination-rules`
+   * covers `bookinfo/destination-rules/ratings/DestinationRule` (the `path` of a {@link Finding}).
+   * @default any path (then `name` is required)
+   */
+  readonly path?: string;
+  /**
+   * Findings on objects of this kind, e.g. `DestinationRule`.
+   * @default any kind
+   */
+  readonly kind?: string;
+  /**
+   * Findings on objects of this namespace.
+   * @default any namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Findings on objects of this name (`metadata.name`).
+   * @default any name (then `path` is required)
+   */
+  readonly name?: string;
+}
+
 /** Options of the analysis over plain manifests ({@link analyzeManifests}). */
 export interface ManifestAnalysisOptions {
+  /**
+   * Findings to acknowledge: returned marked `acknowledged` rather than failing or warning. Objects
+   * can also acknowledge findings on themselves with the `ACKNOWLEDGE_ANNOTATION` annotation,
+   * which is always honoured.
+   * @default none
+   */
+  readonly acknowledgements?: readonly Acknowledgement[];
   /**
    * How strictly route weights are checked.
    * @default WeightStrictness.SUM_TO_100
@@ -84,6 +134,11 @@ export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'expo
    * @default prints `[mesh analysis] warning: <code> <field>: <message>` to stderr
    */
   readonly onWarning?: (finding: Finding) => void;
+  /**
+   * Receives the acknowledged warnings and errors once per synthesis, when there are any.
+   * @default prints one line to stderr: `[mesh analysis] <n> findings acknowledged (<code> x<count>, ...): see MeshAnalysis.analyze()`
+   */
+  readonly onAcknowledged?: (findings: readonly Finding[]) => void;
 }
 
 /** One object handed to {@link analyzeManifests}. */
@@ -153,6 +208,8 @@ export class MeshAnalysis extends Construct {
   private rootSet = false;
   private meshRelease?: IstioRelease;
   private warningHandler: (finding: Finding) => void = printWarning;
+  private acknowledgedHandler: (findings: readonly Finding[]) => void = printAcknowledged;
+  private readonly acks: Acknowledgement[] = [];
   private readonly reportedWarnings = new Set<string>();
   /** App.synth()/synthYaml() calls in progress on this App, and the errors found within them. */
   private synthDepth = 0;
@@ -202,6 +259,11 @@ export class MeshAnalysis extends Construct {
     return this.meshRelease ?? IstioRelease.of(this.node.root);
   }
 
+  /** The acknowledgements configured so far (they accumulate, like `disabledChecks`). */
+  public get acknowledgements(): readonly Acknowledgement[] {
+    return [...this.acks];
+  }
+
   /** Whether `rootNamespace` was configured (rather than left at its default). */
   public get rootNamespaceConfigured(): boolean {
     return this.rootSet;
@@ -209,7 +271,7 @@ export class MeshAnalysis extends Construct {
 
   /**
    * Merges `options` into the current ones and returns this analysis, so that
-   * `MeshAnalysis.of(app).configure({ ... })` chains. `disabledChecks` accumulate; every other
+   * `MeshAnalysis.of(app).configure({ ... })` chains. `disabledChecks` and `acknowledgements` accumulate; every other
    * option given overrides the earlier value. Nothing changes if one option is invalid.
    */
   public configure(options: MeshAnalysisOptions): MeshAnalysis {
@@ -231,6 +293,10 @@ export class MeshAnalysis extends Construct {
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
       reject(this, 'onWarning', options.onWarning, 'a function (finding: Finding) => void');
     }
+    if (options.onAcknowledged !== undefined && typeof options.onAcknowledged !== 'function') {
+      reject(this, 'onAcknowledged', options.onAcknowledged, 'a function (findings: readonly Finding[]) => void');
+    }
+    checkAcknowledgements(this.node.path, options.acknowledgements);
     if (options.baseline !== undefined && options.baseline.node.root === this.node.root) {
       reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
     }
@@ -245,6 +311,8 @@ export class MeshAnalysis extends Construct {
       this.rootSet = true;
     }
     if (options.onWarning !== undefined) this.warningHandler = options.onWarning;
+    if (options.onAcknowledged !== undefined) this.acknowledgedHandler = options.onAcknowledged;
+    this.acks.push(...(options.acknowledgements ?? []));
     if (options.istioRelease !== undefined) this.meshRelease = IstioRelease.of(this, options.istioRelease);
     return this;
   }
@@ -285,12 +353,27 @@ export class MeshAnalysis extends Construct {
 
   private manifestOptions(): ManifestAnalysisOptions {
     return {
+      acknowledgements: this.inheritedAcknowledgements(),
       weightStrictness: this.strictness,
       disabledChecks: [...this.disabled],
       clusterDomain: this.domain,
       rootNamespace: this.root,
       istioRelease: this.istioRelease,
     };
+  }
+
+  /** This analysis's acknowledgements, then its baselines' (whose objects it analyses too). */
+  private inheritedAcknowledgements(): Acknowledgement[] {
+    const all = [...this.acks];
+    const seen = new Set<IConstruct>([this]);
+    for (let b = this.baselineScope; b !== undefined;) {
+      const analysis = b.node.root.node.tryFindChild(ANALYSIS_ID);
+      if (!MeshAnalysis.isMeshAnalysis(analysis) || seen.has(analysis)) break;
+      seen.add(analysis);
+      all.push(...analysis.acks);
+      b = analysis.baselineScope;
+    }
+    return all;
   }
 
   /**
@@ -332,7 +415,12 @@ export class MeshAnalysis extends Construct {
 
   private findErrors(): string[] {
     const errors: string[] = [];
+    const acknowledged: Finding[] = [];
     for (const finding of this.analyze()) {
+      if (finding.acknowledged !== undefined) {
+        if (finding.severity !== Severity.INFO) acknowledged.push(finding);
+        continue;
+      }
       const line = formatFinding(finding);
       if (finding.severity === Severity.ERROR || (finding.severity === Severity.WARNING && this.failOnWarnings)) {
         errors.push(line);
@@ -341,7 +429,131 @@ export class MeshAnalysis extends Construct {
         this.warningHandler(finding);
       }
     }
+    const summary = acknowledged.length > 0 ? acknowledgedSummary(acknowledged) : undefined;
+    if (summary !== undefined && !this.reportedWarnings.has(summary)) {
+      this.reportedWarnings.add(summary);
+      this.acknowledgedHandler(acknowledged);
+    }
     return errors;
+  }
+}
+
+/** `<n> findings acknowledged (<code> x<count>, ...)`, codes in order of first appearance. */
+function acknowledgedSummary(findings: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+  const parts = [...counts].map(([code, n]) => `${code} x${n}`);
+  return `${findings.length} finding${findings.length === 1 ? '' : 's'} acknowledged (${parts.join(', ')})`;
+}
+
+/** The default `onAcknowledged`: one summary line on stderr. */
+function printAcknowledged(findings: readonly Finding[]): void {
+  process.stderr.write(`[mesh analysis] ${acknowledgedSummary(findings)}: see MeshAnalysis.analyze()\n`);
+}
+
+/** Refuses acknowledgements without a known code, a reason, or an object selector. */
+function checkAcknowledgements(at: string, acks: readonly Acknowledgement[] | undefined): void {
+  if (acks === undefined) return;
+  const bad = (field: string, value: unknown, allowed: string): never => rejectAt(at, field, value, allowed);
+  if (!Array.isArray(acks))
+    bad('acknowledgements', acks, 'an array of { code, reason, path?, kind?, namespace?, name? }');
+  acks.forEach((a, i) => {
+    const field = `acknowledgements[${i}]`;
+    if (a === null || typeof a !== 'object')
+      bad(field, a, 'an object { code, reason, path?, kind?, namespace?, name? }');
+    if (typeof a.code !== 'string' || !KNOWN_CODES.has(a.code)) {
+      bad(`${field}.code`, a.code, `a check code: one of ${[...KNOWN_CODES].join(', ')}`);
+    }
+    if (typeof a.reason !== 'string' || a.reason.trim() === '') {
+      bad(`${field}.reason`, a.reason, 'a non-empty reason: why the finding is expected');
+    }
+    for (const key of ['path', 'kind', 'namespace', 'name'] as const) {
+      if (a[key] !== undefined && (typeof a[key] !== 'string' || a[key] === '')) {
+        bad(`${field}.${key}`, a[key], 'a non-empty string, or nothing (any)');
+      }
+    }
+    if (a.path === undefined && a.name === undefined) {
+      bad(
+        field,
+        a,
+        'a selector of the acknowledged objects: `path` (a construct path) and/or `name` (with `kind`, `namespace`)',
+      );
+    }
+  });
+}
+
+/** One entry of an acknowledge annotation, parsed. */
+interface AnnotatedAcknowledgement {
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** The entries of an acknowledge annotation, and the ones that acknowledge nothing. */
+function parseAcknowledgeAnnotation(value: unknown): { valid: AnnotatedAcknowledgement[]; invalid: string[] } {
+  const valid: AnnotatedAcknowledgement[] = [];
+  const invalid: string[] = [];
+  if (typeof value !== 'string') return { valid, invalid: [describeValue(value)] };
+  for (const raw of value.split(';')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const colon = entry.indexOf(':');
+    const code = (colon < 0 ? entry : entry.slice(0, colon)).trim();
+    const reason = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    if (KNOWN_CODES.has(code) && reason !== '') valid.push({ code, reason });
+    else invalid.push(entry);
+  }
+  return { valid, invalid };
+}
+
+function codeMatches(code: string, f: Finding): boolean {
+  return f.code === code || f.mirrors.split('/').includes(code);
+}
+
+function pathCovers(prefix: string, path: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * The reason an acknowledgement gives for `finding` on `subject`: the object's own annotation
+ * first, then the configured acknowledgements; undefined when none applies.
+ */
+function acknowledgementFor(
+  finding: Finding,
+  subject: Subject | undefined,
+  acks: readonly Acknowledgement[],
+  annotated: ReadonlyMap<unknown, readonly AnnotatedAcknowledgement[]>,
+): string | undefined {
+  const own = subject === undefined ? undefined : annotated.get(subject)?.find((a) => codeMatches(a.code, finding));
+  if (own !== undefined) return own.reason;
+  for (const a of acks) {
+    if (!codeMatches(a.code, finding)) continue;
+    if (a.path !== undefined && !pathCovers(a.path, finding.path)) continue;
+    if (a.kind !== undefined && subject?.kind !== a.kind) continue;
+    if (a.namespace !== undefined && subject?.namespace !== a.namespace) continue;
+    if (a.name !== undefined && subject?.name !== a.name) continue;
+    return a.reason;
+  }
+  return undefined;
+}
+
+/** Parses every acknowledge annotation once; malformed entries are BKI-ACKNOWLEDGEMENT-INVALID. */
+function checkAcknowledgeAnnotations(
+  context: CheckContext,
+  out: Map<unknown, readonly AnnotatedAcknowledgement[]>,
+): void {
+  for (const o of context.index.objects) {
+    const value = o.manifest.metadata?.annotations?.[ACKNOWLEDGE_ANNOTATION];
+    if (value === undefined) continue;
+    const { valid, invalid } = parseAcknowledgeAnnotation(value);
+    out.set(o, valid);
+    if (invalid.length === 0 || !context.enabled(MESH_CHECKS.ACKNOWLEDGEMENT_INVALID)) continue;
+    reportProblem(context, MESH_CHECKS.ACKNOWLEDGEMENT_INVALID, o, {
+      field: `metadata.annotations["${ACKNOWLEDGE_ANNOTATION}"]`,
+      value,
+      problem: `has ${invalid.length === 1 ? 'an entry' : 'entries'} ${invalid.map((e) => describeValue(e)).join(', ')} that acknowledge nothing (an unknown code, or no reason)`,
+      expected:
+        '"<code>: <reason>" entries separated by ";", each code a check code (BKI-...) or a mirrored Istio/Kiali code, each with a reason',
+    });
   }
 }
 
@@ -355,6 +567,9 @@ function printWarning(finding: Finding): void {
  * errors first, then warnings, then infos; within a severity in object order.
  */
 export function analyzeManifests(objects: readonly AnalyzedObject[], options: ManifestAnalysisOptions = {}): Finding[] {
+  checkAcknowledgements('analyzeManifests', options.acknowledgements);
+  const acks = options.acknowledgements ?? [];
+  const annotated = new Map<unknown, readonly AnnotatedAcknowledgement[]>();
   const disabled = new Set(options.disabledChecks ?? []);
   const index = new MeshIndex(objects as readonly ManifestObject[], options.clusterDomain ?? 'cluster.local');
   const findings: Finding[] = [];
@@ -367,11 +582,14 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     releases: options.releases ?? [],
     enabled: (c: { code: string; mirrors: string }) =>
       !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
-    report: (f: Finding) => {
-      findings.push(f);
+    report: (f: Finding, subject?: Subject) => {
+      const reason =
+        acks.length === 0 && annotated.size === 0 ? undefined : acknowledgementFor(f, subject, acks, annotated);
+      findings.push(reason === undefined ? f : { ...f, acknowledged: reason });
     },
     routedHosts: new Set<string>(),
   };
+  checkAcknowledgeAnnotations(context, annotated);
   runObjectChecks(context);
   runRoutingChecks(context);
   runWorkloadChecks(context);
@@ -449,10 +667,12 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
         rendered.push(c);
       }
     } else {
+      // Its annotations too: they may acknowledge findings on it.
+      const annotations = c.metadata.toJson().annotations;
       manifest = {
         apiVersion: c.apiVersion,
         kind: c.kind,
-        metadata: { name: c.name, namespace: c.metadata.namespace },
+        metadata: { name: c.name, namespace: c.metadata.namespace, ...(annotations ? { annotations } : {}) },
       };
     }
     objects.push({ path: c.node.path, manifest });

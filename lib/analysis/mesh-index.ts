@@ -100,7 +100,7 @@ export class MeshIndex {
   ) {
     this.svcSuffix = `.svc.${clusterDomain}`;
     const objects: IndexedObject[] = [];
-    for (const { path, manifest } of input) {
+    for (const { path, manifest } of expandLists(input)) {
       if (manifest === null || typeof manifest !== 'object' || typeof manifest.kind !== 'string') continue;
       const apiVersion = String(manifest.apiVersion ?? '');
       const slash = apiVersion.indexOf('/');
@@ -140,6 +140,28 @@ export class MeshIndex {
         if (typeof host === 'string') this.serviceEntryHosts.add(this.normalizeHost(host, se.namespace), se);
       }
     }
+  }
+
+  /**
+   * True when `o` (a VirtualService, DestinationRule, ServiceEntry or Service) is visible to
+   * configuration in `namespace`: its `spec.exportTo` (for a Service, the annotation
+   * `networking.istio.io/exportTo`) holds `*`, `namespace`, or `.` for its own namespace. Without
+   * one, Istio exports to every namespace (the mesh default `defaultServiceExportTo` etc. is `*`).
+   */
+  public visibleTo(o: IndexedObject, namespace: string): boolean {
+    const scopes = exportScopes(o);
+    return scopes === undefined || scopes.has('*') || scopes.has(namespace);
+  }
+
+  /** True when some namespace sees both `a` and `b` (their exportTo overlap). */
+  public visibleTogether(a: IndexedObject, b: IndexedObject): boolean {
+    const sa = exportScopes(a);
+    const sb = exportScopes(b);
+    if (sa === undefined || sb === undefined || sa.has('*') || sb.has('*')) {
+      return (sa === undefined || sa.size > 0) && (sb === undefined || sb.size > 0);
+    }
+    for (const ns of sa) if (sb.has(ns)) return true;
+    return false;
   }
 
   /** Objects of a kind in an API group (`''` for core). */
@@ -331,6 +353,74 @@ export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
 /** True for pod templates that opt out of sidecar injection (label or, deprecated, annotation). */
 export function optedOutOfInjection(w: IndexedWorkload): boolean {
   return w.labels[INJECT_LABEL] === 'false' || w.annotations[INJECT_LABEL] === 'false';
+}
+
+/** The annotation by which a Service restricts its visibility, as Istio reads it. */
+export const SERVICE_EXPORT_TO_ANNOTATION = 'networking.istio.io/exportTo';
+const EXPORT_SCOPES = new WeakMap<IndexedObject, ReadonlySet<string> | undefined>();
+
+/**
+ * The namespaces an object is exported to (`*` for all), `.` resolved to its own namespace and
+ * `~` (exported nowhere) dropped; undefined when the object sets no exportTo (exported everywhere).
+ */
+function exportScopes(o: IndexedObject): ReadonlySet<string> | undefined {
+  if (EXPORT_SCOPES.has(o)) return EXPORT_SCOPES.get(o);
+  let raw: unknown[] | undefined;
+  if (o.group === '' && o.kind === 'Service') {
+    const value = o.manifest.metadata?.annotations?.[SERVICE_EXPORT_TO_ANNOTATION];
+    raw = typeof value === 'string' ? value.split(',').map((v) => v.trim()) : undefined;
+  } else if (Array.isArray(o.manifest.spec?.exportTo) && o.manifest.spec.exportTo.length > 0) {
+    raw = o.manifest.spec.exportTo;
+  }
+  const scopes =
+    raw === undefined
+      ? undefined
+      : new Set(
+          raw
+            .filter((v): v is string => typeof v === 'string' && v !== '' && v !== '~')
+            .map((v) => (v === '.' ? o.namespace : v)),
+        );
+  EXPORT_SCOPES.set(o, scopes);
+  return scopes;
+}
+
+/**
+ * The objects of `input` with every `kind: List` (or `*List`, e.g. `ServiceList`) replaced by its
+ * items, as kubectl applies them; an item is located as `<path>/items[<i>]`.
+ */
+function* expandLists(input: readonly ManifestObject[]): Iterable<ManifestObject> {
+  for (const o of input) {
+    const m = o.manifest;
+    if (
+      m !== null &&
+      typeof m === 'object' &&
+      typeof m.kind === 'string' &&
+      m.kind.endsWith('List') &&
+      Array.isArray(m.items)
+    ) {
+      yield* expandLists(
+        m.items.map((item: unknown, i: number) => ({ path: `${o.path}/items[${i}]`, manifest: item })),
+      );
+    } else {
+      yield o;
+    }
+  }
+}
+
+/**
+ * Istio's `host.Name.Matches`, case-insensitively (DNS names are): true when two hosts, either of
+ * which may be a wildcard (`*` or `*.suffix`), share a name.
+ */
+export function hostsMatch(x: string, y: string): boolean {
+  const a = x.toLowerCase();
+  const b = y.toLowerCase();
+  if (a === '*' || b === '*') return true;
+  const aw = a.startsWith('*');
+  const bw = b.startsWith('*');
+  if (aw && bw) return a.slice(1).endsWith(b.slice(1)) || b.slice(1).endsWith(a.slice(1));
+  if (aw) return b.endsWith(a.slice(1));
+  if (bw) return a.endsWith(b.slice(1));
+  return a === b;
 }
 
 function kindOf(group: string, kind: string): string {

@@ -22,7 +22,7 @@ export function runWorkloadChecks(context: CheckContext): void {
 
 function checkDestinationRules(context: CheckContext): void {
   const { index } = context;
-  const byHost = new Map<string, HostRules>();
+  const byHost = new Map<string, IndexedObject[]>();
   for (const dr of index.istio('DestinationRule')) {
     const spec = dr.manifest.spec ?? {};
     if (typeof spec.host !== 'string') continue;
@@ -57,12 +57,18 @@ function checkDestinationRules(context: CheckContext): void {
       if (typeof name === 'string') seen.add(name);
     });
 
-    checkDuplicateHost(context, dr, fqdn, byHost);
+    const key = `${dr.namespace}|${fqdn}`;
+    const sameHost = byHost.get(key);
+    if (sameHost) sameHost.push(dr);
+    else byHost.set(key, [dr]);
 
     if (fqdn.includes('*')) continue;
-    const svc = index.isClusterLocal(fqdn) ? index.service(fqdn) : undefined;
+    // Only Services and ServiceEntries exported to the rule's namespace resolve its host.
+    const found = index.isClusterLocal(fqdn) ? index.service(fqdn) : undefined;
+    const svc = found !== undefined && index.visibleTo(found, dr.namespace) ? found : undefined;
     if (svc === undefined) {
-      if (!index.hasServiceEntryFor(fqdn) && context.enabled(MESH_CHECKS.DR_HOST_UNKNOWN)) {
+      const entry = index.serviceEntriesFor(fqdn).some((e) => index.visibleTo(e, dr.namespace));
+      if (!entry && context.enabled(MESH_CHECKS.DR_HOST_UNKNOWN)) {
         reportProblem(context, MESH_CHECKS.DR_HOST_UNKNOWN, dr, {
           field: 'spec.host',
           value: spec.host,
@@ -74,82 +80,70 @@ function checkDestinationRules(context: CheckContext): void {
     }
     checkSubsetsSelectPods(context, dr, svc, subsets);
   }
+  checkDuplicateHosts(context, byHost);
 }
 
-/** What the earlier DestinationRules of one host and namespace define. */
-interface HostRules {
-  readonly first: IndexedObject;
-  readonly subsetOwners: Map<string, IndexedObject>;
-  policyOwner?: IndexedObject;
-  /** Some rule has no subsets (Kiali then reports every other rule of the host, KIA0201). */
-  withoutSubsets: boolean;
-}
-
-function checkDuplicateHost(
-  context: CheckContext,
-  dr: IndexedObject,
-  fqdn: string,
-  byHost: Map<string, HostRules>,
-): void {
-  const key = `${dr.namespace}|${fqdn}`;
-  const spec = dr.manifest.spec;
-  const subsets = asArray(spec.subsets);
-  const earlier = byHost.get(key);
-  if (earlier === undefined) {
-    const owners = new Map<string, IndexedObject>();
-    for (const s of subsets) if (typeof s?.name === 'string' && !owners.has(s.name)) owners.set(s.name, dr);
-    byHost.set(key, {
-      first: dr,
-      subsetOwners: owners,
-      policyOwner: spec.trafficPolicy !== undefined ? dr : undefined,
-      withoutSubsets: subsets.length === 0,
-    });
-    return;
-  }
-  const describe = (o: IndexedObject) => `DestinationRule ${o.namespace}/${o.name} at ${o.path}`;
-  let conflict = false;
-  subsets.forEach((s, j) => {
-    const owner = earlier.subsetOwners.get(s?.name);
-    if (owner === undefined) {
-      if (typeof s?.name === 'string') earlier.subsetOwners.set(s.name, dr);
-      return;
-    }
-    if (owner === dr) return; // a duplicate inside one rule is BKI-SUBSET-DUPLICATE
-    conflict = true;
-    if (context.enabled(MESH_CHECKS.DR_CONFLICT)) {
-      reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
-        field: `spec.subsets[${j}].name`,
-        value: s.name,
-        problem: `is already defined for host ${fqdn} by ${describe(owner)}; Istio merges the rules and keeps only the first definition`,
-        expected: 'each subset defined once per host: merge the DestinationRules',
+/**
+ * DestinationRules of one host in one namespace that some namespace sees together (exportTo):
+ * Istio merges them, keeping the first definition of a subset and the first top-level
+ * trafficPolicy; Kiali (KIA0201) flags every rule involved, so each gets a finding naming the others.
+ */
+function checkDuplicateHosts(context: CheckContext, byHost: Map<string, IndexedObject[]>): void {
+  const conflicts = context.enabled(MESH_CHECKS.DR_CONFLICT);
+  const duplicates = context.enabled(MESH_CHECKS.DR_DUPLICATE_HOST);
+  if (!conflicts && !duplicates) return;
+  const { index } = context;
+  const describe = (rules: IndexedObject[]) =>
+    rules.map((o) => `DestinationRule ${o.namespace}/${o.name} at ${o.path}`).join(', ');
+  for (const rules of byHost.values()) {
+    if (rules.length < 2) continue;
+    for (const dr of rules) {
+      const peers = rules.filter((o) => o !== dr && index.visibleTogether(dr, o));
+      if (peers.length === 0) continue;
+      const spec = dr.manifest.spec;
+      const fqdn = index.normalizeHost(spec.host, dr.namespace);
+      let conflict = false;
+      const own = new Set<string>();
+      asArray(spec.subsets).forEach((s, j) => {
+        const name = s?.name;
+        if (typeof name !== 'string' || own.has(name)) return; // a repeat inside one rule is BKI-SUBSET-DUPLICATE
+        own.add(name);
+        const owners = peers.filter((o) => index.subsetsOf(o).has(name));
+        if (owners.length === 0) return;
+        conflict = true;
+        if (!conflicts) return;
+        reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
+          field: `spec.subsets[${j}].name`,
+          value: name,
+          problem: `is also defined for host ${fqdn} by ${describe(owners)}; Istio merges the rules and keeps only the first definition`,
+          expected: 'each subset defined once per host: merge the DestinationRules',
+        });
+      });
+      if (spec.trafficPolicy !== undefined) {
+        const owners = peers.filter((o) => o.manifest.spec?.trafficPolicy !== undefined);
+        if (owners.length > 0) {
+          conflict = true;
+          if (conflicts) {
+            reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
+              field: 'spec.trafficPolicy',
+              value: spec.trafficPolicy,
+              problem: `is set for host ${fqdn} by ${describe(owners)} too; Istio merges the rules and keeps only the first top-level trafficPolicy`,
+              expected: 'one top-level trafficPolicy per host: merge the DestinationRules',
+            });
+          }
+        }
+      }
+      if (conflict || !duplicates) continue;
+      // Kiali matches a rule without subsets against every subset (KIA0201); distinct subsets are library policy.
+      const kialiFlagsIt = [dr, ...peers].some((o) => asArray(o.manifest.spec?.subsets).length === 0);
+      reportProblem(context, MESH_CHECKS.DR_DUPLICATE_HOST, dr, {
+        field: 'spec.host',
+        value: spec.host,
+        problem: `is also configured by ${describe(peers)} in the same namespace`,
+        expected: 'one DestinationRule per host and namespace (Istio merges them, which is easy to get wrong)',
+        mirrors: kialiFlagsIt ? undefined : 'library',
       });
     }
-  });
-  if (spec.trafficPolicy !== undefined) {
-    if (earlier.policyOwner !== undefined) {
-      conflict = true;
-      if (context.enabled(MESH_CHECKS.DR_CONFLICT)) {
-        reportProblem(context, MESH_CHECKS.DR_CONFLICT, dr, {
-          field: 'spec.trafficPolicy',
-          value: spec.trafficPolicy,
-          problem: `is ignored: ${describe(earlier.policyOwner)} already sets a top-level trafficPolicy for host ${fqdn}`,
-          expected: 'one top-level trafficPolicy per host: merge the DestinationRules',
-        });
-      }
-    } else {
-      earlier.policyOwner = dr;
-    }
-  }
-  const kialiFlagsIt = earlier.withoutSubsets || subsets.length === 0;
-  earlier.withoutSubsets = kialiFlagsIt;
-  if (!conflict && context.enabled(MESH_CHECKS.DR_DUPLICATE_HOST)) {
-    reportProblem(context, MESH_CHECKS.DR_DUPLICATE_HOST, dr, {
-      field: 'spec.host',
-      value: spec.host,
-      problem: `is also configured by ${describe(earlier.first)} in the same namespace`,
-      expected: 'one DestinationRule per host and namespace (Istio merges them, which is easy to get wrong)',
-      mirrors: kialiFlagsIt ? undefined : 'library',
-    });
   }
 }
 
@@ -158,14 +152,14 @@ function checkSubsetsSelectPods(context: CheckContext, dr: IndexedObject, svc: I
   const selector: Record<string, string> = svc.manifest.spec?.selector ?? {};
   if (Object.keys(selector).length === 0) return; // a selector-less Service has no pods we know of
   subsets.forEach((s, j) => {
-    const labels: Record<string, string> = s?.labels ?? {};
+    const labels: Record<string, string> = podLabelsOf(s?.labels ?? {});
     if (Object.keys(labels).length === 0) return;
     const clash = Object.entries(labels).some(([k, v]) => selector[k] !== undefined && selector[k] !== v);
     if (!clash && context.index.selectWorkloads(svc.namespace, { ...selector, ...labels }).length > 0) return;
     const available = distinctLabelSets(context.index.selectWorkloads(svc.namespace, selector), Object.keys(labels));
     reportProblem(context, MESH_CHECKS.SUBSET_NO_PODS, dr, {
       field: `spec.subsets[${j}].labels`,
-      value: labels,
+      value: s?.labels,
       problem: `select no pod template behind Service ${svc.namespace}/${svc.name} (selector ${describeValue(selector)}), so subset ${describeValue(s?.name)} has no endpoints`,
       expected:
         available.length > 0
@@ -173,6 +167,18 @@ function checkSubsetsSelectPods(context: CheckContext, dr: IndexedObject, svc: I
           : 'a pod template selected by that Service (none is in the app)',
     });
   });
+}
+
+/**
+ * The labels of a subset that pod templates must carry: not the `topology.kubernetes.io/*` and
+ * `topology.istio.io/*` labels, which Istio adds to every endpoint from its Node, cluster and network.
+ */
+function podLabelsOf(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (!k.startsWith('topology.kubernetes.io/') && !k.startsWith('topology.istio.io/')) out[k] = v;
+  }
+  return out;
 }
 
 /** The distinct values the selected workloads have for `keys`, e.g. [{version: 'v1'}, {version: 'v2'}]. */
@@ -195,6 +201,9 @@ function checkServicePorts(context: CheckContext): void {
     if (SYSTEM_NAMESPACES.has(svc.namespace) || svc.manifest.spec?.type === 'ExternalName') continue;
     const labels = svc.manifest.metadata?.labels ?? {};
     if ('istio' in labels || labels.release === 'istio') continue; // Istio's own control plane, as IST0118 skips it
+    // Services Istio generates for waypoints (and other managed gateways) carry HBONE, not named ports.
+    if (labels['gateway.istio.io/managed'] !== undefined) continue;
+    if (asArray(svc.manifest.spec?.ports).some((p) => p?.appProtocol === 'hbone')) continue;
     const selector = svc.manifest.spec?.selector ?? {};
     const pods = Object.keys(selector).length > 0 ? index.selectWorkloads(svc.namespace, selector) : [];
     // Pods without a sidecar (Istio's addons) do not depend on protocol selection.

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 
+import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
@@ -27,7 +28,8 @@ export interface BookinfoDestinationRulesProps {
   /**
    * Also declare the subsets of versions Istio ships but `bookinfo.yaml` does not run (ratings `v2`,
    * `v2-mysql`, `v2-mysql-vm`; details `v2`), as upstream's files do. Routing to them is allowed by the
-   * analysis; a subset that selects no pod is reported as a warning.
+   * analysis; that those subsets select no pod (BKI-SUBSET-NO-PODS) is acknowledged on the rules of
+   * ratings and details, with the reason, until a variant deploys the version.
    * @default true
    */
   readonly includeUpstreamSubsets?: boolean;
@@ -76,8 +78,21 @@ export class BookinfoDestinationRules extends Construct {
         trafficPolicy,
       });
       const declared = new Set(routing.subsetNames);
-      for (const name of includeExtra ? (UPSTREAM_EXTRA_SUBSETS[service.serviceName] ?? []) : []) {
-        if (!declared.has(name)) routing.addSubset({ name });
+      const extra = (includeExtra ? (UPSTREAM_EXTRA_SUBSETS[service.serviceName] ?? []) : []).filter(
+        (name) => !declared.has(name),
+      );
+      for (const name of extra) routing.addSubset({ name });
+      if (extra.length > 0) {
+        // Subsets for versions that only the variant files deploy select no pod until one is applied.
+        MeshAnalysis.of(this).configure({
+          acknowledgements: [
+            {
+              code: 'BKI-SUBSET-NO-PODS',
+              path: routing.node.path,
+              reason: `upstream's destination-rule-all*.yaml declares ${service.serviceName} subsets ${extra.join(', ')} for versions only Bookinfo's variant files deploy (includeUpstreamSubsets)`,
+            },
+          ],
+        });
       }
       routings[service.serviceName] = routing;
     }

@@ -36,7 +36,16 @@ function describe(value: unknown): string {
  * @internal
  */
 export function reject(scope: IConstruct, field: string, value: unknown, allowed: string): never {
-  throw new InvalidInputError(scope.node.path, field, value, allowed);
+  rejectAt(scope.node.path, field, value, allowed);
+}
+
+/**
+ * Throws an {@link InvalidInputError} for input given to a function rather than a construct
+ * (e.g. `analyzeManifests`): `at` names it where a construct path would be.
+ * @internal
+ */
+export function rejectAt(at: string, field: string, value: unknown, allowed: string): never {
+  throw new InvalidInputError(at, field, value, allowed);
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -484,4 +484,38 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       G.deployment('ratings-v1', { app: 'ratings', version: 'v1', 'sidecar.istio.io/inject': 'true' }),
     ],
   },
+  // Peer-semantics checks
+  {
+    code: C.MATCH_INEFFECTIVE.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      virtualService('reviews-vs', {
+        hosts: ['reviews'],
+        http: [
+          {
+            match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+            route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+          },
+          {
+            match: [{ headers: { 'end-user': { exact: 'jason' } } }, { uri: { prefix: '/beta' } }],
+            route: [{ destination: { host: 'reviews', subset: 'v1' } }],
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.ACKNOWLEDGEMENT_INVALID.code,
+    objects: [
+      at('settings', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'settings',
+          annotations: { 'analysis.cdk8s-istio-bookinfo.io/acknowledge': 'BKI-SUBSET-NO-PODS' },
+        },
+      }),
+    ],
+  },
 ];

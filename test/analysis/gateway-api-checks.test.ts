@@ -65,8 +65,8 @@ describe('a correct Gateway API setup', () => {
     expect(index.k8sGateway('default', 'bookinfo-gateway')?.group).toBe('gateway.networking.k8s.io');
   });
 
-  test('a VirtualService cannot bind to a Gateway API Gateway, and Gateway API Gateways never conflict with Istio ones', () => {
-    // GIVEN a VirtualService naming the Gateway API Gateway, and an Istio Gateway of the same name
+  test('a VirtualService may name a Gateway API Gateway (as Istio accepts it), and Gateway API Gateways never conflict with Istio ones', () => {
+    // GIVEN a VirtualService naming the Gateway API Gateway bookinfo-gateway (listener without hostname)
     const vs = at({
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
@@ -77,8 +77,11 @@ describe('a correct Gateway API setup', () => {
         http: [{ route: [{ destination: { host: 'productpage' } }] }],
       },
     });
-    // WHEN / THEN it is not found (an Istio Gateway is needed)
-    expect(codes(analyze([...gatewayApiBookinfo(), vs]))).toEqual([C.GATEWAY_NOT_FOUND.code]);
+    // WHEN / THEN it is found, as Istio's GatewayAnalyzer looks up Kubernetes Gateways too
+    expect(codes(analyze([...gatewayApiBookinfo(), vs]))).toEqual([]);
+    // AND a Gateway of neither API is still not found
+    const elsewhere = at({ ...vs.manifest, spec: { ...vs.manifest.spec, gateways: ['nope'] } });
+    expect(codes(analyze([...gatewayApiBookinfo(), elsewhere]))).toEqual([C.GATEWAY_NOT_FOUND.code]);
     const istioGw = at({
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',

@@ -211,15 +211,20 @@ describe('routing references', () => {
     // WHEN
     const findings = withCode(analyze(chart), 'BKI-HOST-CONFLICT');
     // THEN
+    // THEN every VirtualService involved, as Istio and Kiali flag each (Istio's IST0109 is mesh-only)
     expect(findings.map((f) => [f.path, f.value, f.mirrors])).toEqual([
-      ['test/second', 'reviews.default.svc.cluster.local', 'IST0109/KIA1106'], // Istio's IST0109 is mesh-only
+      ['test/first', 'reviews', 'IST0109/KIA1106'],
+      ['test/second', 'reviews.default.svc.cluster.local', 'IST0109/KIA1106'],
+      ['test/edge-a', 'shop.example.com', 'KIA1106'],
       ['test/edge-a2', 'shop.example.com', 'KIA1106'],
     ]);
+    // AND each names the others
     expect(findings[0].message).toMatch(
-      /is already claimed on the mesh by VirtualService default\/first at test\/first; expected one VirtualService per host and gateway/,
+      /is also claimed on the mesh by VirtualService default\/second at test\/second \(host "reviews\.default\.svc\.cluster\.local"\), so which routes apply is undefined; expected one VirtualService per host and gateway/,
     );
-    expect(findings[1].message).toMatch(
-      /is already claimed on Gateway default\/a by VirtualService default\/edge-a at test\/edge-a/,
+    expect(findings[1].message).toMatch(/is also claimed on the mesh by VirtualService default\/first at test\/first/);
+    expect(findings[2].message).toMatch(
+      /is also claimed on Gateway default\/a by VirtualService default\/edge-a2 at test\/edge-a2/,
     );
   });
 
@@ -440,20 +445,25 @@ describe('destination rules', () => {
     // WHEN
     const findings = analyze(chart).filter((f) => f.code.startsWith('BKI-DR-'));
     // THEN
+    // THEN every rule involved: dr-b and dr-c both define v2; dr-a only shares the host
     expect(findings.map((f) => [f.code, f.severity, f.path, f.field])).toEqual([
+      ['BKI-DR-CONFLICT', Severity.ERROR, 'test/dr-b', 'spec.subsets[0].name'],
       ['BKI-DR-CONFLICT', Severity.ERROR, 'test/dr-c', 'spec.subsets[0].name'],
-      ['BKI-DR-DUPLICATE-HOST', Severity.WARNING, 'test/dr-b', 'spec.host'],
+      ['BKI-DR-DUPLICATE-HOST', Severity.WARNING, 'test/dr-a', 'spec.host'],
     ]);
-    expect(findings[0].message).toBe(
-      'DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is already defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]',
+    expect(findings[1].message).toBe(
+      'DestinationRule default/dr-c at test/dr-c: spec.subsets[0].name "v2" is also defined for host reviews.default.svc.cluster.local by DestinationRule default/dr-b at test/dr-b; Istio merges the rules and keeps only the first definition; expected each subset defined once per host: merge the DestinationRules [KIA0201]',
+    );
+    expect(findings[2].message).toMatch(
+      /is also configured by DestinationRule default\/dr-b at test\/dr-b, DestinationRule default\/dr-c at test\/dr-c in the same namespace/,
     );
     // Distinct subsets on one host are no KIA0201 in Kiali: the duplicate host is the library's own rule.
-    expect(findings[1].mirrors).toBe('library');
+    expect(findings[2].mirrors).toBe('library');
     // A rule without subsets beside another is KIA0201 (Kiali matches it against every subset).
     destinationRule(chart, 'dr-all', 'reviews', []);
     const all = withCode(analyze(chart), 'BKI-DR-DUPLICATE-HOST');
     expect(all.map((f) => [f.path, f.mirrors])).toEqual([
-      ['test/dr-b', 'library'],
+      ['test/dr-a', 'KIA0201'],
       ['test/dr-all', 'KIA0201'],
     ]);
   });
@@ -715,6 +725,9 @@ describe('analyzeManifests', () => {
               // ServiceEntries: the "ServiceEntries" tests below, and the catalog fixtures:
               c !== 'BKI-SERVICE-ENTRY-HOST-SERVICE' &&
               c !== 'BKI-SERVICE-ENTRY-PORT-PROTOCOL' &&
+              // Peer semantics and acknowledgements: test/analysis/peer-semantics.test.ts, acknowledgements.test.ts:
+              c !== 'BKI-MATCH-INEFFECTIVE' &&
+              c !== 'BKI-ACKNOWLEDGEMENT-INVALID' &&
               // Gateway API and ambient: test/analysis/gateway-api-checks.test.ts, ambient-checks.test.ts:
               !GATEWAY_API_AND_AMBIENT_CODES.has(c),
           ),
@@ -806,11 +819,16 @@ describe('BKI-GATEWAY-CONFLICT', () => {
     gateway(chart, 'a', ['shop.example.com']);
     gateway(chart, 'b', ['istio-system/shop.example.com']);
     const findings = withCode(analyze(chart), 'BKI-GATEWAY-CONFLICT');
+    // THEN both Gateways, each naming the other
     expect(findings.map((f) => [f.severity, f.path, f.field, f.value])).toEqual([
+      [Severity.ERROR, 'test/gw-default-a', 'spec.servers[0].hosts[0]', 'shop.example.com'],
       [Severity.ERROR, 'test/gw-default-b', 'spec.servers[0].hosts[0]', 'istio-system/shop.example.com'],
     ]);
     expect(findings[0].message).toMatch(
-      /spec\.servers\[0\]\.hosts\[0\] "istio-system\/shop\.example\.com" is also served by Gateway default\/a at test\/gw-default-a on the same ingress workload \{"istio":"ingressgateway"\} and port 80, so only one of their routes takes effect; expected one Gateway per host and port of an ingress workload: share it \(SharedGateway\) or use distinct hosts \[IST0145\/KIA0301\]$/,
+      /is also served by Gateway default\/b at test\/gw-default-b \(spec\.servers\[0\]\.hosts\[0\]\)/,
+    );
+    expect(findings[1].message).toMatch(
+      /spec\.servers\[0\]\.hosts\[0\] "istio-system\/shop\.example\.com" is also served by Gateway default\/a at test\/gw-default-a \(spec\.servers\[0\]\.hosts\[0\]\) on the same ingress workload \{"istio":"ingressgateway"\} and port 80, so only one of their routes takes effect; expected one Gateway per host and port of an ingress workload: share it \(SharedGateway\) or use distinct hosts \[IST0145\/KIA0301\]$/,
     );
   });
 

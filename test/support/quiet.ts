@@ -27,15 +27,16 @@ export function quietChart(): Chart {
 }
 
 /**
- * Runs `fn` (e.g. main.ts, whose analysis prints with the default `onWarning`) and returns the
- * `[mesh analysis] warning:` lines it wrote to stderr instead of printing them; other output passes.
+ * Runs `fn` (e.g. main.ts, whose analysis prints with the default `onWarning` and `onAcknowledged`)
+ * and returns the `[mesh analysis] ` lines (warnings, acknowledged-findings summaries) it wrote to
+ * stderr instead of printing them; other output passes.
  */
 export function captureStderrWarnings(fn: () => void): string[] {
   const captured: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: any[]) => {
     const text = String(chunk);
-    if (text.startsWith('[mesh analysis] warning: ')) {
+    if (text.startsWith('[mesh analysis] ')) {
       captured.push(text);
       return true;
     }
