@@ -332,6 +332,85 @@ export const MESH_CHECKS = {
     Severity.ERROR,
     'every entry of an `analysis.cdk8s-istio-bookinfo.io/acknowledge` annotation is `<known check code>: <non-empty reason>`',
   ),
+  // Workload, annotation and TLS checks
+  NAMESPACE_NOT_INJECTED: check(
+    'BKI-NAMESPACE-NOT-INJECTED',
+    'IST0102',
+    Severity.INFO,
+    'a Namespace of the analysis holding pod templates that make no injection choice of their own is labelled `istio-injection` (enabled or disabled) or `istio.io/rev`, or is in ambient mode (judged when the app configures the sidecar mesh)',
+  ),
+  NAMESPACE_INJECTION_LABELS: check(
+    'BKI-NAMESPACE-INJECTION-LABELS',
+    'IST0123',
+    Severity.WARNING,
+    'a Namespace carries one kind of injection label only: not `istio-injection=enabled` with `istio.io/rev`, nor either with `istio.io/dataplane-mode`',
+  ),
+  ANNOTATION_UNKNOWN: check(
+    'BKI-ANNOTATION-UNKNOWN',
+    'IST0108',
+    Severity.WARNING,
+    'every `*istio.io/*` annotation on a Namespace, Service, pod (template) or workload is one Istio 1.30 knows',
+  ),
+  ANNOTATION_MISPLACED: check(
+    'BKI-ANNOTATION-MISPLACED',
+    'IST0107',
+    Severity.WARNING,
+    'an Istio annotation sits on a kind Istio reads it from (pod annotations on the pod template, not on the Deployment or its Service)',
+  ),
+  ANNOTATION_INVALID: check(
+    'BKI-ANNOTATION-INVALID',
+    'IST0125',
+    Severity.WARNING,
+    'an Istio pod annotation whose value the sidecar injector validates (ports, CIDRs, interfaces, integers, booleans, quantities, interception mode, proxy config) has a valid value',
+  ),
+  ANNOTATION_DEPRECATED: check(
+    'BKI-ANNOTATION-DEPRECATED',
+    'IST0135',
+    Severity.INFO,
+    'no deprecated Istio annotation is used (e.g. the `sidecar.istio.io/inject` annotation instead of the label)',
+  ),
+  SERVICE_PORT_PROTOCOLS: check(
+    'BKI-SERVICE-PORT-PROTOCOLS',
+    'IST0116',
+    Severity.WARNING,
+    'the Services selecting one meshed pod template do not use one port number with different protocols (TCP, UDP, SCTP)',
+  ),
+  SERVICE_TARGET_PORT_CONFLICT: check(
+    'BKI-SERVICE-TARGET-PORT-CONFLICT',
+    'IST0137',
+    Severity.WARNING,
+    'the Services selecting one meshed pod template send one targetPort through one port number only',
+  ),
+  SERVICE_TARGET_PORT_UNDECLARED: check(
+    'BKI-SERVICE-TARGET-PORT-UNDECLARED',
+    'KIA0701',
+    Severity.WARNING,
+    'a named Service targetPort is the name of a container port of every pod template the Service selects (else Kubernetes gives those pods no endpoint); Kiali also flags undeclared numbers, which Kubernetes routes anyway',
+  ),
+  WORKLOAD_NO_SERVICE: check(
+    'BKI-WORKLOAD-NO-SERVICE',
+    'IST0117',
+    Severity.INFO,
+    'a meshed pod template that declares container ports is selected by a Service (IST0117, retired in Istio 1.20 for its false positives on clients and jobs, which declare none)',
+  ),
+  DR_TLS_NO_CA: check(
+    'BKI-DR-TLS-NO-CA',
+    'IST0128',
+    Severity.WARNING,
+    "a DestinationRule's top-level SIMPLE or MUTUAL client TLS sets `caCertificates` (or `credentialName` with a `workloadSelector`), so the server certificate is checked against a CA of your choice",
+  ),
+  DR_PORT_TLS_NO_CA: check(
+    'BKI-DR-PORT-TLS-NO-CA',
+    'IST0129',
+    Severity.WARNING,
+    "a DestinationRule's port-level SIMPLE or MUTUAL client TLS sets `caCertificates` (or `credentialName` with a `workloadSelector`)",
+  ),
+  GATEWAY_PORT_NOT_ON_SERVICE: check(
+    'BKI-GATEWAY-PORT-NOT-ON-SERVICE',
+    'IST0162',
+    Severity.WARNING,
+    'every Gateway server port is a port or targetPort of a TCP Service selecting the gateway pods, when those pods and a Service for them are in the analysis',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -7,6 +7,7 @@ import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
+import { runAnnotationChecks } from './annotation-checks';
 import { CheckContext, reportProblem, Subject } from './check-context';
 import {
   ACKNOWLEDGE_ANNOTATION,
@@ -19,11 +20,15 @@ import {
   WeightStrictness,
 } from './findings';
 import { runGatewayApiChecks } from './gateway-api-checks';
+import { runGatewayPortChecks } from './gateway-port-checks';
+import { runInjectionChecks } from './injection-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
+import { runServicePortChecks } from './service-port-checks';
+import { runTlsChecks } from './tls-checks';
 import { runWorkloadChecks } from './workload-checks';
 
 /**
@@ -597,6 +602,11 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runGatewayApiChecks(context);
   runAmbientChecks(context);
   runReleaseChecks(context);
+  runInjectionChecks(context);
+  runAnnotationChecks(context);
+  runServicePortChecks(context);
+  runTlsChecks(context);
+  runGatewayPortChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))

@@ -331,6 +331,70 @@ export class MeshIndex {
       else byValue.set(String(v), [w]);
     }
   }
+
+  /** workload → the Services of its namespace whose (non-empty) selector matches it; built on first use. */
+  private selectingServices?: Map<IndexedWorkload, IndexedObject[]>;
+
+  /** The Services of the workload's namespace whose non-empty selector matches its pod labels, in input order. */
+  public servicesSelecting(w: IndexedWorkload): readonly IndexedObject[] {
+    if (this.selectingServices === undefined) {
+      const map = new Map<IndexedWorkload, IndexedObject[]>();
+      for (const svc of this.ofKind('', 'Service')) {
+        const selector = svc.manifest.spec?.selector;
+        if (selector === null || typeof selector !== 'object') continue;
+        for (const selected of this.selectWorkloads(svc.namespace, selector)) {
+          const list = map.get(selected);
+          if (list) list.push(svc);
+          else map.set(selected, [svc]);
+        }
+      }
+      this.selectingServices = map;
+    }
+    return this.selectingServices.get(w) ?? [];
+  }
+
+  /** True when the pod template has a pod spec with containers (the stand-ins for declared services have none). */
+  public hasPodSpec(w: IndexedWorkload): boolean {
+    return Array.isArray(podSpecOf(w)?.containers);
+  }
+
+  /** The ports the containers of a pod template declare (`containers[].ports[]`). */
+  public containerPortsOf(w: IndexedWorkload): readonly DeclaredContainerPort[] {
+    const spec = podSpecOf(w);
+    const ports: DeclaredContainerPort[] = [];
+    for (const c of asArray(spec?.containers)) {
+      for (const p of asArray(c?.ports)) {
+        if (p !== null && typeof p === 'object') {
+          ports.push({
+            container: String(c.name ?? ''),
+            name: p.name,
+            containerPort: p.containerPort,
+            protocol: p.protocol,
+          });
+        }
+      }
+    }
+    return ports;
+  }
+}
+
+/** The pod spec beside a pod template's metadata. */
+function podSpecOf(w: IndexedWorkload): any {
+  let spec: any = w.object.manifest;
+  for (const part of w.labelsField.replace(/metadata\.labels$/, 'spec').split('.')) spec = spec?.[part];
+  return spec;
+}
+
+/** One `containers[].ports[]` entry of a pod template. */
+export interface DeclaredContainerPort {
+  /** The container's name. */
+  readonly container: string;
+  /** The port's name, if any. */
+  readonly name?: string;
+  /** The port number. */
+  readonly containerPort?: number;
+  /** TCP (default), UDP or SCTP. */
+  readonly protocol?: string;
 }
 
 /**

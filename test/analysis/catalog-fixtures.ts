@@ -89,6 +89,46 @@ function peerAuthentication(name: string, namespace: string, mode: string): Anal
   });
 }
 
+/** A Deployment with a pod spec, for the workload, annotation and port checks. */
+function podTemplate(
+  name: string,
+  labels: Record<string, string>,
+  opts: {
+    namespace?: string;
+    annotations?: Record<string, string>;
+    podAnnotations?: Record<string, string>;
+    ports?: any[];
+  } = {},
+): AnalyzedObject {
+  return at(`${name}-deploy`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: opts.namespace, annotations: opts.annotations },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels, annotations: opts.podAnnotations },
+        spec: { containers: [{ name: labels.app ?? name, image: `example/${name}`, ports: opts.ports }] },
+      },
+    },
+  });
+}
+
+/** The pod labels of `istioctl install`'s ingress gateway. */
+const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
+/** A ServiceEntry for https://api.example.com. */
+const API_SERVICE_ENTRY = at('api-se', {
+  apiVersion: NETWORKING,
+  kind: 'ServiceEntry',
+  metadata: { name: 'api' },
+  spec: {
+    hosts: ['api.example.com'],
+    ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+    resolution: 'DNS',
+  },
+});
+
 const C = MESH_CHECKS;
 
 /** One fixture per check, in MESH_CHECKS order. */
@@ -514,6 +554,142 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
         metadata: {
           name: 'settings',
           annotations: { 'analysis.cdk8s-istio-bookinfo.io/acknowledge': 'BKI-SUBSET-NO-PODS' },
+        },
+      }),
+    ],
+  },
+  // Workload, annotation and TLS checks
+  {
+    code: C.NAMESPACE_NOT_INJECTED.code,
+    objects: [
+      at('shop-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }),
+      podTemplate('web-v1', { app: 'web', version: 'v1' }, { namespace: 'shop' }),
+      peerAuthentication('default', 'shop', 'STRICT'),
+    ],
+  },
+  {
+    code: C.NAMESPACE_INJECTION_LABELS.code,
+    objects: [
+      at('shop-ns', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop', labels: { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' } },
+      }),
+    ],
+  },
+  {
+    code: C.ANNOTATION_UNKNOWN.code,
+    objects: [
+      at('web-svc', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', annotations: { 'networking.istio.io/exportToo': '.' } },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] },
+      }),
+      deployment('web-v1', { app: 'web', version: 'v1' }),
+    ],
+  },
+  {
+    code: C.ANNOTATION_MISPLACED.code,
+    objects: [
+      podTemplate('web-v1', { app: 'web', version: 'v1' }, { annotations: { 'sidecar.istio.io/proxyCPU': '100m' } }),
+    ],
+  },
+  {
+    code: C.ANNOTATION_INVALID.code,
+    objects: [
+      podTemplate(
+        'web-v1',
+        { app: 'web', version: 'v1' },
+        { podAnnotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8, 192.168.0.0/16' } },
+      ),
+    ],
+  },
+  {
+    code: C.ANNOTATION_DEPRECATED.code,
+    objects: [
+      podTemplate('web-v1', { app: 'web', version: 'v1' }, { podAnnotations: { 'sidecar.istio.io/inject': 'true' } }),
+    ],
+  },
+  {
+    code: C.SERVICE_PORT_PROTOCOLS.code,
+    objects: [
+      service('dns', [{ name: 'tcp-dns', port: 5353, protocol: 'TCP' }]),
+      at('dns-udp-svc', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'dns-udp' },
+        spec: { selector: { app: 'dns' }, ports: [{ name: 'udp-dns', port: 5353, protocol: 'UDP' }] },
+      }),
+      deployment('dns-v1', { app: 'dns', version: 'v1' }),
+    ],
+  },
+  {
+    code: C.SERVICE_TARGET_PORT_CONFLICT.code,
+    objects: [
+      service('web', [{ name: 'http', port: 80, targetPort: 8080 }]),
+      at('web-internal-svc', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web-internal' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] },
+      }),
+      deployment('web-v1', { app: 'web', version: 'v1' }),
+    ],
+  },
+  {
+    code: C.SERVICE_TARGET_PORT_UNDECLARED.code,
+    objects: [
+      service('web', [{ name: 'http', port: 80, targetPort: 'http-web' }]),
+      podTemplate('web-v1', { app: 'web', version: 'v1' }, { ports: [{ name: 'http', containerPort: 8080 }] }),
+    ],
+  },
+  {
+    code: C.WORKLOAD_NO_SERVICE.code,
+    objects: [podTemplate('web-v1', { app: 'web', version: 'v1' }, { ports: [{ name: 'http', containerPort: 8080 }] })],
+  },
+  {
+    code: C.DR_TLS_NO_CA.code,
+    objects: [
+      API_SERVICE_ENTRY,
+      destinationRule('api-tls', { host: 'api.example.com', trafficPolicy: { tls: { mode: 'SIMPLE' } } }),
+    ],
+  },
+  {
+    code: C.DR_PORT_TLS_NO_CA.code,
+    objects: [
+      API_SERVICE_ENTRY,
+      destinationRule('api-tls', {
+        host: 'api.example.com',
+        trafficPolicy: {
+          portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE', sni: 'api.example.com' } }],
+        },
+      }),
+    ],
+  },
+  {
+    code: C.GATEWAY_PORT_NOT_ON_SERVICE.code,
+    objects: [
+      podTemplate('istio-ingressgateway', INGRESS_LABELS, { namespace: 'istio-system' }),
+      at('ingress-svc', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+        spec: {
+          selector: INGRESS_LABELS,
+          ports: [
+            { name: 'http2', port: 80, targetPort: 8080 },
+            { name: 'https', port: 443, targetPort: 8443 },
+          ],
+        },
+      }),
+      at('shop-gateway', {
+        apiVersion: NETWORKING,
+        kind: 'Gateway',
+        metadata: { name: 'shop-gateway' },
+        spec: {
+          selector: { istio: 'ingressgateway' },
+          servers: [{ port: { number: 9090, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }],
         },
       }),
     ],
