@@ -7,14 +7,18 @@ import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
+import { runAuthorizationChecks } from './authorization-checks';
 import { CheckContext } from './check-context';
 import { Finding, formatFinding, MESH_CHECKS, ReleaseFact, Severity, WeightStrictness } from './findings';
 import { runGatewayApiChecks } from './gateway-api-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
+import { runMtlsChecks } from './mtls-checks';
 import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
+import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
+import { runServiceEntryChecks } from './service-entry-checks';
 import { runWorkloadChecks } from './workload-checks';
 
 /** Options of the analysis over plain manifests ({@link analyzeManifests}). */
@@ -60,6 +64,14 @@ export interface ManifestAnalysisOptions {
    * @default none
    */
   readonly releases?: readonly ReleaseFact[];
+  /**
+   * Whether the mesh runs with auto mTLS (`meshConfig.enableAutoMtls`, on by default since Istio
+   * 1.5): sidecars then send mutual TLS to sidecars without any DestinationRule, so Kiali's
+   * "DestinationRule enabling mTLS is missing" checks apply only when it is off
+   * (BKI-MTLS-DESTINATION-RULE-MISSING, and KIA0206 of BKI-MTLS-POLICY-MISSING).
+   * @default true
+   */
+  readonly autoMtls?: boolean;
 }
 
 /** Options of {@link MeshAnalysis}. */
@@ -152,6 +164,7 @@ export class MeshAnalysis extends Construct {
   private root = DEFAULT_ROOT_NAMESPACE;
   private rootSet = false;
   private meshRelease?: IstioRelease;
+  private autoMtlsOn = true;
   private warningHandler: (finding: Finding) => void = printWarning;
   private readonly reportedWarnings = new Set<string>();
   /** App.synth()/synthYaml() calls in progress on this App, and the errors found within them. */
@@ -202,6 +215,11 @@ export class MeshAnalysis extends Construct {
     return this.meshRelease ?? IstioRelease.of(this.node.root);
   }
 
+  /** Whether the mesh runs with auto mTLS (the merged `autoMtls` option). */
+  public get autoMtls(): boolean {
+    return this.autoMtlsOn;
+  }
+
   /** Whether `rootNamespace` was configured (rather than left at its default). */
   public get rootNamespaceConfigured(): boolean {
     return this.rootSet;
@@ -231,6 +249,9 @@ export class MeshAnalysis extends Construct {
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
       reject(this, 'onWarning', options.onWarning, 'a function (finding: Finding) => void');
     }
+    if (options.autoMtls !== undefined && typeof options.autoMtls !== 'boolean') {
+      reject(this, 'autoMtls', options.autoMtls, 'true or false');
+    }
     if (options.baseline !== undefined && options.baseline.node.root === this.node.root) {
       reject(this, 'baseline', options.baseline.node.path, 'a construct of another App (this App is analyzed anyway)');
     }
@@ -246,6 +267,7 @@ export class MeshAnalysis extends Construct {
     }
     if (options.onWarning !== undefined) this.warningHandler = options.onWarning;
     if (options.istioRelease !== undefined) this.meshRelease = IstioRelease.of(this, options.istioRelease);
+    if (options.autoMtls !== undefined) this.autoMtlsOn = options.autoMtls;
     return this;
   }
 
@@ -279,6 +301,7 @@ export class MeshAnalysis extends Construct {
       clusterDomain: this.domain,
       rootNamespace: this.root,
       istioRelease: this.istioRelease,
+      autoMtls: this.autoMtlsOn,
     };
   }
 
@@ -360,6 +383,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
       findings.push(f);
     },
     routedHosts: new Set<string>(),
+    autoMtls: options.autoMtls ?? true,
   };
   runObjectChecks(context);
   runRoutingChecks(context);
@@ -368,6 +392,10 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runGatewayApiChecks(context);
   runAmbientChecks(context);
   runReleaseChecks(context);
+  runMtlsChecks(context);
+  runAuthorizationChecks(context);
+  runRouteHygieneChecks(context);
+  runServiceEntryChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))
