@@ -43,9 +43,9 @@ function namespacesDeclared(index: MeshIndex): boolean {
 }
 
 /**
- * IST0127: a selector that matches no pod template. A policy in the root namespace applies to
- * every namespace, so any pod counts. Policies with targetRefs select no pods, and a selector-less
- * (namespace-wide) one is left alone: the manifests need not hold every pod of a namespace.
+ * IST0127: a selector that matches no pod template, in a namespace whose pod templates the
+ * manifests hold (any namespace for a policy in the root namespace, which applies mesh-wide).
+ * Policies with targetRefs select no pods, and a selector-less (namespace-wide) one is left alone.
  */
 function checkSelector(context: CheckContext, ap: IndexedObject, spec: any): void {
   if (!context.enabled(MESH_CHECKS.AUTHZ_NO_WORKLOADS)) return;
@@ -54,7 +54,9 @@ function checkSelector(context: CheckContext, ap: IndexedObject, spec: any): voi
   if (Object.keys(selector).length === 0) return;
   const { index } = context;
   const mesh = ap.namespace === context.rootNamespace;
-  const namespaces = mesh ? [...index.namespaces] : [ap.namespace];
+  const namespaces = (mesh ? [...index.namespaces] : [ap.namespace]).filter((ns) => index.workloadsIn(ns).length > 0);
+  // Judged only where the manifests hold workloads: a policy shipped apart from its pods is fine.
+  if (namespaces.length === 0) return;
   if (namespaces.some((ns) => index.selectWorkloads(ns, selector).length > 0)) return;
   if (selectsGatewayWorkload(index, selector, mesh ? undefined : ap.namespace)) return;
   reportProblem(context, MESH_CHECKS.AUTHZ_NO_WORKLOADS, ap, {

@@ -327,7 +327,7 @@ export const MESH_CHECKS = {
     'BKI-AUTHZ-NO-WORKLOADS',
     'IST0127',
     Severity.WARNING,
-    "an AuthorizationPolicy's selector matches a pod template in its namespace (in any namespace for the root namespace), unless it selects the workload of a Gateway (installed outside the manifests)",
+    "an AuthorizationPolicy's selector matches a pod template in its namespace (in any namespace for the root namespace), when the manifests hold pod templates there, unless it selects the workload of a Gateway (installed outside the manifests)",
   ),
   AUTHZ_NAMESPACE_UNKNOWN: check(
     'BKI-AUTHZ-NAMESPACE-UNKNOWN',
@@ -345,7 +345,7 @@ export const MESH_CHECKS = {
     'BKI-ROUTE-REPEATED-SUBSET',
     'KIA1105',
     Severity.WARNING,
-    'the destinations of one http/tcp/tls route name each host+subset combination once',
+    'the destinations of one http/tcp/tls route name each host+subset (+port) combination once',
   ),
   SUBSET_NO_LABELS: check(
     'BKI-SUBSET-NO-LABELS',

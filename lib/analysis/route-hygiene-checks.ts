@@ -28,7 +28,9 @@ function checkRepeatedDestinations(context: CheckContext, vs: IndexedObject, spe
         if (typeof host !== 'string') return;
         const subset = r.destination.subset;
         const fqdn = context.index.normalizeHost(host, vs.namespace);
-        const key = `${fqdn}|${subset ?? ''}`;
+        // Kiali keys by host and subset only; a different port is a different upstream, so it counts here.
+        const port = r.destination.port?.number;
+        const key = `${fqdn}|${subset ?? ''}|${port ?? ''}`;
         const earlier = first.get(key);
         if (earlier === undefined) {
           first.set(key, j);
@@ -37,7 +39,7 @@ function checkRepeatedDestinations(context: CheckContext, vs: IndexedObject, spe
         reportProblem(context, MESH_CHECKS.ROUTE_REPEATED_SUBSET, vs, {
           field: `spec.${section}[${i}].route[${j}].destination`,
           value: r.destination,
-          problem: `repeats host ${fqdn}${subset === undefined ? ' (no subset)' : ` subset ${describeValue(subset)}`} of spec.${section}[${i}].route[${earlier}] in the same route`,
+          problem: `repeats host ${fqdn}${subset === undefined ? ' (no subset)' : ` subset ${describeValue(subset)}`}${port === undefined ? '' : ` port ${port}`} of spec.${section}[${i}].route[${earlier}] in the same route`,
           expected: 'each host+subset once per route: add the weights into one destination',
         });
       });
