@@ -371,6 +371,12 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'a ServiceEntry without addresses has no port of protocol TCP or unset (without an address Istio cannot tell its TCP traffic apart from other services on the port)',
   ),
+  SERVICE_ENTRY_CONFLICT: check(
+    'BKI-SERVICE-ENTRY-CONFLICT',
+    'KIA1211/KIA1212',
+    Severity.WARNING,
+    'no two ServiceEntries declare the same host and port number (KIA1211; KIA1212 when their protocols differ), nor the same address and port under different hosts (library rule)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -1,6 +1,12 @@
 import { CheckContext, reportProblem } from './check-context';
-import { MESH_CHECKS } from './findings';
-import { asArray } from './mesh-index';
+import { describeValue, MESH_CHECKS } from './findings';
+import { asArray, IndexedObject } from './mesh-index';
+
+/** ServiceEntry address requirements (IST0134) and entries that claim the same host or address and port. */
+export function runServiceEntryChecks(context: CheckContext): void {
+  checkAddressesRequired(context);
+  checkConflicts(context);
+}
 
 /**
  * IST0134: a ServiceEntry without addresses whose port carries TCP (or an unset protocol, which
@@ -8,7 +14,7 @@ import { asArray } from './mesh-index';
  * address, so such a port is served on 0.0.0.0 and catches the port's traffic to every other
  * address unless DNS capture auto-allocates a VIP (mesh config the manifests do not show).
  */
-export function runServiceEntryChecks(context: CheckContext): void {
+function checkAddressesRequired(context: CheckContext): void {
   if (!context.enabled(MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED)) return;
   for (const se of context.index.istio('ServiceEntry')) {
     const spec = se.manifest.spec ?? {};
@@ -25,4 +31,72 @@ export function runServiceEntryChecks(context: CheckContext): void {
       });
     });
   }
+}
+
+/** The first ServiceEntry port that claimed a host (or address) and port number. */
+interface PortClaim {
+  readonly se: IndexedObject;
+  readonly index: number;
+  readonly protocol: string;
+}
+
+/**
+ * KIA1211/KIA1212: two ServiceEntries declaring the same host and port number (Kiali compares
+ * every namespace, as hosts are global unless exportTo hides them); with different protocols the
+ * port is served one way only (KIA1212). The same address and port under different hosts is the
+ * TCP form of it (library rule): sidecars pick one of the entries' listeners.
+ */
+function checkConflicts(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.SERVICE_ENTRY_CONFLICT)) return;
+  const byHost = new Map<string, PortClaim>();
+  const byAddress = new Map<string, PortClaim & { host: string }>();
+  for (const se of context.index.istio('ServiceEntry')) {
+    const spec = se.manifest.spec ?? {};
+    const hosts: string[] = asArray(spec.hosts).filter((h) => typeof h === 'string');
+    const addresses: string[] = asArray(spec.addresses).filter((a) => typeof a === 'string');
+    const reported = new Set<number>();
+    asArray(spec.ports).forEach((port, i) => {
+      const number = port?.number;
+      if (typeof number !== 'number') return;
+      const protocol = String(port.protocol ?? '').toUpperCase();
+      for (const host of hosts) {
+        const fqdn = context.index.normalizeHost(host, se.namespace);
+        const key = `${fqdn}|${number}`;
+        const first = byHost.get(key);
+        if (first === undefined) {
+          byHost.set(key, { se, index: i, protocol });
+        } else if (first.se !== se && !reported.has(i)) {
+          reported.add(i);
+          const clash = first.protocol !== protocol;
+          reportProblem(context, MESH_CHECKS.SERVICE_ENTRY_CONFLICT, se, {
+            field: `spec.ports[${i}]`,
+            value: port,
+            problem: `declares host ${describeValue(host)} port ${number} again: ${describe(first)} already declares it${clash ? ` with protocol ${describeValue(first.protocol || '(unset)')} instead of ${describeValue(protocol || '(unset)')}, so the port is served only one way` : ''}`,
+            expected: 'each host and port in one ServiceEntry: merge the entries (or use distinct ports)',
+            mirrors: clash ? 'KIA1212' : 'KIA1211',
+          });
+        }
+      }
+      for (const address of addresses) {
+        const key = `${address}|${number}`;
+        const first = byAddress.get(key);
+        if (first === undefined) {
+          byAddress.set(key, { se, index: i, protocol, host: hosts[0] ?? '' });
+        } else if (first.se !== se && !reported.has(i) && !hosts.includes(first.host)) {
+          reported.add(i);
+          reportProblem(context, MESH_CHECKS.SERVICE_ENTRY_CONFLICT, se, {
+            field: `spec.ports[${i}]`,
+            value: port,
+            problem: `serves address ${describeValue(address)} port ${number}, which ${describe(first)} already serves for host ${describeValue(first.host)}, so sidecars send that traffic to one of the two services only`,
+            expected: 'distinct addresses (or ports) for distinct ServiceEntry hosts',
+            mirrors: 'library',
+          });
+        }
+      }
+    });
+  }
+}
+
+function describe(claim: PortClaim): string {
+  return `ServiceEntry ${claim.se.namespace}/${claim.se.name} at ${claim.se.path || '<root>'} (spec.ports[${claim.index}])`;
 }

@@ -613,6 +613,21 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.SERVICE_ENTRY_CONFLICT.code,
+    objects: ['googleapis', 'googleapis-tls'].map((name) =>
+      at(`${name}-se`, {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name },
+        spec: {
+          hosts: ['www.googleapis.com'],
+          ports: [{ number: 443, name: 'https', protocol: name === 'googleapis' ? 'HTTPS' : 'TLS' }],
+          resolution: 'DNS',
+        },
+      }),
+    ),
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

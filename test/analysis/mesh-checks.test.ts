@@ -53,6 +53,7 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.GATEWAY_LEGACY_NAME,
     MESH_CHECKS.JWT_CLAIM_ROUTE_NO_AUTHN,
     MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED,
+    MESH_CHECKS.SERVICE_ENTRY_CONFLICT,
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);

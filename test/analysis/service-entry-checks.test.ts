@@ -61,3 +61,76 @@ describe('BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED (IST0134)', () => {
     expect(addressesRequired({})).toEqual([]);
   });
 });
+
+describe('BKI-SERVICE-ENTRY-CONFLICT (KIA1211/KIA1212)', () => {
+  function entry(name: string, ns: string, spec: any): AnalyzedObject {
+    return at({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name, namespace: ns },
+      spec: { resolution: 'DNS', ...spec },
+    });
+  }
+  const https = (name: string, ns = 'default', protocol = 'HTTPS', hosts = ['example.com']) =>
+    entry(name, ns, { hosts, ports: [{ number: 443, name: 'https', protocol }] });
+  const conflicts = (objects: AnalyzedObject[]) =>
+    analyzeManifests(objects)
+      .filter((f) => f.code === C.SERVICE_ENTRY_CONFLICT.code)
+      .map((f) => `${f.mirrors} ${f.path} ${f.field}`);
+
+  test('the same host and port in two entries warns on the second, KIA1212 when the protocols differ', () => {
+    // GIVEN / THEN the same protocol (case-insensitive), also across namespaces
+    expect(conflicts([https('se1'), https('se2', 'default', 'https')])).toEqual([
+      'KIA1211 app/ServiceEntry/default/se2 spec.ports[0]',
+    ]);
+    expect(conflicts([https('se1', 'ns1'), https('se2', 'ns2')])).toEqual([
+      'KIA1211 app/ServiceEntry/ns2/se2 spec.ports[0]',
+    ]);
+    // AND different protocols on one host and port
+    const findings = analyzeManifests([https('se1'), https('se2', 'default', 'HTTP')]);
+    expect(findings.map((f) => `${f.code} ${f.severity} ${f.mirrors}`)).toEqual([
+      'BKI-SERVICE-ENTRY-CONFLICT warning KIA1212',
+    ]);
+    expect(findings[0].message).toContain(
+      'declares host "example.com" port 443 again: ServiceEntry default/se1 at app/ServiceEntry/default/se1 (spec.ports[0]) already declares it with protocol "HTTPS" instead of "HTTP"',
+    );
+    // AND one shared host of several is enough, and three entries give two findings
+    const multi = https('se3', 'default', 'HTTPS', ['other.com', 'example.com']);
+    expect(conflicts([https('se1'), https('se2'), multi])).toEqual([
+      'KIA1211 app/ServiceEntry/default/se2 spec.ports[0]',
+      'KIA1211 app/ServiceEntry/default/se3 spec.ports[0]',
+    ]);
+  });
+
+  test('the same address and port under different hosts is a library-rule warning', () => {
+    const tcp = (name: string, host: string) =>
+      entry(name, 'default', {
+        hosts: [host],
+        addresses: ['10.0.0.5'],
+        ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }],
+        resolution: 'STATIC',
+      });
+    expect(conflicts([tcp('a', 'a.example.com'), tcp('b', 'b.example.com')])).toEqual([
+      'library app/ServiceEntry/default/b spec.ports[0]',
+    ]);
+  });
+
+  test('silent for other ports, other hosts, no ports, and hosts that one entry lists together', () => {
+    const http80 = entry('se2', 'default', {
+      hosts: ['example.com'],
+      ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+    });
+    expect(conflicts([https('se1'), http80])).toEqual([]);
+    expect(conflicts([https('se1'), https('se2', 'default', 'HTTPS', ['other.com'])])).toEqual([]);
+    expect(
+      conflicts([entry('a', 'default', { hosts: ['example.com'] }), entry('b', 'default', { hosts: ['example.com'] })]),
+    ).toEqual([]);
+    const together = entry('both', 'default', {
+      hosts: ['a.example.com', 'b.example.com'],
+      addresses: ['10.0.0.5'],
+      ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }],
+      resolution: 'STATIC',
+    });
+    expect(conflicts([together])).toEqual([]);
+  });
+});
