@@ -12,6 +12,10 @@ const INSTALLER_GATEWAY_ACCOUNTS = new Set([
   'istio-egressgateway-service-account',
 ]);
 const SA_ANNOTATION = 'gateway.istio.io/service-account';
+/** The request methods Envoy sees (Kiali's list, Go's net/http constants). */
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
+/** A fully qualified gRPC method, `/package.Service/Method`. */
+const GRPC_METHOD = /^(\/[A-Za-z0-9_.]+)+\/[A-Za-z0-9_]+$/;
 /** `<trust domain>/ns/<namespace>/sa/<name>`. */
 const PRINCIPAL = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
@@ -32,6 +36,14 @@ export function runAuthorizationChecks(context: CheckContext): void {
           checkNamespaces(context, ap, asArray(source.notNamespaces), `${at}.notNamespaces`, 'IST0101');
         }
         checkPrincipals(context, ap, asArray(source.principals), `${at}.principals`);
+      }),
+    );
+    asArray(spec.rules).forEach((rule, i) =>
+      asArray(rule?.to).forEach((to, j) => {
+        const operation = to?.operation ?? {};
+        const at = `spec.rules[${i}].to[${j}].operation`;
+        checkMethods(context, ap, asArray(operation.methods), `${at}.methods`, 'KIA0102');
+        checkMethods(context, ap, asArray(operation.notMethods), `${at}.notMethods`, 'library');
       }),
     );
   }
@@ -161,4 +173,31 @@ function gatewayAccounts(index: MeshIndex, namespace: string): Set<string> {
     else if (typeof className === 'string') names.add(`${gw.name}-${className}`);
   }
   return names;
+}
+
+/**
+ * KIA0102: a method that is neither an HTTP method nor a gRPC `/package.Service/Method`, so the
+ * rule never matches. Istio compares methods case-sensitively, so a lower-case HTTP method (which
+ * Kiali lets through) never matches either: that case is a library rule. `*` patterns are Istio
+ * string matches and are left alone.
+ */
+function checkMethods(context: CheckContext, ap: IndexedObject, entries: any[], field: string, mirrors: string): void {
+  if (!context.enabled(MESH_CHECKS.AUTHZ_METHOD_INVALID)) return;
+  entries.forEach((entry, k) => {
+    if (typeof entry !== 'string' || entry.startsWith('*') || entry.endsWith('*')) return;
+    if (HTTP_METHODS.has(entry) || GRPC_METHOD.test(entry)) return;
+    const upper = entry.trim().toUpperCase();
+    const caseOnly = HTTP_METHODS.has(upper);
+    reportProblem(context, MESH_CHECKS.AUTHZ_METHOD_INVALID, ap, {
+      field: `${field}[${k}]`,
+      value: entry,
+      problem: caseOnly
+        ? 'is an HTTP method in the wrong case or with spaces, and Istio compares methods exactly, so the rule never matches it'
+        : 'is neither an HTTP method nor a fully qualified gRPC method, so the rule never matches it',
+      expected: caseOnly
+        ? `"${upper}"`
+        : `one of ${[...HTTP_METHODS].join(', ')}, a gRPC method as "/package.Service/Method", or a "*" pattern`,
+      mirrors: caseOnly ? 'library' : mirrors,
+    });
+  });
 }

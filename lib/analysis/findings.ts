@@ -377,6 +377,12 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'no two ServiceEntries declare the same host and port number (KIA1211; KIA1212 when their protocols differ), nor the same address and port under different hosts (library rule)',
   ),
+  AUTHZ_METHOD_INVALID: check(
+    'BKI-AUTHZ-METHOD-INVALID',
+    'KIA0102',
+    Severity.WARNING,
+    'AuthorizationPolicy `to.operation.methods` (KIA0102) and `notMethods` are upper-case HTTP methods, fully qualified gRPC methods (`/package.Service/Method`) or `*` patterns (Istio compares them exactly)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -11,7 +11,12 @@ import {
 } from './gateway-api-fixtures';
 
 const C = MESH_CHECKS;
-const MINE = new Set([C.AUTHZ_NO_WORKLOADS.code, C.AUTHZ_NAMESPACE_UNKNOWN.code, C.AUTHZ_PRINCIPAL_UNKNOWN.code]);
+const MINE = new Set([
+  C.AUTHZ_NO_WORKLOADS.code,
+  C.AUTHZ_NAMESPACE_UNKNOWN.code,
+  C.AUTHZ_PRINCIPAL_UNKNOWN.code,
+  C.AUTHZ_METHOD_INVALID.code,
+]);
 
 /** These checks' findings only, as `code mirrors field value`. */
 function authz(objects: AnalyzedObject[], rootNamespace?: string): string[] {
@@ -170,5 +175,31 @@ describe('BKI-AUTHZ-PRINCIPAL-UNKNOWN (KIA0106)', () => {
     // a namespace whose ServiceAccounts the manifests do not hold
     expect(authz([sa, fromPrincipals(['cluster.local/ns/shop/sa/cart'])])).toEqual([]);
     expect(authz([fromPrincipals(['cluster.local/ns/default/sa/crul'])])).toEqual([]);
+  });
+});
+
+describe('BKI-AUTHZ-METHOD-INVALID (KIA0102)', () => {
+  const toMethods = (operation: Record<string, string[]>) =>
+    authorizationPolicy('ops', { action: 'ALLOW', rules: [{ to: [{ operation }] }] });
+
+  test('a method that is no HTTP or gRPC method warns; a lower-case HTTP method is a library-rule warning', () => {
+    // GIVEN
+    const findings = analyzeManifests([toMethods({ methods: ['GET', 'FETCH', 'post'], notMethods: ['Delete '] })]);
+    // THEN
+    expect(findings.map((f) => `${f.code} ${f.severity} ${f.mirrors} ${f.field}`)).toEqual([
+      'BKI-AUTHZ-METHOD-INVALID warning KIA0102 spec.rules[0].to[0].operation.methods[1]',
+      'BKI-AUTHZ-METHOD-INVALID warning library spec.rules[0].to[0].operation.methods[2]',
+      'BKI-AUTHZ-METHOD-INVALID warning library spec.rules[0].to[0].operation.notMethods[0]',
+    ]);
+    expect(findings[0].message).toContain('"FETCH" is neither an HTTP method nor a fully qualified gRPC method');
+    expect(findings[1].message).toMatch(/"post" is an HTTP method in the wrong case.*; expected "POST" \[library\]$/);
+    // AND a gRPC name without its service path is not a method
+    expect(authz([toMethods({ methods: ['SayHello', '/helloworld.Greeter'] })])).toHaveLength(2);
+  });
+
+  test('silent for HTTP methods, gRPC methods and * patterns', () => {
+    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE'];
+    const grpc = ['/helloworld.Greeter/SayHello', '/grpc.health.v1.Health/Check', '*', 'P*', '*T'];
+    expect(authz([toMethods({ methods: [...methods, ...grpc], notMethods: ['DELETE'] })])).toEqual([]);
   });
 });

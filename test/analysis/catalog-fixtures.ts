@@ -628,6 +628,15 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ),
   },
+  {
+    code: C.AUTHZ_METHOD_INVALID.code,
+    objects: [
+      authorizationPolicy('read-only', 'default', {
+        action: 'ALLOW',
+        rules: [{ to: [{ operation: { methods: ['GET', 'FETCH'] } }] }],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

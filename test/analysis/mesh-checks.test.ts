@@ -54,6 +54,7 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.JWT_CLAIM_ROUTE_NO_AUTHN,
     MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED,
     MESH_CHECKS.SERVICE_ENTRY_CONFLICT,
+    MESH_CHECKS.AUTHZ_METHOD_INVALID,
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
