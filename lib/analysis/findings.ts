@@ -373,9 +373,9 @@ export const MESH_CHECKS = {
   ),
   SERVICE_ENTRY_CONFLICT: check(
     'BKI-SERVICE-ENTRY-CONFLICT',
-    'KIA1211/KIA1212',
+    'KIA1211/KIA1212/IST0177',
     Severity.WARNING,
-    'no two ServiceEntries declare the same host and port number (KIA1211; KIA1212 when their protocols differ), nor the same address and port under different hosts (library rule)',
+    'no two ServiceEntries declare the same host and port number (KIA1211; KIA1212 when their protocols differ, and IST0177 when some namespace sees both under exportTo), nor the same address and port under different hosts (library rule)',
   ),
   AUTHZ_METHOD_INVALID: check(
     'BKI-AUTHZ-METHOD-INVALID',

@@ -43,8 +43,9 @@ interface PortClaim {
 /**
  * KIA1211/KIA1212: two ServiceEntries declaring the same host and port number (Kiali compares
  * every namespace, as hosts are global unless exportTo hides them); with different protocols the
- * port is served one way only (KIA1212). The same address and port under different hosts is the
- * TCP form of it (library rule): sidecars pick one of the entries' listeners.
+ * port is served one way only (KIA1212, and IST0177 when some namespace sees both entries). The
+ * same address and port under different hosts is the TCP form of it (library rule): sidecars
+ * pick one of the entries' listeners.
  */
 function checkConflicts(context: CheckContext): void {
   if (!context.enabled(MESH_CHECKS.SERVICE_ENTRY_CONFLICT)) return;
@@ -68,12 +69,14 @@ function checkConflicts(context: CheckContext): void {
         } else if (first.se !== se && !reported.has(i)) {
           reported.add(i);
           const clash = first.protocol !== protocol;
+          // istioctl's IST0177 compares entries that some namespace sees both of (exportTo).
+          const seenTogether = scopesOverlap(exportScopes(first.se), exportScopes(se));
           reportProblem(context, MESH_CHECKS.SERVICE_ENTRY_CONFLICT, se, {
             field: `spec.ports[${i}]`,
             value: port,
             problem: `declares host ${describeValue(host)} port ${number} again: ${describe(first)} already declares it${clash ? ` with protocol ${describeValue(first.protocol || '(unset)')} instead of ${describeValue(protocol || '(unset)')}, so the port is served only one way` : ''}`,
             expected: 'each host and port in one ServiceEntry: merge the entries (or use distinct ports)',
-            mirrors: clash ? 'KIA1212' : 'KIA1211',
+            mirrors: clash ? (seenTogether ? 'IST0177/KIA1212' : 'KIA1212') : 'KIA1211',
           });
         }
       }
@@ -99,4 +102,16 @@ function checkConflicts(context: CheckContext): void {
 
 function describe(claim: PortClaim): string {
   return `ServiceEntry ${claim.se.namespace}/${claim.se.name} at ${claim.se.path || '<root>'} (spec.ports[${claim.index}])`;
+}
+
+/** The namespaces a ServiceEntry is exported to; undefined for all (no exportTo, or `*`). */
+function exportScopes(se: IndexedObject): Set<string> | undefined {
+  const exportTo: string[] = asArray(se.manifest.spec?.exportTo).filter((e) => typeof e === 'string');
+  if (exportTo.length === 0 || exportTo.includes('*')) return undefined;
+  return new Set(exportTo.map((e) => (e === '.' ? se.namespace : e)));
+}
+
+function scopesOverlap(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  return [...a].some((ns) => b.has(ns));
 }

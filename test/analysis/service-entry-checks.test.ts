@@ -62,7 +62,7 @@ describe('BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED (IST0134)', () => {
   });
 });
 
-describe('BKI-SERVICE-ENTRY-CONFLICT (KIA1211/KIA1212)', () => {
+describe('BKI-SERVICE-ENTRY-CONFLICT (KIA1211/KIA1212/IST0177)', () => {
   function entry(name: string, ns: string, spec: any): AnalyzedObject {
     return at({
       apiVersion: 'networking.istio.io/v1',
@@ -89,7 +89,7 @@ describe('BKI-SERVICE-ENTRY-CONFLICT (KIA1211/KIA1212)', () => {
     // AND different protocols on one host and port
     const findings = analyzeManifests([https('se1'), https('se2', 'default', 'HTTP')]);
     expect(findings.map((f) => `${f.code} ${f.severity} ${f.mirrors}`)).toEqual([
-      'BKI-SERVICE-ENTRY-CONFLICT warning KIA1212',
+      'BKI-SERVICE-ENTRY-CONFLICT warning IST0177/KIA1212',
     ]);
     expect(findings[0].message).toContain(
       'declares host "example.com" port 443 again: ServiceEntry default/se1 at app/ServiceEntry/default/se1 (spec.ports[0]) already declares it with protocol "HTTPS" instead of "HTTP"',
@@ -99,6 +99,22 @@ describe('BKI-SERVICE-ENTRY-CONFLICT (KIA1211/KIA1212)', () => {
     expect(conflicts([https('se1'), https('se2'), multi])).toEqual([
       'KIA1211 app/ServiceEntry/default/se2 spec.ports[0]',
       'KIA1211 app/ServiceEntry/default/se3 spec.ports[0]',
+    ]);
+  });
+
+  test('istioctl (IST0177) compares protocols only of entries that some namespace sees both of', () => {
+    // GIVEN two entries for one host and port with different protocols, each exported to its own namespace
+    const local = (name: string, ns: string, protocol: string, exportTo: string[]) =>
+      entry(name, ns, { hosts: ['example.com'], exportTo, ports: [{ number: 443, name: 'p', protocol }] });
+    expect(conflicts([local('se1', 'ns1', 'HTTPS', ['.']), local('se2', 'ns2', 'TLS', ['.'])])).toEqual([
+      'KIA1212 app/ServiceEntry/ns2/se2 spec.ports[0]',
+    ]);
+    // THEN exporting one to the other's namespace, or to all, makes it IST0177 too
+    expect(conflicts([local('se1', 'ns1', 'HTTPS', ['.', 'ns2']), local('se2', 'ns2', 'TLS', ['.'])])).toEqual([
+      'IST0177/KIA1212 app/ServiceEntry/ns2/se2 spec.ports[0]',
+    ]);
+    expect(conflicts([local('se1', 'ns1', 'HTTPS', ['*']), local('se2', 'ns2', 'TLS', ['.'])])).toEqual([
+      'IST0177/KIA1212 app/ServiceEntry/ns2/se2 spec.ports[0]',
     ]);
   });
 
