@@ -18,7 +18,8 @@ function checkAddressesRequired(context: CheckContext): void {
   if (!context.enabled(MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED)) return;
   for (const se of context.index.istio('ServiceEntry')) {
     const spec = se.manifest.spec ?? {};
-    if (asArray(spec.addresses).length > 0) continue;
+    // An address Istio's IP auto-allocation wrote into the status counts like a declared one.
+    if (asArray(spec.addresses).length > 0 || asArray(se.manifest.status?.addresses).length > 0) continue;
     asArray(spec.ports).forEach((port, i) => {
       const protocol = port?.protocol;
       if (protocol !== undefined && protocol !== '' && String(protocol).toUpperCase() !== 'TCP') return;
@@ -27,7 +28,7 @@ function checkAddressesRequired(context: CheckContext): void {
         value: protocol,
         problem: `makes port ${port?.number ?? '(no number)'} a TCP port of a ServiceEntry without spec.addresses, so sidecars cannot tell its traffic from other TCP traffic on that port`,
         expected:
-          'spec.addresses (the VIPs or CIDRs of the service), an HTTP/TLS protocol if the port carries one, or DNS auto-allocation in the mesh config (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE)',
+          'spec.addresses (the VIPs or CIDRs of the service), an HTTP/TLS protocol if the port carries one, or address auto-allocation in the mesh config (ISTIO_META_DNS_CAPTURE with ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE)',
       });
     });
   }

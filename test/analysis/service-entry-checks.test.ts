@@ -29,7 +29,7 @@ describe('BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED (IST0134)', () => {
       'BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED warning spec.ports[0].protocol',
     ]);
     expect(findings[0].message).toBe(
-      'ServiceEntry default/external at app/ServiceEntry/default/external: spec.ports[0].protocol "TCP" makes port 5432 a TCP port of a ServiceEntry without spec.addresses, so sidecars cannot tell its traffic from other TCP traffic on that port; expected spec.addresses (the VIPs or CIDRs of the service), an HTTP/TLS protocol if the port carries one, or DNS auto-allocation in the mesh config (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE) [IST0134]',
+      'ServiceEntry default/external at app/ServiceEntry/default/external: spec.ports[0].protocol "TCP" makes port 5432 a TCP port of a ServiceEntry without spec.addresses, so sidecars cannot tell its traffic from other TCP traffic on that port; expected spec.addresses (the VIPs or CIDRs of the service), an HTTP/TLS protocol if the port carries one, or address auto-allocation in the mesh config (ISTIO_META_DNS_CAPTURE with ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE) [IST0134]',
     );
     // AND an unset protocol (sniffed, possibly TCP) and an empty address list count too, once per port
     expect(
@@ -59,6 +59,10 @@ describe('BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED (IST0134)', () => {
       addressesRequired({ addresses: ['240.0.0.1'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }] }),
     ).toEqual([]);
     expect(addressesRequired({})).toEqual([]);
+    // AND an address that Istio allocated (status.addresses) counts
+    const allocated = serviceEntry({ ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }] });
+    allocated.manifest.status = { addresses: [{ value: '240.240.0.1', host: 'db.example.com' }] };
+    expect(analyzeManifests([allocated]).map((f) => f.code)).toEqual([]);
   });
 });
 
