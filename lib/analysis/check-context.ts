@@ -26,6 +26,8 @@ export interface CheckContext {
   report(finding: Finding, subject?: Subject): void;
   /** FQDNs of Services that some VirtualService routes to or some DestinationRule configures. */
   readonly routedHosts: Set<string>;
+  /** Whether the mesh runs with auto mTLS; undefined means on (Istio's default). */
+  readonly autoMtls?: boolean;
 }
 
 /** What a finding is about: an object of the analysis, or a construct that declared a fact. */

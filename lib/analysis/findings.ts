@@ -411,6 +411,85 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'every Gateway server port is a port or targetPort of a TCP Service selecting the gateway pods, when those pods and a Service for them are in the analysis',
   ),
+  // mTLS, authorization, route and ServiceEntry checks
+  MTLS_POLICY_MISSING: check(
+    'BKI-MTLS-POLICY-MISSING',
+    'KIA0205/KIA0206',
+    Severity.ERROR,
+    'a DestinationRule that turns on ISTIO_MUTUAL mesh-wide (host `*.local`) comes with a mesh-wide PeerAuthentication in STRICT or PERMISSIVE mode (KIA0205); one for a whole namespace (host `*.<ns>.svc.<domain>`) with such a PeerAuthentication in that namespace or mesh-wide, unless auto mTLS is on (KIA0206)',
+  ),
+  MTLS_DESTINATION_RULE_MISSING: check(
+    'BKI-MTLS-DESTINATION-RULE-MISSING',
+    'KIA0401/KIA0501',
+    Severity.ERROR,
+    'with auto mTLS off (`autoMtls: false`), a STRICT mesh-wide PeerAuthentication comes with a `*.local` DestinationRule setting ISTIO_MUTUAL (KIA0401), and a STRICT namespace-wide one with an ISTIO_MUTUAL DestinationRule for its namespace (`*.<ns>.svc.<domain>`) or the mesh (KIA0501)',
+  ),
+  MTLS_DISABLE_CONFLICT: check(
+    'BKI-MTLS-DISABLE-CONFLICT',
+    'KIA0505/KIA0506',
+    Severity.ERROR,
+    'no DestinationRule for a whole namespace (or, unless one for the namespace sets DISABLE, for the mesh) sends ISTIO_MUTUAL or MUTUAL to a namespace whose namespace-wide PeerAuthentication sets DISABLE (KIA0505), and no `*.local` one to a mesh whose mesh-wide PeerAuthentication sets DISABLE (KIA0506)',
+  ),
+  AUTHZ_NO_WORKLOADS: check(
+    'BKI-AUTHZ-NO-WORKLOADS',
+    'IST0127',
+    Severity.WARNING,
+    "an AuthorizationPolicy's selector matches a pod template in its namespace (in any namespace for the root namespace), when the manifests hold pod templates there, unless it selects the workload of a Gateway (installed outside the manifests)",
+  ),
+  AUTHZ_NAMESPACE_UNKNOWN: check(
+    'BKI-AUTHZ-NAMESPACE-UNKNOWN',
+    'IST0101/KIA0101',
+    Severity.WARNING,
+    'when the manifests declare Namespaces, every `from.source.namespaces` (KIA0101/IST0101) and `notNamespaces` (IST0101) entry of an AuthorizationPolicy matches a namespace of the manifests or a Kubernetes or Istio system namespace',
+  ),
+  AUTHZ_PRINCIPAL_UNKNOWN: check(
+    'BKI-AUTHZ-PRINCIPAL-UNKNOWN',
+    'KIA0106',
+    Severity.ERROR,
+    'an AuthorizationPolicy principal `<trust domain>/ns/<ns>/sa/<name>` names a ServiceAccount of the manifests, when they hold ServiceAccounts of that namespace (`default` and the accounts Istio creates for Gateway API gateways count)',
+  ),
+  ROUTE_REPEATED_SUBSET: check(
+    'BKI-ROUTE-REPEATED-SUBSET',
+    'KIA1105',
+    Severity.WARNING,
+    'the destinations of one http/tcp/tls route name each host+subset (+port) combination once',
+  ),
+  SUBSET_NO_LABELS: check(
+    'BKI-SUBSET-NO-LABELS',
+    'KIA0209',
+    Severity.WARNING,
+    'every DestinationRule subset has labels (one without them stands for every pod of the host); an info when another subset of the rule has labels',
+  ),
+  GATEWAY_LEGACY_NAME: check(
+    'BKI-GATEWAY-LEGACY-NAME',
+    'KIA1108',
+    Severity.INFO,
+    'VirtualService gateways are written `<namespace>/<name>`, not in the legacy dotted form (`name.namespace`)',
+  ),
+  JWT_CLAIM_ROUTE_NO_AUTHN: check(
+    'BKI-JWT-CLAIM-ROUTE-NO-AUTHN',
+    'IST0149',
+    Severity.ERROR,
+    'a VirtualService that matches on `@request.auth.claims.*` headers is bound only to Gateways whose workloads (when the manifests hold them) a RequestAuthentication in their namespace or the root namespace selects',
+  ),
+  SERVICE_ENTRY_ADDRESSES_REQUIRED: check(
+    'BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED',
+    'IST0134',
+    Severity.WARNING,
+    'a ServiceEntry without addresses has no port of protocol TCP or unset (without an address Istio cannot tell its TCP traffic apart from other services on the port)',
+  ),
+  SERVICE_ENTRY_CONFLICT: check(
+    'BKI-SERVICE-ENTRY-CONFLICT',
+    'KIA1211/KIA1212/IST0177',
+    Severity.WARNING,
+    'no two ServiceEntries declare the same host and port number (KIA1211; KIA1212 when their protocols differ, and IST0177 when some namespace sees both under exportTo), nor the same address and port under different hosts (library rule)',
+  ),
+  AUTHZ_METHOD_INVALID: check(
+    'BKI-AUTHZ-METHOD-INVALID',
+    'KIA0102',
+    Severity.WARNING,
+    'AuthorizationPolicy `to.operation.methods` (KIA0102) and `notMethods` are upper-case HTTP methods, fully qualified gRPC methods (`/package.Service/Method`) or `*` patterns (Istio compares them exactly)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -8,6 +8,7 @@ import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/inpu
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
 import { runAnnotationChecks } from './annotation-checks';
+import { runAuthorizationChecks } from './authorization-checks';
 import { CheckContext, reportProblem, Subject } from './check-context';
 import {
   ACKNOWLEDGE_ANNOTATION,
@@ -23,10 +24,13 @@ import { runGatewayApiChecks } from './gateway-api-checks';
 import { runGatewayPortChecks } from './gateway-port-checks';
 import { runInjectionChecks } from './injection-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
+import { runMtlsChecks } from './mtls-checks';
 import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
+import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
+import { runServiceEntryChecks } from './service-entry-checks';
 import { runServicePortChecks } from './service-port-checks';
 import { runTlsChecks } from './tls-checks';
 import { runWorkloadChecks } from './workload-checks';
@@ -115,6 +119,14 @@ export interface ManifestAnalysisOptions {
    * @default none
    */
   readonly releases?: readonly ReleaseFact[];
+  /**
+   * Whether the mesh runs with auto mTLS (`meshConfig.enableAutoMtls`, on by default since Istio
+   * 1.5): sidecars then send mutual TLS to sidecars without any DestinationRule, so Kiali's
+   * "DestinationRule enabling mTLS is missing" checks apply only when it is off
+   * (BKI-MTLS-DESTINATION-RULE-MISSING, and KIA0206 of BKI-MTLS-POLICY-MISSING).
+   * @default true
+   */
+  readonly autoMtls?: boolean;
 }
 
 /** Options of {@link MeshAnalysis}. */
@@ -212,6 +224,7 @@ export class MeshAnalysis extends Construct {
   private root = DEFAULT_ROOT_NAMESPACE;
   private rootSet = false;
   private meshRelease?: IstioRelease;
+  private autoMtlsOn = true;
   private warningHandler: (finding: Finding) => void = printWarning;
   private acknowledgedHandler: (findings: readonly Finding[]) => void = printAcknowledged;
   private readonly acks: Acknowledgement[] = [];
@@ -269,6 +282,11 @@ export class MeshAnalysis extends Construct {
     return [...this.acks];
   }
 
+  /** Whether the mesh runs with auto mTLS (the merged `autoMtls` option). */
+  public get autoMtls(): boolean {
+    return this.autoMtlsOn;
+  }
+
   /** Whether `rootNamespace` was configured (rather than left at its default). */
   public get rootNamespaceConfigured(): boolean {
     return this.rootSet;
@@ -298,6 +316,9 @@ export class MeshAnalysis extends Construct {
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
       reject(this, 'onWarning', options.onWarning, 'a function (finding: Finding) => void');
     }
+    if (options.autoMtls !== undefined && typeof options.autoMtls !== 'boolean') {
+      reject(this, 'autoMtls', options.autoMtls, 'true or false');
+    }
     if (options.onAcknowledged !== undefined && typeof options.onAcknowledged !== 'function') {
       reject(this, 'onAcknowledged', options.onAcknowledged, 'a function (findings: readonly Finding[]) => void');
     }
@@ -319,6 +340,7 @@ export class MeshAnalysis extends Construct {
     if (options.onAcknowledged !== undefined) this.acknowledgedHandler = options.onAcknowledged;
     this.acks.push(...(options.acknowledgements ?? []));
     if (options.istioRelease !== undefined) this.meshRelease = IstioRelease.of(this, options.istioRelease);
+    if (options.autoMtls !== undefined) this.autoMtlsOn = options.autoMtls;
     return this;
   }
 
@@ -364,6 +386,7 @@ export class MeshAnalysis extends Construct {
       clusterDomain: this.domain,
       rootNamespace: this.root,
       istioRelease: this.istioRelease,
+      autoMtls: this.autoMtlsOn,
     };
   }
 
@@ -593,6 +616,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
       findings.push(reason === undefined ? f : { ...f, acknowledged: reason });
     },
     routedHosts: new Set<string>(),
+    autoMtls: options.autoMtls ?? true,
   };
   checkAcknowledgeAnnotations(context, annotated);
   runObjectChecks(context);
@@ -601,6 +625,10 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runSecurityChecks(context);
   runGatewayApiChecks(context);
   runAmbientChecks(context);
+  runMtlsChecks(context);
+  runAuthorizationChecks(context);
+  runRouteHygieneChecks(context);
+  runServiceEntryChecks(context);
   runReleaseChecks(context);
   runInjectionChecks(context);
   runAnnotationChecks(context);

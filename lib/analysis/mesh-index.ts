@@ -395,20 +395,44 @@ export interface DeclaredContainerPort {
   readonly containerPort?: number;
   /** TCP (default), UDP or SCTP. */
   readonly protocol?: string;
+
+  /** The `security.istio.io` RequestAuthentications, any version, in input order. */
+  public requestAuthentications(): readonly IndexedObject[] {
+    return this.ofKind(ISTIO_SECURITY, 'RequestAuthentication');
+  }
+
+  /** The names of the ServiceAccount objects of `namespace` (computed once). */
+  public serviceAccountNames(namespace: string): ReadonlySet<string> {
+    if (this.serviceAccountsByNamespace === undefined) {
+      const byNamespace = new Map<string, Set<string>>();
+      for (const sa of this.ofKind('', 'ServiceAccount')) {
+        const names = byNamespace.get(sa.namespace);
+        if (names) names.add(sa.name);
+        else byNamespace.set(sa.namespace, new Set([sa.name]));
+      }
+      this.serviceAccountsByNamespace = byNamespace;
+    }
+    return this.serviceAccountsByNamespace.get(namespace) ?? EMPTY_NAMES;
+  }
+
+  private serviceAccountsByNamespace?: Map<string, Set<string>>;
 }
+
+const EMPTY_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * True for the kinds whose contents the checks read (Services, Namespaces, pod templates, Istio
- * networking objects, PeerAuthentications, AuthorizationPolicies and Gateway API objects). Other
- * objects only need their identity, which saves serializing large ConfigMaps and RBAC objects on
- * every synthesis.
+ * networking objects, PeerAuthentications, AuthorizationPolicies, RequestAuthentications and
+ * Gateway API objects). Other objects only need their identity, which saves serializing large
+ * ConfigMaps and RBAC objects on every synthesis.
  */
 export function isAnalyzedKind(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   return (
     group === ISTIO_NETWORKING ||
     group === GATEWAY_API_GROUP ||
-    (group === ISTIO_SECURITY && (kind === 'PeerAuthentication' || kind === 'AuthorizationPolicy')) ||
+    (group === ISTIO_SECURITY &&
+      (kind === 'PeerAuthentication' || kind === 'AuthorizationPolicy' || kind === 'RequestAuthentication')) ||
     `${group}/${kind}` in TEMPLATE_KINDS ||
     (group === '' && (kind === 'Service' || kind === 'Namespace'))
   );

@@ -154,7 +154,11 @@ describe('BKI-AMBIENT-L7-SELECTOR-POLICY', () => {
       selector: { matchLabels: { app: 'cart' } },
       rules: [{ to: [{ operation: { paths: ['/'] } }] }],
     });
-    expect(codes(analyzeManifests([...ambientBookinfo(), elsewhere]))).toEqual([C.AMBIENT_L7_SELECTOR_POLICY.code]);
+    // (a selector matching no pod of a namespace whose pods are known is IST0127 too)
+    expect(codes(analyzeManifests([...ambientBookinfo(), elsewhere]))).toEqual([
+      C.AMBIENT_L7_SELECTOR_POLICY.code,
+      C.AUTHZ_NO_WORKLOADS.code,
+    ]);
     expect(codes(analyzeManifests([...ambientBookinfo(), nsWide]))).toEqual([C.AMBIENT_L7_SELECTOR_POLICY.code]);
     const l4 = l7({
       rules: [

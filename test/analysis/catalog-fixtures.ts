@@ -129,6 +129,14 @@ const API_SERVICE_ENTRY = at('api-se', {
   },
 });
 
+/** The ingress gateway's pod template, as `istioctl install` labels it. */
+const INGRESS_GATEWAY_POD = at('ingressgateway-deploy', {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+  spec: { template: { metadata: { labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } } },
+});
+
 const C = MESH_CHECKS;
 
 /** One fixture per check, in MESH_CHECKS order. */
@@ -314,7 +322,13 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
         apiVersion: NETWORKING,
         kind: 'ServiceEntry',
         metadata: { name: 'api' },
-        spec: { hosts: ['api.example.com'], ports: [{ number: 8443, name: 'api' }], resolution: 'DNS' },
+        // The address keeps BKI-SERVICE-ENTRY-ADDRESSES-REQUIRED (IST0134) out of this case.
+        spec: {
+          hosts: ['api.example.com'],
+          addresses: ['240.0.0.10'],
+          ports: [{ number: 8443, name: 'api' }],
+          resolution: 'DNS',
+        },
       }),
     ],
   },
@@ -694,4 +708,152 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  // mTLS, authorization, route and ServiceEntry checks
+  {
+    code: C.MTLS_POLICY_MISSING.code,
+    objects: [destinationRule('mesh-mtls', { host: '*.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } })],
+  },
+  {
+    code: C.MTLS_DESTINATION_RULE_MISSING.code,
+    objects: [peerAuthentication('default', 'istio-system', 'STRICT')],
+    options: { autoMtls: false },
+  },
+  {
+    code: C.MTLS_DISABLE_CONFLICT.code,
+    objects: [
+      peerAuthentication('default', 'default', 'DISABLE'),
+      destinationRule('default-mtls', {
+        host: '*.default.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+    ],
+  },
+  {
+    code: C.AUTHZ_NO_WORKLOADS.code,
+    objects: [
+      ...REVIEWS,
+      authorizationPolicy('ratings-viewer', 'default', { selector: { matchLabels: { app: 'ratings' } } }),
+    ],
+  },
+  {
+    code: C.AUTHZ_NAMESPACE_UNKNOWN.code,
+    objects: [
+      at('bookinfo-ns', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'bookinfo', labels: { 'istio-injection': 'enabled' } },
+      }),
+      authorizationPolicy('from-frontend', 'bookinfo', {
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { namespaces: ['frontend'] } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.AUTHZ_PRINCIPAL_UNKNOWN.code,
+    objects: [
+      at('productpage-sa', {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'bookinfo-productpage', namespace: 'default' },
+      }),
+      authorizationPolicy('from-productpage', 'default', {
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/default/sa/bookinfo-productpag'] } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.ROUTE_REPEATED_SUBSET.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      routeReviews('reviews-vs', [
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+        { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+      ]),
+    ],
+  },
+  {
+    code: C.SUBSET_NO_LABELS.code,
+    objects: [...REVIEWS, destinationRule('reviews', { host: 'reviews', subsets: [{ name: 'all' }] })],
+  },
+  {
+    code: C.GATEWAY_LEGACY_NAME.code,
+    objects: [
+      ...REVIEWS,
+      gateway('bookinfo-gateway', ['*']),
+      virtualService('reviews-ingress', {
+        hosts: ['*'],
+        gateways: ['bookinfo-gateway.default'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.JWT_CLAIM_ROUTE_NO_AUTHN.code,
+    objects: [
+      ...REVIEWS,
+      INGRESS_GATEWAY_POD,
+      gateway('bookinfo-gateway', ['*']),
+      virtualService('reviews-ingress', {
+        hosts: ['*'],
+        gateways: ['bookinfo-gateway'],
+        http: [
+          {
+            match: [{ headers: { '@request.auth.claims.groups': { exact: 'testers' } } }],
+            route: [{ destination: { host: 'reviews' } }],
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.SERVICE_ENTRY_ADDRESSES_REQUIRED.code,
+    objects: [
+      at('db-se', {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name: 'orders-db' },
+        spec: {
+          hosts: ['db.example.com'],
+          ports: [{ number: 5432, name: 'tcp-postgres', protocol: 'TCP' }],
+          resolution: 'DNS',
+        },
+      }),
+    ],
+  },
+  {
+    code: C.SERVICE_ENTRY_CONFLICT.code,
+    objects: ['googleapis', 'googleapis-tls'].map((name) =>
+      at(`${name}-se`, {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name },
+        spec: {
+          hosts: ['www.googleapis.com'],
+          ports: [{ number: 443, name: 'https', protocol: name === 'googleapis' ? 'HTTPS' : 'TLS' }],
+          resolution: 'DNS',
+        },
+      }),
+    ),
+  },
+  {
+    code: C.AUTHZ_METHOD_INVALID.code,
+    objects: [
+      authorizationPolicy('read-only', 'default', {
+        action: 'ALLOW',
+        rules: [{ to: [{ operation: { methods: ['GET', 'FETCH'] } }] }],
+      }),
+    ],
+  },
 ];
+
+function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {
+  return at(name, {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name, namespace },
+    spec,
+  });
+}

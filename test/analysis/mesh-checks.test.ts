@@ -57,6 +57,24 @@ const GATEWAY_API_AND_AMBIENT_CODES = new Set(
     MESH_CHECKS.SIDECAR_AND_AMBIENT,
   ].map((c) => c.code),
 );
+/** The mTLS-scope, AuthorizationPolicy-reference, route-hygiene and ServiceEntry-address checks. */
+const MESH_POLICY_AND_HYGIENE_CODES = new Set(
+  [
+    MESH_CHECKS.MTLS_POLICY_MISSING,
+    MESH_CHECKS.MTLS_DESTINATION_RULE_MISSING,
+    MESH_CHECKS.MTLS_DISABLE_CONFLICT,
+    MESH_CHECKS.AUTHZ_NO_WORKLOADS,
+    MESH_CHECKS.AUTHZ_NAMESPACE_UNKNOWN,
+    MESH_CHECKS.AUTHZ_PRINCIPAL_UNKNOWN,
+    MESH_CHECKS.ROUTE_REPEATED_SUBSET,
+    MESH_CHECKS.SUBSET_NO_LABELS,
+    MESH_CHECKS.GATEWAY_LEGACY_NAME,
+    MESH_CHECKS.JWT_CLAIM_ROUTE_NO_AUTHN,
+    MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED,
+    MESH_CHECKS.SERVICE_ENTRY_CONFLICT,
+    MESH_CHECKS.AUTHZ_METHOD_INVALID,
+  ].map((c) => c.code),
+);
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
 
 /** A VirtualService with one HTTP route, for shaping destinations and weights. */
@@ -749,7 +767,10 @@ describe('analyzeManifests', () => {
               // Gateway API and ambient: test/analysis/gateway-api-checks.test.ts, ambient-checks.test.ts:
               !GATEWAY_API_AND_AMBIENT_CODES.has(c) &&
               // Workload, annotation and TLS checks: their own test files and the catalog fixtures:
-              !WORKLOAD_ANNOTATION_TLS_CODES.has(c),
+              !WORKLOAD_ANNOTATION_TLS_CODES.has(c) &&
+              // mTLS scopes, AuthorizationPolicy references, route hygiene, ServiceEntry addresses:
+              // test/analysis/{mtls,authorization,route-hygiene,service-entry}-checks.test.ts
+              !MESH_POLICY_AND_HYGIENE_CODES.has(c),
           ),
       ),
     );
