@@ -376,25 +376,6 @@ export class MeshIndex {
     }
     return ports;
   }
-}
-
-/** The pod spec beside a pod template's metadata. */
-function podSpecOf(w: IndexedWorkload): any {
-  let spec: any = w.object.manifest;
-  for (const part of w.labelsField.replace(/metadata\.labels$/, 'spec').split('.')) spec = spec?.[part];
-  return spec;
-}
-
-/** One `containers[].ports[]` entry of a pod template. */
-export interface DeclaredContainerPort {
-  /** The container's name. */
-  readonly container: string;
-  /** The port's name, if any. */
-  readonly name?: string;
-  /** The port number. */
-  readonly containerPort?: number;
-  /** TCP (default), UDP or SCTP. */
-  readonly protocol?: string;
 
   /** The `security.istio.io` RequestAuthentications, any version, in input order. */
   public requestAuthentications(): readonly IndexedObject[] {
@@ -416,6 +397,26 @@ export interface DeclaredContainerPort {
   }
 
   private serviceAccountsByNamespace?: Map<string, Set<string>>;
+}
+
+/** The pod spec beside a pod template's metadata. */
+function podSpecOf(w: IndexedWorkload): any {
+  let spec: any = w.object.manifest;
+  for (const part of w.labelsField.replace(/metadata\.labels$/, 'spec').split('.')) spec = spec?.[part];
+  return spec;
+}
+
+/** One `containers[].ports[]` entry of a pod template. */
+export interface DeclaredContainerPort {
+  /** The container's name. */
+  readonly container: string;
+  /** The port's name, if any. */
+  readonly name?: string;
+  /** The port number. */
+  readonly containerPort?: number;
+  /** TCP (default), UDP or SCTP. */
+  readonly protocol?: string;
+
 }
 
 const EMPTY_NAMES: ReadonlySet<string> = new Set();
