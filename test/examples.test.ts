@@ -67,7 +67,10 @@ describe('examples/shop', () => {
     });
     expect(find('ServiceEntry', 'stripe').spec.hosts).toEqual(['api.stripe.com']);
     expect(find('DestinationRule', 'stripe-tls').spec.trafficPolicy.portLevelSettings).toEqual([
-      { port: { number: 443 }, tls: { mode: 'SIMPLE', sni: 'api.stripe.com' } },
+      {
+        port: { number: 443 },
+        tls: { mode: 'SIMPLE', sni: 'api.stripe.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+      },
     ]);
     expect(find('VirtualService', 'inventory').metadata.namespace).toBe('inventory');
     const gateway = find('Gateway', 'frontend-gateway');

@@ -94,7 +94,15 @@ new VersionRouting(chart, 'payment-provider-tls', {
   service: provider,
   destinationRuleName: 'stripe-tls',
   virtualServiceName: 'stripe',
-  trafficPolicy: { portLevelSettings: [{ port: 443, tls: { mode: TlsMode.SIMPLE, sni: 'api.stripe.com' } }] },
+  trafficPolicy: {
+    portLevelSettings: [
+      {
+        port: 443,
+        // Verify Stripe's certificate against the proxy's system CA bundle.
+        tls: { mode: TlsMode.SIMPLE, sni: 'api.stripe.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+      },
+    ],
+  },
 }).addRoute({ match: [{ port: 80 }], to: [{ port: 'https' }], timeout: Duration.seconds(10) });
 
 // The cart canary: testers opt in with a header, everyone else gets 10 %.

@@ -416,7 +416,6 @@ export interface DeclaredContainerPort {
   readonly containerPort?: number;
   /** TCP (default), UDP or SCTP. */
   readonly protocol?: string;
-
 }
 
 const EMPTY_NAMES: ReadonlySet<string> = new Set();

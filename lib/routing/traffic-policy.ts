@@ -33,6 +33,13 @@ export interface ClientTls {
    */
   readonly credentialName?: string;
   /**
+   * Path, in the proxy, of the CA bundle that verifies the server's certificate (e.g.
+   * `/etc/ssl/certs/ca-certificates.crt`). Only with SIMPLE or MUTUAL; without it (or a
+   * `credentialName`) the analysis reports IST0128/IST0129 (BKI-DR-TLS-NO-CA, BKI-DR-PORT-TLS-NO-CA).
+   * @default none
+   */
+  readonly caCertificates?: string;
+  /**
    * SNI to present. Only with SIMPLE or MUTUAL.
    * @default none
    */
@@ -345,7 +352,7 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
   if (!Object.values(TlsMode).includes(tls.mode))
     reject(scope, `${field}.mode`, tls.mode, `one of ${Object.values(TlsMode).join(', ')}`);
   const originates = tls.mode === TlsMode.SIMPLE || tls.mode === TlsMode.MUTUAL;
-  for (const key of ['credentialName', 'sni', 'subjectAltNames'] as const) {
+  for (const key of ['credentialName', 'caCertificates', 'sni', 'subjectAltNames'] as const) {
     if (tls[key] !== undefined && !originates) {
       reject(
         scope,
@@ -356,6 +363,7 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
     }
   }
   if (tls.credentialName !== undefined) checkNonEmpty(scope, `${field}.credentialName`, tls.credentialName);
+  if (tls.caCertificates !== undefined) checkNonEmpty(scope, `${field}.caCertificates`, tls.caCertificates);
   if (tls.sni !== undefined) checkNonEmpty(scope, `${field}.sni`, tls.sni);
   if (tls.subjectAltNames !== undefined) {
     if (!Array.isArray(tls.subjectAltNames) || tls.subjectAltNames.length === 0) {
@@ -366,6 +374,7 @@ export function renderTls(scope: IConstruct, field: string, tls: ClientTls): Des
   return {
     mode: tls.mode as string as DestinationRuleSpecTrafficPolicyTlsMode,
     credentialName: tls.credentialName,
+    caCertificates: tls.caCertificates,
     sni: tls.sni,
     subjectAltNames: tls.subjectAltNames ? [...tls.subjectAltNames] : undefined,
   };

@@ -361,6 +361,18 @@ describe('VersionRouting input validation', () => {
       /only SIMPLE and MUTUAL/,
     ],
     [
+      'caCertificates with DISABLE',
+      () => routing({ trafficPolicy: { tls: { mode: TlsMode.DISABLE, caCertificates: '/etc/ssl/certs/ca.crt' } } }),
+      'trafficPolicy.tls.caCertificates',
+      /only SIMPLE and MUTUAL/,
+    ],
+    [
+      'empty caCertificates',
+      () => routing({ trafficPolicy: { tls: { mode: TlsMode.SIMPLE, caCertificates: '' } } }),
+      'trafficPolicy.tls.caCertificates',
+      /non-empty/,
+    ],
+    [
       'unknown algorithm',
       () => routing({ trafficPolicy: { loadBalancer: LoadBalancer.simple('FASTEST' as LoadBalancerAlgorithm) } }),
       'trafficPolicy.loadBalancer.simple',

@@ -66,11 +66,40 @@ describe('ServiceEntry', () => {
         { match: [{ port: 80 }], route: [{ destination: { host: 'www.googleapis.com', port: { number: 443 } } }] },
       ],
     });
-    // The analysis resolves the host through the entry: no finding.
-    expect(MeshAnalysis.of(chart).analyze()).toEqual([]);
-    expect(warnings).toEqual([]);
+    // The analysis resolves the host through the entry; what it reports is the sample's TLS
+    // origination without a CA bundle (IST0129), as istioctl does for Istio's file.
+    expect(
+      MeshAnalysis.of(chart)
+        .analyze()
+        .map((f) => [f.code, f.field]),
+    ).toEqual([['BKI-DR-PORT-TLS-NO-CA', 'spec.trafficPolicy.portLevelSettings[0].tls']]);
+    expect(warnings.map((w) => w.code)).toEqual(['BKI-DR-PORT-TLS-NO-CA']);
     expect(allSchemaErrors(objects)).toEqual([]);
     expect(googleapis.ports).toEqual(GOOGLE_PORTS);
+  });
+
+  test('TLS origination that verifies the server against a CA bundle: caCertificates, and no finding', () => {
+    // GIVEN the same entry WHEN the DestinationRule names the proxy's CA bundle
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = collectWarnings(chart);
+    const googleapis = new ServiceEntry(chart, 'googleapis', {
+      name: 'googleapis',
+      hosts: ['www.googleapis.com'],
+      ports: GOOGLE_PORTS,
+      resolution: ServiceEntryResolution.DNS,
+    });
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    new VersionRouting(chart, 'tls-origination', {
+      service: googleapis,
+      trafficPolicy: { portLevelSettings: [{ port: 443, tls: { mode: TlsMode.SIMPLE, caCertificates: bundle } }] },
+    }).addRoute({ match: [{ port: 80 }], to: [{ port: 'https' }] });
+    const objects = Testing.synth(chart);
+    // THEN the bundle is emitted, the schema accepts it, and IST0129 has nothing to say
+    const dr = objects.find((o) => o.kind === 'DestinationRule');
+    expect(dr.spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE', caCertificates: bundle });
+    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 
   test('without the entry the same route is reported: the host is unknown to Istio', () => {
