@@ -56,6 +56,8 @@ export interface SceneEdge {
 export interface SceneNote {
   readonly n: number;
   readonly severity: 'error' | 'warning';
+  /** The reason, for an acknowledged finding (listed, not marked). */
+  readonly acknowledged?: string;
   readonly code: string;
   readonly message: string;
 }
@@ -82,6 +84,7 @@ export function sceneOf(model: TopologyModel): Scene {
           severity: i.severity === Severity.ERROR ? 'error' : 'warning',
           code: i.code,
           message: i.message,
+          ...(i.acknowledged !== undefined ? { acknowledged: i.acknowledged } : {}),
         });
       }
       return n;
@@ -307,7 +310,9 @@ function severityAndNotes(
   return { ...worst(issues), notes: [...new Set(number(issues))] };
 }
 
-function worst(issues: readonly TopologyIssue[]): { severity?: 'error' | 'warning' } {
+function worst(all: readonly TopologyIssue[]): { severity?: 'error' | 'warning' } {
+  // An acknowledged finding is accepted: listed under the picture, but the part is not marked.
+  const issues = all.filter((i) => i.acknowledged === undefined);
   if (issues.some((i) => i.severity === Severity.ERROR)) return { severity: 'error' };
   if (issues.some((i) => i.severity === Severity.WARNING)) return { severity: 'warning' };
   return {};

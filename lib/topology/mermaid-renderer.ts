@@ -83,7 +83,11 @@ export function renderTopologyMarkdown(model: TopologyModel, options: TopologyMa
   out.push('```mermaid', renderTopologyMermaid(model).trimEnd(), '```', '');
   if (scene.notes.length > 0) {
     out.push('Findings of the mesh analysis (numbered as in the picture):', '');
-    for (const n of scene.notes) out.push(`${n.n}. **${n.severity}** \`${n.code}\`: ${n.message.replace(/\n/g, ' ')}`);
+    for (const n of scene.notes) {
+      const what = n.acknowledged !== undefined ? `acknowledged ${n.severity}` : n.severity;
+      const why = n.acknowledged !== undefined ? ` (acknowledged: ${n.acknowledged})` : '';
+      out.push(`${n.n}. **${what}** \`${n.code}\`: ${n.message.replace(/\n/g, ' ')}${why}`);
+    }
     out.push('');
   }
   return out.join('\n');

@@ -74,13 +74,16 @@ export function renderTopologySvg(model: TopologyModel, options: TopologySvgOpti
   const top = MARGIN + 40;
   width = Math.max(width + 2 * MARGIN, textWidth(legend, DETAIL_PX) + 2 * MARGIN, 480);
   const noteChars = Math.max(60, Math.floor((width - 2 * MARGIN) / (DETAIL_PX * CHAR_EM)));
-  const noteLines = scene.notes.flatMap((n) =>
-    wrap(`[${n.n}] ${n.severity} ${n.code}: ${n.message}`, noteChars).map((line, i) => ({
+  const noteLines = scene.notes.flatMap((n) => {
+    // An acknowledged finding is listed in grey, with its reason.
+    const acknowledged = n.acknowledged !== undefined;
+    const entry = `[${n.n}] ${acknowledged ? `acknowledged ${n.severity}` : n.severity} ${n.code}: ${n.message}${acknowledged ? ` (acknowledged: ${n.acknowledged})` : ''}`;
+    return wrap(entry, noteChars).map((line, i) => ({
       line,
-      severity: n.severity,
+      severity: acknowledged ? ('acknowledged' as const) : n.severity,
       first: i === 0,
-    })),
-  );
+    }));
+  });
   const notesTop = top + height + MARGIN;
   const totalHeight = notesTop + (noteLines.length > 0 ? 20 + noteLines.length * DETAIL_H : 0) + MARGIN;
 
@@ -111,7 +114,7 @@ export function renderTopologySvg(model: TopologyModel, options: TopologySvgOpti
       `<text x="${MARGIN}" y="${px(notesTop + 12)}" font-size="${TEXT_PX}" font-weight="bold" fill="#263238">Findings of the mesh analysis</text>`,
     );
     noteLines.forEach((l, i) => {
-      const color = l.severity === 'error' ? STROKE.error : STROKE.warning;
+      const color = l.severity === 'acknowledged' ? '#78909c' : l.severity === 'error' ? STROKE.error : STROKE.warning;
       out.push(
         `<text x="${MARGIN}" y="${px(notesTop + 28 + i * DETAIL_H)}" font-size="${DETAIL_PX}" fill="${l.first ? color : '#37474f'}" xml:space="preserve">${esc(l.line)}</text>`,
       );

@@ -18,6 +18,11 @@ export interface TopologyIssue {
   readonly severity: Severity;
   /** The finding's message, as the analysis words it. */
   readonly message: string;
+  /**
+   * Why it was accepted, when an acknowledgement covers it (then the picture lists it, but does not mark the part).
+   * @default not acknowledged
+   */
+  readonly acknowledged?: string;
 }
 
 /** One server (Istio Gateway) or listener (Gateway API Gateway) of an entry point. */
@@ -251,7 +256,12 @@ function isWithin(field: string, prefix: string): boolean {
 }
 
 function toIssue(f: Finding): TopologyIssue {
-  return { code: f.code, severity: f.severity, message: f.message };
+  return {
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    ...(f.acknowledged !== undefined ? { acknowledged: f.acknowledged } : {}),
+  };
 }
 
 interface MutableTarget {

@@ -101,6 +101,30 @@ describe('renderTopologySvg', () => {
     expect(svg).toMatch(/stroke-dasharray="4 2"/);
   });
 
+  test('an acknowledged finding is listed with its reason, and the part it is about is not marked', () => {
+    // GIVEN the seed with its ingress route's subset-less destination acknowledged
+    const model = buildTopology(SEED, {
+      acknowledgements: [
+        {
+          code: 'BKI-INGRESS-BYPASSES-SUBSETS',
+          kind: 'VirtualService',
+          name: 'bookinfo',
+          reason: 'as the seed writes it',
+        },
+      ],
+    });
+    // WHEN drawn
+    const svg = renderTopologySvg(model);
+    const all = texts(svg);
+    // THEN the finding is listed as acknowledged, with the reason, and the arrow is drawn as usual
+    const line = all.find((t) => /^\[\d+\] acknowledged warning BKI-INGRESS-BYPASSES-SUBSETS:/.test(t));
+    expect(line).toBeDefined();
+    expect(all.join(' ')).toContain('(acknowledged: as the seed writes');
+    expect(svg).not.toMatch(/stroke="#e65100" stroke-width="1.8"/);
+    // AND without the acknowledgement, that arrow is orange
+    expect(renderTopologySvg(buildTopology(SEED))).toMatch(/stroke="#e65100" stroke-width="1.8"/);
+  });
+
   test('escapes what it draws: markup in a match value stays text', () => {
     // GIVEN a header match whose value holds markup and an ampersand
     const model = buildTopology([
