@@ -1,11 +1,12 @@
 import { analyzeCommand } from './analyze-command';
 import { CliCommand, CliIo, EXIT, packageInfo, PROGRAM, UsageError } from './command';
+import { graphCommand } from './graph-command';
 
 export type { CliCommand, CliIo } from './command';
 export { EXIT } from './command';
 
-/** The commands, by name; a new one (e.g. `graph`) is one more entry. */
-const COMMANDS: readonly CliCommand[] = [analyzeCommand];
+/** The commands, by name; a new one is one more entry. */
+const COMMANDS: readonly CliCommand[] = [analyzeCommand, graphCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
