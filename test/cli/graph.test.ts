@@ -48,7 +48,9 @@ describe('cdk8s-istio-bookinfo graph', () => {
     expect(md).toContain('`BKI-SUBSET-UNDEFINED`');
     const model = JSON.parse(json.stdout);
     expect(
-      model.targets.find((t: any) => t.name === 'default/reviews').subsets.map((s: any) => [s.name, s.resolved]),
+      model.targets
+        .find((t: any) => t.host === 'reviews.default.svc.cluster.local')
+        .subsets.map((s: any) => [s.name, s.resolved]),
     ).toEqual([
       ['v1', false],
       ['v2', false],
