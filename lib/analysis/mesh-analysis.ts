@@ -368,7 +368,7 @@ export class MeshAnalysis extends Construct {
   }
 
   /**
-   * The objects {@link analyze} reads: every analysed kind of this App, on top of the baseline's
+   * The objects {@link MeshAnalysis.analyze} reads: every analysed kind of this App, on top of the baseline's
    * objects (those this App replaces left out), as the cluster holds them once both are applied.
    */
   public analyzedObjects(): AnalyzedObject[] {
