@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
-import { sessionCached } from '../core/_synth-session';
+import { atSessionEnd, sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -475,8 +475,19 @@ function acknowledgedSummary(findings: readonly Finding[]): string {
 }
 
 /** The default `onAcknowledged`: one summary line on stderr. */
+const SESSION_ACKNOWLEDGED = Symbol('acknowledged findings of the synthesis session');
+const SESSION_KEY = {};
+
+/**
+ * The default `onAcknowledged`: one summary line on stderr per synthesis (a `synthAtomically` session
+ * of many apps, or one `app.synth()`), so that acknowledged findings are counted, not repeated.
+ */
 function printAcknowledged(findings: readonly Finding[]): void {
-  process.stderr.write(`[mesh analysis] ${acknowledgedSummary(findings)}: see MeshAnalysis.analyze()\n`);
+  const print = (all: readonly Finding[]) =>
+    process.stderr.write(`[mesh analysis] ${acknowledgedSummary(all)}: see MeshAnalysis.analyze()\n`);
+  const collected = sessionCached(SESSION_ACKNOWLEDGED, SESSION_KEY, () => [] as Finding[]);
+  if (atSessionEnd(SESSION_ACKNOWLEDGED, () => print(collected))) collected.push(...findings);
+  else print(findings);
 }
 
 /** Refuses acknowledgements without a known code, a reason, or an object selector. */

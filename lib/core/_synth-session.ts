@@ -5,6 +5,8 @@
  * top of it. Outside a session nothing is cached: an app may change between two synths.
  */
 let caches: Map<symbol, WeakMap<object, unknown>> | undefined;
+/** What runs once the outermost session has ended well, by name (each name once). */
+let endHooks: Map<symbol, () => void> | undefined;
 
 /**
  * Runs `fn` as a session.
@@ -12,12 +14,31 @@ let caches: Map<symbol, WeakMap<object, unknown>> | undefined;
  */
 export function inSynthSession<T>(fn: () => T): T {
   const outer = caches;
+  const outerHooks = endHooks;
   caches = new Map();
+  if (outer === undefined) endHooks = new Map();
+  let hooks: Map<symbol, () => void> | undefined;
   try {
-    return fn();
+    const result = fn();
+    if (outer === undefined) hooks = endHooks;
+    return result;
   } finally {
     caches = outer;
+    if (outer === undefined) endHooks = outerHooks;
+    // After a failure the error says what matters; the hooks (summaries) only run after success.
+    for (const hook of hooks?.values() ?? []) hook();
   }
+}
+
+/**
+ * Runs `fn` once when the current session has ended well (registered once per `name`); returns false,
+ * and registers nothing, outside a session.
+ * @internal
+ */
+export function atSessionEnd(name: symbol, fn: () => void): boolean {
+  if (endHooks === undefined) return false;
+  if (!endHooks.has(name)) endHooks.set(name, fn);
+  return true;
 }
 
 /**

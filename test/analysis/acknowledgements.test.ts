@@ -4,12 +4,16 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 import { ACKNOWLEDGE_ANNOTATION, Finding, MESH_CHECKS as C, Severity } from '../../lib/analysis/findings';
 import { AnalyzedObject, analyzeManifests, MeshAnalysis } from '../../lib/analysis/mesh-analysis';
 import { BookinfoApp } from '../../lib/bookinfo/bookinfo-app';
 import { BookinfoDestinationRules } from '../../lib/bookinfo/bookinfo-destination-rules';
 import { BookinfoScenario, BookinfoScenarioName } from '../../lib/bookinfo/bookinfo-scenario';
+import { synthAtomically } from '../../lib/core/atomic-synth';
 import { InvalidInputError } from '../../lib/core/input-validation';
 import { deployment, destinationRule, routeToSubset, workload } from './mesh-fixtures';
 
@@ -225,6 +229,40 @@ describe('MeshAnalysis: acknowledged findings at synthesis', () => {
     }
     expect(lines).toEqual([
       '[mesh analysis] 2 findings acknowledged (BKI-SUBSET-UNDEFINED x1, BKI-SUBSET-NO-PODS x1): see MeshAnalysis.analyze()\n',
+    ]);
+  });
+
+  test('synthAtomically of several apps prints one summary line for all of them', () => {
+    // GIVEN two apps, each with an acknowledged finding
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-session-'));
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      // WHEN they synthesize in one session
+      synthAtomically({
+        outdir: path.join(outdir, 'out'),
+        apps: (dir) =>
+          ['a', 'b'].map((name) => {
+            const app = new App({ outdir: path.join(dir, name) });
+            const chart = new Chart(app, name);
+            workload(chart, 'reviews', ['v1']);
+            destinationRule(chart, 'reviews-dr', 'reviews', ['v1', 'v2']);
+            MeshAnalysis.of(app).configure({
+              acknowledgements: [{ code: 'BKI-SUBSET-NO-PODS', path: name, reason: 'v2 is on its way' }],
+            });
+            return app;
+          }),
+      });
+    } finally {
+      spy.mockRestore();
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    // THEN one line counts both
+    expect(lines).toEqual([
+      '[mesh analysis] 2 findings acknowledged (BKI-SUBSET-NO-PODS x2): see MeshAnalysis.analyze()\n',
     ]);
   });
 
