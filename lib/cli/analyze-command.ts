@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Finding, MESH_CHECKS, Severity, WeightStrictness } from '../analysis/findings';
 import { analyzeManifests, ManifestAnalysisOptions } from '../analysis/mesh-analysis';
 import { IstioRelease } from '../core/istio-release';
-import { CliCommand, CliIo, EXIT, UsageError } from './command';
+import { CliCommand, CliIo, EXIT, forEachArgument, UsageError } from './command';
 import { LoadedObject, loadManifests, LoadProblem, LoadResult } from './manifest-loader';
 import { toSarif } from './sarif';
 
@@ -96,17 +96,8 @@ export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs {
   let clusterDomain: string | undefined;
   let rootNamespace: string | undefined;
   const codes = knownCodes();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    // `--name=value` and `--name value` both work.
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
+  // `--name=value` and `--name value` both work.
+  forEachArgument(argv, (name, value, arg) => {
     switch (name) {
       case '--format': {
         const v = value();
@@ -181,7 +172,7 @@ export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs {
         }
         inputs.push(arg);
     }
-  }
+  });
   if (inputs.length === 0) {
     throw new UsageError('no input: name files, directories, or - for stdin (see --help)');
   }

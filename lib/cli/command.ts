@@ -36,6 +36,31 @@ export const EXIT = {
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+/**
+ * Calls `visit` for each argument: `name` is the option (`--format`) or the argument itself, and
+ * `value()` reads the option's value, from `--name=value` or from the next argument.
+ */
+export function forEachArgument(
+  argv: readonly string[],
+  visit: (name: string, value: () => string, arg: string) => void,
+): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    visit(
+      name,
+      () => {
+        if (eq > 0) return arg.slice(eq + 1);
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${name} needs a value`);
+        return v;
+      },
+      arg,
+    );
+  }
+}
+
 /** The program name, as `npx` runs it. */
 export const PROGRAM = 'cdk8s-istio-bookinfo';
 

@@ -5,7 +5,7 @@ import { renderTopologyMarkdown, renderTopologyMermaid } from '../topology/merma
 import { renderTopologySvg } from '../topology/svg-renderer';
 import { buildTopology } from '../topology/topology-model';
 import { parseAnalyzeArgs } from './analyze-command';
-import { CliCommand, EXIT, UsageError } from './command';
+import { CliCommand, EXIT, forEachArgument, UsageError } from './command';
 import { loadManifests } from './manifest-loader';
 
 /** The output formats of `graph`. */
@@ -40,16 +40,7 @@ export const graphCommand: CliCommand = {
     let format: Format = 'svg';
     let title: string | undefined;
     const rest: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
-      const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-      const name = eq > 0 ? arg.slice(0, eq) : arg;
-      const value = (): string => {
-        if (eq > 0) return arg.slice(eq + 1);
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${name} needs a value`);
-        return v;
-      };
+    forEachArgument(argv, (name, value, arg) => {
       if (name === '--format') {
         const v = value();
         if (!(FORMATS as readonly string[]).includes(v)) {
@@ -63,7 +54,7 @@ export const graphCommand: CliCommand = {
       } else {
         rest.push(arg);
       }
-    }
+    });
     const args = parseAnalyzeArgs(rest);
     const loaded = await loadManifests(args.inputs, io);
     for (const p of loaded.problems) io.stderr(`problem ${p.location.file}:${p.location.line}: ${p.message}\n`);

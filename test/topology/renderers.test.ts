@@ -3,33 +3,17 @@ import { XMLValidator } from 'fast-xml-parser';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as YAML from 'yaml';
 
 import {
-  AnalyzedObject,
   buildTopology,
   renderTopologyMarkdown,
   renderTopologyMermaid,
   renderTopologySvg,
   TopologyModel,
 } from '../../lib';
+import { appliedOnTop, loadDist } from '../support/dist-objects';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-function load(...files: string[]): AnalyzedObject[] {
-  return files.flatMap((file) =>
-    YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8'))
-      .map((doc, i) => ({ path: `${file}#${i}`, manifest: doc.toJSON() }))
-      .filter((o) => o.manifest !== null),
-  );
-}
-
-function applied(base: AnalyzedObject[], top: AnalyzedObject[]): AnalyzedObject[] {
-  const key = (o: AnalyzedObject) =>
-    `${o.manifest.kind}/${o.manifest.metadata?.namespace ?? 'default'}/${o.manifest.metadata?.name}`;
-  const replaced = new Set(top.map(key));
-  return [...base.filter((o) => !replaced.has(key(o))), ...top];
-}
 
 /** The text content of every <text> element, entities decoded. */
 function texts(svg: string): string[] {
@@ -43,13 +27,13 @@ function texts(svg: string): string[] {
   );
 }
 
-const SEED = load('istio-addons.k8s.yaml', 'bookinfo.k8s.yaml');
-const JASON = buildTopology(applied(SEED, load('scenarios/virtual-service-reviews-jason-v2-v3.k8s.yaml')));
-const SPLIT = buildTopology(applied(SEED, load('scenarios/virtual-service-reviews-80-20.k8s.yaml')));
+const SEED = loadDist('istio-addons.k8s.yaml', 'bookinfo.k8s.yaml');
+const JASON = buildTopology(appliedOnTop(SEED, loadDist('scenarios/virtual-service-reviews-jason-v2-v3.k8s.yaml')));
+const SPLIT = buildTopology(appliedOnTop(SEED, loadDist('scenarios/virtual-service-reviews-80-20.k8s.yaml')));
 const UNDEFINED = buildTopology(
-  applied(
+  appliedOnTop(
     SEED.filter((o) => o.manifest.kind !== 'DestinationRule'),
-    load('scenarios/virtual-service-all-v1.k8s.yaml'),
+    loadDist('scenarios/virtual-service-all-v1.k8s.yaml'),
   ),
 );
 

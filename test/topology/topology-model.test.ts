@@ -1,7 +1,4 @@
 import { App, Chart } from 'cdk8s';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
 
 import {
   AnalyzedObject,
@@ -16,27 +13,9 @@ import {
   topologyOf,
   TopologyRouteTable,
 } from '../../lib';
+import { appliedOnTop, loadDist } from '../support/dist-objects';
 
-const DIST = path.join(__dirname, '..', '..', 'dist');
-
-/** The objects of committed dist/ files, as `kubectl apply -f` would read them. */
-function load(...files: string[]): AnalyzedObject[] {
-  return files.flatMap((file) =>
-    YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf8'))
-      .map((doc, i) => ({ path: `${file}#${i}`, manifest: doc.toJSON() }))
-      .filter((o) => o.manifest !== null),
-  );
-}
-
-/** `top` applied on top of `base`: an object with the same kind, namespace and name replaces the base's. */
-function applied(base: AnalyzedObject[], top: AnalyzedObject[]): AnalyzedObject[] {
-  const key = (o: AnalyzedObject) =>
-    `${o.manifest.kind}/${o.manifest.metadata?.namespace ?? 'default'}/${o.manifest.metadata?.name}`;
-  const replaced = new Set(top.map(key));
-  return [...base.filter((o) => !replaced.has(key(o))), ...top];
-}
-
-const SEED = load('istio-addons.k8s.yaml', 'bookinfo.k8s.yaml');
+const SEED = loadDist('istio-addons.k8s.yaml', 'bookinfo.k8s.yaml');
 
 function table(model: TopologyModel, name: string): TopologyRouteTable {
   const t = model.routeTables.find((r) => r.name === name);
@@ -118,7 +97,7 @@ describe('topology model of the seed (dist/)', () => {
 describe('topology model of the scenarios, on top of the seed', () => {
   test('virtual-service-reviews-jason-v2-v3: jason to v2 first, everyone else to v3', () => {
     // GIVEN the scenario applied on top of the seed WHEN the model is built
-    const model = buildTopology(applied(SEED, load('scenarios/virtual-service-reviews-jason-v2-v3.k8s.yaml')));
+    const model = buildTopology(appliedOnTop(SEED, loadDist('scenarios/virtual-service-reviews-jason-v2-v3.k8s.yaml')));
     // THEN the reviews rules keep their order: the header match first, the catch-all second
     const reviews = table(model, 'default/reviews');
     expect(rules(reviews)).toEqual(['header end-user = jason => reviews/v2 100%', 'any => reviews/v3 100%']);
@@ -130,14 +109,14 @@ describe('topology model of the scenarios, on top of the seed', () => {
   });
 
   test('virtual-service-reviews-80-20: 80 % to v1 and 20 % to v2', () => {
-    const model = buildTopology(applied(SEED, load('scenarios/virtual-service-reviews-80-20.k8s.yaml')));
+    const model = buildTopology(appliedOnTop(SEED, loadDist('scenarios/virtual-service-reviews-80-20.k8s.yaml')));
     expect(rules(table(model, 'default/reviews'))).toEqual(['any => reviews/v1 80%, reviews/v2 20%']);
   });
 
   test('a subset no DestinationRule defines is unresolved, with the finding in its words', () => {
     // GIVEN virtual-service-all-v1 without the DestinationRules (as Istio's task warns against)
     const noRules = SEED.filter((o) => o.manifest.kind !== 'DestinationRule');
-    const model = buildTopology(applied(noRules, load('scenarios/virtual-service-all-v1.k8s.yaml')));
+    const model = buildTopology(appliedOnTop(noRules, loadDist('scenarios/virtual-service-all-v1.k8s.yaml')));
     // THEN subset v1 of reviews is drawn as unresolved, and its destination carries BKI-SUBSET-UNDEFINED
     const target = model.targets.find((t) => t.name === 'default/reviews')!;
     expect(target.subsets).toEqual([
