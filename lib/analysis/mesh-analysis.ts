@@ -363,7 +363,15 @@ export class MeshAnalysis extends Construct {
     // Blame this app only for what it changes: drop baseline findings the baseline has on its own.
     const keptPaths = new Set(kept.map((o) => o.path));
     if (!findings.some((f) => keptPaths.has(f.path))) return findings;
-    const preexisting = new Set(analyzeManifests(baseObjects, this.manifestOptions()).map(findingKey));
+    // Within a synthesis session every overlay on this baseline with the same options shares them.
+    const baseOptions = this.manifestOptions();
+    const byOptions = sessionCached(BASELINE_FINDINGS, this.baselineScope, () => new Map<string, Set<string>>());
+    const optionsKey = JSON.stringify(baseOptions);
+    let preexisting = byOptions.get(optionsKey);
+    if (preexisting === undefined) {
+      preexisting = new Set(analyzeManifests(baseObjects, baseOptions).map(findingKey));
+      byOptions.set(optionsKey, preexisting);
+    }
     return findings.filter((f) => !keptPaths.has(f.path) || !preexisting.has(findingKey(f)));
   }
 
@@ -666,6 +674,7 @@ interface ConstructFacts {
  * exposures that constructs declared are gathered in the same walk.
  */
 const BASELINE_LAYERS = Symbol('a baseline with the layers beneath it');
+const BASELINE_FINDINGS = Symbol("the findings of a baseline's objects alone, by analysis options");
 const LAYER_OBJECTS = Symbol('the objects of one layer');
 
 /**

@@ -1,4 +1,4 @@
-import * as dagre from '@dagrejs/dagre';
+import type * as Dagre from '@dagrejs/dagre';
 
 import { Scene, SceneEdge, SceneNode, sceneOf, SceneRow, SceneStyle } from './_scene';
 import { TopologyModel } from './topology-model';
@@ -160,6 +160,9 @@ function measure(node: SceneNode): Box {
 
 /** Positions the boxes: one rank per column, dagre ordering boxes within a column to cut crossings. */
 function layout(scene: Scene, boxes: Map<string, Box>): void {
+  // Loaded when a picture is drawn, not with the library: a synth without pictures does not pay for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dagre: typeof Dagre = require('@dagrejs/dagre');
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 70, marginx: MARGIN, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -1,5 +1,6 @@
-import * as plus from 'cdk8s-plus-27';
-import { k8s } from 'cdk8s-plus-27';
+// Types only: loading cdk8s-plus-27's L2 classes costs every synth ~50 ms, and only these read them.
+import type * as plus from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
@@ -100,7 +101,7 @@ export class MeshService extends Construct implements IMeshService {
    * `app: <name>`, not one Deployment's `cdk8s.io/metadata.addr`.)
    */
   public static fromService(service: plus.Service, options: MeshServiceFromServiceOptions = {}): IMeshService {
-    if (!plus.Service.isConstruct(service) || !(service as { ports?: unknown }).ports)
+    if (!Construct.isConstruct(service) || !(service as { ports?: unknown }).ports)
       reject(ownerOf(service, 'MeshService.fromService'), 'service', service, 'a cdk8s-plus Service');
     const ref = serviceRef(service, 'service', service.name, service.metadata.namespace, [], options);
     return {
@@ -112,7 +113,7 @@ export class MeshService extends Construct implements IMeshService {
         return service.ports.map((p) => ({
           number: p.port,
           name: p.name,
-          protocol: p.protocol === plus.Protocol.UDP ? 'UDP' : istioPortProtocol(p.name),
+          protocol: String(p.protocol) === 'UDP' ? 'UDP' : istioPortProtocol(p.name),
         }));
       },
     };
@@ -224,7 +225,7 @@ function serviceRef(
   if (options.versions !== undefined && options.deployments !== undefined)
     reject(scope, 'options.deployments', options.deployments, 'nothing when versions are given (one or the other)');
   const deployed = (options.deployments ?? []).map((d, i) => {
-    const version = plus.Deployment.isConstruct(d) ? d.podMetadata?.getLabel('version') : undefined;
+    const version = Construct.isConstruct(d) ? d.podMetadata?.getLabel('version') : undefined;
     if (version === undefined)
       reject(
         scope,
