@@ -37,6 +37,21 @@ const UNDEFINED = buildTopology(
   ),
 );
 
+/** The model of one VirtualService for x.example.com whose single rule has `match` (labels that hold markup). */
+function oneRuleModel(match: object, route: object[] = []): TopologyModel {
+  return buildTopology([
+    {
+      path: 'vs',
+      manifest: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'x' },
+        spec: { hosts: ['x.example.com'], http: [{ match: [match], route }] },
+      },
+    },
+  ]);
+}
+
 /** Every host, subset and weight the model holds, as the picture must show them. */
 function facts(model: TopologyModel): string[] {
   return [
@@ -111,20 +126,7 @@ describe('renderTopologySvg', () => {
 
   test('escapes what it draws: markup in a match value stays text', () => {
     // GIVEN a header match whose value holds markup and an ampersand
-    const model = buildTopology([
-      {
-        path: 'vs',
-        manifest: {
-          apiVersion: 'networking.istio.io/v1',
-          kind: 'VirtualService',
-          metadata: { name: 'x' },
-          spec: {
-            hosts: ['x.example.com'],
-            http: [{ match: [{ headers: { q: { exact: '</text><script>alert(1)</script>&' } } }], route: [] }],
-          },
-        },
-      },
-    ]);
+    const model = oneRuleModel({ headers: { q: { exact: '</text><script>alert(1)</script>&' } } });
     const svg = renderTopologySvg(model);
     // THEN the SVG is well-formed and the value is text, not elements
     expect(XMLValidator.validate(svg)).toBe(true);
@@ -157,22 +159,7 @@ describe('renderTopologyMermaid', () => {
     // GIVEN the Markdown of four models, with labels that hold Mermaid syntax, and a broken diagram
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mermaid-'));
     try {
-      const hostile = buildTopology([
-        {
-          path: 'vs',
-          manifest: {
-            apiVersion: 'networking.istio.io/v1',
-            kind: 'VirtualService',
-            metadata: { name: 'x' },
-            spec: {
-              hosts: ['x.example.com'],
-              http: [
-                { match: [{ uri: { regex: '^/a|b[c]{2}(d)"#;-->end' } }], route: [{ destination: { host: 'x' } }] },
-              ],
-            },
-          },
-        },
-      ]);
+      const hostile = oneRuleModel({ uri: { regex: '^/a|b[c]{2}(d)"#;-->end' } }, [{ destination: { host: 'x' } }]);
       const files = [buildTopology(SEED), JASON, UNDEFINED, hostile].map((model, i) => {
         const file = path.join(dir, `${i}.md`);
         fs.writeFileSync(file, renderTopologyMarkdown(model));
