@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 
 import {
   IstioRelease,
@@ -22,18 +22,23 @@ const GOOGLE_PORTS = [
   { number: 443, name: 'https', protocol: 'HTTPS' },
 ];
 
+/** The www.googleapis.com entry of egress-rule-google-apis.yaml, in `chart`. */
+function googleapisEntry(chart: Chart): ServiceEntry {
+  return new ServiceEntry(chart, 'googleapis', {
+    name: 'googleapis',
+    hosts: ['www.googleapis.com'],
+    ports: GOOGLE_PORTS,
+    resolution: ServiceEntryResolution.DNS,
+  });
+}
+
 describe('ServiceEntry', () => {
   test('an external API, routed with TLS origination as in egress-rule-google-apis.yaml', () => {
     // GIVEN
     const chart = chartOn(IstioRelease.V1_30);
     const warnings = collectWarnings(chart);
     // WHEN the entry, a VirtualService sending port 80 to 443, and a DestinationRule originating TLS on 443
-    const googleapis = new ServiceEntry(chart, 'googleapis', {
-      name: 'googleapis',
-      hosts: ['www.googleapis.com'],
-      ports: GOOGLE_PORTS,
-      resolution: ServiceEntryResolution.DNS,
-    });
+    const googleapis = googleapisEntry(chart);
     new VersionRouting(chart, 'tls-origination', {
       service: googleapis,
       virtualServiceName: 'rewrite-port-for-googleapis',
@@ -82,12 +87,7 @@ describe('ServiceEntry', () => {
     // GIVEN the same entry WHEN the DestinationRule names the proxy's CA bundle
     const chart = chartOn(IstioRelease.V1_30);
     const warnings = collectWarnings(chart);
-    const googleapis = new ServiceEntry(chart, 'googleapis', {
-      name: 'googleapis',
-      hosts: ['www.googleapis.com'],
-      ports: GOOGLE_PORTS,
-      resolution: ServiceEntryResolution.DNS,
-    });
+    const googleapis = googleapisEntry(chart);
     const bundle = '/etc/ssl/certs/ca-certificates.crt';
     new VersionRouting(chart, 'tls-origination', {
       service: googleapis,
