@@ -166,7 +166,16 @@ export function sceneOf(model: TopologyModel): Scene {
     }
     table.rules.forEach((rule) => {
       const fromRow = `${table.id}#${rule.field}`;
-      for (const d of rule.destinations) {
+      // Destinations and mirrors draw alike; a mirror is dashed and says so.
+      const arrows = [
+        ...rule.destinations.map((d) => ({
+          d,
+          label: `${d.percent}%${d.port !== undefined ? ` :${d.port}` : ''}`,
+          mirror: false,
+        })),
+        ...rule.mirrors.map((d) => ({ d, label: `mirror ${d.percent}%`, mirror: true })),
+      ];
+      for (const { d, label, mirror } of arrows) {
         const target = targetById.get(d.targetId);
         if (target === undefined) continue;
         drawnTargets.add(target.id);
@@ -176,23 +185,9 @@ export function sceneOf(model: TopologyModel): Scene {
           fromRow,
           to: target.id,
           toRow: rowOfDestination(target, d.subset),
-          label: `${d.percent}%${d.port !== undefined ? ` :${d.port}` : ''}${notesText(number(d.issues))}`,
+          label: `${label}${notesText(number(d.issues))}`,
+          ...(mirror ? { dashed: true } : {}),
           ...worst(d.issues),
-        });
-      }
-      for (const m of rule.mirrors) {
-        const target = targetById.get(m.targetId);
-        if (target === undefined) continue;
-        drawnTargets.add(target.id);
-        if (m.subset === undefined) wholeTargets.add(target.id);
-        edges.push({
-          from: table.id,
-          fromRow,
-          to: target.id,
-          toRow: rowOfDestination(target, m.subset),
-          label: `mirror ${m.percent}%${notesText(number(m.issues))}`,
-          dashed: true,
-          ...worst(m.issues),
         });
       }
     });
@@ -264,7 +259,8 @@ export function sceneOf(model: TopologyModel): Scene {
   return { nodes, edges, notes };
 }
 
-function notesText(notes: readonly number[]): string {
+/** ` [1][3]`: the numbers of a part's findings, as every rendering writes them after its text. */
+export function notesText(notes: readonly number[]): string {
   const unique = [...new Set(notes)];
   return unique.length === 0 ? '' : ` ${unique.map((n) => `[${n}]`).join('')}`;
 }

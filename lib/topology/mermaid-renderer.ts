@@ -1,4 +1,4 @@
-import { SceneNode, sceneOf, SceneRow } from './_scene';
+import { notesText, SceneNode, sceneOf, SceneRow } from './_scene';
 import { TopologyModel } from './topology-model';
 
 /** Options of {@link renderTopologyMarkdown}. */
@@ -94,11 +94,11 @@ export function renderTopologyMarkdown(model: TopologyModel, options: TopologyMa
 }
 
 function titleOf(node: SceneNode): string {
-  return `${node.title}${node.notes.length ? ` ${node.notes.map((n) => `[${n}]`).join('')}` : ''}`;
+  return `${node.title}${notesText(node.notes)}`;
 }
 
 function rowText(row: SceneRow): string[] {
-  const notes = row.notes.length ? ` ${row.notes.map((n) => `[${n}]`).join('')}` : '';
+  const notes = notesText(row.notes);
   return [...row.lines.map((l, i) => (i === 0 ? `${l.trim()}${notes}` : l.trim())), ...row.details];
 }
 

@@ -1,6 +1,6 @@
 import type * as Dagre from '@dagrejs/dagre';
 
-import { Scene, SceneEdge, SceneNode, sceneOf, SceneRow, SceneStyle } from './_scene';
+import { notesText, Scene, SceneEdge, SceneNode, sceneOf, SceneRow, SceneStyle } from './_scene';
 import { TopologyModel } from './topology-model';
 
 /** Options of {@link renderTopologySvg}. */
@@ -283,10 +283,6 @@ function bezier(p0: number, p1: number, p2: number, p3: number, t: number): numb
 
 function text(x: number, y: number, s: string, size: number, fill: string, bold = false): string {
   return `<text x="${px(x)}" y="${px(y)}" font-size="${size}"${bold ? ' font-weight="bold"' : ''} fill="${fill}" xml:space="preserve">${esc(s)}</text>`;
-}
-
-function notesText(notes: readonly number[]): string {
-  return notes.length === 0 ? '' : ` ${notes.map((n) => `[${n}]`).join('')}`;
 }
 
 function cut(s: string): string {
