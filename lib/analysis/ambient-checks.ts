@@ -16,7 +16,7 @@ const OPERATION_L7_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths', 'host
 const SOURCE_L7_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
 
 /** The waypoint an `istio.io/use-waypoint` label names. */
-interface WaypointRef {
+export interface WaypointRef {
   readonly name: string;
   readonly namespace: string;
 }
@@ -72,10 +72,7 @@ class AmbientModel {
 
   /** The waypoint serving traffic to a Service: its label, else its namespace's; undefined for none. */
   public serviceWaypoint(svc: IndexedObject): WaypointRef | undefined {
-    const own = waypointRef(svc.manifest.metadata?.labels, svc.namespace);
-    if (own !== undefined) return own === 'none' ? undefined : own;
-    const ns = waypointRef(this.index.namespaceLabels(svc.namespace), svc.namespace);
-    return ns === 'none' ? undefined : ns;
+    return serviceWaypointOf(this.index, svc);
   }
 
   /** True when some waypoint serves a Service's traffic (on the Service, its namespace or its pods). */
@@ -101,6 +98,17 @@ class AmbientModel {
     const ns = waypointRef(this.index.namespaceLabels(w.object.namespace), w.object.namespace);
     return ns === 'none' ? undefined : ns;
   }
+}
+
+/**
+ * The waypoint serving traffic to a Service (also read by the topology): its `istio.io/use-waypoint`
+ * label, else its namespace's; undefined for none (`none` opts out).
+ */
+export function serviceWaypointOf(index: MeshIndex, svc: IndexedObject): WaypointRef | undefined {
+  const own = waypointRef(svc.manifest.metadata?.labels, svc.namespace);
+  if (own !== undefined) return own === 'none' ? undefined : own;
+  const ns = waypointRef(index.namespaceLabels(svc.namespace), svc.namespace);
+  return ns === 'none' ? undefined : ns;
 }
 
 /** The waypoint named by `istio.io/use-waypoint` (+ `-namespace`) in `labels`; `'none'` opts out. */

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { serviceWaypointOf } from '../analysis/ambient-checks';
 import { Finding, Severity } from '../analysis/findings';
 import { AnalyzedObject, analyzeManifests, ManifestAnalysisOptions, MeshAnalysis } from '../analysis/mesh-analysis';
 import { asArray, IndexedObject, MeshIndex } from '../analysis/mesh-index';
@@ -205,7 +206,6 @@ export interface TopologyOptions extends ManifestAnalysisOptions {
 
 const MESH_ID = 'mesh';
 const WAYPOINT_CLASS = 'istio-waypoint';
-const USE_WAYPOINT = 'istio.io/use-waypoint';
 
 /**
  * The routing picture of a set of manifests: entry points with their listeners, route tables with
@@ -544,12 +544,11 @@ class TopologyBuilder {
 
   /** The entry id of the waypoint a Service's traffic goes through, when that waypoint is in the manifests. */
   private waypointOf(namespace: string, service: string): string | undefined {
-    const labels = this.index.serviceNamed(namespace, service)?.manifest.metadata?.labels ?? {};
-    const nsLabels = this.index.namespaceLabels(namespace) ?? {};
-    const name = labels[USE_WAYPOINT] ?? nsLabels[USE_WAYPOINT];
-    const ns = labels['istio.io/use-waypoint-namespace'] ?? nsLabels['istio.io/use-waypoint-namespace'] ?? namespace;
-    if (typeof name !== 'string' || name === 'none' || this.index.k8sGateway(ns, name) === undefined) return undefined;
-    return this.gatewayApiId(ns, name);
+    const svc = this.index.serviceNamed(namespace, service);
+    const waypoint = svc === undefined ? undefined : serviceWaypointOf(this.index, svc);
+    if (waypoint === undefined || this.index.k8sGateway(waypoint.namespace, waypoint.name) === undefined)
+      return undefined;
+    return this.gatewayApiId(waypoint.namespace, waypoint.name);
   }
 
   /** Destinations with their share of the rule's traffic, as Istio splits it. */
@@ -719,13 +718,9 @@ class TopologyBuilder {
   }
 
   private finishTarget(t: MutableTarget): TopologyTarget {
-    const labels = t.object?.manifest.metadata?.labels ?? {};
-    const nsLabels = t.namespace === '' ? undefined : this.index.namespaceLabels(t.namespace);
-    const waypointName = labels[USE_WAYPOINT] ?? nsLabels?.[USE_WAYPOINT];
-    const waypointNs =
-      labels['istio.io/use-waypoint-namespace'] ?? nsLabels?.['istio.io/use-waypoint-namespace'] ?? t.namespace;
-    const waypoint =
-      typeof waypointName === 'string' && waypointName !== 'none' ? `${waypointNs}/${waypointName}` : undefined;
+    // A ServiceEntry takes the label as a Service does.
+    const ref = t.object !== undefined ? serviceWaypointOf(this.index, t.object) : undefined;
+    const waypoint = ref === undefined ? undefined : `${ref.namespace}/${ref.name}`;
     const workloadSet = new Set(t.workloadIds);
     const policies = this.index
       .authorizationPolicies()
