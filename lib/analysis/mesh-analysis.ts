@@ -356,8 +356,7 @@ export class MeshAnalysis extends Construct {
     if (this.baselineScope === undefined) return analyzeManifests(own, options);
 
     const baseObjects = layeredObjects(this.baselineScope);
-    const replaced = new Set(own.map((o) => objectKey(o.manifest)));
-    const kept = baseObjects.filter((o) => !replaced.has(objectKey(o.manifest)));
+    const kept = keptBeneath(baseObjects, own);
     const findings = analyzeManifests([...kept, ...own], options);
 
     // Blame this app only for what it changes: drop baseline findings the baseline has on its own.
@@ -382,8 +381,7 @@ export class MeshAnalysis extends Construct {
   public analyzedObjects(): AnalyzedObject[] {
     const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined);
     if (this.baselineScope === undefined) return own;
-    const replaced = new Set(own.map((o) => objectKey(o.manifest)));
-    return [...layeredObjects(this.baselineScope).filter((o) => !replaced.has(objectKey(o.manifest))), ...own];
+    return [...keptBeneath(layeredObjects(this.baselineScope), own), ...own];
   }
 
   private manifestOptions(): ManifestAnalysisOptions {
@@ -604,6 +602,12 @@ function checkAcknowledgeAnnotations(
   }
 }
 
+/** The objects of `base` that `top` does not replace (same group, kind, namespace and name). */
+function keptBeneath(base: readonly AnalyzedObject[], top: readonly AnalyzedObject[]): AnalyzedObject[] {
+  const replaced = new Set(top.map((o) => objectKey(o.manifest)));
+  return base.filter((o) => !replaced.has(objectKey(o.manifest)));
+}
+
 /** The default `onWarning`: one line on stderr (the library does not use the console). */
 function printWarning(finding: Finding): void {
   process.stderr.write(`[mesh analysis] warning: ${formatFinding(finding)}\n`);
@@ -696,8 +700,7 @@ function renderLayers(scope: IConstruct): AnalyzedObject[] {
   let objects: AnalyzedObject[] = [];
   for (const layer of layers) {
     const top = sessionCached(LAYER_OBJECTS, layer, () => collectObjects(layer));
-    const replaced = new Set(top.map((o) => objectKey(o.manifest)));
-    objects = [...objects.filter((o) => !replaced.has(objectKey(o.manifest))), ...top];
+    objects = [...keptBeneath(objects, top), ...top];
   }
   return objects;
 }
