@@ -11,6 +11,7 @@ const LAYERS = [
   'exposure',
   'addons',
   'bookinfo',
+  'samples',
   'cli',
 ];
 

@@ -30,6 +30,7 @@ import {
   Waypoint,
   writeTopology,
 } from './lib';
+import { trafficManagementTasks } from './tasks/traffic-management';
 
 /** The paths bookinfo-gateway sends to productpage, whichever the release and the API. */
 const BOOKINFO_PATHS: readonly HttpMatch[] = [
@@ -140,7 +141,7 @@ function walkThrough(outdir: string, release: IstioRelease): WalkThrough {
  * The route files replace the VirtualServices of scenarios/: Istio does not support both APIs
  * routing the same traffic, so apply one or the other.
  */
-function gatewayApiWalkThrough(outdir: string, base: WalkThrough): App[] {
+function gatewayApiWalkThrough(outdir: string, base: WalkThrough): { apps: App[]; app: App } {
   const app = new App({ outdir });
   IstioRelease.use(app, IstioRelease.V1_30);
   MeshAnalysis.of(app).configure({ baseline: base.app });
@@ -162,7 +163,7 @@ function gatewayApiWalkThrough(outdir: string, base: WalkThrough): App[] {
     new BookinfoScenario(new Chart(overlay, scenario), 'scenario', { services, scenario });
     return overlay;
   });
-  return [app, ...routes];
+  return { apps: [app, ...routes], app };
 }
 
 /**
@@ -282,17 +283,34 @@ function writeTopologies(apps: readonly App[], stagingDir: string): void {
   }
 }
 
+let taskApps: App[] = [];
 synthAtomically({
   apps: (outdir) => {
     const v117 = walkThrough(outdir, IstioRelease.V1_17);
     const v130dir = path.join(outdir, 'istio-1.30');
     const v130 = walkThrough(v130dir, IstioRelease.V1_30);
+    const gatewayApi = gatewayApiWalkThrough(path.join(v130dir, 'gateway-api'), v130);
+    taskApps = trafficManagementTasks(path.join(v130dir, 'tasks', 'traffic-management'), {
+      bookinfoApp: v130.app,
+      bookinfo: v130.bookinfo,
+      gatewayApiApp: gatewayApi.app,
+    });
     return [
       ...v117.apps,
       ...v130.apps,
-      ...gatewayApiWalkThrough(path.join(v130dir, 'gateway-api'), v130),
+      ...gatewayApi.apps,
       ...ambientWalkThrough(path.join(v130dir, 'ambient')),
+      ...taskApps,
     ];
   },
-  ...(process.argv.includes('--topology') ? { afterSynth: writeTopologies } : {}),
+  // The task steps are not drawn: `cdk8s-istio-bookinfo graph` draws any of them on demand.
+  ...(process.argv.includes('--topology')
+    ? {
+        afterSynth: (apps, dir) =>
+          writeTopologies(
+            apps.filter((app) => !taskApps.includes(app)),
+            dir,
+          ),
+      }
+    : {}),
 });

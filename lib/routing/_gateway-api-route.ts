@@ -184,7 +184,8 @@ function checkLength(scope: IConstruct, field: string, v: string, max: number): 
 function valueMatch(scope: IConstruct, field: string, sm: StringMatch, what: string) {
   switch (sm.kind) {
     case 'exact':
-      return { type: 'Exact', value: checkLength(scope, `${field}.exact`, sm.value, maxValue(what)) };
+      // Exact is the CRD's default type; left out, as Istio's samples write it.
+      return { value: checkLength(scope, `${field}.exact`, sm.value, maxValue(what)) };
     case 'regex':
       return { type: 'RegularExpression', value: checkLength(scope, `${field}.regex`, sm.value, maxValue(what)) };
     case 'prefix':

@@ -131,7 +131,7 @@ describe('VersionRouting with the Gateway API: the Bookinfo samples', () => {
     expect(route.metadata.name).toBe('reviews-gamma');
     expect(route.spec.rules).toEqual([
       {
-        matches: [{ headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }] }],
+        matches: [{ headers: [{ name: 'end-user', value: 'jason' }] }],
         backendRefs: [{ name: 'reviews-v2', port: 9080 }],
       },
       { backendRefs: [{ name: 'reviews-v1', port: 9080 }] },
@@ -191,7 +191,7 @@ describe('route features on both APIs', () => {
       {
         path: { type: 'PathPrefix', value: '/api' },
         headers: [{ name: 'end-user', type: 'RegularExpression', value: 'j.*' }],
-        queryParams: [{ name: 'debug', type: 'Exact', value: '1' }],
+        queryParams: [{ name: 'debug', value: '1' }],
         method: 'GET',
       },
       { path: { type: 'Exact', value: '/health' } },
