@@ -143,7 +143,7 @@ export {
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
-export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+export { ServerProtocol, ServerTlsMode, SharedGateway, TlsProtocolVersion } from './exposure/shared-gateway';
 
 // Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
 export type { IAddonService } from './addons/addon-service';
