@@ -119,7 +119,13 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
-export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export type {
+  ExposedRoute,
+  ExposedServiceProps,
+  ExposureTcp,
+  ExposureTls,
+  JwtRequirement,
+} from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
