@@ -219,3 +219,7 @@ export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
+
+// Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { HttpbinProps } from './samples/httpbin';
+export { Httpbin, HttpbinServer } from './samples/httpbin';

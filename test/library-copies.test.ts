@@ -54,6 +54,7 @@ const CONSTRUCTS: ReadonlyArray<{
   { name: 'Loki', is: (l) => l.Loki.isLoki, make: (l, c) => new l.Loki(c, 'x') },
   { name: 'CurlClient', is: (l) => l.CurlClient.isCurlClient, make: (l, c) => new l.CurlClient(c, 'x') },
   { name: 'Kiali', is: (l) => l.Kiali.isKiali, make: (l, c) => new l.Kiali(c, 'x') },
+  { name: 'Httpbin', is: (l) => l.Httpbin.isHttpbin, make: (l, c) => new l.Httpbin(c, 'x') },
   {
     name: 'VersionRouting',
     is: (l) => l.VersionRouting.isVersionRouting,

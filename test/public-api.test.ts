@@ -132,6 +132,7 @@ describe('the public API (lib/index.ts)', () => {
       'ExposedService',
       'GatewayApiExposure',
       'Grafana',
+      'Httpbin',
       'IstioAddons',
       'Jaeger',
       'Kiali',
