@@ -24,7 +24,12 @@ export function samplePodLabels(scope: IConstruct, injection: SidecarInjection |
  * `versions` checked as a non-empty list of distinct version labels that can name a Deployment.
  * @internal
  */
-export function checkVersionList(scope: IConstruct, versions: readonly string[], example: string): readonly string[] {
+export function checkVersionList(
+  scope: IConstruct,
+  versions: readonly string[],
+  example: string,
+  fieldOf: (i: number) => string = (i) => `versions[${i}]`,
+): readonly string[] {
   if (!Array.isArray(versions) || versions.length === 0)
     reject(scope, 'versions', versions, `a non-empty list of version label values such as ${example}`);
   versions.forEach((v, i) => {
@@ -32,11 +37,11 @@ export function checkVersionList(scope: IConstruct, versions: readonly string[],
     if (typeof v !== 'string' || v.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v))
       reject(
         scope,
-        `versions[${i}]`,
+        fieldOf(i),
         v,
         'a version label value of lowercase letters, digits, "-" or "." such as "v1" (it names the Deployment)',
       );
-    if (versions.indexOf(v) !== i) reject(scope, `versions[${i}]`, v, 'each version at most once');
+    if (versions.indexOf(v) !== i) reject(scope, fieldOf(i), v, 'each version at most once');
   });
   return versions;
 }
