@@ -145,6 +145,7 @@ export {
   KubernetesGateway,
   ListenerProtocol,
   ListenerTlsMode,
+  ListenerTlsOptions,
   RouteKind,
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
