@@ -4,12 +4,14 @@ import { App } from 'cdk8s';
 import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
+import { INGRESS_CONTROL } from './ingress-control';
 import { REQUEST_ROUTING } from './request-routing';
+import { SECURE_INGRESS } from './secure-ingress';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, INGRESS_CONTROL, SECURE_INGRESS];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {
