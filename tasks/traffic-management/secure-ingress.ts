@@ -6,6 +6,7 @@ import {
   KubernetesGateway,
   ListenerOptions,
   ListenerProtocol,
+  ListenerTlsOptions,
   RouteNamespaces,
   ServerProtocol,
   ServerTlsMode,
@@ -28,7 +29,7 @@ function httpsListener(name: string, hostname: string, secret: string, mutual = 
     protocol: ListenerProtocol.HTTPS,
     tls: {
       certificateRefs: [{ name: secret }],
-      options: mutual ? { 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' } : undefined,
+      options: mutual ? ListenerTlsOptions.mutual() : undefined,
     },
     allowedRoutes: {
       namespaces: RouteNamespaces.SELECTOR,
