@@ -23,6 +23,8 @@ export function buildTask(task: TaskDefinition): Map<string, BuiltStep> {
   const steps = new Map<string, BuiltStep>();
   for (const app of apps) {
     const chart = app.charts[0];
+    // The acknowledged findings are asserted from analyze(); keep the test output quiet.
+    MeshAnalysis.of(app).configure({ onAcknowledged: () => undefined });
     const problems = MeshAnalysis.of(app)
       .analyze()
       .filter((f) => f.acknowledged === undefined && f.severity !== 'info')
