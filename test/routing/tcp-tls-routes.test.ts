@@ -1,0 +1,578 @@
+import { Chart, Testing } from 'cdk8s';
+
+import {
+  Gateway as KubernetesGatewayObject,
+  GatewaySpecListenersTlsMode,
+} from '../../imports/gatewayapi-gateway.networking.k8s.io';
+import { Gateway, GatewaySpecServersTlsMode } from '../../imports/istiov1-networking.istio.io';
+import {
+  IMeshService,
+  IstioRelease,
+  RoutingApi,
+  VersionedWorkload,
+  VersionRouting,
+  VersionRoutingProps,
+  VersionServices,
+} from '../../lib';
+import { invalidInputOf } from '../support/assertions';
+import { chartOn } from '../support/release';
+import { allSchemaErrors } from '../support/schema';
+
+/** tcp-echo as Istio's sample declares it: two TCP ports, two versions. */
+const tcpEcho: IMeshService = {
+  serviceName: 'tcp-echo',
+  namespace: 'shop',
+  port: 9000,
+  ports: [
+    { number: 9000, name: 'tcp', protocol: 'TCP' },
+    { number: 9001, name: 'tcp-other', protocol: 'TCP' },
+  ],
+  versions: ['v1', 'v2'],
+};
+const nginx: IMeshService = { serviceName: 'my-nginx', namespace: 'shop', port: 443, versions: [] };
+
+function routing(props: Partial<VersionRoutingProps> = {}, chart: Chart = chartOn(IstioRelease.V1_30)) {
+  return new VersionRouting(chart, 'r', { service: tcpEcho, gateways: ['tcp-echo-gateway'], hosts: ['*'], ...props });
+}
+
+/**
+ * The workloads and gateways the routes point at, so that the mesh analysis finds every reference: tcp-echo
+ * (v1, v2, their per-version Services), my-nginx, an Istio Gateway with a TCP and a TLS server, and a Gateway
+ * API Gateway with a TCP and a TLS listener.
+ */
+function withFixtures(chart: Chart): Chart {
+  const image = 'docker.io/istio/tcp-echo-server:1.3';
+  const echo = new VersionedWorkload(chart, 'tcp-echo', {
+    name: 'tcp-echo',
+    namespace: 'shop',
+    ports: [
+      { name: 'tcp', port: 9000 },
+      { name: 'tcp-other', port: 9001 },
+    ],
+    versions: [
+      { version: 'v1', image },
+      { version: 'v2', image },
+    ],
+  });
+  new VersionServices(chart, 'tcp-echo-versions', { service: echo });
+  new VersionedWorkload(chart, 'my-nginx', {
+    name: 'my-nginx',
+    namespace: 'shop',
+    ports: [{ name: 'https', port: 443 }],
+    versions: [{ version: 'v1', image: 'nginx' }],
+  });
+  new Gateway(chart, 'istio-tcp', {
+    metadata: { name: 'tcp-echo-gateway', namespace: 'shop' },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 31400, name: 'tcp', protocol: 'TCP' }, hosts: ['*'] }],
+    },
+  });
+  new Gateway(chart, 'istio-tls', {
+    metadata: { name: 'mygateway', namespace: 'shop' },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [
+        {
+          port: { number: 443, name: 'https', protocol: 'HTTPS' },
+          tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH },
+          hosts: ['nginx.example.com'],
+        },
+      ],
+    },
+  });
+  new KubernetesGatewayObject(chart, 'k8s-tcp', {
+    metadata: { name: 'tcp-echo-gateway', namespace: 'shop' },
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'tcp-31400', protocol: 'TCP', port: 31400 }] },
+  });
+  new KubernetesGatewayObject(chart, 'k8s-tls', {
+    metadata: { name: 'mygateway', namespace: 'shop' },
+    spec: {
+      gatewayClassName: 'istio',
+      listeners: [
+        {
+          name: 'https',
+          hostname: 'nginx.example.com',
+          protocol: 'TLS',
+          port: 443,
+          tls: { mode: GatewaySpecListenersTlsMode.PASSTHROUGH },
+        },
+      ],
+    },
+  });
+  return chart;
+}
+
+function synthValid(chart: Chart): any[] {
+  const objects = Testing.synth(chart);
+  expect(allSchemaErrors(objects)).toEqual([]);
+  return objects;
+}
+
+const ofKind = (objects: any[], kind: string) => objects.filter((o) => o.kind === kind);
+const fixtureChart = () => withFixtures(chartOn(IstioRelease.V1_30));
+
+/** Asserts `fn` throws an InvalidInputError for `field` of the routing at test/r whose expectation matches `allowed`. */
+function expectInvalid(fn: () => unknown, field: string, allowed: RegExp) {
+  const e = invalidInputOf(fn);
+  expect(e.constructPath).toBe('test/r');
+  expect(e.field).toBe(field);
+  expect(e.message).toMatch(/^\[test\/r\] .* is not allowed; expected /);
+  expect(e.message).toMatch(allowed);
+}
+
+describe('TCP routes (VirtualService tcp)', () => {
+  test('weighted TCP route at a gateway port (tcp-echo-20-v2.yaml)', () => {
+    // GIVEN a routing of tcp-echo bound to its gateway
+    const chart = fixtureChart();
+    const r = routing({ virtualServiceName: 'tcp-echo', destinationRuleName: 'tcp-echo-destination' }, chart);
+    // WHEN
+    const route = r.addTcpRoute({
+      match: [{ port: 31400 }],
+      to: [
+        { subset: 'v1', port: 9000, weight: 80 },
+        { subset: 'v2', port: 9000, weight: 20 },
+      ],
+    });
+    // THEN
+    const [vs] = ofKind(synthValid(chart), 'VirtualService');
+    expect(vs.spec).toEqual({
+      hosts: ['*'],
+      gateways: ['tcp-echo-gateway'],
+      tcp: [
+        {
+          match: [{ port: 31400 }],
+          route: [
+            { destination: { host: 'tcp-echo', port: { number: 9000 }, subset: 'v1' }, weight: 80 },
+            { destination: { host: 'tcp-echo', port: { number: 9000 }, subset: 'v2' }, weight: 20 },
+          ],
+        },
+      ],
+    });
+    expect([route.index, route.subsets, route.catchAll]).toEqual([0, ['v1', 'v2'], false]);
+    expect(r.tcpRoutes).toEqual([route]);
+  });
+
+  test('each L4 condition is emitted: destinationSubnets, sourceLabels, sourceNamespace, gateways', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = routing({ gateways: [VersionRouting.MESH, 'tcp-echo-gateway'], hosts: ['tcp-echo'] }, chart);
+    // WHEN
+    r.addTcpRoute({
+      match: [
+        { destinationSubnets: ['10.1.0.0/16', '2001:db8::/32', '10.2.3.4'] },
+        { sourceLabels: { app: 'curl' }, sourceNamespace: 'clients', gateways: [VersionRouting.MESH] },
+      ],
+      to: [{ subset: 'v2', port: 'tcp-other' }],
+    });
+    r.addTcpRoute({ to: [{ subset: 'v1', port: 9000 }] });
+    // THEN
+    const [vs] = ofKind(synthValid(chart), 'VirtualService');
+    expect(vs.spec.tcp).toEqual([
+      {
+        match: [
+          { destinationSubnets: ['10.1.0.0/16', '2001:db8::/32', '10.2.3.4'] },
+          { sourceLabels: { app: 'curl' }, sourceNamespace: 'clients', gateways: ['mesh'] },
+        ],
+        route: [{ destination: { host: 'tcp-echo', port: { number: 9001 }, subset: 'v2' } }],
+      },
+      { route: [{ destination: { host: 'tcp-echo', port: { number: 9000 }, subset: 'v1' } }] },
+    ]);
+    expect(vs.spec.http).toBeUndefined();
+    expect(r.tcpRoutes[1].catchAll).toBe(true);
+  });
+
+  test.each<[string, any, string, RegExp]>([
+    ['no destinations', { to: [] }, 'tcpRoutes[0].to', /non-empty list of destinations/],
+    [
+      'an empty condition',
+      { match: [{}], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0]',
+      /at least one of port/,
+    ],
+    ['port 0', { match: [{ port: 0 }], to: [{ subset: 'v1', port: 9000 }] }, 'tcpRoutes[0].match[0].port', /port/],
+    [
+      'a subnet Go refuses (leading zero)',
+      { match: [{ destinationSubnets: ['10.01.0.0/16'] }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].destinationSubnets[0]',
+      /CIDR range as Go parses it/,
+    ],
+    [
+      'a zoned address',
+      { match: [{ destinationSubnets: ['fe80::1%eth0'] }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].destinationSubnets[0]',
+      /IPv4 or IPv6 address/,
+    ],
+    [
+      'a bad label key',
+      { match: [{ sourceLabels: { 'bad key': 'x' } }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].sourceLabels key',
+      /label key/,
+    ],
+    [
+      'empty sourceLabels',
+      { match: [{ sourceLabels: {} }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].sourceLabels',
+      /at least one label/,
+    ],
+    [
+      'a namespace that is no DNS label',
+      { match: [{ sourceNamespace: 'Shop' }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].sourceNamespace',
+      /./,
+    ],
+    [
+      'a malformed gateway name',
+      { match: [{ gateways: ['a/b/c'] }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].gateways[0]',
+      /SharedGateway/,
+    ],
+    [
+      'an unknown subset',
+      { to: [{ subset: 'v3', port: 9000 }] },
+      'tcpRoutes[0].to[0].subset',
+      /one of this construct's subsets: v1, v2/,
+    ],
+    ['no port on a two-port service', { to: [{ subset: 'v1' }] }, 'tcpRoutes[0].to[0].port', /IST0112/],
+    [
+      'weights not adding up to 100',
+      {
+        to: [
+          { subset: 'v1', port: 9000, weight: 50 },
+          { subset: 'v2', port: 9000, weight: 20 },
+        ],
+      },
+      'tcpRoutes[0].to[*].weight',
+      /adding up to 100 \(found 70\)/,
+    ],
+    [
+      'a Gateway API parent',
+      { parents: [{ gateway: 'gw' }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].parents',
+      /RoutingApi.ISTIO/,
+    ],
+  ])('refuses %s', (_what, options, field, allowed) => {
+    expectInvalid(() => routing().addTcpRoute(options), field, allowed);
+  });
+
+  test('a routing without its VirtualService takes no TCP route', () => {
+    expectInvalid(
+      () =>
+        routing({ createVirtualService: false, gateways: undefined, hosts: undefined }).addTcpRoute({
+          to: [{ subset: 'v1', port: 9000 }],
+        }),
+      'addTcpRoute',
+      /creates its VirtualService/,
+    );
+  });
+
+  test('a VirtualService with only TCP routes is complete; one with none is still reported', () => {
+    // GIVEN a routing without routes
+    const chart = fixtureChart();
+    routing({}, chart);
+    // THEN synthesis reports it, naming the L4 methods too
+    expect(() => Testing.synth(chart)).toThrow(/addTcpRoute\(\) or addTlsRoute\(\)/);
+  });
+});
+
+describe('TLS routes (VirtualService tls)', () => {
+  function nginxRouting(props: Partial<VersionRoutingProps> = {}, chart: Chart = chartOn(IstioRelease.V1_30)) {
+    return new VersionRouting(chart, 'r', {
+      service: nginx,
+      createDestinationRule: false,
+      virtualServiceName: 'nginx',
+      hosts: ['nginx.example.com'],
+      gateways: ['mygateway'],
+      ...props,
+    });
+  }
+
+  test('SNI passthrough to a service (ingress-sni-passthrough)', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = nginxRouting({}, chart);
+    // WHEN
+    const route = r.addTlsRoute({ match: [{ port: 443, sniHosts: ['nginx.example.com'] }], to: [{ port: 443 }] });
+    // THEN
+    const [vs] = ofKind(synthValid(chart), 'VirtualService');
+    expect(vs.spec).toEqual({
+      hosts: ['nginx.example.com'],
+      gateways: ['mygateway'],
+      tls: [
+        {
+          match: [{ port: 443, sniHosts: ['nginx.example.com'] }],
+          route: [{ destination: { host: 'my-nginx', port: { number: 443 } } }],
+        },
+      ],
+    });
+    expect(route.sniHosts).toEqual(['nginx.example.com']);
+  });
+
+  test('every TLS condition is emitted: wildcard SNI, destinationSubnets, sourceLabels, sourceNamespace, gateways', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = routing({ hosts: ['*.example.com'], gateways: [VersionRouting.MESH] }, chart);
+    // WHEN
+    r.addTlsRoute({
+      match: [
+        {
+          sniHosts: ['*.shop.example.com', 'a.example.com'],
+          destinationSubnets: ['10.0.0.0/8'],
+          sourceLabels: { app: 'curl' },
+          sourceNamespace: 'clients',
+          gateways: ['mesh'],
+        },
+      ],
+      to: [
+        { subset: 'v1', port: 9001, weight: 90 },
+        { subset: 'v2', port: 9001, weight: 10 },
+      ],
+    });
+    // THEN
+    const [vs] = ofKind(synthValid(chart), 'VirtualService');
+    expect(vs.spec.tls).toEqual([
+      {
+        match: [
+          {
+            sniHosts: ['*.shop.example.com', 'a.example.com'],
+            destinationSubnets: ['10.0.0.0/8'],
+            sourceLabels: { app: 'curl' },
+            sourceNamespace: 'clients',
+            gateways: ['mesh'],
+          },
+        ],
+        route: [
+          { destination: { host: 'tcp-echo', port: { number: 9001 }, subset: 'v1' }, weight: 90 },
+          { destination: { host: 'tcp-echo', port: { number: 9001 }, subset: 'v2' }, weight: 10 },
+        ],
+      },
+    ]);
+  });
+
+  test.each<[string, any, string, RegExp]>([
+    ['no match', { to: [{}] }, 'tlsRoutes[0].match', /at least one match condition/],
+    [
+      'a condition without SNI',
+      { match: [{ port: 443 }], to: [{}] },
+      'tlsRoutes[0].match[0].sniHosts',
+      /at least one SNI host/,
+    ],
+    [
+      'an SNI outside the hosts',
+      { match: [{ sniHosts: ['other.example.com'] }], to: [{}] },
+      'tlsRoutes[0].match[0].sniHosts[0]',
+      /within the VirtualService's hosts \(nginx.example.com\)/,
+    ],
+    [
+      'an IP address as SNI',
+      { match: [{ sniHosts: ['10.0.0.1'] }], to: [{}] },
+      'tlsRoutes[0].match[0].sniHosts[0]',
+      /SNI carries no IP/,
+    ],
+    [
+      'a wildcard in the middle',
+      { match: [{ sniHosts: ['a.*.com'] }], to: [{}] },
+      'tlsRoutes[0].match[0].sniHosts[0]',
+      /DNS name/,
+    ],
+    [
+      'a bad subnet',
+      { match: [{ sniHosts: ['nginx.example.com'], destinationSubnets: ['10.0.0.0/33'] }], to: [{}] },
+      'tlsRoutes[0].match[0].destinationSubnets[0]',
+      /CIDR/,
+    ],
+    [
+      'a bad port',
+      { match: [{ sniHosts: ['nginx.example.com'], port: 70000 }], to: [{}] },
+      'tlsRoutes[0].match[0].port',
+      /port/,
+    ],
+    [
+      'a TLSRoute name',
+      { match: [{ sniHosts: ['nginx.example.com'] }], to: [{}], name: 'x' },
+      'tlsRoutes[0].name',
+      /RoutingApi.ISTIO/,
+    ],
+  ])('refuses %s', (_what, options, field, allowed) => {
+    expectInvalid(() => nginxRouting().addTlsRoute(options), field, allowed);
+  });
+
+  test('istiod SubsetOf semantics for SNI hosts', () => {
+    // GIVEN a VirtualService for *.example.com
+    const r = routing({ hosts: ['*.example.com'], gateways: ['gw'] });
+    // THEN names under the wildcard pass, the bare domain does not
+    expect(() =>
+      r.addTlsRoute({ match: [{ sniHosts: ['a.b.example.com'] }], to: [{ subset: 'v1', port: 9000 }] }),
+    ).not.toThrow();
+    expectInvalid(
+      () => r.addTlsRoute({ match: [{ sniHosts: ['example.com'] }], to: [{ subset: 'v1', port: 9000 }] }),
+      'tlsRoutes[1].match[0].sniHosts[0]',
+      /within the VirtualService's hosts/,
+    );
+  });
+});
+
+describe('TCP and TLS routes with the Gateway API (TCPRoute, TLSRoute v1alpha2)', () => {
+  const gatewayApi = (service: IMeshService, chart: Chart = chartOn(IstioRelease.V1_30)) =>
+    new VersionRouting(chart, 'r', { service, api: RoutingApi.GATEWAY_API, createHttpRoute: false });
+
+  test('a TCPRoute per route, on a Gateway listener, to the per-version Services (tcp-echo-20-v2.yaml)', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = gatewayApi(tcpEcho, chart);
+    // WHEN
+    const route = r.addTcpRoute({
+      parents: [{ gateway: 'tcp-echo-gateway', sectionName: 'tcp-31400' }],
+      to: [
+        { subset: 'v1', port: 9000, weight: 80 },
+        { subset: 'v2', port: 9000, weight: 20 },
+      ],
+    });
+    // THEN
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'TCPRoute')).toEqual([
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+        kind: 'TCPRoute',
+        metadata: { name: 'tcp-echo', namespace: 'shop' },
+        spec: {
+          parentRefs: [{ name: 'tcp-echo-gateway', sectionName: 'tcp-31400' }],
+          rules: [
+            {
+              backendRefs: [
+                { name: 'tcp-echo-v1', port: 9000, weight: 80 },
+                { name: 'tcp-echo-v2', port: 9000, weight: 20 },
+              ],
+            },
+          ],
+        },
+      },
+    ]);
+    expect(route.gatewayApiRoute?.name).toBe('tcp-echo');
+    expect(r.httpRoute).toBeUndefined();
+  });
+
+  test('parents: the routed Service by default, a Gateway object in another namespace, a port; names for further routes', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = gatewayApi(tcpEcho, chart);
+    // WHEN
+    r.addTcpRoute({ to: [{ subset: 'v1', port: 9000 }] });
+    r.addTcpRoute({
+      name: 'tcp-echo-edge',
+      parents: [{ gateway: { name: 'edge', namespace: 'ingress' }, port: 31400 }],
+      to: [{ subset: 'v2', port: 'tcp-other' }],
+    });
+    // THEN
+    const routes = ofKind(synthValid(chart), 'TCPRoute');
+    expect(routes.map((o) => o.spec)).toEqual([
+      {
+        parentRefs: [{ group: '', kind: 'Service', name: 'tcp-echo', port: 9000 }],
+        rules: [{ backendRefs: [{ name: 'tcp-echo-v1', port: 9000 }] }],
+      },
+      {
+        parentRefs: [{ name: 'edge', namespace: 'ingress', port: 31400 }],
+        rules: [{ backendRefs: [{ name: 'tcp-echo-v2', port: 9001 }] }],
+      },
+    ]);
+  });
+
+  test('a TLSRoute takes the SNI names as hostnames (ingress-sni-passthrough)', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    const r = gatewayApi(nginx, chart);
+    // WHEN
+    r.addTlsRoute({
+      name: 'nginx',
+      parents: [{ gateway: 'mygateway' }],
+      match: [{ sniHosts: ['nginx.example.com'] }],
+      to: [{}],
+    });
+    // THEN
+    expect(ofKind(synthValid(chart), 'TLSRoute')).toEqual([
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+        kind: 'TLSRoute',
+        metadata: { name: 'nginx', namespace: 'shop' },
+        spec: {
+          parentRefs: [{ name: 'mygateway' }],
+          hostnames: ['nginx.example.com'],
+          rules: [{ backendRefs: [{ name: 'my-nginx', port: 443 }] }],
+        },
+      },
+    ]);
+  });
+
+  test.each<[string, () => unknown, string, RegExp]>([
+    [
+      'a TCP match',
+      () => gatewayApi(tcpEcho).addTcpRoute({ match: [{ port: 1 }], to: [{ subset: 'v1' }] }),
+      'tcpRoutes[0].match',
+      /TCPRoute has no matches/,
+    ],
+    [
+      'a TLS condition besides SNI',
+      () => gatewayApi(nginx).addTlsRoute({ match: [{ sniHosts: ['a.example.com'], port: 443 }], to: [{}] }),
+      'tlsRoutes[0].match[0].port',
+      /matches only SNI names/,
+    ],
+    [
+      'an upper-case hostname',
+      () => gatewayApi(nginx).addTlsRoute({ match: [{ sniHosts: ['A.example.com'] }], to: [{}] }),
+      'tlsRoutes[0].match[0].sniHosts[0]',
+      /lower-case DNS name/,
+    ],
+    [
+      'a version without a Service',
+      () => gatewayApi(tcpEcho).addTcpRoute({ to: [{ subset: 'v9', port: 9000 }] }),
+      'tcpRoutes[0].to[0].subset',
+      /one of the service's versions/,
+    ],
+    [
+      'a second route without a name',
+      () => {
+        const r = gatewayApi(tcpEcho);
+        r.addTcpRoute({ to: [{ subset: 'v1', port: 9000 }] });
+        r.addTcpRoute({ to: [{ subset: 'v2', port: 9000 }] });
+      },
+      'tcpRoutes[1].name',
+      /"tcp-echo" is taken/,
+    ],
+    [
+      'repeated parents',
+      () =>
+        gatewayApi(tcpEcho).addTcpRoute({
+          parents: [{ gateway: 'gw' }, { gateway: 'gw' }],
+          to: [{ subset: 'v1', port: 9000 }],
+        }),
+      'tcpRoutes[0].parents',
+      /distinct parents/,
+    ],
+    [
+      'a malformed parent',
+      () => gatewayApi(tcpEcho).addTcpRoute({ parents: [{ gateway: 'a/b/c' }], to: [{ subset: 'v1', port: 9000 }] }),
+      'tcpRoutes[0].parents[0].gateway',
+      /IKubernetesGateway/,
+    ],
+    [
+      'Istio 1.17',
+      () => gatewayApi(tcpEcho, chartOn(IstioRelease.V1_17)).addTcpRoute({ to: [{ subset: 'v1' }] }),
+      'release',
+      /Istio 1.30 with TCPRoute .*experimental CRDs/,
+    ],
+    [
+      'addRoute without the HTTPRoute',
+      () => gatewayApi(tcpEcho).addRoute({ to: [{ subset: 'v1' }] }),
+      'addRoute',
+      /creates its HTTPRoute/,
+    ],
+    [
+      'createHttpRoute with the Istio API',
+      () => routing({ createHttpRoute: false }),
+      'createHttpRoute',
+      /only emitted with api: RoutingApi.GATEWAY_API/,
+    ],
+  ])('refuses %s', (_what, fn, field, allowed) => {
+    expectInvalid(fn, field, allowed);
+  });
+});
