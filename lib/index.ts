@@ -128,7 +128,7 @@ export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
 export type { IngressGatewayOptions } from './exposure/ingress-gateway';
-export { IngressGateway } from './exposure/ingress-gateway';
+export { GatewayServerPorts, IngressGateway } from './exposure/ingress-gateway';
 export type {
   CertificateRef,
   GatewayInfrastructure,
@@ -147,7 +147,7 @@ export {
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
-export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+export { ServerProtocol, ServerTlsMode, SharedGateway, TlsProtocolVersion } from './exposure/shared-gateway';
 
 // Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
 export type { IAddonService } from './addons/addon-service';
@@ -223,3 +223,11 @@ export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
+
+// Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { HelloWorldProps } from './samples/hello-world';
+export { HelloWorld } from './samples/hello-world';
+export type { HttpbinProps } from './samples/httpbin';
+export { Httpbin, HttpbinServer } from './samples/httpbin';
+export type { TcpEchoProps, TcpEchoVersion } from './samples/tcp-echo';
+export { TcpEcho } from './samples/tcp-echo';
