@@ -225,9 +225,13 @@ export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
 
 // Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { FortioClientProps } from './samples/fortio-client';
+export { FortioClient } from './samples/fortio-client';
 export type { HelloWorldProps } from './samples/hello-world';
 export { HelloWorld } from './samples/hello-world';
 export type { HttpbinProps } from './samples/httpbin';
 export { Httpbin, HttpbinServer } from './samples/httpbin';
+export type { NginxServerProps } from './samples/nginx-server';
+export { NginxServer } from './samples/nginx-server';
 export type { TcpEchoProps, TcpEchoVersion } from './samples/tcp-echo';
 export { TcpEcho } from './samples/tcp-echo';

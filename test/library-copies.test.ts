@@ -57,6 +57,8 @@ const CONSTRUCTS: ReadonlyArray<{
   { name: 'Httpbin', is: (l) => l.Httpbin.isHttpbin, make: (l, c) => new l.Httpbin(c, 'x') },
   { name: 'TcpEcho', is: (l) => l.TcpEcho.isTcpEcho, make: (l, c) => new l.TcpEcho(c, 'x') },
   { name: 'HelloWorld', is: (l) => l.HelloWorld.isHelloWorld, make: (l, c) => new l.HelloWorld(c, 'x') },
+  { name: 'NginxServer', is: (l) => l.NginxServer.isNginxServer, make: (l, c) => new l.NginxServer(c, 'x') },
+  { name: 'FortioClient', is: (l) => l.FortioClient.isFortioClient, make: (l, c) => new l.FortioClient(c, 'x') },
   {
     name: 'VersionRouting',
     is: (l) => l.VersionRouting.isVersionRouting,
