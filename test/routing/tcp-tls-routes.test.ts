@@ -14,6 +14,7 @@ import {
   VersionRoutingProps,
   VersionServices,
 } from '../../lib';
+import { analyzeManifests } from '../../lib/analysis/mesh-analysis';
 import { invalidInputOf } from '../support/assertions';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
@@ -574,5 +575,61 @@ describe('TCP and TLS routes with the Gateway API (TCPRoute, TLSRoute v1alpha2)'
     ],
   ])('refuses %s', (_what, fn, field, allowed) => {
     expectInvalid(fn, field, allowed);
+  });
+});
+
+describe('mesh analysis of TCPRoutes and TLSRoutes', () => {
+  const gw = (listeners: any[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace: 'shop' },
+    spec: { gatewayClassName: 'istio', listeners },
+  });
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'echo', namespace: 'shop' },
+    spec: { selector: { app: 'echo' }, ports: [{ name: 'tcp', port: 9000 }] },
+  };
+  const route = (kind: string, parentRef: any, backendRef: any = { name: 'echo', port: 9000 }) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+    kind,
+    metadata: { name: 'r', namespace: 'shop' },
+    spec: { parentRefs: [parentRef], rules: [{ backendRefs: [backendRef] }] },
+  });
+  const tcpListener = { name: 'tcp', protocol: 'TCP', port: 31400 };
+  const analyze = (objects: any[]) =>
+    analyzeManifests(objects.map((manifest) => ({ path: `app/${manifest.kind}/${manifest.metadata.name}`, manifest })));
+  const codesOf = (objects: any[]) => analyze(objects).map((f) => f.code);
+
+  test('a TCPRoute on a TCP listener to an existing Service is clean', () => {
+    expect(codesOf([gw([tcpListener]), svc, route('TCPRoute', { name: 'gw', sectionName: 'tcp' })])).toEqual([]);
+  });
+
+  test("parents and backends are checked as an HTTPRoute's", () => {
+    // GIVEN a TCPRoute to a missing Gateway and a TLSRoute to a missing Service
+    const findings = codesOf([
+      gw([tcpListener]),
+      svc,
+      route('TCPRoute', { name: 'nope' }),
+      { ...route('TLSRoute', { name: 'gw' }, { name: 'gone', port: 443 }), metadata: { name: 't', namespace: 'shop' } },
+    ]);
+    // THEN
+    expect(findings).toEqual(expect.arrayContaining(['BKI-ROUTE-PARENT-NOT-FOUND', 'BKI-ROUTE-BACKEND-NOT-FOUND']));
+  });
+
+  test('a listener that does not carry the route kind refuses it', () => {
+    // GIVEN a TCPRoute on a TLS passthrough listener, and one on a listener allowing only TLSRoutes
+    const passthrough = { name: 'tls', protocol: 'TLS', port: 443, tls: { mode: 'Passthrough' } };
+    const onlyTls = { ...tcpListener, allowedRoutes: { kinds: [{ kind: 'TLSRoute' }] } };
+    // THEN each is reported, naming the listener's kinds
+    for (const listener of [passthrough, onlyTls]) {
+      const findings = analyze([gw([listener]), svc, route('TCPRoute', { name: 'gw' })]);
+      expect(findings.map((f) => f.code)).toEqual(['BKI-ROUTE-NOT-ALLOWED']);
+      expect(findings[0].message).toMatch(/accept no TCPRoute .*"kinds":\["TLSRoute"\]/);
+    }
+    // AND a TLS listener that terminates takes TCPRoutes
+    const terminate = { ...passthrough, tls: { mode: 'Terminate', certificateRefs: [{ name: 'cert' }] } };
+    expect(codesOf([gw([terminate]), svc, route('TCPRoute', { name: 'gw' })])).toEqual([]);
   });
 });
