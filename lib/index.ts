@@ -73,12 +73,16 @@ export type {
   ClientTls,
   ConnectionPool,
   HttpConnectionPool,
+  LocalityDistribution,
+  LocalityFailover,
+  LocalityLoadBalancing,
   OutlierDetection,
   PortTrafficPolicy,
   TcpConnectionPool,
+  TcpKeepalive,
   TrafficPolicy,
 } from './routing/traffic-policy';
-export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
+export { H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
 export type {
   RouteExtras,
   RouteShortcutOptions,

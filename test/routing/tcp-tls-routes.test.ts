@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 
 import {
   Gateway as KubernetesGatewayObject,
@@ -6,9 +6,13 @@ import {
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { Gateway, GatewaySpecServersTlsMode } from '../../imports/istiov1-networking.istio.io';
 import {
+  H2UpgradePolicy,
   IMeshService,
   IstioRelease,
+  LoadBalancer,
+  LoadBalancerAlgorithm,
   RoutingApi,
+  TrafficPolicy,
   VersionedWorkload,
   VersionRouting,
   VersionRoutingProps,
@@ -632,4 +636,192 @@ describe('mesh analysis of TCPRoutes and TLSRoutes', () => {
     const terminate = { ...passthrough, tls: { mode: 'Terminate', certificateRefs: [{ name: 'cert' }] } };
     expect(codesOf([gw([terminate]), svc, route('TCPRoute', { name: 'gw' })])).toEqual([]);
   });
+});
+
+describe('traffic policies of TCP and TLS services', () => {
+  /** The DestinationRule of a tcp-echo routing with `trafficPolicy`, rendered without synthesizing the app. */
+  const policyOf = (trafficPolicy: TrafficPolicy) => {
+    const dr = routing({ trafficPolicy }).destinationRule!.toJson();
+    expect(allSchemaErrors([dr])).toEqual([]);
+    return dr.spec.trafficPolicy;
+  };
+  const invalidPolicy = (trafficPolicy: any, field: string, allowed: RegExp) =>
+    expectInvalid(() => routing({ trafficPolicy }), field, allowed);
+
+  test('connection pools: TCP keepalive, HTTP/2 upgrade, client protocol; per port', () => {
+    // WHEN
+    const policy = policyOf({
+      connectionPool: {
+        tcp: {
+          maxConnections: 100,
+          connectTimeout: Duration.millis(250),
+          tcpKeepalive: { probes: 3, time: Duration.seconds(30), interval: Duration.seconds(5) },
+        },
+        http: { h2UpgradePolicy: H2UpgradePolicy.DO_NOT_UPGRADE, useClientProtocol: true },
+      },
+      portLevelSettings: [{ port: 9001, connectionPool: { tcp: { tcpKeepalive: {} } } }],
+    });
+    // THEN
+    expect(policy).toEqual({
+      connectionPool: {
+        tcp: {
+          maxConnections: 100,
+          connectTimeout: '0.25s',
+          tcpKeepalive: { probes: 3, time: '30s', interval: '5s' },
+        },
+        http: { h2UpgradePolicy: 'DO_NOT_UPGRADE', useClientProtocol: true },
+      },
+      portLevelSettings: [{ port: { number: 9001 }, connectionPool: { tcp: { tcpKeepalive: {} } } }],
+    });
+  });
+
+  test('outlier detection with locally originated failures apart', () => {
+    expect(
+      policyOf({ outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2 } }),
+    ).toEqual({ outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2 } });
+  });
+
+  test('locality load balancing: distribute, failover, failoverPriority, enabled', () => {
+    // WHEN
+    const distribute = policyOf({
+      loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN).withLocality({
+        enabled: true,
+        distribute: [
+          { from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } },
+          { from: 'us-west/zone2/*', to: { 'us-west/zone2/*': 100 } },
+        ],
+      }),
+    });
+    const failover = policyOf({
+      loadBalancer: LoadBalancer.locality({
+        failover: [{ from: 'us-east', to: 'eu-west' }],
+        failoverPriority: ['topology.istio.io/network', 'tier=gold'],
+      }),
+      outlierDetection: { consecutive5xxErrors: 1 },
+    });
+    // THEN
+    expect(distribute.loadBalancer).toEqual({
+      simple: 'ROUND_ROBIN',
+      localityLbSetting: {
+        enabled: true,
+        distribute: [
+          { from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } },
+          { from: 'us-west/zone2/*', to: { 'us-west/zone2/*': 100 } },
+        ],
+      },
+    });
+    expect(failover.loadBalancer).toEqual({
+      localityLbSetting: {
+        failover: [{ from: 'us-east', to: 'eu-west' }],
+        failoverPriority: ['topology.istio.io/network', 'tier=gold'],
+      },
+    });
+  });
+
+  const od = { consecutive5xxErrors: 1 };
+  test.each<[string, any, string, RegExp]>([
+    [
+      'useClientProtocol with UPGRADE',
+      { connectionPool: { http: { h2UpgradePolicy: H2UpgradePolicy.UPGRADE, useClientProtocol: true } } },
+      'trafficPolicy.connectionPool.http.useClientProtocol',
+      /must not be true when H2UpgradePolicy is UPGRADE/,
+    ],
+    [
+      'an unknown upgrade policy',
+      { connectionPool: { http: { h2UpgradePolicy: 'SOMETIMES' } } },
+      'trafficPolicy.connectionPool.http.h2UpgradePolicy',
+      /one of DEFAULT, DO_NOT_UPGRADE, UPGRADE/,
+    ],
+    [
+      'negative keepalive probes',
+      { connectionPool: { tcp: { tcpKeepalive: { probes: -1 } } } },
+      'trafficPolicy.connectionPool.tcp.tcpKeepalive.probes',
+      /./,
+    ],
+    [
+      'local origin failures not split',
+      { outlierDetection: { consecutiveLocalOriginFailures: 3 } },
+      'trafficPolicy.outlierDetection.consecutiveLocalOriginFailures',
+      /splitExternalLocalOriginErrors is true/,
+    ],
+    [
+      'distribute and failover together',
+      {
+        loadBalancer: LoadBalancer.locality({
+          distribute: [{ from: 'a/*', to: { 'a/*': 100 } }],
+          failover: [{ from: 'a', to: 'b' }],
+        }),
+        outlierDetection: od,
+      },
+      'trafficPolicy.loadBalancer.localityLbSetting.failover',
+      /simultaneously/,
+    ],
+    [
+      'distribute weights not adding up to 100',
+      { loadBalancer: LoadBalancer.locality({ distribute: [{ from: 'a/*', to: { 'a/*': 60, 'b/*': 30 } }] }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to',
+      /adding up to 100 \(found 90\)/,
+    ],
+    [
+      'a zero locality weight',
+      { loadBalancer: LoadBalancer.locality({ distribute: [{ from: 'a/*', to: { 'a/*': 0, 'b/*': 100 } }] }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["a/*"]',
+      /./,
+    ],
+    [
+      'a wildcard inside a locality',
+      { loadBalancer: LoadBalancer.locality({ distribute: [{ from: 'a/*/c', to: { 'a/*': 100 } }] }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.distribute[*].from',
+      /at most one "\*"/,
+    ],
+    [
+      'overlapping source localities',
+      {
+        loadBalancer: LoadBalancer.locality({
+          distribute: [
+            { from: 'us/*', to: { 'us/*': 100 } },
+            { from: 'us/zone1', to: { 'us/*': 100 } },
+          ],
+        }),
+      },
+      'trafficPolicy.loadBalancer.localityLbSetting.distribute[*].from',
+      /overlapping no other/,
+    ],
+    [
+      'failover without outlier detection',
+      { loadBalancer: LoadBalancer.locality({ failover: [{ from: 'a', to: 'b' }] }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.failover',
+      /outlier detection policy must be provided/,
+    ],
+    [
+      'failover to a zone',
+      { loadBalancer: LoadBalancer.locality({ failover: [{ from: 'a', to: 'b/z1' }] }), outlierDetection: od },
+      'trafficPolicy.loadBalancer.localityLbSetting.failover[0].to',
+      /region name alone/,
+    ],
+    [
+      'failover to the same region',
+      { loadBalancer: LoadBalancer.locality({ failover: [{ from: 'a', to: 'a' }] }), outlierDetection: od },
+      'trafficPolicy.loadBalancer.localityLbSetting.failover[0].to',
+      /other than from/,
+    ],
+    [
+      'a topology label in failoverPriority with failover',
+      {
+        loadBalancer: LoadBalancer.locality({
+          failover: [{ from: 'a', to: 'b' }],
+          failoverPriority: ['topology.kubernetes.io/zone'],
+        }),
+        outlierDetection: od,
+      },
+      'trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[0]',
+      /istiod refuses both/,
+    ],
+    [
+      'an empty locality setting',
+      { loadBalancer: LoadBalancer.locality({}) },
+      'trafficPolicy.loadBalancer.localityLbSetting',
+      /at least one of enabled, distribute, failover, failoverPriority/,
+    ],
+  ])('refuses %s', (_what, policy, field, allowed) => invalidPolicy(policy, field, allowed));
 });
