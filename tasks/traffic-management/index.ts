@@ -5,13 +5,21 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { INGRESS_CONTROL } from './ingress-control';
+import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
 import { REQUEST_ROUTING } from './request-routing';
 import { SECURE_INGRESS } from './secure-ingress';
+import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, INGRESS_CONTROL, SECURE_INGRESS];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
+  REQUEST_ROUTING,
+  TCP_TRAFFIC_SHIFTING,
+  INGRESS_CONTROL,
+  SECURE_INGRESS,
+  INGRESS_SNI_PASSTHROUGH,
+];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {
