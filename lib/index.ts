@@ -130,6 +130,7 @@ export { StrictMtls } from './security/strict-mtls';
 export type {
   ExposedRoute,
   ExposedServiceProps,
+  ExposurePassthrough,
   ExposureTcp,
   ExposureTls,
   JwtRequirement,
