@@ -172,7 +172,12 @@ describe('ExposedService routes, mutual TLS and TCP', () => {
       'tls.mode',
       /SIMPLE or ServerTlsMode.MUTUAL/,
     ],
-    ['a route on a TCP exposure', () => expose({ tcp: { port: 31400 } }).addRoute({}), 'addRoute', /TCP or passthrough exposure/],
+    [
+      'a route on a TCP exposure',
+      () => expose({ tcp: { port: 31400 } }).addRoute({}),
+      'addRoute',
+      /TCP or passthrough exposure/,
+    ],
   ])('refuses %s', (_, fn, field, allowed) => {
     // GIVEN / WHEN a bad route, TLS or TCP option
     const e = invalidInputOf(fn);
