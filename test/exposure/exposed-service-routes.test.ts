@@ -1,8 +1,12 @@
+import { Chart } from 'cdk8s';
+
 import {
   ExposedService,
   ExposedServiceProps,
+  GatewayApiExposure,
   IMeshService,
   IstioRelease,
+  MeshAnalysis,
   PathReplacement,
   ServerProtocol,
   ServerTlsMode,
@@ -185,5 +189,45 @@ describe('ExposedService routes, mutual TLS and TCP', () => {
     expect(e.constructPath).toBe('test/e');
     expect(e.field).toBe(field);
     expect(e.message).toMatch(allowed);
+  });
+});
+
+describe('exposure risk of a route target', () => {
+  const risky: IMeshService = {
+    serviceName: 'kiali',
+    namespace: 'istio-system',
+    port: 20001,
+    versions: [],
+    exposureRisk: 'anonymous users are Kiali administrators',
+  } as IMeshService;
+
+  test.each([
+    [
+      'ExposedService',
+      (chart: Chart) =>
+        new ExposedService(chart, 'e', {
+          target: httpbin,
+          hosts: ['www.example.com'],
+          routes: [{ matches: [{ uri: StringMatch.prefix('/kiali') }], target: risky }],
+        }),
+    ],
+    [
+      'GatewayApiExposure',
+      (chart: Chart) =>
+        new GatewayApiExposure(chart, 'e', {
+          target: httpbin,
+          routes: [{ matches: [{ uri: StringMatch.prefix('/kiali') }], target: risky }],
+        }),
+    ],
+  ])('%s declares the exposure of a risky service behind one of its routes', (_, build) => {
+    // GIVEN an exposure whose second target declares a risk
+    const chart = chartOn(IstioRelease.V1_30);
+    build(chart);
+    // WHEN the mesh analysis runs
+    const findings = MeshAnalysis.of(chart)
+      .analyze()
+      .filter((f) => f.code === 'BKI-EXPOSURE-RISK');
+    // THEN the risky target is reported
+    expect(findings.map((f) => f.value)).toEqual(['kiali.istio-system']);
   });
 });
