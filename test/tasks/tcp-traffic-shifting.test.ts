@@ -10,7 +10,7 @@ describe('task tcp-traffic-shifting', () => {
   // GIVEN the task's steps, synthesized (and analysed) in memory once
   const steps = taskSteps(TCP_TRAFFIC_SHIFTING);
 
-  test('every step of istio.io, each schema-valid, in the task folder', () => {
+  test('every step of istio.io, in the task folder', () => {
     // THEN
     expect(TCP_TRAFFIC_SHIFTING.path).toBe('tcp-traffic-shifting');
     expect([...steps.keys()]).toEqual([
@@ -22,7 +22,6 @@ describe('task tcp-traffic-shifting', () => {
       '06-snip-apply-weightbased-tcp-routing-5',
       '07-snip-apply-weightbased-tcp-routing-6',
     ]);
-    for (const objects of steps.values()) expect(allSchemaErrors(objects)).toEqual([]);
   });
 
   test('set-up: the namespace, curl, tcp-echo v1 and v2', () => {
@@ -75,6 +74,8 @@ describe('task tcp-traffic-shifting', () => {
     ]);
     const backends = (objects: any[]) => {
       const route = find(objects, 'TCPRoute', 'tcp-echo');
+      // The experimental-channel kind against its CRD (the other kinds' constructs have their own schema tests).
+      expect(allSchemaErrors([route])).toEqual([]);
       expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1alpha2');
       expect(route.spec.parentRefs).toEqual([{ name: 'tcp-echo-gateway', sectionName: 'tcp-31400' }]);
       return route.spec.rules.map((r: any) => r.backendRefs);
