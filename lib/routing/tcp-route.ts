@@ -23,7 +23,10 @@ import { IMeshService, resolveMeshServicePort } from '../core/mesh-service';
 import { GatewayApiBackend } from './_gateway-api-route';
 import { RouteDestination } from './http-route';
 
-/** The API named in refusals of TCPRoute/TLSRoute features. */
+/**
+ * The API named in refusals of TCPRoute/TLSRoute features.
+ * @internal
+ */
 export const GATEWAY_API_L4 = 'the Gateway API (TCPRoute/TLSRoute v1alpha2, experimental channel)';
 
 /**
@@ -197,7 +200,10 @@ export class TcpRoute {
   }
 }
 
-/** The subsets named by destinations (unchecked input read defensively). */
+/**
+ * The subsets named by destinations (unchecked input read defensively).
+ * @internal
+ */
 export function subsetsOf(to: readonly RouteDestination[]): string[] {
   return Array.isArray(to) ? to.flatMap((d) => (typeof d?.subset === 'string' ? [d.subset] : [])) : [];
 }
