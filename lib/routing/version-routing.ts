@@ -242,6 +242,16 @@ export class VersionRouting extends Construct {
       this.hosts = [this.host];
       this.gateways = [];
       this.httpRoute = (props.createHttpRoute ?? true) ? this.createHttpRoute(props) : undefined;
+      if (!this.httpRoute) {
+        this.node.addValidation({
+          validate: () =>
+            this.tcpRouteList.length + this.tlsRouteList.length === 0
+              ? [
+                  `the routing of "${this.host}" has no routes (createHttpRoute is false): call addTcpRoute() or addTlsRoute()`,
+                ]
+              : [],
+        });
+      }
       (props.routes ?? []).forEach((r) => this.addRoute(r));
       return;
     }

@@ -482,6 +482,16 @@ describe('TCP and TLS routes with the Gateway API (TCPRoute, TLSRoute v1alpha2)'
     ]);
   });
 
+  test('an L4-only Gateway API routing without routes is reported', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    gatewayApi(tcpEcho, chart);
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      /has no routes \(createHttpRoute is false\): call addTcpRoute\(\) or addTlsRoute\(\)/,
+    );
+  });
+
   test('a TLSRoute takes the SNI names as hostnames (ingress-sni-passthrough)', () => {
     // GIVEN
     const chart = fixtureChart();
