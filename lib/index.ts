@@ -127,7 +127,13 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
-export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export type {
+  ExposedRoute,
+  ExposedServiceProps,
+  ExposureTcp,
+  ExposureTls,
+  JwtRequirement,
+} from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
@@ -147,6 +153,7 @@ export {
   KubernetesGateway,
   ListenerProtocol,
   ListenerTlsMode,
+  ListenerTlsOptions,
   RouteKind,
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
@@ -229,6 +236,8 @@ export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
 
 // Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { CurlDeploymentProps } from './samples/curl-deployment';
+export { CurlDeployment } from './samples/curl-deployment';
 export type { FortioClientProps } from './samples/fortio-client';
 export { FortioClient } from './samples/fortio-client';
 export type { HelloWorldProps } from './samples/hello-world';

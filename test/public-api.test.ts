@@ -129,6 +129,7 @@ describe('the public API (lib/index.ts)', () => {
       'BookinfoScenario',
       'BookinfoVariant',
       'CurlClient',
+      'CurlDeployment',
       'ExposedService',
       'FortioClient',
       'GatewayApiExposure',

@@ -4,8 +4,12 @@ import { App } from 'cdk8s';
 import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
+import { CIRCUIT_BREAKING } from './circuit-breaking';
+import { INGRESS_CONTROL } from './ingress-control';
 import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
+import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
+import { SECURE_INGRESS } from './secure-ingress';
 import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
@@ -14,6 +18,10 @@ export type { TaskContext, TaskDefinition } from './_task-steps';
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
   TCP_TRAFFIC_SHIFTING,
+  CIRCUIT_BREAKING,
+  MIRRORING,
+  INGRESS_CONTROL,
+  SECURE_INGRESS,
   INGRESS_SNI_PASSTHROUGH,
 ];
 
