@@ -1,10 +1,11 @@
 import { INGRESS_SNI_PASSTHROUGH } from '../../tasks/traffic-management/ingress-sni-passthrough';
 import { allSchemaErrors } from '../support/schema';
-import { taskSteps } from './task-context';
+import { buildTask } from './_task-apps';
 
 describe('task ingress/ingress-sni-passthrough', () => {
   // GIVEN the task's steps, synthesized (and analysed) in memory once
-  const steps = taskSteps(INGRESS_SNI_PASSTHROUGH);
+  const built = buildTask(INGRESS_SNI_PASSTHROUGH);
+  const steps = new Map([...built].map(([id, step]) => [id, step.objects]));
   const only = (step: string) => {
     const objects = steps.get(step)!;
     expect(objects).toHaveLength(1);
@@ -13,6 +14,7 @@ describe('task ingress/ingress-sni-passthrough', () => {
 
   test('the steps that create objects (01/02 are the Secret and ConfigMap of key material)', () => {
     expect(INGRESS_SNI_PASSTHROUGH.path).toBe('ingress/ingress-sni-passthrough');
+    for (const [id, step] of built) expect([id, step.problems]).toEqual([id, []]);
     expect([...steps.keys()]).toEqual([
       '03-snip-deploy-an-nginx-server-4',
       '04-snip-configure-an-ingress-gateway-1',

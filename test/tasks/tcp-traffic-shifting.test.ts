@@ -1,6 +1,6 @@
 import { TCP_TRAFFIC_SHIFTING } from '../../tasks/traffic-management/tcp-traffic-shifting';
 import { allSchemaErrors } from '../support/schema';
-import { taskSteps } from './task-context';
+import { buildTask } from './_task-apps';
 
 const NS = 'istio-io-tcp-traffic-shifting';
 const find = (objects: any[], kind: string, name: string) =>
@@ -8,11 +8,13 @@ const find = (objects: any[], kind: string, name: string) =>
 
 describe('task tcp-traffic-shifting', () => {
   // GIVEN the task's steps, synthesized (and analysed) in memory once
-  const steps = taskSteps(TCP_TRAFFIC_SHIFTING);
+  const built = buildTask(TCP_TRAFFIC_SHIFTING);
+  const steps = new Map([...built].map(([id, step]) => [id, step.objects]));
 
   test('every step of istio.io, in the task folder', () => {
     // THEN
     expect(TCP_TRAFFIC_SHIFTING.path).toBe('tcp-traffic-shifting');
+    for (const [id, step] of built) expect([id, step.problems]).toEqual([id, []]);
     expect([...steps.keys()]).toEqual([
       '01-snip-set-up-the-test-environment-1',
       '02-snip-set-up-the-test-environment-2',
