@@ -387,6 +387,12 @@ describe('TLS routes (VirtualService tls)', () => {
       /CIDR/,
     ],
     [
+      'a bad source label value',
+      { match: [{ sniHosts: ['nginx.example.com'], sourceLabels: { app: 'no spaces' } }], to: [{}] },
+      'tlsRoutes[0].match[0].sourceLabels["app"]',
+      /./,
+    ],
+    [
       'a bad port',
       { match: [{ sniHosts: ['nginx.example.com'], port: 70000 }], to: [{}] },
       'tlsRoutes[0].match[0].port',
@@ -826,6 +832,18 @@ describe('traffic policies of TCP and TLS services', () => {
       },
       'trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[0]',
       /istiod refuses both/,
+    ],
+    [
+      'a non-boolean enabled',
+      { loadBalancer: LoadBalancer.locality({ enabled: 'yes' as any }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.enabled',
+      /true or false/,
+    ],
+    [
+      'a failoverPriority that is no label',
+      { loadBalancer: LoadBalancer.locality({ failoverPriority: ['not a label'] }), outlierDetection: od },
+      'trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[0]',
+      /label key/,
     ],
     [
       'an empty locality setting',
