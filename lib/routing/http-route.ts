@@ -929,6 +929,13 @@ function renderStringMatch(
   switch (sm.kind) {
     case 'exact':
       if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.exact`, v, 'a path starting with "/"');
+      if (what === 'origin' && v.length === 0)
+        reject(
+          scope,
+          `${field}.exact`,
+          v,
+          'a non-empty origin, e.g. "https://example.com" (istiod refuses an empty one)',
+        );
       break;
     case 'prefix':
       if (v.length === 0)

@@ -542,6 +542,7 @@ export class VersionRouting extends Construct {
       host: this.host,
       service: this.service,
       gatewayApi: true,
+      namespace: this.namespace,
     });
     if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
       reject(this, `${field}.name`, route.name, 'a name no other route of this HTTPRoute has');
