@@ -431,6 +431,14 @@ function headerFilter(
   direction: 'request' | 'response',
 ): HttpRouteSpecRulesFiltersRequestHeaderModifier {
   const { set, add, remove } = checkHeaderModifier(scope, field, mod, direction);
+  for (const [f, record] of [
+    ['set', set],
+    ['add', add],
+  ] as const) {
+    const pseudo = Object.keys(record ?? {}).find((k) => k.startsWith(':'));
+    if (pseudo !== undefined)
+      refuse(scope, `${field}.${f}`, pseudo, 'pseudo-header change', 'set Host, or rewrite the hostname');
+  }
   const list = (f: string, record: Record<string, string> | undefined) => {
     if (record === undefined) return undefined;
     const entries = Object.entries(record);

@@ -1362,7 +1362,8 @@ function checkRouteShape(scope: IConstruct, field: string, options: HttpRouteOpt
     if (rw.uriRegexRewrite !== undefined)
       checkUriRegexRewrite(scope, `${field}.rewrite.uriRegexRewrite`, rw.uriRegexRewrite);
     const setsHost = [options.requestHeaders?.set, options.requestHeaders?.add].some(
-      (m) => m !== undefined && m !== null && Object.keys(m).some((k) => k.toLowerCase() === 'host'),
+      (m) =>
+        m !== undefined && m !== null && Object.keys(m).some((k) => ['host', ':authority'].includes(k.toLowerCase())),
     );
     if (rw.hostname !== undefined && setsHost)
       reject(scope, `${field}.requestHeaders`, 'host', 'the host set in one place only: rewrite.hostname or a header');
@@ -1419,8 +1420,16 @@ export function checkHeaderModifier(
     reject(scope, field, mod, 'a HeaderModifier with at least one of set, add, remove');
   const seen = new Set<string>();
   const checkName = (f: string, name: string, removing: boolean) => {
-    if (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(name))
-      reject(scope, f, name, 'an HTTP header name (RFC 7230 token, at most 256 characters, no pseudo-headers)');
+    // istiod lets a request set or add :authority (the one pseudo-header it allows), like Host.
+    const authority = typeof name === 'string' && name.toLowerCase() === ':authority' && direction === 'request';
+    if (authority && removing) reject(scope, f, name, 'a header other than :authority (it cannot be removed)');
+    if (!authority && (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(name)))
+      reject(
+        scope,
+        f,
+        name,
+        'an HTTP header name (RFC 7230 token, at most 256 characters; of the pseudo-headers only :authority, set or added on a request)',
+      );
     const lower = name.toLowerCase();
     // Istio refuses to remove Host, or to touch it on a response.
     if (lower === 'host' && (removing || direction === 'response'))
@@ -1439,19 +1448,30 @@ export function checkHeaderModifier(
       reject(scope, `${field}.${f}`, record, 'a non-empty map of header name to value, or nothing');
     for (const [k, v] of Object.entries(record)) {
       checkName(`${field}.${f}`, k, false);
-      // Envoy reads %...% as a variable: an odd count of "%" is refused by Istio.
-      if (typeof v !== 'string' || v.length > 4096 || hasControlChar(v) || (v.split('%').length - 1) % 2 !== 0)
+      // Envoy reads %...% as a variable; istiod parses the value as Envoy does and refuses what Envoy would.
+      const problem = typeof v !== 'string' ? 'not a string' : v.length > 4096 ? 'too long' : headerValueProblem(v);
+      if (problem !== undefined)
         reject(
           scope,
           `${field}.${f}.${k}`,
           v,
-          'a header value of at most 4096 characters, without control characters, with "%" only in %VARIABLE% pairs',
+          `a header value of at most 4096 characters, without control characters other than tab, with "%" only as "%%" or around a %VARIABLE% or %VARIABLE(args)% (here: ${problem})`,
         );
     }
     return { ...record };
   };
   const set = values('set', mod.set);
   const add = values('add', mod.add);
+  const authorities = [...Object.keys(set ?? {}), ...Object.keys(add ?? {})].filter((k) =>
+    ['host', ':authority'].includes(k.toLowerCase()),
+  );
+  if (authorities.length > 1)
+    reject(
+      scope,
+      field,
+      authorities,
+      'the authority set once: Host or :authority, in set or add (istiod refuses both)',
+    );
   let remove: string[] | undefined;
   if (mod.remove !== undefined) {
     if (!Array.isArray(mod.remove) || mod.remove.length === 0)
@@ -1547,6 +1567,61 @@ function renderIstioRewrite(
           ? undefined
           : { match: rw.uriRegexRewrite.match, rewrite: rw.uriRegexRewrite.rewrite },
   };
+}
+
+/**
+ * Why istiod refuses a header value (ValidateHTTPHeaderValue), or undefined: control characters other than
+ * tab, or a "%" that does not start "%%", "%VAR%" or "%VAR(args)%" as Envoy's header formatter parses it.
+ */
+function headerValueProblem(v: string): string | undefined {
+  if ([...v].some((c) => (c.charCodeAt(0) < 0x20 && c !== '\t') || c.charCodeAt(0) === 0x7f))
+    return 'a control character';
+  type State = 'literal' | 'name' | 'array' | 'string' | 'inString' | 'delimiter' | 'argsEnd' | 'varEnd';
+  let state: State = 'literal';
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i];
+    switch (state) {
+      case 'literal':
+        if (ch !== '%') break;
+        if (i + 1 >= v.length) return 'a "%" at the end';
+        if (v[i + 1] === '%') i++;
+        else state = 'name';
+        break;
+      case 'name':
+        if (ch === '%') state = 'literal';
+        else if (ch === '(') state = 'array';
+        break;
+      case 'array':
+        if (ch === '[') state = 'string';
+        else if (ch !== ' ') state = 'inString';
+        break;
+      case 'delimiter':
+        if (ch === ',') state = 'string';
+        else if (ch === ']') state = 'argsEnd';
+        else if (ch !== ' ') return `"${ch}" where "," or "]" was expected`;
+        break;
+      case 'string':
+        if (ch === '"') state = 'inString';
+        else if (ch !== ' ') return `"${ch}" where a quoted argument was expected`;
+        break;
+      case 'inString':
+        if (ch === '\\') {
+          if (i + 1 >= v.length) return 'a backslash at the end';
+          i++;
+        } else if (ch === ')') state = 'varEnd';
+        else if (ch === '"') state = 'delimiter';
+        break;
+      case 'argsEnd':
+        if (ch === ')') state = 'varEnd';
+        else if (ch !== ' ') return `"${ch}" where ")" was expected`;
+        break;
+      case 'varEnd':
+        if (ch === '%') state = 'literal';
+        else if (ch !== ' ') return `"${ch}" where the closing "%" was expected`;
+        break;
+    }
+  }
+  return state === 'literal' ? undefined : 'an unterminated %VARIABLE%';
 }
 
 function hasControlChar(v: string): boolean {

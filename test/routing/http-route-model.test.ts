@@ -629,3 +629,55 @@ describe('the Gateway API', () => {
     expectRejected(() => routing(chart(), { api: RoutingApi.GATEWAY_API, delegate: true }), 'delegate', /Istio API/);
   });
 });
+
+describe('header changes as istiod checks them', () => {
+  test.each(['prefix %HOSTNAME% suffix', '100%%', '%REQ(x-user)%', '%START_TIME(["%s"])%', 'a\tb'])(
+    'accepts the value %j',
+    (value) => {
+      // GIVEN / WHEN a route setting the header THEN it is written as given
+      const r = routing();
+      r.routeAllTo('v1', { requestHeaders: { set: { 'x-a': value } } });
+      expect(r.routes[0]._toSpec().headers?.request?.set).toEqual({ 'x-a': value });
+    },
+  );
+
+  test.each<[string, RegExp]>([
+    ['%START_TIME%%', /a "%" at the end/],
+    ['abc%123', /unterminated/],
+    ['%REQ(x) y%', /"y" where the closing "%"/],
+    ['a\u0001b', /a control character/],
+  ])('refuses the value %j', (value, problem) => {
+    expectRejected(route({ responseHeaders: { add: { 'x-a': value } } }), 'routes[0].responseHeaders.add.x-a', problem);
+  });
+
+  test(':authority may be set on a request, once, and not beside rewrite.hostname; the Gateway API has none', () => {
+    const r = routing();
+    r.routeAllTo('v1', { requestHeaders: { set: { ':authority': 'reviews.internal' } } });
+    expect(r.routes[0]._toSpec().headers?.request?.set).toEqual({ ':authority': 'reviews.internal' });
+    expectRejected(
+      route({ requestHeaders: { set: { ':authority': 'a' }, add: { host: 'b' } } }),
+      'routes[0].requestHeaders',
+      /istiod refuses both/,
+    );
+    expectRejected(
+      route({ requestHeaders: { set: { ':authority': 'a' } }, rewrite: { hostname: 'b' } }),
+      'routes[0].requestHeaders',
+      /one place only/,
+    );
+    expectRejected(
+      route({ responseHeaders: { set: { ':authority': 'a' } } }),
+      'routes[0].responseHeaders.set',
+      /pseudo-headers/,
+    );
+    expectRejected(
+      route({ requestHeaders: { remove: [':authority'] } }),
+      'routes[0].requestHeaders.remove[0]',
+      /cannot be removed/,
+    );
+    const e = invalidInputOf(gatewayRoute({ requestHeaders: { set: { ':authority': 'a' } } }));
+    expect([e.field, e.allowed]).toEqual([
+      'routes[0].requestHeaders.set',
+      'no pseudo-header change: the Gateway API (HTTPRoute, standard channel v1.5.1) has none; set Host, or rewrite the hostname',
+    ]);
+  });
+});
