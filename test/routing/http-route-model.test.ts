@@ -681,3 +681,30 @@ describe('header changes as istiod checks them', () => {
     ]);
   });
 });
+
+test('Istio 1.17 (networking v1beta1) writes every field it has, none dropped', () => {
+  // GIVEN a 1.17 VirtualService with the fields its CRD has
+  const c = chart(IstioRelease.V1_17);
+  const r = routing(c, { exportTo: ['*'] });
+  r.addRoute({
+    match: [{ uri: StringMatch.prefix('/a'), ignoreUriCase: true, sourceNamespace: 'frontend', statPrefix: 'a' }],
+    to: [{ subset: 'v1', requestHeaders: { add: { 'x-a': '1' } } }],
+    corsPolicy: { allowOrigins: [StringMatch.exact('https://example.com')], maxAge: Duration.seconds(30) },
+    retries: { attempts: 2, retryRemoteLocalities: false },
+  });
+  r.addRoute({ directResponse: { status: 404, body: ResponseBody.text('none') } });
+  // WHEN
+  const vs = synthValid(c).find((o) => o.kind === 'VirtualService');
+  // THEN
+  expect(vs.apiVersion).toBe('networking.istio.io/v1beta1');
+  expect(vs.spec.exportTo).toEqual(['*']);
+  expect(vs.spec.http).toEqual([
+    {
+      match: [{ uri: { prefix: '/a' }, ignoreUriCase: true, sourceNamespace: 'frontend', statPrefix: 'a' }],
+      route: [{ destination: { host: 'reviews', subset: 'v1' }, headers: { request: { add: { 'x-a': '1' } } } }],
+      corsPolicy: { allowOrigins: [{ exact: 'https://example.com' }], maxAge: '30s' },
+      retries: { attempts: 2, retryRemoteLocalities: false },
+    },
+    { directResponse: { status: 404, body: { string: 'none' } } },
+  ]);
+});
