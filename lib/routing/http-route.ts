@@ -8,6 +8,7 @@ import {
   VirtualServiceSpecHttpRedirectDerivePort,
 } from '../../imports/istiov1-networking.istio.io';
 import { checkRe2 } from '../core/_re2';
+import { recordEntries } from '../core/_records';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import {
@@ -815,10 +816,11 @@ function renderMatch(
     checkNonEmpty(scope, `${field}.statPrefix`, m.statPrefix, 'a non-empty statistics prefix');
   let sourceLabels: Record<string, string> | undefined;
   if (m.sourceLabels !== undefined) {
-    if (m.sourceLabels === null || typeof m.sourceLabels !== 'object' || Object.keys(m.sourceLabels).length === 0)
-      reject(scope, `${field}.sourceLabels`, m.sourceLabels, 'a non-empty map of label key to value, or nothing');
+    const what = 'a non-empty map of label key to value, or nothing';
+    const entries = recordEntries(scope, `${field}.sourceLabels`, m.sourceLabels, what);
+    if (entries.length === 0) reject(scope, `${field}.sourceLabels`, m.sourceLabels, what);
     sourceLabels = {};
-    for (const [k, v] of Object.entries(m.sourceLabels)) {
+    for (const [k, v] of entries) {
       checkLabelKey(scope, `${field}.sourceLabels`, k);
       sourceLabels[k] = checkLabelValue(scope, `${field}.sourceLabels.${k}`, v);
     }
@@ -828,7 +830,7 @@ function renderMatch(
     m.gateways === undefined ? undefined : matchGateways(scope, `${field}.gateways`, m.gateways, context);
   const map = (f: string, record: Readonly<Record<string, StringMatch>> | undefined, checkKey: (k: string) => void) => {
     if (record === undefined) return undefined;
-    const entries = Object.entries(record);
+    const entries = recordEntries(scope, `${field}.${f}`, record, 'a non-empty map of name to StringMatch, or nothing');
     if (entries.length === 0) reject(scope, `${field}.${f}`, record, 'a non-empty map, or nothing');
     return Object.fromEntries(
       entries.map(([k, v]) => {
@@ -1444,9 +1446,10 @@ export function checkHeaderModifier(
   };
   const values = (f: string, record: Readonly<Record<string, string>> | undefined) => {
     if (record === undefined) return undefined;
-    if (record === null || typeof record !== 'object' || Object.keys(record).length === 0)
-      reject(scope, `${field}.${f}`, record, 'a non-empty map of header name to value, or nothing');
-    for (const [k, v] of Object.entries(record)) {
+    const what = 'a non-empty map of header name to value, or nothing';
+    const entries = recordEntries(scope, `${field}.${f}`, record, what);
+    if (entries.length === 0) reject(scope, `${field}.${f}`, record, what);
+    for (const [k, v] of entries) {
       checkName(`${field}.${f}`, k, false);
       // Envoy reads %...% as a variable; istiod parses the value as Envoy does and refuses what Envoy would.
       const problem = typeof v !== 'string' ? 'not a string' : v.length > 4096 ? 'too long' : headerValueProblem(v);
@@ -1458,7 +1461,7 @@ export function checkHeaderModifier(
           `a header value of at most 4096 characters, without control characters other than tab, with "%" only as "%%" or around a %VARIABLE% or %VARIABLE(args)% (here: ${problem})`,
         );
     }
-    return { ...record };
+    return Object.fromEntries(entries);
   };
   const set = values('set', mod.set);
   const add = values('add', mod.add);
