@@ -157,6 +157,15 @@ export interface HttpMatch {
 /** Where a route sends its share of requests. */
 export interface RouteDestination {
   /**
+   * The host to send to (Istio `route[].destination.host`) when it is not the routed service: another
+   * Service (`name`, `name.namespace`, or its FQDN) or a ServiceEntry host, e.g. an egress gateway's
+   * Service. Its subsets and ports are not known to this construct: give the port as a number; the mesh
+   * analysis checks the host, the subset and the port. In the Gateway API, a Service name in the route's
+   * namespace.
+   * @default the routed service's host
+   */
+  readonly host?: string;
+  /**
    * The subset (version) to send to. The owning construct checks it names one of its own subsets
    * when it creates the DestinationRule.
    * @default the whole host, no subset
@@ -164,8 +173,8 @@ export interface RouteDestination {
   readonly subset?: string;
   /**
    * Share of the route's requests, a whole number 0-100. Required when a route has several
-   * destinations (they must add up to 100); omitted from the manifest for a single destination.
-   * @default 100 for a single destination
+   * destinations (they must add up to 100); for a single destination only 100, written when given.
+   * @default 100 for a single destination (left out of the manifest)
    */
   readonly weight?: number;
   /**
@@ -703,7 +712,10 @@ export class HttpRoute {
     const ownMirrorSubsets = [...(options.mirror === undefined ? [] : [options.mirror]), ...(options.mirrors ?? [])]
       .filter((m) => m.subset !== undefined && (m.host ?? context.host) === context.host)
       .map((m) => m.subset!);
-    this.subsets = [...to.flatMap((d) => (d.subset === undefined ? [] : [d.subset])), ...ownMirrorSubsets];
+    this.subsets = [
+      ...to.flatMap((d) => (d.subset === undefined || (d.host ?? context.host) !== context.host ? [] : [d.subset])),
+      ...ownMirrorSubsets,
+    ];
     const request =
       options.requestHeaders === undefined
         ? undefined
@@ -958,14 +970,20 @@ function renderDestinations(scope: IConstruct, field: string, to: readonly Route
     reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
   const ports: (number | undefined)[] = [];
+  const hosts: string[] = [];
   to.forEach((d, i) => {
     if (d === null || typeof d !== 'object') reject(scope, `${field}[${i}]`, d, 'a RouteDestination object');
-    if (d.subset !== undefined) checkSubsetRef(scope, `${field}[${i}].subset`, d.subset, context);
-    const port = routePort(scope, `${field}[${i}].port`, d.port, context);
+    if (d.host !== undefined) checkDnsSubdomain(scope, `${field}[${i}].host`, d.host);
+    const host = d.host ?? context.host;
+    // Another host's subsets and ports are not known here (the mesh analysis checks them): only a port number then.
+    const own = host === context.host ? context : { host: context.host };
+    if (d.subset !== undefined) checkSubsetRef(scope, `${field}[${i}].subset`, d.subset, own);
+    const port = routePort(scope, `${field}[${i}].port`, d.port, own);
     ports.push(port);
-    const key = `${d.subset ?? ''}:${port ?? ''}`;
+    hosts.push(host);
+    const key = `${host}:${d.subset ?? ''}:${port ?? ''}`;
     if (seen.has(key))
-      reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route (Kiali KIA1105)');
+      reject(scope, `${field}[${i}]`, d, 'each host, subset (and port) at most once per route (Kiali KIA1105)');
     seen.add(key);
   });
   if (to.length === 1) {
@@ -1001,11 +1019,12 @@ function renderDestinations(scope: IConstruct, field: string, to: readonly Route
   }
   return to.map((d, i) => ({
     destination: {
-      host: context.host,
+      host: hosts[i],
       subset: d.subset,
       port: ports[i] === undefined ? undefined : { number: ports[i] },
     },
-    weight: to.length > 1 ? d.weight : undefined,
+    // A single destination's weight is written only when given (100, as several Istio samples write it).
+    weight: d.weight,
     headers: destinationHeaders(scope, `${field}[${i}]`, d),
   }));
 }

@@ -453,7 +453,8 @@ export class VersionRouting extends Construct {
       ...extras,
       to:
         entries.length === 1
-          ? [{ subset: entries[0][0], weight: entries[0][1], port }]
+          ? // A lone 100 is every request: left out of the manifest, as Istio's samples do.
+            [{ subset: entries[0][0], weight: entries[0][1] === 100 ? undefined : entries[0][1], port }]
           : entries.map(([subset, weight]) => ({ subset, weight, port })),
     });
   }
@@ -583,12 +584,13 @@ export class VersionRouting extends Construct {
   }
 
   private backendFor(field: string, d: RouteDestination): GatewayApiBackend {
+    if (d.host !== undefined && d.host !== this.host) return this.mirrorBackendFor(field, d);
     const port = this.backendPort(`${field}.port`, d.port);
     if (d.subset === undefined) return { name: this.host, port };
     return this.versionBackend(`${field}.subset`, d.subset, port);
   }
 
-  private mirrorBackendFor(field: string, m: Mirror): GatewayApiBackend {
+  private mirrorBackendFor(field: string, m: Mirror | RouteDestination): GatewayApiBackend {
     const ownHost = m.host === undefined || m.host === this.host;
     if (ownHost) {
       const port = this.backendPort(`${field}.port`, m.port);
@@ -601,14 +603,14 @@ export class VersionRouting extends Construct {
         this,
         `${field}.subset`,
         m.subset,
-        `nothing for another host in ${GATEWAY_API} (no subsets): mirror to that version's Service as host`,
+        `nothing for another host in ${GATEWAY_API} (no subsets): give that version's Service as host`,
       );
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(m.host!))
       reject(
         this,
         `${field}.host`,
         m.host,
-        `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} mirrors to a Service, not a host name`,
+        `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} sends and mirrors to a Service, not a host name`,
       );
     if (typeof m.port !== 'number')
       reject(this, `${field}.port`, m.port, `the port number of Service "${m.host}" (${GATEWAY_API} needs it)`);

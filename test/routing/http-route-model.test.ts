@@ -718,3 +718,69 @@ test('maps are read as plain objects: a __proto__ key is refused, not dropped', 
     /__proto__/,
   );
 });
+
+describe('destinations on another host, and a single weight of 100', () => {
+  test('the Istio API writes the host, and the weight when it is given', () => {
+    // GIVEN the egress-gateway pattern: mesh traffic to the gateway's Service, gateway traffic to the host
+    const c = chart();
+    // (the gateway and the gateway's DestinationRule are another construct's; the analysis checks them)
+    MeshAnalysis.of(c.node.root).configure({
+      disabledChecks: ['BKI-HOST-UNKNOWN', 'BKI-GATEWAY-NOT-FOUND', 'BKI-SUBSET-UNDEFINED'],
+    });
+    const r = routing(c, { gateways: ['istio-system/egress', VersionRouting.MESH] });
+    r.addRoute({
+      match: [{ gateways: [VersionRouting.MESH], port: 80 }],
+      to: [{ host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'cnn', port: 80, weight: 100 }],
+    });
+    r.splitTraffic({ v1: 100 });
+    // WHEN
+    const http = synthValid(c).find((o) => o.kind === 'VirtualService').spec.http;
+    // THEN another host's subset and port are taken as given (the analysis checks them), and splitTraffic's lone 100 is left out
+    expect(http[0].route).toEqual([
+      {
+        destination: {
+          host: 'istio-egressgateway.istio-system.svc.cluster.local',
+          subset: 'cnn',
+          port: { number: 80 },
+        },
+        weight: 100,
+      },
+    ]);
+    expect(http[1].route).toEqual([{ destination: { host: 'reviews', subset: 'v1' } }]);
+    expect(r.routes[0].subsets).toEqual([]);
+  });
+
+  test('bad hosts, ports and repeated destinations are refused', () => {
+    expectRejected(route({ to: [{ host: 'Not_A_Host' }] }), 'routes[0].to[0].host', /RFC 1123/);
+    expectRejected(route({ to: [{ host: 'ratings', port: 'http' }] }), 'routes[0].to[0].port', /a port number/);
+    expectRejected(
+      route({
+        to: [
+          { host: 'ratings', port: 9080, weight: 50 },
+          { host: 'ratings', port: 9080, weight: 50 },
+        ],
+      }),
+      'routes[0].to[1]',
+      /each host, subset/,
+    );
+  });
+
+  test('the Gateway API sends to another Service by name, with its port', () => {
+    const c = chart();
+    routing(c, { api: RoutingApi.GATEWAY_API }).addRoute({
+      to: [
+        { subset: 'v1', weight: 90 },
+        { host: 'reviews-canary', port: 9080, weight: 10 },
+      ],
+    });
+    expect(synthValid(c)[0].spec.rules[0].backendRefs).toEqual([
+      { name: 'reviews-v1', port: 9080, weight: 90 },
+      { name: 'reviews-canary', port: 9080, weight: 10 },
+    ]);
+    expectRejected(
+      gatewayRoute({ to: [{ host: 'reviews-canary.other.svc.cluster.local', port: 9080 }] }),
+      'routes[0].to[0].host',
+      /a Service name in the route's namespace/,
+    );
+  });
+});
