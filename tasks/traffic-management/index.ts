@@ -5,19 +5,25 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { CIRCUIT_BREAKING } from './circuit-breaking';
+import { FAULT_INJECTION } from './fault-injection';
 import { INGRESS_CONTROL } from './ingress-control';
 import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
 import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
+import { REQUEST_TIMEOUTS } from './request-timeouts';
 import { SECURE_INGRESS } from './secure-ingress';
 import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
+import { TRAFFIC_SHIFTING } from './traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
+  FAULT_INJECTION,
+  TRAFFIC_SHIFTING,
   TCP_TRAFFIC_SHIFTING,
+  REQUEST_TIMEOUTS,
   CIRCUIT_BREAKING,
   MIRRORING,
   INGRESS_CONTROL,
