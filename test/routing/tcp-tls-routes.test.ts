@@ -251,6 +251,24 @@ describe('TCP routes (VirtualService tcp)', () => {
       /adding up to 100 \(found 70\)/,
     ],
     [
+      'a condition on a gateway the VirtualService is not bound to',
+      { match: [{ gateways: ['mesh'] }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].gateways[0]',
+      /one of the VirtualService's gateways \(tcp-echo-gateway\)/,
+    ],
+    [
+      'header changes on a destination',
+      { to: [{ subset: 'v1', port: 9000, requestHeaders: { set: { a: 'b' } } }] },
+      'tcpRoutes[0].to[0].requestHeaders',
+      /no HTTP headers/,
+    ],
+    [
+      'a port name on another host',
+      { to: [{ host: 'egress.example.com', port: 'tcp' }] },
+      'tcpRoutes[0].to[0].port',
+      /a port number/,
+    ],
+    [
       'a Gateway API parent',
       { parents: [{ gateway: 'gw' }], to: [{ subset: 'v1', port: 9000 }] },
       'tcpRoutes[0].parents',
@@ -258,6 +276,39 @@ describe('TCP routes (VirtualService tcp)', () => {
     ],
   ])('refuses %s', (_what, options, field, allowed) => {
     expectInvalid(() => routing().addTcpRoute(options), field, allowed);
+  });
+
+  test('a destination on another host (an egress gateway), its port by number and its subset left to the analysis', () => {
+    // GIVEN
+    const r = routing();
+    // WHEN
+    r.addTcpRoute({
+      to: [{ host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'cnn', port: 443, weight: 100 }],
+    });
+    // THEN
+    expect(r.virtualService!.toJson().spec.tcp).toEqual([
+      {
+        route: [
+          {
+            destination: {
+              host: 'istio-egressgateway.istio-system.svc.cluster.local',
+              subset: 'cnn',
+              port: { number: 443 },
+            },
+            weight: 100,
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('a delegate VirtualService takes no TCP or TLS route', () => {
+    const delegate = () => routing({ delegate: true, gateways: undefined, hosts: undefined });
+    expectInvalid(
+      () => delegate().addTcpRoute({ to: [{ subset: 'v1', port: 9000 }] }),
+      'addTcpRoute',
+      /delegates only HTTP/,
+    );
   });
 
   test('a routing without its VirtualService takes no TCP route', () => {
