@@ -125,8 +125,11 @@ export interface L4RouteContext {
   readonly hosts: readonly string[];
   /** Resolves a match's gateway the way the VersionRouting resolves its own. */
   gatewayRef(field: string, gateway: IGateway | string): string;
-  /** The VirtualService's gateways as written (`mesh` when none are given), which a match's must be among. */
-  readonly gateways: readonly string[];
+  /**
+   * The VirtualService's gateways as written (`mesh` when none are given), which a match's must be among;
+   * `undefined` where they are not checked.
+   */
+  readonly gateways?: readonly string[];
   /** With the Gateway API: resolves a destination to its (per-version) Service. */
   backendFor?(field: string, destination: RouteDestination): GatewayApiBackend;
   /** With the Gateway API: the routes already emitted by this routing, as `<kind>/<name>`. */
@@ -274,12 +277,12 @@ export function renderL4Fields(
       reject(scope, `${field}.gateways`, gateways, 'each gateway at most once');
     const own = context.gateways;
     gateways.forEach((g, k) => {
-      if (!own.includes(g))
+      if (own !== undefined && !own.includes(g))
         reject(
           scope,
           `${field}.gateways[${k}]`,
           g,
-          `one of the VirtualService's gateways (${own.join(', ')}): a condition on another gateway never matches, since the VirtualService only applies to its own`,
+          `one of the VirtualService's gateways (${own!.join(', ')}): a condition on another gateway never matches, since the VirtualService only applies to its own`,
         );
     });
   }
