@@ -142,6 +142,7 @@ export { StrictMtls } from './security/strict-mtls';
 export type {
   ExposedRoute,
   ExposedServiceProps,
+  ExposurePassthrough,
   ExposureTcp,
   ExposureTls,
   JwtRequirement,

@@ -7,10 +7,13 @@ import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
+import { gatewayReference } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, HttpRewrite, HttpRoute, renderMatches, StringMatch } from '../routing/http-route';
+import { L4RouteContext, TcpRoute } from '../routing/tcp-route';
+import { TlsRoute } from '../routing/tls-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import { checkGatewayHosts, checkPortName, ServerProtocol, ServerTlsMode, SharedGateway } from './shared-gateway';
@@ -54,6 +57,30 @@ export interface ExposureTcp {
    * @default 'tcp'
    */
   readonly portName?: string;
+}
+
+/**
+ * TLS passed through by SNI for an {@link ExposedService}: the gateway does not terminate TLS, the
+ * target does (it holds the certificate). A PASSTHROUGH server and a VirtualService `tls` route
+ * matching the hosts as SNI names.
+ */
+export interface ExposurePassthrough {
+  /**
+   * Gateway port that carries the TLS connections.
+   * @default the ingress gateway's HTTPS port
+   */
+  readonly port?: number;
+  /**
+   * Server port name.
+   * @default 'tls' ('https' with protocol HTTPS)
+   */
+  readonly portName?: string;
+  /**
+   * `ServerProtocol.TLS`, or `ServerProtocol.HTTPS` as Istio's SNI passthrough task writes it (both pass
+   * the stream through by SNI).
+   * @default ServerProtocol.TLS
+   */
+  readonly protocol?: ServerProtocol;
 }
 
 /**
@@ -177,6 +204,13 @@ export interface ExposedServiceProps {
    * @default HTTP
    */
   readonly tcp?: ExposureTcp;
+  /**
+   * Pass TLS through by SNI to the target, which terminates it: a PASSTHROUGH server and a
+   * VirtualService `tls` route for the hosts (exact names or `*.domain`). Not with `tls`, `tcp`,
+   * `matches`, `routes`, `allowedSourceRanges` or `jwt`.
+   * @default HTTP
+   */
+  readonly passthrough?: ExposurePassthrough;
   /**
    * TLS from the gateway to the target, e.g. `{ mode: TlsMode.DISABLE }` for a target without a
    * sidecar. Emits a DestinationRule.
@@ -325,11 +359,22 @@ export class ExposedService extends Construct {
 
     const tls = props.tls;
     const tcp = props.tcp;
-    this.isTcp = tcp !== undefined;
+    this.isTcp = tcp !== undefined || props.passthrough !== undefined;
     let serverPort: number;
-    if (tcp !== undefined) {
-      if (tcp === null || typeof tcp !== 'object')
-        reject(this, 'tcp', tcp, 'an ExposureTcp object such as { port: 31400 }');
+    const l4 = tcp ?? props.passthrough;
+    if (tcp !== undefined && props.passthrough !== undefined)
+      reject(this, 'passthrough', props.passthrough, 'nothing with `tcp` (one kind of exposure)');
+    if (l4 !== undefined) {
+      const kind = tcp !== undefined ? 'tcp' : 'passthrough';
+      if (l4 === null || typeof l4 !== 'object')
+        reject(
+          this,
+          kind,
+          l4,
+          tcp !== undefined
+            ? 'an ExposureTcp object such as { port: 31400 }'
+            : 'an ExposurePassthrough object such as { port: 443 }',
+        );
       for (const [f, v] of [
         ['tls', props.tls],
         ['matches', props.matches],
@@ -340,15 +385,34 @@ export class ExposedService extends Construct {
         ['serverPortName', props.serverPortName],
       ] as const) {
         if (v !== undefined)
-          reject(this, f, v, 'nothing with `tcp` (it applies to HTTP exposures; a TCP server has its tcp.port)');
+          reject(
+            this,
+            f,
+            v,
+            `nothing with \`${kind}\` (it applies to HTTP exposures; the server has its ${kind}.port)`,
+          );
       }
-      if (tcp.portName !== undefined) checkPortName(this, 'tcp.portName', tcp.portName);
-      serverPort = this.sharedGateway.addServer({
-        hosts: this.hosts,
-        protocol: ServerProtocol.TCP,
-        port: checkPort(this, 'tcp.port', tcp.port),
-        portName: tcp.portName,
-      }).port;
+      if (l4.portName !== undefined) checkPortName(this, `${kind}.portName`, l4.portName);
+      if (tcp !== undefined) {
+        serverPort = this.sharedGateway.addServer({
+          hosts: this.hosts,
+          protocol: ServerProtocol.TCP,
+          port: checkPort(this, 'tcp.port', tcp.port),
+          portName: tcp.portName,
+        }).port;
+      } else {
+        const passthrough = props.passthrough!;
+        const protocol = passthrough.protocol ?? ServerProtocol.TLS;
+        if (protocol !== ServerProtocol.TLS && protocol !== ServerProtocol.HTTPS)
+          reject(this, 'passthrough.protocol', protocol, 'ServerProtocol.TLS or ServerProtocol.HTTPS');
+        serverPort = this.sharedGateway.addServer({
+          hosts: this.hosts,
+          protocol,
+          tlsMode: ServerTlsMode.PASSTHROUGH,
+          port: passthrough.port === undefined ? undefined : checkPort(this, 'passthrough.port', passthrough.port),
+          portName: passthrough.portName,
+        }).port;
+      }
     } else if (tls !== undefined) {
       if (tls === null || typeof tls !== 'object')
         reject(this, 'tls', tls, 'an ExposureTls object such as { credentialName: "kiali-cert" }');
@@ -400,12 +464,20 @@ export class ExposedService extends Construct {
       if (!Array.isArray(props.routes) || props.routes.length === 0)
         reject(this, 'routes', props.routes, 'a non-empty list of ExposedRoute objects');
       props.routes.forEach((r, i) => this.pushRoute(`routes[${i}]`, r));
-    } else if (tcp === undefined) {
+    } else if (!this.isTcp) {
       // Validated here too, so that messages name `matches` as the prop given.
       if (props.matches !== undefined) renderMatches(this, 'matches', props.matches);
       this.pushRoute('matches', { matches: props.matches ?? [{ uri: StringMatch.prefix('/') }] });
     }
     const host = this.destinationHost(target);
+    const l4Context: L4RouteContext = {
+      host,
+      namespace,
+      service: target,
+      release: this.release,
+      hosts: this.hosts,
+      gatewayRef: (_field, gw) => (typeof gw === 'string' ? gw : gatewayReference(gw, namespace)),
+    };
 
     if (props.backendTls !== undefined) {
       this.destinationRule = newIstioObject('DestinationRule', this, 'DestinationRule', this.release, {
@@ -436,24 +508,44 @@ export class ExposedService extends Construct {
       spec: {
         hosts: [...this.hosts],
         gateways: [this.sharedGateway.referenceFrom(namespace)],
-        http:
-          tcp === undefined ? Lazy.any({ produce: () => this.httpRoutes.map((r) => r.route._toSpec()) }) : undefined,
+        http: this.isTcp ? undefined : Lazy.any({ produce: () => this.httpRoutes.map((r) => r.route._toSpec()) }),
         tcp:
           tcp === undefined
             ? undefined
-            : [{ match: [{ port: serverPort }], route: [{ destination: { host, subset, port: { number: port } } }] }],
+            : [
+                TcpRoute._create(
+                  this,
+                  'tcp',
+                  0,
+                  { match: [{ port: serverPort }], to: [{ subset, port }] },
+                  l4Context,
+                )._toSpec(),
+              ],
+        tls:
+          props.passthrough === undefined
+            ? undefined
+            : [
+                TlsRoute._create(
+                  this,
+                  'passthrough',
+                  0,
+                  { match: [{ port: serverPort, sniHosts: [...this.hosts] }], to: [{ subset, port }] },
+                  l4Context,
+                )._toSpec(),
+              ],
       },
     });
     // The DestinationRule, created first, is written first (make-before-break; see VersionRouting).
 
-    const scheme = tcp !== undefined ? 'tcp' : tls !== undefined ? 'https' : 'http';
-    const defaultPort = tls !== undefined ? 443 : 80;
+    const scheme = tcp !== undefined ? 'tcp' : tls !== undefined || props.passthrough !== undefined ? 'https' : 'http';
+    const secure = tls !== undefined || props.passthrough !== undefined;
+    const defaultPort = secure ? 443 : 80;
     // Clients reach the gateway Service's port; a server may name the pod port behind it instead.
     const ingress = this.ingressGateway;
     const clientPort =
-      serverPort === ingress.httpTargetPort && tls === undefined
+      serverPort === ingress.httpTargetPort && !secure
         ? ingress.httpPort
-        : serverPort === ingress.httpsTargetPort && tls !== undefined
+        : serverPort === ingress.httpsTargetPort && secure
           ? ingress.httpsPort
           : serverPort;
     const concrete = this.hosts.find((h) => !h.includes('*'));
@@ -531,7 +623,8 @@ export class ExposedService extends Construct {
    * @returns the route's index in the VirtualService's `http` list
    */
   public addRoute(route: ExposedRoute): number {
-    if (this.isTcp) reject(this, 'addRoute', route, 'nothing for a TCP exposure (it has no HTTP routes)');
+    if (this.isTcp)
+      reject(this, 'addRoute', route, 'nothing for a TCP or passthrough exposure (it has no HTTP routes)');
     const last = this.httpRoutes[this.httpRoutes.length - 1];
     if (last !== undefined && last.catchAll)
       reject(

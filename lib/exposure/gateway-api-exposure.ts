@@ -166,6 +166,10 @@ export class GatewayApiExposure extends Construct {
   private readonly target: IMeshService;
   private readonly targetPort: number;
   private readonly defaultVersion?: string;
+  private readonly ruleTargets: IMeshService[] = [];
+  private readonly riskDeclared = new Set<IMeshService>();
+  /** Set once the constructor has checked TLS; risks are declared from then on. */
+  private exposureFacts?: { tls: boolean; strict: boolean };
 
   constructor(scope: Construct, id: string, props: GatewayApiExposureProps) {
     super(scope, id);
@@ -317,19 +321,25 @@ export class GatewayApiExposure extends Construct {
       });
     }
 
+    this.exposureFacts = { tls: tls !== undefined, strict: props.strict === true };
+    for (const t of [target, ...this.ruleTargets]) this.declareRisk(t);
+  }
+
+  /** Declares the exposure of `target` when it declares a risk (once per target). */
+  private declareRisk(target: IMeshService): void {
     const risk = exposureRiskOf(target);
-    if (risk !== undefined) {
-      declareExposure(this, {
-        path: this.node.path,
-        kind: 'GatewayApiExposure',
-        target: `${targetName}.${namespace}`,
-        hosts: this.hostnames.length > 0 ? this.hostnames : ['*'],
-        risk,
-        tls: tls !== undefined,
-        restricted: false,
-        strict: props.strict === true,
-      });
-    }
+    if (risk === undefined || this.exposureFacts === undefined || this.riskDeclared.has(target)) return;
+    this.riskDeclared.add(target);
+    declareExposure(this, {
+      path: this.node.path,
+      kind: 'GatewayApiExposure',
+      target: `${target.serviceName}.${target.namespace}`,
+      hosts: this.hostnames.length > 0 ? this.hostnames : ['*'],
+      risk,
+      tls: this.exposureFacts.tls,
+      restricted: false,
+      strict: this.exposureFacts.strict,
+    });
   }
 
   /**
@@ -379,6 +389,8 @@ export class GatewayApiExposure extends Construct {
       },
     );
     this.rules.push(rule);
+    this.ruleTargets.push(target);
+    this.declareRisk(target);
     const catchAll =
       route.matches === undefined ||
       route.matches.some((m) => Object.keys(m).length === 1 && m.uri?.kind === 'prefix' && m.uri.value === '/');

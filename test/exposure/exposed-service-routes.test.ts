@@ -1,9 +1,14 @@
+import { Chart } from 'cdk8s';
+
 import {
   ExposedService,
   ExposedServiceProps,
+  GatewayApiExposure,
   IMeshService,
   IstioRelease,
+  MeshAnalysis,
   PathReplacement,
+  ServerProtocol,
   ServerTlsMode,
   StringMatch,
 } from '../../lib';
@@ -88,7 +93,56 @@ describe('ExposedService routes, mutual TLS and TCP', () => {
     });
   });
 
+  test('TLS passed through by SNI to a target that terminates it', () => {
+    // GIVEN / WHEN a passthrough exposure of nginx as Istio's SNI passthrough task writes it
+    const nginx: IMeshService = { serviceName: 'my-nginx', namespace: 'default', port: 443, versions: [] };
+    const e = expose({
+      target: nginx,
+      hosts: ['nginx.example.com'],
+      gatewayName: 'mygateway',
+      virtualServiceName: 'nginx',
+      passthrough: { port: 443, protocol: ServerProtocol.HTTPS },
+    });
+    // THEN a PASSTHROUGH server and a tls route matching the host as SNI
+    expect(e.gateway.toJson().spec.servers).toEqual([
+      {
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['nginx.example.com'],
+        tls: { mode: 'PASSTHROUGH' },
+      },
+    ]);
+    expect(specOf(e)).toEqual({
+      hosts: ['nginx.example.com'],
+      gateways: ['mygateway'],
+      tls: [
+        {
+          match: [{ port: 443, sniHosts: ['nginx.example.com'] }],
+          route: [{ destination: { host: 'my-nginx', port: { number: 443 } } }],
+        },
+      ],
+    });
+    expect(e.url).toBe('https://nginx.example.com');
+  });
+
   test.each<[string, () => unknown, string, RegExp]>([
+    [
+      'passthrough with tcp',
+      () => expose({ tcp: { port: 31400 }, passthrough: {} }),
+      'passthrough',
+      /nothing with `tcp`/,
+    ],
+    [
+      'passthrough over TCP protocol',
+      () => expose({ passthrough: { protocol: ServerProtocol.TCP } }),
+      'passthrough.protocol',
+      /TLS or ServerProtocol.HTTPS/,
+    ],
+    [
+      'passthrough with jwt',
+      () => expose({ passthrough: {}, jwt: { issuer: 'i', jwksUri: 'https://x/j' } }),
+      'jwt',
+      /nothing with `passthrough`/,
+    ],
     [
       'routes with matches',
       () => expose({ matches: [{ uri: StringMatch.prefix('/a') }], routes: [{}] }),
@@ -122,7 +176,12 @@ describe('ExposedService routes, mutual TLS and TCP', () => {
       'tls.mode',
       /SIMPLE or ServerTlsMode.MUTUAL/,
     ],
-    ['a route on a TCP exposure', () => expose({ tcp: { port: 31400 } }).addRoute({}), 'addRoute', /TCP exposure/],
+    [
+      'a route on a TCP exposure',
+      () => expose({ tcp: { port: 31400 } }).addRoute({}),
+      'addRoute',
+      /TCP or passthrough exposure/,
+    ],
   ])('refuses %s', (_, fn, field, allowed) => {
     // GIVEN / WHEN a bad route, TLS or TCP option
     const e = invalidInputOf(fn);
@@ -130,5 +189,45 @@ describe('ExposedService routes, mutual TLS and TCP', () => {
     expect(e.constructPath).toBe('test/e');
     expect(e.field).toBe(field);
     expect(e.message).toMatch(allowed);
+  });
+});
+
+describe('exposure risk of a route target', () => {
+  const risky: IMeshService = {
+    serviceName: 'kiali',
+    namespace: 'istio-system',
+    port: 20001,
+    versions: [],
+    exposureRisk: 'anonymous users are Kiali administrators',
+  } as IMeshService;
+
+  test.each([
+    [
+      'ExposedService',
+      (chart: Chart) =>
+        new ExposedService(chart, 'e', {
+          target: httpbin,
+          hosts: ['www.example.com'],
+          routes: [{ matches: [{ uri: StringMatch.prefix('/kiali') }], target: risky }],
+        }),
+    ],
+    [
+      'GatewayApiExposure',
+      (chart: Chart) =>
+        new GatewayApiExposure(chart, 'e', {
+          target: httpbin,
+          routes: [{ matches: [{ uri: StringMatch.prefix('/kiali') }], target: risky }],
+        }),
+    ],
+  ])('%s declares the exposure of a risky service behind one of its routes', (_, build) => {
+    // GIVEN an exposure whose second target declares a risk
+    const chart = chartOn(IstioRelease.V1_30);
+    build(chart);
+    // WHEN the mesh analysis runs
+    const findings = MeshAnalysis.of(chart)
+      .analyze()
+      .filter((f) => f.code === 'BKI-EXPOSURE-RISK');
+    // THEN the risky target is reported
+    expect(findings.map((f) => f.value)).toEqual(['kiali.istio-system']);
   });
 });
