@@ -50,6 +50,9 @@ export { buildTopology, topologyOf } from './topology/topology-model';
 
 // Routing: version-aware DestinationRules and VirtualServices, and the values their routes take.
 export type {
+  CorsPolicy,
+  DelegateTarget,
+  DirectResponse,
   FaultAbort,
   FaultDelay,
   FaultInjection,
@@ -61,8 +64,17 @@ export type {
   Mirror,
   RetryPolicy,
   RouteDestination,
+  UriRegexRewrite,
 } from './routing/http-route';
-export { HttpRoute, PathReplacement, RetryOn, StringMatch } from './routing/http-route';
+export {
+  HttpRoute,
+  PathReplacement,
+  RedirectPortDerivation,
+  ResponseBody,
+  RetryOn,
+  StringMatch,
+  UnmatchedPreflights,
+} from './routing/http-route';
 export { Percent } from './routing/percent';
 export { RoutingApi } from './routing/routing-api';
 export type { L4Match, RouteParent, TcpRouteOptions } from './routing/tcp-route';
@@ -237,6 +249,8 @@ export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
 
 // Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { CurlDeploymentProps } from './samples/curl-deployment';
+export { CurlDeployment } from './samples/curl-deployment';
 export type { FortioClientProps } from './samples/fortio-client';
 export { FortioClient } from './samples/fortio-client';
 export type { HelloWorldProps } from './samples/hello-world';

@@ -129,6 +129,7 @@ describe('the public API (lib/index.ts)', () => {
       'BookinfoScenario',
       'BookinfoVariant',
       'CurlClient',
+      'CurlDeployment',
       'ExposedService',
       'FortioClient',
       'GatewayApiExposure',
@@ -164,6 +165,7 @@ describe('the public API (lib/index.ts)', () => {
       'PathReplacement',
       'Percent',
       'PrometheusStorage',
+      'ResponseBody',
       'StringMatch',
     ];
     for (const name of [...constructClasses, ...valueClasses]) {

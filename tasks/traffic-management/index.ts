@@ -4,9 +4,11 @@ import { App } from 'cdk8s';
 import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
+import { CIRCUIT_BREAKING } from './circuit-breaking';
 import { FAULT_INJECTION } from './fault-injection';
 import { INGRESS_CONTROL } from './ingress-control';
 import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
+import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
 import { REQUEST_TIMEOUTS } from './request-timeouts';
 import { SECURE_INGRESS } from './secure-ingress';
@@ -22,6 +24,8 @@ export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   TRAFFIC_SHIFTING,
   TCP_TRAFFIC_SHIFTING,
   REQUEST_TIMEOUTS,
+  CIRCUIT_BREAKING,
+  MIRRORING,
   INGRESS_CONTROL,
   SECURE_INGRESS,
   INGRESS_SNI_PASSTHROUGH,
