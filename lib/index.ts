@@ -119,6 +119,10 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
+export type { EgressRoutingProps } from './exposure/egress-routing';
+export { EgressRouting } from './exposure/egress-routing';
+export type { EgressTlsOriginationProps } from './exposure/egress-tls-origination';
+export { EgressTlsOrigination } from './exposure/egress-tls-origination';
 export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';

@@ -4,12 +4,13 @@ import { App } from 'cdk8s';
 import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
+import { EGRESS_CONTROL } from './egress/egress-control';
 import { REQUEST_ROUTING } from './request-routing';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, EGRESS_CONTROL];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {
