@@ -5,12 +5,13 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { EGRESS_CONTROL } from './egress/egress-control';
+import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
 import { REQUEST_ROUTING } from './request-routing';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, EGRESS_CONTROL];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, EGRESS_CONTROL, EGRESS_TLS_ORIGINATION];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {
