@@ -128,7 +128,7 @@ export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
 export type { IngressGatewayOptions } from './exposure/ingress-gateway';
-export { IngressGateway } from './exposure/ingress-gateway';
+export { GatewayServerPorts, IngressGateway } from './exposure/ingress-gateway';
 export type {
   CertificateRef,
   GatewayInfrastructure,
