@@ -5,13 +5,21 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { EGRESS_CONTROL } from './egress/egress-control';
+import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
+import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
 import { REQUEST_ROUTING } from './request-routing';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, EGRESS_CONTROL, EGRESS_TLS_ORIGINATION];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
+  REQUEST_ROUTING,
+  EGRESS_CONTROL,
+  EGRESS_TLS_ORIGINATION,
+  EGRESS_GATEWAY,
+  WILDCARD_EGRESS_HOSTS,
+];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {
