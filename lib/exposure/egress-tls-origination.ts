@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
+import { DestinationRuleSpecTrafficPolicyPortLevelSettingsTls } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
@@ -128,7 +129,13 @@ export class EgressTlsOrigination extends Construct {
       spec: {
         host: service.host,
         workloadSelector: selector === undefined ? undefined : { matchLabels: { ...selector } },
-        trafficPolicy: { loadBalancer, portLevelSettings: [{ port: { number: this.port }, tls }] },
+        trafficPolicy: {
+          loadBalancer,
+          portLevelSettings: [
+            // The same TLS settings as a host's (the generated types name the enum per place).
+            { port: { number: this.port }, tls: tls as DestinationRuleSpecTrafficPolicyPortLevelSettingsTls },
+          ],
+        },
       },
     });
   }
