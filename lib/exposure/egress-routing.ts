@@ -17,7 +17,10 @@ import { HttpRoute, HttpRouteOptions } from '../routing/http-route';
 import { RoutingApi } from '../routing/routing-api';
 import { ServiceEntry } from '../workload/service-entry';
 
-/** Istio's API group, which a ServiceEntry parent and a `Hostname` backend of a Gateway API route name. */
+/**
+ * Istio's API group, which a ServiceEntry parent and a `Hostname` backend of a Gateway API route name.
+ * @internal
+ */
 export const ISTIO_NETWORKING_GROUP = 'networking.istio.io';
 
 /** Props for {@link EgressRouting}. */
