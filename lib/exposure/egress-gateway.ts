@@ -307,11 +307,12 @@ export interface EgressGatewayRoutesProps {
   /** The egress gateway of the external service (its API is the routes' API). */
   readonly egressGateway: EgressGateway;
   /**
-   * The host the gateway forwards to, when it is not the service's host: a host name the gateway can
-   * resolve, e.g. `www.wikipedia.org` for the wildcard `*.wikipedia.org` (declared by a ServiceEntry of its own).
+   * Where the gateway forwards to, when it is not the service's host: the ServiceEntry of a host the gateway
+   * can resolve, or that host's name, e.g. `www.wikipedia.org` for the wildcard `*.wikipedia.org`. Given as a
+   * name, the host is left to the mesh analysis to find (a ServiceEntry must declare it).
    * @default the external service's host
    */
-  readonly forwardTo?: string;
+  readonly forwardTo?: ServiceEntry | string;
   /**
    * Istio API: VirtualService name.
    * @default 'direct-<ServiceEntry name>-through-egress-gateway'
@@ -365,14 +366,16 @@ export class EgressGatewayRoutes extends Construct {
     const egress = props.egressGateway;
     if (!EgressGateway.isEgressGateway(egress))
       reject(this, 'egressGateway', egress, 'an EgressGateway (the gateway the external traffic leaves through)');
-    if (props.forwardTo !== undefined && typeof props.forwardTo === 'string' && props.forwardTo.startsWith('*'))
+    const forwardEntry = ServiceEntry.isServiceEntry(props.forwardTo) ? props.forwardTo : undefined;
+    const forwardTo = forwardEntry?.host ?? props.forwardTo ?? egress.host;
+    if (typeof forwardTo === 'string' && forwardTo.startsWith('*'))
       reject(
         this,
         'forwardTo',
-        props.forwardTo,
-        'a host name the gateway can resolve, not a wildcard (e.g. "www.wikipedia.org" for "*.wikipedia.org")',
+        forwardTo,
+        'a ServiceEntry or host name the gateway can resolve, not a wildcard (e.g. "www.wikipedia.org" for "*.wikipedia.org")',
       );
-    this.forwardTo = checkDnsSubdomain(this, 'forwardTo', props.forwardTo ?? egress.host);
+    this.forwardTo = checkDnsSubdomain(this, 'forwardTo', forwardTo as string);
     const se = egress.service.serviceName;
     const tls = egress.traffic === EgressTraffic.TLS_PASSTHROUGH;
 
@@ -461,7 +464,7 @@ export class EgressGatewayRoutes extends Construct {
       { match: [{ gateways: ['mesh'], port: egress.port, sniHosts }], route: [toGateway] },
       { match: [{ gateways: [gateway], port: egress.port, sniHosts }], route: [toHost] },
     ];
-    if (egress.service.hosts.includes(this.forwardTo))
+    if (forwardEntry !== undefined || egress.service.hosts.includes(this.forwardTo))
       // The only host the analysis cannot resolve is then the egress gateway's Service, installed with Istio.
       MeshAnalysis.of(this).configure({
         acknowledgements: [

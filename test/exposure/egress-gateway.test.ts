@@ -1,0 +1,270 @@
+import { Chart, Testing } from 'cdk8s';
+
+import {
+  EgressGateway,
+  EgressGatewayRoutes,
+  EgressTraffic,
+  IngressGateway,
+  IstioRelease,
+  MeshAnalysis,
+  RoutingApi,
+  ServiceEntry,
+  ServiceEntryResolution,
+} from '../../lib';
+import { invalidInputOf } from '../support/assertions';
+import { collectWarnings } from '../support/quiet';
+import { chartOn } from '../support/release';
+import { allSchemaErrors } from '../support/schema';
+
+const EGRESS_GATEWAY_HOST = 'istio-egressgateway.istio-system.svc.cluster.local';
+
+/** edition.cnn.com with the given port (istio.io's egress gateway task). */
+function cnn(chart: Chart, port = { number: 80, name: 'http-port', protocol: 'HTTP' }): ServiceEntry {
+  return new ServiceEntry(chart, 'cnn', { name: 'cnn', hosts: ['edition.cnn.com'], ports: [port] });
+}
+const TLS_PORT = { number: 443, name: 'tls', protocol: 'TLS' };
+
+/** The analysis warnings of `chart`'s app, collected; its acknowledged findings not printed. */
+function quiet(chart: Chart) {
+  MeshAnalysis.of(chart).configure({ onAcknowledged: () => undefined });
+  return collectWarnings(chart);
+}
+
+/** The chart's objects of `kind`. */
+function ofKind(objects: any[], kind: string): any[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+describe('EgressGateway and EgressGatewayRoutes', () => {
+  test('HTTP, Istio API: Gateway on the egress gateway, DestinationRule subset, VirtualService for mesh and gateway', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = quiet(chart);
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', { service: cnn(chart) });
+    new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(egress.traffic).toBe(EgressTraffic.HTTP);
+    expect(ofKind(objects, 'Gateway')[0].spec).toEqual({
+      selector: { istio: 'egressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['edition.cnn.com'] }],
+    });
+    expect(ofKind(objects, 'DestinationRule')[0]).toEqual({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'egressgateway-for-cnn', namespace: 'default' },
+      spec: { host: EGRESS_GATEWAY_HOST, subsets: [{ name: 'cnn' }] },
+    });
+    const vs = ofKind(objects, 'VirtualService')[0];
+    expect(vs.metadata.name).toBe('direct-cnn-through-egress-gateway');
+    expect(vs.spec).toEqual({
+      hosts: ['edition.cnn.com'],
+      gateways: ['istio-egressgateway', 'mesh'],
+      http: [
+        {
+          match: [{ gateways: ['mesh'], port: 80 }],
+          route: [{ destination: { host: EGRESS_GATEWAY_HOST, subset: 'cnn', port: { number: 80 } }, weight: 100 }],
+        },
+        {
+          match: [{ gateways: ['istio-egressgateway'], port: 80 }],
+          route: [{ destination: { host: 'edition.cnn.com', port: { number: 80 } }, weight: 100 }],
+        },
+      ],
+    });
+    expect(allSchemaErrors(objects)).toEqual([]);
+    // ...and the installed egress gateway Service and its label-less subset are acknowledged, not warned about
+    expect(warnings).toEqual([]);
+  });
+
+  test('TLS, Istio API: a PASSTHROUGH server and TLS routes by SNI; a wildcard host forwarded to one host', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = quiet(chart);
+    const wikipedia = new ServiceEntry(chart, 'wikipedia', {
+      name: 'wikipedia',
+      hosts: ['*.wikipedia.org'],
+      ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+      resolution: ServiceEntryResolution.NONE,
+    });
+    const www = new ServiceEntry(chart, 'www', {
+      name: 'www-wikipedia',
+      hosts: ['www.wikipedia.org'],
+      ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+    });
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', { service: wikipedia });
+    new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress, forwardTo: www });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(egress.traffic).toBe(EgressTraffic.TLS_PASSTHROUGH);
+    expect(ofKind(objects, 'Gateway')[0].spec.servers).toEqual([
+      {
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['*.wikipedia.org'],
+        tls: { mode: 'PASSTHROUGH' },
+      },
+    ]);
+    expect(ofKind(objects, 'VirtualService')[0].spec.tls).toEqual([
+      {
+        match: [{ gateways: ['mesh'], port: 443, sniHosts: ['*.wikipedia.org'] }],
+        route: [
+          { destination: { host: EGRESS_GATEWAY_HOST, subset: 'wikipedia', port: { number: 443 } }, weight: 100 },
+        ],
+      },
+      {
+        match: [{ gateways: ['istio-egressgateway'], port: 443, sniHosts: ['*.wikipedia.org'] }],
+        route: [{ destination: { host: 'www.wikipedia.org', port: { number: 443 } }, weight: 100 }],
+      },
+    ]);
+    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('a host forwarded to by name is left to the analysis: undeclared, it fails synthesis', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    quiet(chart);
+    const egress = new EgressGateway(chart, 'egress', { service: cnn(chart) });
+    // WHEN
+    const routes = new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress, forwardTo: 'www.cnn.com' });
+    // THEN
+    expect(routes.forwardTo).toBe('www.cnn.com');
+    expect(() => Testing.synth(chart)).toThrow(/BKI-HOST-UNKNOWN.*"www.cnn.com"/);
+  });
+
+  test('HTTP, Gateway API: a ClusterIP Gateway of class istio and two HTTPRoutes', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = quiet(chart);
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', { service: cnn(chart), api: RoutingApi.GATEWAY_API });
+    const routes = new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(egress.gatewayServiceHost).toBe('cnn-egress-gateway-istio');
+    const [gateway] = ofKind(objects, 'Gateway');
+    expect(gateway.metadata.annotations).toEqual({ 'networking.istio.io/service-type': 'ClusterIP' });
+    expect(gateway.spec).toEqual({
+      gatewayClassName: 'istio',
+      listeners: [
+        {
+          name: 'http',
+          hostname: 'edition.cnn.com',
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        },
+      ],
+    });
+    const [toGateway, fromGateway] = ofKind(objects, 'HTTPRoute');
+    expect(routes.toGatewayRoute?.name).toBe('direct-cnn-to-egress-gateway');
+    expect(toGateway.spec).toEqual({
+      parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: 'cnn' }],
+      rules: [{ backendRefs: [{ name: 'cnn-egress-gateway-istio', port: 80 }] }],
+    });
+    expect(fromGateway.metadata.name).toBe('forward-cnn-from-egress-gateway');
+    expect(fromGateway.spec).toEqual({
+      parentRefs: [{ name: 'cnn-egress-gateway' }],
+      hostnames: ['edition.cnn.com'],
+      rules: [{ backendRefs: [{ kind: 'Hostname', group: 'networking.istio.io', name: 'edition.cnn.com', port: 80 }] }],
+    });
+    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('TLS, Gateway API: a Passthrough TLS listener and two TLSRoutes (v1alpha2)', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    quiet(chart);
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', { service: cnn(chart, TLS_PORT), api: RoutingApi.GATEWAY_API });
+    new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(ofKind(objects, 'Gateway')[0].spec.listeners[0]).toEqual({
+      name: 'tls',
+      hostname: 'edition.cnn.com',
+      port: 443,
+      protocol: 'TLS',
+      tls: { mode: 'Passthrough' },
+      allowedRoutes: { namespaces: { from: 'Same' } },
+    });
+    const routes = ofKind(objects, 'TLSRoute');
+    expect(routes.map((r) => [r.apiVersion, r.metadata.name])).toEqual([
+      ['gateway.networking.k8s.io/v1alpha2', 'direct-cnn-to-egress-gateway'],
+      ['gateway.networking.k8s.io/v1alpha2', 'forward-cnn-from-egress-gateway'],
+    ]);
+    expect(routes[1].spec.rules).toEqual([
+      { backendRefs: [{ kind: 'Hostname', group: 'networking.istio.io', name: 'edition.cnn.com', port: 443 }] },
+    ]);
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('createGateway false: only the DestinationRule, for clients of another namespace; a custom egress gateway', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    quiet(chart);
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', {
+      service: cnn(chart, TLS_PORT),
+      namespace: 'test-egress',
+      createGateway: false,
+      egressGateway: IngressGateway.ISTIOCTL_EGRESS.withNamespace('egress'),
+      egressGatewayService: 'egressgateway',
+      subsetName: 'edition',
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(egress.gateway).toBeUndefined();
+    expect(ofKind(objects, 'Gateway')).toEqual([]);
+    expect(ofKind(objects, 'DestinationRule')[0]).toMatchObject({
+      metadata: { name: 'egressgateway-for-cnn', namespace: 'test-egress' },
+      spec: { host: 'egressgateway.egress.svc.cluster.local', subsets: [{ name: 'edition' }] },
+    });
+  });
+
+  test.each([
+    ['a port of another protocol', { number: 5432, name: 'tcp-db', protocol: 'TCP' }, {}, 'service.ports'],
+    ['an Istio-only prop with the Gateway API', {}, { api: RoutingApi.GATEWAY_API, subsetName: 'cnn' }, 'subsetName'],
+    ['createGateway that is no boolean', {}, { createGateway: 'yes' }, 'createGateway'],
+    ['a gateway name that is no DNS label', {}, { name: 'egress.gateway' }, 'name'],
+    ['an egress gateway that is no IngressGateway', {}, { egressGateway: { selector: {} } }, 'egressGateway'],
+    ['an unknown api', {}, { api: 'grpc' }, 'api'],
+  ])('EgressGateway refuses %s, naming the field', (_what, entry, props, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const service = cnn(chart, { ...{ number: 80, name: 'http-port', protocol: 'HTTP' }, ...entry });
+    // WHEN
+    const error = invalidInputOf(() => new EgressGateway(chart, 'g', { service, ...props } as never));
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/g');
+  });
+
+  test.each([
+    ['a wildcard forwardTo', RoutingApi.ISTIO, { forwardTo: '*.cnn.com' }, 'forwardTo'],
+    [
+      'Gateway API route names with the Istio API',
+      RoutingApi.ISTIO,
+      { toGatewayRouteName: 'to' },
+      'toGatewayRouteName',
+    ],
+    [
+      'a VirtualService name with the Gateway API',
+      RoutingApi.GATEWAY_API,
+      { virtualServiceName: 'vs' },
+      'virtualServiceName',
+    ],
+    ['an egressGateway that is no EgressGateway', RoutingApi.ISTIO, { egressGateway: { name: 'gw' } }, 'egressGateway'],
+  ])('EgressGatewayRoutes refuses %s, naming the field', (_what, api, props, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const egressGateway = new EgressGateway(chart, 'g', { service: cnn(chart), api });
+    // WHEN
+    const error = invalidInputOf(() => new EgressGatewayRoutes(chart, 'r', { egressGateway, ...props } as never));
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/r');
+  });
+});
