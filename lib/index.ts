@@ -127,7 +127,13 @@ export type { EgressRoutingProps } from './exposure/egress-routing';
 export { EgressRouting } from './exposure/egress-routing';
 export type { EgressTlsOriginationProps } from './exposure/egress-tls-origination';
 export { EgressTlsOrigination } from './exposure/egress-tls-origination';
-export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export type {
+  ExposedRoute,
+  ExposedServiceProps,
+  ExposureTcp,
+  ExposureTls,
+  JwtRequirement,
+} from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
@@ -147,11 +153,12 @@ export {
   KubernetesGateway,
   ListenerProtocol,
   ListenerTlsMode,
+  ListenerTlsOptions,
   RouteKind,
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
-export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+export { ServerProtocol, ServerTlsMode, SharedGateway, TlsProtocolVersion } from './exposure/shared-gateway';
 
 // Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
 export type { IAddonService } from './addons/addon-service';
@@ -227,3 +234,15 @@ export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
+
+// Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { FortioClientProps } from './samples/fortio-client';
+export { FortioClient } from './samples/fortio-client';
+export type { HelloWorldProps } from './samples/hello-world';
+export { HelloWorld } from './samples/hello-world';
+export type { HttpbinProps } from './samples/httpbin';
+export { Httpbin, HttpbinServer } from './samples/httpbin';
+export type { NginxServerProps } from './samples/nginx-server';
+export { NginxServer } from './samples/nginx-server';
+export type { TcpEchoProps, TcpEchoVersion } from './samples/tcp-echo';
+export { TcpEcho } from './samples/tcp-echo';

@@ -8,13 +8,17 @@ import { EGRESS_CONTROL } from './egress/egress-control';
 import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
 import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
+import { INGRESS_CONTROL } from './ingress-control';
 import { REQUEST_ROUTING } from './request-routing';
+import { SECURE_INGRESS } from './secure-ingress';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
+  INGRESS_CONTROL,
+  SECURE_INGRESS,
   EGRESS_CONTROL,
   EGRESS_TLS_ORIGINATION,
   EGRESS_GATEWAY,
