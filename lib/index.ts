@@ -236,6 +236,8 @@ export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
 
 // Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { CurlDeploymentProps } from './samples/curl-deployment';
+export { CurlDeployment } from './samples/curl-deployment';
 export type { FortioClientProps } from './samples/fortio-client';
 export { FortioClient } from './samples/fortio-client';
 export type { HelloWorldProps } from './samples/hello-world';

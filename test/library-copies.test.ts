@@ -67,6 +67,11 @@ const CONSTRUCTS: ReadonlyArray<{
   { name: 'TcpEcho', is: (l) => l.TcpEcho.isTcpEcho, make: (l, c) => new l.TcpEcho(c, 'x') },
   { name: 'HelloWorld', is: (l) => l.HelloWorld.isHelloWorld, make: (l, c) => new l.HelloWorld(c, 'x') },
   { name: 'NginxServer', is: (l) => l.NginxServer.isNginxServer, make: (l, c) => new l.NginxServer(c, 'x') },
+  {
+    name: 'CurlDeployment',
+    is: (l) => l.CurlDeployment.isCurlDeployment,
+    make: (l, c) => new l.CurlDeployment(c, 'x'),
+  },
   { name: 'FortioClient', is: (l) => l.FortioClient.isFortioClient, make: (l, c) => new l.FortioClient(c, 'x') },
   {
     name: 'VersionRouting',

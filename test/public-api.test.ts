@@ -130,6 +130,7 @@ describe('the public API (lib/index.ts)', () => {
       'BookinfoScenario',
       'BookinfoVariant',
       'CurlClient',
+      'CurlDeployment',
       'EgressGateway',
       'EgressGatewayRoutes',
       'EgressNetworkPolicy',

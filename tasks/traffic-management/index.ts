@@ -4,6 +4,8 @@ import { App } from 'cdk8s';
 import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
+import { CIRCUIT_BREAKING } from './circuit-breaking';
+import { MIRRORING } from './mirroring';
 import { EGRESS_CONTROL } from './egress/egress-control';
 import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
@@ -17,6 +19,8 @@ export type { TaskContext, TaskDefinition } from './_task-steps';
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
+  CIRCUIT_BREAKING,
+  MIRRORING,
   INGRESS_CONTROL,
   SECURE_INGRESS,
   EGRESS_CONTROL,
