@@ -65,16 +65,24 @@ export type {
 export { HttpRoute, PathReplacement, RetryOn, StringMatch } from './routing/http-route';
 export { Percent } from './routing/percent';
 export { RoutingApi } from './routing/routing-api';
+export type { L4Match, RouteParent, TcpRouteOptions } from './routing/tcp-route';
+export { TcpRoute } from './routing/tcp-route';
+export type { TlsMatch, TlsRouteOptions } from './routing/tls-route';
+export { TlsRoute } from './routing/tls-route';
 export type {
   ClientTls,
   ConnectionPool,
   HttpConnectionPool,
+  LocalityDistribution,
+  LocalityFailover,
+  LocalityLoadBalancing,
   OutlierDetection,
   PortTrafficPolicy,
   TcpConnectionPool,
+  TcpKeepalive,
   TrafficPolicy,
 } from './routing/traffic-policy';
-export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
+export { H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
 export type {
   RouteExtras,
   RouteShortcutOptions,

@@ -5,24 +5,28 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { CIRCUIT_BREAKING } from './circuit-breaking';
-import { MIRRORING } from './mirroring';
 import { EGRESS_CONTROL } from './egress/egress-control';
 import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
 import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
 import { INGRESS_CONTROL } from './ingress-control';
+import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
+import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
 import { SECURE_INGRESS } from './secure-ingress';
+import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
+  TCP_TRAFFIC_SHIFTING,
   CIRCUIT_BREAKING,
   MIRRORING,
   INGRESS_CONTROL,
   SECURE_INGRESS,
+  INGRESS_SNI_PASSTHROUGH,
   EGRESS_CONTROL,
   EGRESS_TLS_ORIGINATION,
   EGRESS_GATEWAY,
