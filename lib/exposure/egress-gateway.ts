@@ -3,11 +3,7 @@ import { Construct } from 'constructs';
 
 import { HttpRoute as GatewayApiHttpRoute } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { TlsRoute } from '../../imports/gatewayapialpha-gateway.networking.k8s.io';
-import {
-  GatewaySpecServersTlsMode,
-  VirtualServiceSpecHttp,
-  VirtualServiceSpecTls,
-} from '../../imports/istio-networking.istio.io';
+import { VirtualServiceSpecHttp, VirtualServiceSpecTls } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
@@ -26,7 +22,7 @@ import {
   ListenerTlsMode,
   RouteNamespaces,
 } from './kubernetes-gateway';
-import { ServerProtocol, SharedGateway } from './shared-gateway';
+import { ServerProtocol, ServerTlsMode, SharedGateway } from './shared-gateway';
 
 /** What an egress gateway does with the traffic of one port of an external service. */
 export enum EgressTraffic {
@@ -150,7 +146,7 @@ export class EgressGateway extends Construct implements IGateway {
   public readonly gatewayServiceHost: string;
   /** Istio API: the subset of the gateway Service. */
   public readonly subsetName?: string;
-  /** Istio API: the Gateway (its SharedGateway for HTTP), unless `createGateway` is false. */
+  /** Istio API: the Gateway (of its SharedGateway), unless `createGateway` is false. */
   public readonly gateway?: ApiObject;
   /** Istio API: the DestinationRule. */
   public readonly destinationRule?: ApiObject;
@@ -270,30 +266,25 @@ export class EgressGateway extends Construct implements IGateway {
   }
 
   private createGateway(egress: IngressGateway): ApiObject {
-    if (this.traffic === EgressTraffic.HTTP) {
-      const shared = new SharedGateway(this, 'Gateway', {
-        name: this.name,
-        namespace: this.namespace,
-        ingressGateway: egress,
-      });
-      shared.addServer({ hosts: [this.host], protocol: ServerProtocol.HTTP, port: this.port, portName: 'http' });
-      return shared.gateway;
-    }
-    // A server that passes TLS through by SNI (SharedGateway serves HTTP and terminated HTTPS only).
-    const protocol = this.service.ports.find((p) => p.number === this.port)!.protocol!;
-    return newIstioObject('Gateway', this, 'Gateway', this.release, {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: {
-        selector: { ...egress.selector },
-        servers: [
-          {
-            port: { number: this.port, name: protocol.toLowerCase(), protocol },
-            hosts: [this.host],
-            tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH },
-          },
-        ],
-      },
+    const shared = new SharedGateway(this, 'Gateway', {
+      name: this.name,
+      namespace: this.namespace,
+      ingressGateway: egress,
     });
+    if (this.traffic === EgressTraffic.HTTP) {
+      shared.addServer({ hosts: [this.host], protocol: ServerProtocol.HTTP, port: this.port, portName: 'http' });
+    } else {
+      // The application's own TLS, passed through by SNI: a TLS or HTTPS server as the entry's port says.
+      const protocol = this.service.ports.find((p) => p.number === this.port)!.protocol!;
+      shared.addServer({
+        hosts: [this.host],
+        protocol: protocol === 'TLS' ? ServerProtocol.TLS : ServerProtocol.HTTPS,
+        port: this.port,
+        portName: protocol.toLowerCase(),
+        tlsMode: ServerTlsMode.PASSTHROUGH,
+      });
+    }
+    return shared.gateway;
   }
 }
 

@@ -10,6 +10,7 @@ describe('task egress/egress-tls-origination', () => {
       '02-snip-apply-simple',
       '03-snip-apply-origination',
       '04-snip-deploy-a-mutual-tls-server-1',
+      '07-snip-deploy-a-mutual-tls-server-5',
       '10-snip-configure-mutual-tls-origination-for-egress-traffic-at-sidecar-1',
     ]);
     expect([...steps.values()].flatMap((s) => s.warnings)).toEqual([]);
@@ -37,6 +38,11 @@ describe('task egress/egress-tls-origination', () => {
       mode: 'MUTUAL',
       credentialName: 'client-credential',
       sni: 'my-nginx.mesh-external.svc.cluster.local',
+    });
+    const nginx = objectOf(steps.get('07-snip-deploy-a-mutual-tls-server-5')!.objects, 'Service', 'my-nginx');
+    expect(nginx.metadata).toMatchObject({
+      namespace: 'mesh-external',
+      annotations: { 'networking.istio.io/exportTo': '.' },
     });
     expect(steps.get('04-snip-deploy-a-mutual-tls-server-1')!.objects).toEqual([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mesh-external' } },

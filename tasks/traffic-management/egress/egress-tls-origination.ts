@@ -6,9 +6,11 @@ import {
   LoadBalancer,
   LoadBalancerAlgorithm,
   MeshNamespace,
+  NginxServer,
   ServiceEntry,
   ServiceEntryPort,
   ServiceEntryResolution,
+  SidecarInjection,
   TlsMode,
 } from '../../../lib';
 import { TaskContext, TaskDefinition, TaskSteps } from '../_task-steps';
@@ -62,25 +64,62 @@ function egressTlsOrigination(context: TaskContext) {
     '04-snip_deploy_a_mutual_tls_server_1',
     (chart) => new MeshNamespace(chart, 'mesh-external', { name: 'mesh-external' }),
   );
-  steps.step('10-snip_configure_mutual_tls_origination_for_egress_traffic_at_sidecar_1', (chart) => {
-    const nginx = new ServiceEntry(chart, 'originate-mtls-for-nginx', {
-      name: 'originate-mtls-for-nginx',
-      hosts: ['my-nginx.mesh-external.svc.cluster.local'],
-      ports: ORIGINATION_PORTS,
-      resolution: ServiceEntryResolution.DNS,
-    });
-    new EgressTlsOrigination(chart, 'originate-mtls-for-nginx-tls', {
-      service: nginx,
-      port: 80,
-      workloadSelector: { app: 'curl' },
-      loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN),
-      tls: {
-        mode: TlsMode.MUTUAL,
-        credentialName: 'client-credential',
-        sni: 'my-nginx.mesh-external.svc.cluster.local',
-      },
-    });
-  });
+  // 05, 06: the server's certificate Secrets and nginx.conf ConfigMap (key material, not reproduced).
+  steps.step(
+    '07-snip_deploy_a_mutual_tls_server_5',
+    (chart) => {
+      // An external server stand-in: outside the mesh (mesh-external has no injection), seen only from its namespace.
+      new NginxServer(chart, 'my-nginx', {
+        namespace: 'mesh-external',
+        caCertificateSecretName: 'nginx-ca-certs',
+        exportTo: ['.'],
+        sidecarInjection: SidecarInjection.NONE,
+      });
+    },
+    {
+      acknowledgements: [
+        {
+          code: 'BKI-PORT-NAME-PROTOCOL',
+          name: 'my-nginx',
+          reason:
+            "istio.io's task leaves port 443 of my-nginx unnamed; the clients reach it through the ServiceEntry, whose port says HTTPS",
+        },
+      ],
+    },
+  );
+  // 08, 09: the client-credential Secret, and a Role and RoleBinding letting curl list Secrets.
+  steps.step(
+    '10-snip_configure_mutual_tls_origination_for_egress_traffic_at_sidecar_1',
+    (chart) => {
+      const nginx = new ServiceEntry(chart, 'originate-mtls-for-nginx', {
+        name: 'originate-mtls-for-nginx',
+        hosts: ['my-nginx.mesh-external.svc.cluster.local'],
+        ports: ORIGINATION_PORTS,
+        resolution: ServiceEntryResolution.DNS,
+      });
+      new EgressTlsOrigination(chart, 'originate-mtls-for-nginx-tls', {
+        service: nginx,
+        port: 80,
+        workloadSelector: { app: 'curl' },
+        loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN),
+        tls: {
+          mode: TlsMode.MUTUAL,
+          credentialName: 'client-credential',
+          sni: 'my-nginx.mesh-external.svc.cluster.local',
+        },
+      });
+    },
+    {
+      acknowledgements: [
+        {
+          code: 'BKI-SERVICE-ENTRY-HOST-SERVICE',
+          name: 'originate-mtls-for-nginx',
+          reason:
+            "istio.io's task simulates an external server with a Service exported to mesh-external only (exportTo '.'): in default, where curl runs, the ServiceEntry is the host's only declaration",
+        },
+      ],
+    },
+  );
   return steps.apps;
 }
 
