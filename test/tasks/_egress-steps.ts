@@ -1,6 +1,7 @@
 /** The steps of an egress task built in memory (nothing written), with what their analysis reports. */
 import { Finding, MeshAnalysis, Severity } from '../../lib';
-import { TaskContext, TaskDefinition } from '../../tasks/traffic-management';
+import { TaskDefinition } from '../../tasks/traffic-management';
+import { standaloneTaskContext } from './task-context';
 
 /** One step: its objects and the findings its analysis reports, acknowledged ones apart. */
 export interface BuiltStep {
@@ -9,17 +10,10 @@ export interface BuiltStep {
   readonly acknowledged: Finding[];
 }
 
-/** The egress tasks start from a bare cluster: they need none of the Bookinfo apps of the context. */
-const BARE_CONTEXT: TaskContext = {
-  outdir: 'never-written',
-  bookinfoApp: undefined as never,
-  bookinfo: undefined as never,
-  gatewayApiApp: undefined as never,
-};
-
-/** The step apps of `task` by chart id (the step file name with `-` for `_`), each rendered as its file would be. */
+/** The steps of `task` by chart id (the step file name with `-` for `_`), each rendered as its file would be. */
 export function buildSteps(task: TaskDefinition): Map<string, BuiltStep> {
-  const apps = task.steps(BARE_CONTEXT);
+  // The egress tasks start from a bare cluster: none of the Bookinfo apps of the context.
+  const apps = task.steps(standaloneTaskContext());
   const built = new Map<string, BuiltStep>();
   for (const app of apps) {
     const warnings: Finding[] = [];
