@@ -16,6 +16,7 @@ import { ServiceEntry } from '../workload/service-entry';
 import { ISTIO_NETWORKING_GROUP } from './egress-routing';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import {
+  checkGatewayApiRelease,
   GatewayServiceType,
   KubernetesGateway,
   ListenerProtocol,
@@ -206,6 +207,7 @@ export class EgressGateway extends Construct implements IGateway {
             value,
             'nothing with api: RoutingApi.GATEWAY_API (Istio deploys the Gateway API gateway itself; no DestinationRule)',
           );
+      checkGatewayApiRelease(this, this.release);
       this.name = checkDnsLabel(this, 'name', props.name ?? `${service.serviceName}-egress-gateway`);
       const tls = this.traffic === EgressTraffic.TLS_PASSTHROUGH;
       this.kubernetesGateway = new KubernetesGateway(this, 'Gateway', {

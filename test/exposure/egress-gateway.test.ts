@@ -224,6 +224,28 @@ describe('EgressGateway and EgressGatewayRoutes', () => {
     });
   });
 
+  test('Istio 1.17: the same objects in networking.istio.io/v1beta1; the Gateway API refused', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_17);
+    quiet(chart);
+    // WHEN
+    const egress = new EgressGateway(chart, 'egress', { service: cnn(chart, TLS_PORT) });
+    new EgressGatewayRoutes(chart, 'routes', { egressGateway: egress });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([
+      'networking.istio.io/v1beta1 ServiceEntry',
+      'networking.istio.io/v1beta1 Gateway',
+      'networking.istio.io/v1beta1 DestinationRule',
+      'networking.istio.io/v1beta1 VirtualService',
+    ]);
+    expect(ofKind(objects, 'Gateway')[0].spec.servers[0].port).toEqual({ number: 443, name: 'tls', protocol: 'TLS' });
+    const error = invalidInputOf(
+      () => new EgressGateway(chart, 'gw-api', { service: egress.service, api: RoutingApi.GATEWAY_API }),
+    );
+    expect([error.constructPath, error.allowed]).toEqual(['test/gw-api', expect.stringMatching(/Istio 1\.22/)]);
+  });
+
   test.each([
     ['a port of another protocol', { number: 5432, name: 'tcp-db', protocol: 'TCP' }, {}, 'service.ports'],
     ['an Istio-only prop with the Gateway API', {}, { api: RoutingApi.GATEWAY_API, subsetName: 'cnn' }, 'subsetName'],
