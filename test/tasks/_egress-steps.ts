@@ -1,5 +1,5 @@
 /** The steps of an egress task built in memory (nothing written), with what their analysis reports. */
-import { Finding, MeshAnalysis, Severity } from '../../lib';
+import { Finding, MeshAnalysis } from '../../lib';
 import { TaskDefinition } from '../../tasks/traffic-management';
 import { standaloneTaskContext } from './task-context';
 
@@ -20,11 +20,9 @@ export function buildSteps(task: TaskDefinition): Map<string, BuiltStep> {
     const acknowledged: Finding[] = [];
     MeshAnalysis.of(app).configure({
       onWarning: (f) => warnings.push(f),
-      onAcknowledged: () => undefined,
+      onAcknowledged: (findings) => acknowledged.push(...findings),
     });
     const objects = app.charts.flatMap((c) => c.toJson());
-    const findings = MeshAnalysis.of(app).analyze();
-    acknowledged.push(...findings.filter((f) => f.acknowledged !== undefined && f.severity !== Severity.INFO));
     built.set(app.charts[0].node.id, { objects, warnings, acknowledged });
   }
   return built;

@@ -1,20 +1,237 @@
-import { Chart, Testing } from 'cdk8s';
+// The egress constructs: each option's output and the refusals (one file, so that the library loads once).
+import { Chart, Duration, Testing } from 'cdk8s';
 
 import {
   EgressGateway,
   EgressGatewayRoutes,
+  EgressNetworkPolicy,
+  EgressRouting,
+  EgressTlsOrigination,
   EgressTraffic,
   IngressGateway,
   IstioRelease,
+  LoadBalancer,
+  LoadBalancerAlgorithm,
   MeshAnalysis,
   RoutingApi,
   ServiceEntry,
   ServiceEntryResolution,
+  TlsMode,
 } from '../../lib';
 import { invalidInputOf } from '../support/assertions';
-import { collectWarnings } from '../support/quiet';
+import { collectWarnings, quietChart } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
+
+/** httpbin.org on port 80, as istio.io's egress-control task declares it. */
+function httpbinExt(chart: Chart): ServiceEntry {
+  return new ServiceEntry(chart, 'httpbin-ext', {
+    name: 'httpbin-ext',
+    hosts: ['httpbin.org'],
+    ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+  });
+}
+
+describe('EgressRouting', () => {
+  test('Istio API: a VirtualService for the external host, its destination written with weight 100', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = collectWarnings(chart);
+    // WHEN a 3 s timeout on the calls to httpbin.org
+    new EgressRouting(chart, 'timeout', { service: httpbinExt(chart), routes: [{ timeout: Duration.seconds(3) }] });
+    const [, vs] = Testing.synth(chart);
+    // THEN
+    expect(vs).toEqual({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'httpbin-ext', namespace: 'default' },
+      spec: {
+        hosts: ['httpbin.org'],
+        http: [{ timeout: '3s', route: [{ destination: { host: 'httpbin.org' }, weight: 100 }] }],
+      },
+    });
+    expect(allSchemaErrors([vs])).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('Gateway API: an HTTPRoute whose parent is the ServiceEntry and whose backend is the Hostname', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = collectWarnings(chart);
+    // WHEN
+    const routing = new EgressRouting(chart, 'timeout', {
+      service: httpbinExt(chart),
+      api: RoutingApi.GATEWAY_API,
+      name: 'httpbin-timeout',
+    });
+    routing.addRoute({ timeout: Duration.seconds(3) });
+    const [, route] = Testing.synth(chart);
+    // THEN
+    expect(route).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'httpbin-timeout', namespace: 'default' },
+      spec: {
+        parentRefs: [{ kind: 'ServiceEntry', group: 'networking.istio.io', name: 'httpbin-ext' }],
+        hostnames: ['httpbin.org'],
+        rules: [
+          {
+            timeouts: { request: '3s' },
+            backendRefs: [{ kind: 'Hostname', group: 'networking.istio.io', name: 'httpbin.org', port: 80 }],
+          },
+        ],
+      },
+    });
+    expect(allSchemaErrors([route])).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test.each([
+    [
+      'a service that is no ServiceEntry',
+      { service: { serviceName: 'a', namespace: 'default', port: 80, versions: [] } },
+      'service',
+    ],
+    ['an unknown api', { api: 'grpc' }, 'api'],
+    ['a subset of the external host', { routes: [{ to: [{ subset: 'v1' }] }] }, 'routes[0].to[0].subset'],
+    ['a port the entry lacks', { routes: [{ to: [{ port: 8080 }] }] }, 'routes[0].to[0].port'],
+    ['a bad name', { name: 'Httpbin' }, 'name'],
+  ])('refuses %s, naming the field', (_what, props, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const service = httpbinExt(chart);
+    // WHEN
+    const error = invalidInputOf(() => new EgressRouting(chart, 'r', { service, ...(props as object) } as never));
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/r');
+  });
+
+  test('refuses the Gateway API on Istio 1.17, and fault injection in it', () => {
+    // GIVEN
+    const old = chartOn(IstioRelease.V1_17);
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN / THEN
+    expect(
+      invalidInputOf(() => new EgressRouting(old, 'r', { service: httpbinExt(old), api: RoutingApi.GATEWAY_API }))
+        .field,
+    ).toBe('release');
+    const routing = new EgressRouting(chart, 'r', { service: httpbinExt(chart), api: RoutingApi.GATEWAY_API });
+    expect(invalidInputOf(() => routing.addRoute({ fault: { abort: { httpStatus: 503 } } })).field).toBe(
+      'routes[0].fault',
+    );
+  });
+
+  test('a routing without routes fails synthesis', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    collectWarnings(chart);
+    new EgressRouting(chart, 'r', { service: httpbinExt(chart) });
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/routes to "httpbin.org" are empty/);
+  });
+});
+
+/** The entry of istio.io's TLS origination task: plain port 80 sent to the server's 443. */
+function originationEntry(chart: Chart, host = 'edition.cnn.com'): ServiceEntry {
+  return new ServiceEntry(chart, 'entry', {
+    name: 'edition-cnn-com',
+    hosts: [host],
+    ports: [
+      { number: 80, name: 'http-port', protocol: 'HTTP', targetPort: 443 },
+      { number: 443, name: 'https-port', protocol: 'HTTPS' },
+    ],
+  });
+}
+
+describe('EgressTlsOrigination', () => {
+  test('SIMPLE: a DestinationRule on the host, TLS on the plain port only', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = collectWarnings(chart);
+    // WHEN
+    new EgressTlsOrigination(chart, 'tls', {
+      service: originationEntry(chart),
+      port: 'http-port',
+      tls: { mode: TlsMode.SIMPLE },
+    });
+    const [se, dr] = Testing.synth(chart);
+    // THEN
+    expect(se.spec.ports[0]).toEqual({ number: 80, name: 'http-port', protocol: 'HTTP', targetPort: 443 });
+    expect(dr).toEqual({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'edition-cnn-com', namespace: 'default' },
+      spec: {
+        host: 'edition.cnn.com',
+        trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE' } }] },
+      },
+    });
+    expect(allSchemaErrors([se, dr])).toEqual([]);
+    // ...and without a CA bundle the server certificate is checked against the system's only (IST0129)
+    expect(warnings.map((w) => w.code)).toEqual(['BKI-DR-PORT-TLS-NO-CA']);
+  });
+
+  test('MUTUAL: the client credential, SNI, a workloadSelector and a load balancer', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const warnings = collectWarnings(chart);
+    const host = 'my-nginx.mesh-external.svc.cluster.local';
+    // WHEN
+    new EgressTlsOrigination(chart, 'mtls', {
+      service: originationEntry(chart, host),
+      name: 'originate-mtls-for-nginx',
+      port: 80,
+      workloadSelector: { app: 'curl' },
+      loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN),
+      tls: { mode: TlsMode.MUTUAL, credentialName: 'client-credential', sni: host },
+    });
+    const [, dr] = Testing.synth(chart);
+    // THEN
+    expect(dr.spec).toEqual({
+      host,
+      workloadSelector: { matchLabels: { app: 'curl' } },
+      trafficPolicy: {
+        loadBalancer: { simple: 'ROUND_ROBIN' },
+        portLevelSettings: [
+          { port: { number: 80 }, tls: { mode: 'MUTUAL', credentialName: 'client-credential', sni: host } },
+        ],
+      },
+    });
+    expect(allSchemaErrors([dr])).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  const mutual = { mode: TlsMode.MUTUAL, credentialName: 'client-credential' };
+  test.each([
+    ['a mode that originates nothing', { port: 80, tls: { mode: TlsMode.ISTIO_MUTUAL } }, 'tls.mode'],
+    [
+      'MUTUAL without a credential',
+      { port: 80, tls: { mode: TlsMode.MUTUAL }, workloadSelector: { app: 'curl' } },
+      'tls.credentialName',
+    ],
+    ['a credential without a workloadSelector', { port: 80, tls: mutual }, 'workloadSelector'],
+    ['an empty workloadSelector', { port: 80, tls: mutual, workloadSelector: {} }, 'workloadSelector'],
+    ['a port the entry lacks', { port: 8080, tls: { mode: TlsMode.SIMPLE } }, 'port'],
+    ['no port of an entry with two', { tls: { mode: TlsMode.SIMPLE } }, 'port'],
+    [
+      'a service that is no ServiceEntry',
+      { service: { serviceName: 'a', namespace: 'default', port: 80, versions: [] }, tls: { mode: TlsMode.SIMPLE } },
+      'service',
+    ],
+  ])('refuses %s, naming the field', (_what, props, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const service = originationEntry(chart);
+    // WHEN
+    const error = invalidInputOf(
+      () => new EgressTlsOrigination(chart, 'o', { service, ...(props as object) } as never),
+    );
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/o');
+  });
+});
 
 const EGRESS_GATEWAY_HOST = 'istio-egressgateway.istio-system.svc.cluster.local';
 
@@ -288,5 +505,74 @@ describe('EgressGateway and EgressGatewayRoutes', () => {
     // THEN
     expect(error.field).toBe(field);
     expect(error.constructPath).toBe('test/r');
+  });
+});
+
+describe('EgressNetworkPolicy', () => {
+  test('every pod of the namespace reaches DNS on UDP 53 and istio-system only', () => {
+    // GIVEN
+    const chart = quietChart();
+    // WHEN
+    new EgressNetworkPolicy(chart, 'lockdown', {
+      name: 'allow-egress-to-istio-system-and-kube-dns',
+      namespace: 'test-egress',
+    });
+    const [policy] = Testing.synth(chart);
+    // THEN
+    expect(policy).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-egress-to-istio-system-and-kube-dns', namespace: 'test-egress' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kube-system': 'true' } } }],
+            ports: [{ protocol: 'UDP', port: 53 }],
+          },
+          { to: [{ namespaceSelector: { matchLabels: { istio: 'system' } } }] },
+        ],
+      },
+    });
+  });
+
+  test('further gateway namespaces (a Gateway API gateway), another DNS namespace, some pods only', () => {
+    // GIVEN
+    const chart = quietChart();
+    // WHEN
+    new EgressNetworkPolicy(chart, 'lockdown', {
+      name: 'lockdown',
+      namespace: 'apps',
+      gatewayNamespaces: [{ istio: 'system' }, { gateway: 'true' }],
+      dnsNamespace: { 'kubernetes.io/metadata.name': 'kube-system' },
+      podSelector: { app: 'curl' },
+    });
+    const [policy] = Testing.synth(chart);
+    // THEN
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { app: 'curl' } });
+    expect(policy.spec.egress.map((e: any) => e.to[0].namespaceSelector.matchLabels)).toEqual([
+      { 'kubernetes.io/metadata.name': 'kube-system' },
+      { istio: 'system' },
+      { gateway: 'true' },
+    ]);
+  });
+
+  test.each([
+    ['no gateway namespaces', { gatewayNamespaces: [] }, 'gatewayNamespaces'],
+    ['an empty namespace selector (every namespace)', { gatewayNamespaces: [{}] }, 'gatewayNamespaces[0]'],
+    ['an empty DNS namespace selector', { dnsNamespace: {} }, 'dnsNamespace'],
+    ['a namespace that is no DNS label', { namespace: 'Test' }, 'namespace'],
+    ['a bad pod label', { podSelector: { app: 'a b' } }, 'podSelector["app"]'],
+  ])('refuses %s, naming the field', (_what, props, field) => {
+    // GIVEN
+    const chart = quietChart();
+    // WHEN
+    const error = invalidInputOf(
+      () => new EgressNetworkPolicy(chart, 'p', { name: 'lockdown', namespace: 'apps', ...props } as never),
+    );
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/p');
   });
 });
