@@ -9,19 +9,25 @@ import { EGRESS_CONTROL } from './egress/egress-control';
 import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
 import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
+import { FAULT_INJECTION } from './fault-injection';
 import { INGRESS_CONTROL } from './ingress-control';
 import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
 import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
+import { REQUEST_TIMEOUTS } from './request-timeouts';
 import { SECURE_INGRESS } from './secure-ingress';
 import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
+import { TRAFFIC_SHIFTING } from './traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
+  FAULT_INJECTION,
+  TRAFFIC_SHIFTING,
   TCP_TRAFFIC_SHIFTING,
+  REQUEST_TIMEOUTS,
   CIRCUIT_BREAKING,
   MIRRORING,
   INGRESS_CONTROL,
