@@ -139,6 +139,14 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
+export type { EgressGatewayProps, EgressGatewayRoutesProps } from './exposure/egress-gateway';
+export { EgressGateway, EgressGatewayRoutes, EgressTraffic } from './exposure/egress-gateway';
+export type { EgressNetworkPolicyProps } from './exposure/egress-network-policy';
+export { EgressNetworkPolicy } from './exposure/egress-network-policy';
+export type { EgressRoutingProps } from './exposure/egress-routing';
+export { EgressRouting } from './exposure/egress-routing';
+export type { EgressTlsOriginationProps } from './exposure/egress-tls-origination';
+export { EgressTlsOrigination } from './exposure/egress-tls-origination';
 export type {
   ExposedRoute,
   ExposedServiceProps,

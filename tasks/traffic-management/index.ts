@@ -5,6 +5,10 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { CIRCUIT_BREAKING } from './circuit-breaking';
+import { EGRESS_CONTROL } from './egress/egress-control';
+import { EGRESS_GATEWAY } from './egress/egress-gateway';
+import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
+import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
 import { FAULT_INJECTION } from './fault-injection';
 import { INGRESS_CONTROL } from './ingress-control';
 import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
@@ -29,6 +33,10 @@ export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   INGRESS_CONTROL,
   SECURE_INGRESS,
   INGRESS_SNI_PASSTHROUGH,
+  EGRESS_CONTROL,
+  EGRESS_TLS_ORIGINATION,
+  EGRESS_GATEWAY,
+  WILDCARD_EGRESS_HOSTS,
 ];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
