@@ -10,12 +10,12 @@ import { EGRESS_GATEWAY } from './egress/egress-gateway';
 import { EGRESS_TLS_ORIGINATION } from './egress/egress-tls-origination';
 import { WILDCARD_EGRESS_HOSTS } from './egress/wildcard-egress-hosts';
 import { FAULT_INJECTION } from './fault-injection';
-import { INGRESS_CONTROL } from './ingress-control';
-import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
+import { INGRESS_CONTROL } from './ingress/ingress-control';
+import { INGRESS_SNI_PASSTHROUGH } from './ingress/ingress-sni-passthrough';
+import { SECURE_INGRESS } from './ingress/secure-ingress';
 import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
 import { REQUEST_TIMEOUTS } from './request-timeouts';
-import { SECURE_INGRESS } from './secure-ingress';
 import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 import { TRAFFIC_SHIFTING } from './traffic-shifting';
 

@@ -1,7 +1,7 @@
 /** The steps of an egress task built in memory (nothing written), with what their analysis reports. */
 import { Finding, MeshAnalysis } from '../../lib';
 import { TaskDefinition } from '../../tasks/traffic-management';
-import { standaloneTaskContext } from './task-context';
+import { standaloneTaskContext } from './_task-apps';
 
 /** One step: its objects and the findings its analysis reports, acknowledged ones apart. */
 export interface BuiltStep {

@@ -1,4 +1,4 @@
-import { INGRESS_SNI_PASSTHROUGH } from '../../tasks/traffic-management/ingress-sni-passthrough';
+import { INGRESS_SNI_PASSTHROUGH } from '../../tasks/traffic-management/ingress/ingress-sni-passthrough';
 import { allSchemaErrors } from '../support/schema';
 import { buildTask } from './_task-apps';
 
