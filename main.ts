@@ -30,7 +30,7 @@ import {
   Waypoint,
   writeTopology,
 } from './lib';
-import { trafficManagementTasks } from './tasks/traffic-management';
+import { stepFileOf, trafficManagementTasks } from './tasks/traffic-management';
 
 /** The paths bookinfo-gateway sends to productpage, whichever the release and the API. */
 const BOOKINFO_PATHS: readonly HttpMatch[] = [
@@ -258,11 +258,14 @@ function ambientWalkThrough(outdir: string): App[] {
  * as Mermaid (`.md`): `topology.*` for an app of several files, `<file>.*` for a one-file overlay,
  * drawn on top of the files beneath it. Left out of a bare `cdk8s synth` to keep it fast.
  */
+/** The name of a one-chart app's file: its chart's id, or a task step's exact file name. */
+const fileNameOf = (app: App): string => stepFileOf(app) ?? app.charts[0].node.id;
+
 function writeTopologies(apps: readonly App[], stagingDir: string): void {
   const shown = (app: App): { file: string; multi: boolean } => {
     const rel = path.relative(stagingDir, app.outdir).split(path.sep).join('/');
     const multi = app.charts.length !== 1;
-    const name = multi ? '' : `${app.charts[0].node.id}.k8s.yaml`;
+    const name = multi ? '' : `${fileNameOf(app)}.k8s.yaml`;
     return { file: `dist/${rel === '' ? '' : `${rel}/`}${name}`, multi };
   };
   for (const app of apps) {
@@ -270,6 +273,7 @@ function writeTopologies(apps: readonly App[], stagingDir: string): void {
     const baseline = MeshAnalysis.of(app).baseline?.node.root;
     const beneath = baseline instanceof App ? shown(baseline) : undefined;
     writeTopology(app, {
+      ...(multi ? {} : { fileName: fileNameOf(app) }),
       title: multi ? `${file} (every file)` : file,
       description: [
         'Routing as synthesized (`npm run synth`), before anything is applied: entry points, route rules in match order, the share of each destination, and the workloads behind them.',

@@ -120,7 +120,7 @@ class StepApp extends App {
 
   public constructor(
     outdir: string,
-    private readonly file: string,
+    public readonly file: string,
   ) {
     super({ outdir });
     if (!/^[0-9a-z][0-9a-z_-]*$/.test(file))
@@ -138,4 +138,9 @@ class StepApp extends App {
       path.join(this.outdir, `${this.file}${this.outputFileExtension}`),
     );
   }
+}
+
+/** The step file name (no extension) of a task step's app, or undefined for any other app. */
+export function stepFileOf(app: App): string | undefined {
+  return app instanceof StepApp ? app.file : undefined;
 }

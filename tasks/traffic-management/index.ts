@@ -20,6 +20,7 @@ import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 import { TRAFFIC_SHIFTING } from './traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
+export { stepFileOf } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
 export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
