@@ -6,6 +6,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 
 import {
+  GrpcStatus,
   IMeshService,
   IstioRelease,
   Percent,
@@ -781,6 +782,50 @@ describe('destinations on another host, and a single weight of 100', () => {
       gatewayRoute({ to: [{ host: 'reviews-canary.other.svc.cluster.local', port: 9080 }] }),
       'routes[0].to[0].host',
       /a Service name in the route's namespace/,
+    );
+  });
+});
+
+describe('gRPC abort faults, retry backoff and retryIgnorePreviousHosts', () => {
+  test('are written under their Istio names', () => {
+    const r = routing();
+    r.routeAllTo('v1', {
+      fault: { abort: { grpcStatus: GrpcStatus.UNAVAILABLE, percentage: Percent.of(50) } },
+      retries: { attempts: 3, backoff: Duration.millis(250), retryIgnorePreviousHosts: false },
+    });
+    const spec = r.routes[0]._toSpec();
+    expect(spec.fault).toEqual({ abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 50 } } });
+    expect(spec.retries).toMatchObject({ attempts: 3, backoff: '0.25s', retryIgnorePreviousHosts: false });
+  });
+
+  test('are checked', () => {
+    expectRejected(
+      route({ fault: { abort: { httpStatus: 503, grpcStatus: GrpcStatus.INTERNAL } } }),
+      'routes[0].fault.abort',
+      /one of httpStatus, grpcStatus/,
+    );
+    expectRejected(route({ fault: { abort: {} } }), 'routes[0].fault.abort', /one of httpStatus, grpcStatus/);
+    expectRejected(
+      route({ fault: { abort: { grpcStatus: 'BROKEN' as GrpcStatus } } }),
+      'routes[0].fault.abort.grpcStatus',
+      /UNAVAILABLE/,
+    );
+    expectRejected(
+      route({ retries: { attempts: 2, backoff: Duration.millis(0.5) } }),
+      'routes[0].retries.backoff',
+      /at least 1 ms/,
+    );
+    const on117 = (options: Partial<HttpRouteOptions>) => () =>
+      routing(chart(IstioRelease.V1_17)).addRoute({ to: [{ subset: 'v1' }], ...options });
+    expectRejected(
+      on117({ retries: { attempts: 2, backoff: Duration.seconds(1) } }),
+      'routes[0].retries.backoff',
+      /Istio 1.17/,
+    );
+    expectRejected(
+      on117({ retries: { attempts: 2, retryIgnorePreviousHosts: true } }),
+      'routes[0].retries.retryIgnorePreviousHosts',
+      /Istio 1.17/,
     );
   });
 });
