@@ -41,6 +41,14 @@ export class StringMatch {
     return new StringMatch('exact', value);
   }
 
+  /**
+   * The header is there, whatever its value (Istio's empty StringMatch `{}`): in `headers` a presence
+   * condition, in `withoutHeaders` an absence condition. Headers only; Istio API only.
+   */
+  public static present(): StringMatch {
+    return new StringMatch('present', '');
+  }
+
   /** The value starts with `value`, e.g. `StringMatch.prefix('/static')`. */
   public static prefix(value: string): StringMatch {
     return new StringMatch('prefix', value);
@@ -60,8 +68,8 @@ export class StringMatch {
   }
 
   private constructor(
-    /** exact, prefix or regex. */
-    public readonly kind: 'exact' | 'prefix' | 'regex',
+    /** exact, prefix, regex or present. */
+    public readonly kind: 'exact' | 'prefix' | 'regex' | 'present',
     /** The string or pattern. */
     public readonly value: string,
   ) {
@@ -1001,6 +1009,15 @@ function renderStringMatch(
   const v = sm.value;
   if (typeof v !== 'string') reject(scope, `${field}.${sm.kind}`, v, 'a string');
   switch (sm.kind) {
+    case 'present':
+      if (what !== 'header')
+        reject(
+          scope,
+          `${field}.present`,
+          'present',
+          'StringMatch.exact, prefix or regex: a presence condition is only for headers and withoutHeaders',
+        );
+      return {};
     case 'exact':
       if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.exact`, v, 'a path starting with "/"');
       if (what === 'origin' && v.length === 0)

@@ -829,3 +829,27 @@ describe('gRPC abort faults, retry backoff and retryIgnorePreviousHosts', () => 
     );
   });
 });
+
+test('header presence and absence conditions (StringMatch.present(), Istio `{}`)', () => {
+  // GIVEN requests that carry x-canary and no x-debug
+  const c = chart();
+  routing(c).addRoute({
+    match: [{ headers: { 'x-canary': StringMatch.present() }, withoutHeaders: { 'x-debug': StringMatch.present() } }],
+    to: [{ subset: 'v2' }],
+  });
+  // WHEN
+  const vs = synthValid(c).find((o) => o.kind === 'VirtualService');
+  // THEN both are written as Istio's empty StringMatch
+  expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-canary': {} }, withoutHeaders: { 'x-debug': {} } }]);
+  // ...only for headers, and not in the Gateway API
+  expectRejected(
+    route({ match: [{ uri: StringMatch.present() }] }),
+    'routes[0].match[0].uri.present',
+    /only for headers/,
+  );
+  const e = invalidInputOf(gatewayRoute({ match: [{ headers: { 'x-canary': StringMatch.present() } }] }));
+  expect([e.field, e.allowed]).toEqual([
+    'routes[0].match[0].headers.x-canary.present',
+    'no header presence match: the Gateway API (HTTPRoute, standard channel v1.5.1) has none; use StringMatch.regex(".*")',
+  ]);
+});
