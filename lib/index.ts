@@ -60,6 +60,7 @@ export type {
   HttpMatch,
   HttpRedirect,
   HttpRewrite,
+  HttpRouteDestination,
   HttpRouteOptions,
   Mirror,
   RetryPolicy,
@@ -78,16 +79,24 @@ export {
 } from './routing/http-route';
 export { Percent } from './routing/percent';
 export { RoutingApi } from './routing/routing-api';
+export type { L4Match, RouteParent, TcpRouteOptions } from './routing/tcp-route';
+export { TcpRoute } from './routing/tcp-route';
+export type { TlsMatch, TlsRouteOptions } from './routing/tls-route';
+export { TlsRoute } from './routing/tls-route';
 export type {
   ClientTls,
   ConnectionPool,
   HttpConnectionPool,
+  LocalityDistribution,
+  LocalityFailover,
+  LocalityLoadBalancing,
   OutlierDetection,
   PortTrafficPolicy,
   TcpConnectionPool,
+  TcpKeepalive,
   TrafficPolicy,
 } from './routing/traffic-policy';
-export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
+export { H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
 export type {
   RouteExtras,
   RouteShortcutOptions,
@@ -132,12 +141,19 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
-export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export type {
+  ExposedRoute,
+  ExposedServiceProps,
+  ExposurePassthrough,
+  ExposureTcp,
+  ExposureTls,
+  JwtRequirement,
+} from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
 export type { IngressGatewayOptions } from './exposure/ingress-gateway';
-export { IngressGateway } from './exposure/ingress-gateway';
+export { GatewayServerPorts, IngressGateway } from './exposure/ingress-gateway';
 export type {
   CertificateRef,
   GatewayInfrastructure,
@@ -152,11 +168,12 @@ export {
   KubernetesGateway,
   ListenerProtocol,
   ListenerTlsMode,
+  ListenerTlsOptions,
   RouteKind,
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
-export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+export { ServerProtocol, ServerTlsMode, SharedGateway, TlsProtocolVersion } from './exposure/shared-gateway';
 
 // Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
 export type { IAddonService } from './addons/addon-service';
@@ -232,3 +249,15 @@ export type { CurlClientProps } from './bookinfo/curl-client';
 export { CurlClient } from './bookinfo/curl-client';
 export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
+
+// Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { FortioClientProps } from './samples/fortio-client';
+export { FortioClient } from './samples/fortio-client';
+export type { HelloWorldProps } from './samples/hello-world';
+export { HelloWorld } from './samples/hello-world';
+export type { HttpbinProps } from './samples/httpbin';
+export { Httpbin, HttpbinServer } from './samples/httpbin';
+export type { NginxServerProps } from './samples/nginx-server';
+export { NginxServer } from './samples/nginx-server';
+export type { TcpEchoProps, TcpEchoVersion } from './samples/tcp-echo';
+export { TcpEcho } from './samples/tcp-echo';

@@ -54,6 +54,11 @@ const CONSTRUCTS: ReadonlyArray<{
   { name: 'Loki', is: (l) => l.Loki.isLoki, make: (l, c) => new l.Loki(c, 'x') },
   { name: 'CurlClient', is: (l) => l.CurlClient.isCurlClient, make: (l, c) => new l.CurlClient(c, 'x') },
   { name: 'Kiali', is: (l) => l.Kiali.isKiali, make: (l, c) => new l.Kiali(c, 'x') },
+  { name: 'Httpbin', is: (l) => l.Httpbin.isHttpbin, make: (l, c) => new l.Httpbin(c, 'x') },
+  { name: 'TcpEcho', is: (l) => l.TcpEcho.isTcpEcho, make: (l, c) => new l.TcpEcho(c, 'x') },
+  { name: 'HelloWorld', is: (l) => l.HelloWorld.isHelloWorld, make: (l, c) => new l.HelloWorld(c, 'x') },
+  { name: 'NginxServer', is: (l) => l.NginxServer.isNginxServer, make: (l, c) => new l.NginxServer(c, 'x') },
+  { name: 'FortioClient', is: (l) => l.FortioClient.isFortioClient, make: (l, c) => new l.FortioClient(c, 'x') },
   {
     name: 'VersionRouting',
     is: (l) => l.VersionRouting.isVersionRouting,

@@ -70,6 +70,11 @@ export interface WorkloadVersion {
    * @default the workload's
    */
   readonly serviceAccountName?: string;
+  /**
+   * Name of this version's Deployment (Istio's `httpbin.yaml` names its one version's `httpbin`).
+   * @default `<name>-<version>`
+   */
+  readonly deploymentName?: string;
 }
 
 /** A writable emptyDir a container mounts. */
@@ -108,6 +113,11 @@ export interface VersionedWorkloadProps {
    * @default the image's
    */
   readonly args?: readonly string[];
+  /**
+   * The container's command (its entrypoint), e.g. `['gunicorn', '-b', '0.0.0.0:80', 'httpbin:app']`.
+   * @default the image's entrypoint
+   */
+  readonly command?: readonly string[];
   /**
    * Container resources.
    * @default none
@@ -326,6 +336,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
     if (!Array.isArray(versions) || versions.length === 0)
       reject(this, 'versions', versions, 'a non-empty list of { version, image }');
     const seen = new Set<string>();
+    const deploymentNames = new Set<string>();
     versions.forEach((v, i) => {
       if (v === null || typeof v !== 'object') reject(this, `versions[${i}]`, v, 'a { version, image } object');
       if (v.version === '') reject(this, `versions[${i}].version`, v.version, 'a non-empty label value such as "v2"');
@@ -351,7 +362,23 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       if (v.replicas !== undefined) checkInteger(this, `versions[${i}].replicas`, v.replicas, 0, 1000);
       if (v.serviceAccountName !== undefined)
         checkDnsSubdomain(this, `versions[${i}].serviceAccountName`, v.serviceAccountName);
+      const deploymentName =
+        v.deploymentName === undefined
+          ? `${name}-${v.version}`
+          : checkDnsSubdomain(this, `versions[${i}].deploymentName`, v.deploymentName);
+      if (deploymentNames.has(deploymentName))
+        reject(this, `versions[${i}].deploymentName`, deploymentName, 'a Deployment name no other version has');
+      deploymentNames.add(deploymentName);
     });
+    const command = props.command;
+    if (command !== undefined) {
+      if (!Array.isArray(command) || command.length === 0)
+        reject(this, 'command', command, 'a non-empty list of strings (the executable, then its arguments)');
+      command.forEach((c, i) => {
+        if (typeof c !== 'string') reject(this, `command[${i}]`, c, 'a string');
+      });
+      checkNonEmpty(this, 'command[0]', command[0], 'the executable to run, e.g. "gunicorn"');
+    }
     this.versions = versions.map((v) => v.version);
     this.fqdn = meshServiceFqdn(this);
 
@@ -395,7 +422,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       const mounts = [...scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })), ...(props.volumeMounts ?? [])];
       const volumes = [...scratch.map((s) => ({ name: s.name, emptyDir: {} })), ...(props.volumes ?? [])];
       deployments[v.version] = new k8s.KubeDeployment(this, `Deployment-${v.version}`, {
-        metadata: { name: `${name}-${v.version}`, namespace: this.namespace, labels: selector },
+        metadata: { name: v.deploymentName ?? `${name}-${v.version}`, namespace: this.namespace, labels: selector },
         spec: {
           replicas: v.replicas ?? replicas,
           selector: { matchLabels: selector },
@@ -412,6 +439,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
                   name,
                   image: v.image,
                   imagePullPolicy: pullPolicy,
+                  command: command === undefined ? undefined : [...command],
                   args: args !== undefined && args.length > 0 ? [...args] : undefined,
                   env: env.length > 0 ? env : undefined,
                   ports: uniqueTargets(ports).map((containerPort) => ({ containerPort })),

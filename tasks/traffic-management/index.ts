@@ -5,8 +5,12 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { FAULT_INJECTION } from './fault-injection';
+import { INGRESS_CONTROL } from './ingress-control';
+import { INGRESS_SNI_PASSTHROUGH } from './ingress-sni-passthrough';
 import { REQUEST_ROUTING } from './request-routing';
 import { REQUEST_TIMEOUTS } from './request-timeouts';
+import { SECURE_INGRESS } from './secure-ingress';
+import { TCP_TRAFFIC_SHIFTING } from './tcp-traffic-shifting';
 import { TRAFFIC_SHIFTING } from './traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
@@ -16,7 +20,11 @@ export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
   REQUEST_ROUTING,
   FAULT_INJECTION,
   TRAFFIC_SHIFTING,
+  TCP_TRAFFIC_SHIFTING,
   REQUEST_TIMEOUTS,
+  INGRESS_CONTROL,
+  SECURE_INGRESS,
+  INGRESS_SNI_PASSTHROUGH,
 ];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */

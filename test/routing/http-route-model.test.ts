@@ -265,6 +265,11 @@ describe('delegation', () => {
       /delegate VirtualService with gateways/,
     );
     expectRejected(() => routing().delegateTarget, 'delegateTarget', /delegate: true/);
+    expectRejected(
+      () => routing(chart(), { delegate: true }).addTcpRoute({ to: [{ subset: 'v1' }] }),
+      'addTcpRoute',
+      /istiod refuses tcp routes there/,
+    );
     expectRejected(route({ to: undefined, delegate: { name: 'Bad_Name' } }), 'routes[0].delegate.name', /RFC 1123/);
   });
 });

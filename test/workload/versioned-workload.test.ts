@@ -441,3 +441,63 @@ describe('VersionedWorkload Service type, IP families, default ServiceAccount an
     expect(error.constructPath).toBe('test/cart');
   });
 });
+
+describe('VersionedWorkload deploymentName and command', () => {
+  const cart = {
+    name: 'cart',
+    ports: [{ name: 'http', port: 8000, targetPort: 80 }],
+    versions: [{ version: 'v1', image: 'ghcr.io/acme/cart:1' }],
+  };
+
+  test("a version's deploymentName names its Deployment; command is the container's entrypoint", () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new VersionedWorkload(chart, 'cart', {
+      ...cart,
+      versions: [
+        { version: 'v1', image: 'ghcr.io/acme/cart:1', deploymentName: 'cart' },
+        { version: 'v2', image: 'ghcr.io/acme/cart:2' },
+      ],
+      command: ['gunicorn', '-b', '0.0.0.0:80', 'cart:app'],
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments.map((d) => d.metadata.name)).toEqual(['cart', 'cart-v2']);
+    expect(deployments[0].spec.selector.matchLabels).toEqual({ app: 'cart', version: 'v1' });
+    for (const d of deployments)
+      expect(d.spec.template.spec.containers[0].command).toEqual(['gunicorn', '-b', '0.0.0.0:80', 'cart:app']);
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test.each([
+    [
+      'a Deployment name that is no DNS name',
+      { versions: [{ ...cart.versions[0], deploymentName: 'Cart_1' }] },
+      'versions[0].deploymentName',
+    ],
+    [
+      'two versions in one Deployment name',
+      {
+        versions: [
+          { version: 'v1', image: 'x:1', deploymentName: 'cart-v2' },
+          { version: 'v2', image: 'x:2' },
+        ],
+      },
+      'versions[1].deploymentName',
+    ],
+    ['an empty command', { command: [] }, 'command'],
+    ['a command that is no list', { command: 'gunicorn' }, 'command'],
+    ['a command without an executable', { command: [' '] }, 'command[0]'],
+    ['a command with a number', { command: ['sleep', 5] }, 'command[1]'],
+  ])('refuses %s, naming the field', (_what, extra, field) => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const error = invalidInputOf(() => new VersionedWorkload(chart, 'cart', { ...cart, ...extra } as never));
+    // THEN
+    expect(error.field).toBe(field);
+    expect(error.constructPath).toBe('test/cart');
+  });
+});
