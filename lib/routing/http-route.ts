@@ -960,8 +960,10 @@ function matchGateways(
   const refs = gateways.map((g, i) => renderGatewayRef(scope, `${field}[${i}]`, g, context.namespace!));
   if (new Set(refs).size !== refs.length) reject(scope, field, refs, 'each gateway at most once');
   const allowed = context.gateways;
+  // "edge" and "<own namespace>/edge" name the same Gateway.
+  const full = (r: string) => (r === MESH || r.includes('/') ? r : `${context.namespace}/${r}`);
   refs.forEach((r, i) => {
-    if (allowed !== undefined && !allowed.includes(r))
+    if (allowed !== undefined && !allowed.map(full).includes(full(r)))
       reject(
         scope,
         `${field}[${i}]`,

@@ -858,3 +858,15 @@ test('header presence and absence conditions (StringMatch.present(), Istio `{}`)
     'no header presence match: the Gateway API (HTTPRoute, standard channel v1.5.1) has none; use StringMatch.regex(".*")',
   ]);
 });
+
+test('a condition gateway written differently from the VirtualService one still names it', () => {
+  // GIVEN a Gateway in the VirtualService's own namespace, named "<namespace>/<name>" at the top
+  const c = chart();
+  const edge = new SharedGateway(c, 'edge', { name: 'edge', namespace: 'default' });
+  edge.addServer({ hosts: ['reviews.example.com'], protocol: ServerProtocol.HTTP });
+  const r = routing(c, { hosts: ['reviews.example.com'], gateways: ['default/edge'] });
+  // WHEN the condition names it by the construct (written "edge")
+  r.addRoute({ match: [{ gateways: [edge], uri: StringMatch.prefix('/') }], to: [{ subset: 'v1' }] });
+  // THEN it is accepted, as Istio resolves both to default/edge
+  expect(r.routes[0]._toSpec().match?.[0].gateways).toEqual(['edge']);
+});
