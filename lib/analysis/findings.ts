@@ -502,6 +502,12 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'a VirtualService without hosts (a delegate) is delegated to by some route of the app (else its routes apply nowhere)',
   ),
+  VS_DELEGATE_MATCH_CONFLICT: check(
+    'BKI-VS-DELEGATE-MATCH-CONFLICT',
+    'library',
+    Severity.WARNING,
+    'each route of a delegate VirtualService has a condition that fits within a condition of the route delegating to it (else istiod drops the route there, as pilot merges them)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */
