@@ -3,11 +3,13 @@ import { describeValue, MESH_CHECKS } from './findings';
 import { asArray, IndexedObject } from './mesh-index';
 
 /**
- * VirtualService delegation as istiod merges it: a root route's `delegate` names a VirtualService
- * without hosts that is visible (exportTo) to the root's namespace, else istiod logs a warning and
- * drops the route; a delegate VirtualService (no hosts) that no route delegates to applies nowhere.
+ * What istiod accepts in VirtualService routes but does not apply as written: a condition on a gateway
+ * the VirtualService is not bound to; a `delegate` that names no VirtualService without hosts visible
+ * (exportTo) to the root's namespace (istiod logs a warning and drops the route); a delegate route whose
+ * conditions fit none of the delegating route's; a delegate VirtualService no route delegates to.
  */
 export function runHttpRouteChecks(context: CheckContext): void {
+  checkMatchGateways(context);
   const checkTargets = context.enabled(MESH_CHECKS.VS_DELEGATE_NOT_FOUND);
   const checkUnused = context.enabled(MESH_CHECKS.VS_DELEGATE_UNUSED);
   const checkConflicts = context.enabled(MESH_CHECKS.VS_DELEGATE_MATCH_CONFLICT);
@@ -135,4 +137,46 @@ function stringMatchConflict(root: any, leaf: any): boolean {
     if (set(leaf, 'exact')) return !leaf.exact.startsWith(root.prefix);
   }
   return true;
+}
+
+/** A gateway reference as istiod resolves it: `mesh`, or `<namespace>/<name>` (also from `name` and the legacy `name.namespace`). */
+function gatewayKey(ref: unknown, namespace: string): string {
+  const name = String(ref);
+  if (name === 'mesh') return name;
+  if (name.includes('/')) return name;
+  if (name.includes('.')) {
+    const [n, ns] = name.split('.');
+    return `${ns}/${n}`;
+  }
+  return `${namespace}/${name}`;
+}
+
+/**
+ * A condition's `gateways` must be among the VirtualService's (the mesh when it lists none): istiod only
+ * gives a VirtualService to the gateways it names, so a condition on another gateway never matches.
+ * Delegates are skipped: their conditions apply under the delegating VirtualService's gateways.
+ */
+function checkMatchGateways(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.MATCH_GATEWAY_UNBOUND)) return;
+  for (const vs of context.index.istio('VirtualService')) {
+    const spec = vs.manifest.spec ?? {};
+    if (isDelegate(vs)) continue;
+    const own = asArray(spec.gateways);
+    const bound = new Set((own.length === 0 ? ['mesh'] : own).map((g) => gatewayKey(g, vs.namespace)));
+    for (const section of ['http', 'tcp', 'tls']) {
+      asArray(spec[section]).forEach((rule, i) =>
+        asArray(rule?.match).forEach((m, j) =>
+          asArray(m?.gateways).forEach((g, k) => {
+            if (bound.has(gatewayKey(g, vs.namespace))) return;
+            reportProblem(context, MESH_CHECKS.MATCH_GATEWAY_UNBOUND, vs, {
+              field: `spec.${section}[${i}].match[${j}].gateways[${k}]`,
+              value: g,
+              problem: `is not one of the VirtualService's gateways (${[...bound].join(', ')}), and istiod applies a VirtualService only to those, so this condition never matches`,
+              expected: `one of ${[...bound].map((b) => describeValue(b)).join(', ')}, or that gateway added to spec.gateways`,
+            });
+          }),
+        ),
+      );
+    }
+  }
 }

@@ -877,6 +877,21 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.MATCH_GATEWAY_UNBOUND.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      gateway('edge', ['reviews.example.com']),
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ gateways: ['edge'] }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        ],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

@@ -139,3 +139,42 @@ describe('BKI-VS-DELEGATE-NOT-FOUND and BKI-VS-DELEGATE-UNUSED', () => {
     if (conflict) expect(findings[0].message).toMatch(/istiod drops this route there/);
   });
 });
+
+describe('BKI-MATCH-GATEWAY-UNBOUND', () => {
+  const edge = {
+    path: 'mesh/edge',
+    manifest: {
+      apiVersion: NETWORKING,
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'istio-system' },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      },
+    },
+  };
+  const unbound = (gateways: string[] | undefined, matchGateways: string[]) =>
+    analyzeManifests([
+      edge,
+      virtualService('reviews', 'default', {
+        hosts: ['reviews'],
+        gateways,
+        http: [
+          { match: [{ gateways: matchGateways }], route: [{ destination: { host: 'reviews' } }] },
+          { route: [{ destination: { host: 'reviews' } }] },
+        ],
+      }),
+    ])
+      .filter((f) => f.code === C.MATCH_GATEWAY_UNBOUND.code)
+      .map((f) => `${f.field} ${f.severity}`);
+
+  test('a condition on a gateway the VirtualService is not bound to never matches', () => {
+    expect(unbound(undefined, ['istio-system/edge'])).toEqual(['spec.http[0].match[0].gateways[0] warning']);
+    expect(unbound(['istio-system/edge'], ['mesh'])).toEqual(['spec.http[0].match[0].gateways[0] warning']);
+  });
+
+  test('the same gateway written another way, or the mesh of a mesh-bound VirtualService, is fine', () => {
+    expect(unbound(['istio-system/edge', 'mesh'], ['edge.istio-system', 'mesh'])).toEqual([]);
+    expect(unbound(undefined, ['mesh'])).toEqual([]);
+  });
+});
