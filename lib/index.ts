@@ -60,7 +60,6 @@ export type {
   HttpMatch,
   HttpRedirect,
   HttpRewrite,
-  HttpRouteDestination,
   HttpRouteOptions,
   Mirror,
   RetryPolicy,
@@ -141,6 +140,14 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
+export type { EgressGatewayProps, EgressGatewayRoutesProps } from './exposure/egress-gateway';
+export { EgressGateway, EgressGatewayRoutes, EgressTraffic } from './exposure/egress-gateway';
+export type { EgressNetworkPolicyProps } from './exposure/egress-network-policy';
+export { EgressNetworkPolicy } from './exposure/egress-network-policy';
+export type { EgressRoutingProps } from './exposure/egress-routing';
+export { EgressRouting } from './exposure/egress-routing';
+export type { EgressTlsOriginationProps } from './exposure/egress-tls-origination';
+export { EgressTlsOrigination } from './exposure/egress-tls-origination';
 export type {
   ExposedRoute,
   ExposedServiceProps,
@@ -251,6 +258,8 @@ export type { SleepClientProps } from './bookinfo/sleep-client';
 export { SleepClient } from './bookinfo/sleep-client';
 
 // Samples: the workloads of Istio's tasks (httpbin, fortio, helloworld, tcp-echo, an NGINX TLS server).
+export type { CurlDeploymentProps } from './samples/curl-deployment';
+export { CurlDeployment } from './samples/curl-deployment';
 export type { FortioClientProps } from './samples/fortio-client';
 export { FortioClient } from './samples/fortio-client';
 export type { HelloWorldProps } from './samples/hello-world';

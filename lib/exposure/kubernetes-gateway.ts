@@ -616,7 +616,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       );
     if (from !== RouteNamespaces.SELECTOR && allowed.namespaceSelector !== undefined)
       reject(this, `${field}.namespaceSelector`, allowed.namespaceSelector, 'nothing unless namespaces is SELECTOR');
-    let kinds: { group: string; kind: string }[] | undefined;
+    let kinds: { kind: string }[] | undefined;
     if (allowed.kinds !== undefined) {
       const fitting = FITTING_KINDS[protocol];
       if (!Array.isArray(allowed.kinds) || allowed.kinds.length === 0 || allowed.kinds.length > 8)
@@ -627,7 +627,8 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       });
       if (new Set(allowed.kinds).size !== allowed.kinds.length)
         reject(this, `${field}.kinds`, allowed.kinds, 'each kind at most once');
-      kinds = allowed.kinds.map((kind) => ({ group: GATEWAY_API_GROUP, kind }));
+      // The group defaults to gateway.networking.k8s.io, every RouteKind's: left out, as Istio's samples do.
+      kinds = allowed.kinds.map((kind) => ({ kind }));
     }
     const namespaces =
       from === undefined

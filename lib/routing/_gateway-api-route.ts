@@ -29,10 +29,10 @@ import {
   CorsPolicy,
   HeaderModifier,
   HttpMatch,
-  HttpRouteDestination,
   HttpRouteOptions,
   Mirror,
   PathReplacement,
+  RouteDestination,
   StringMatch,
   validateRoute,
 } from './http-route';
@@ -54,7 +54,7 @@ export interface GatewayApiBackend {
 /** What the owning construct resolves for the renderer. */
 export interface GatewayApiRouteContext {
   /** Resolves a destination (its subset = version -> the per-version Service) to a backendRef. */
-  backendFor(field: string, destination: HttpRouteDestination): GatewayApiBackend;
+  backendFor(field: string, destination: RouteDestination): GatewayApiBackend;
   /** Resolves a mirror target. */
   mirrorBackendFor?(field: string, mirror: Mirror): GatewayApiBackend;
   /** The routed service, whose ports destinations name or number. */
@@ -351,7 +351,7 @@ export function renderGatewayApiRule(
 function backendFilters(
   scope: IConstruct,
   field: string,
-  d: HttpRouteDestination,
+  d: RouteDestination,
 ): HttpRouteSpecRulesBackendRefsFilters[] | undefined {
   const filters: HttpRouteSpecRulesBackendRefsFilters[] = [];
   if (d.requestHeaders !== undefined)

@@ -162,8 +162,17 @@ export interface HttpMatch {
   readonly statPrefix?: string;
 }
 
-/** Where a route (HTTP, TCP or TLS) sends its share of requests. */
+/** Where a route sends its share of requests. */
 export interface RouteDestination {
+  /**
+   * The host to send to (Istio `route[].destination.host`) when it is not the routed service: another
+   * Service (`name`, `name.namespace`, or its FQDN) or a ServiceEntry host, e.g. an egress gateway's
+   * Service. Its subsets and ports are not known to this construct: give the port as a number; the mesh
+   * analysis checks the host, the subset and the port. In the Gateway API, a Service name in the route's
+   * namespace.
+   * @default the routed service's host
+   */
+  readonly host?: string;
   /**
    * The subset (version) to send to. The owning construct checks it names one of its own subsets
    * when it creates the DestinationRule.
@@ -182,19 +191,6 @@ export interface RouteDestination {
    * @default the service's only port (left out of the manifest)
    */
   readonly port?: number | string;
-}
-
-/** Where an HTTP route sends its share of requests: a {@link RouteDestination}, on any host, with its own header changes. */
-export interface HttpRouteDestination extends RouteDestination {
-  /**
-   * The host to send to (Istio `route[].destination.host`) when it is not the routed service: another
-   * Service (`name`, `name.namespace`, or its FQDN) or a ServiceEntry host, e.g. an egress gateway's
-   * Service. Its subsets and ports are not known to this construct: give the port as a number; the mesh
-   * analysis checks the host, the subset and the port. In the Gateway API, a Service name in the route's
-   * namespace.
-   * @default the routed service's host
-   */
-  readonly host?: string;
   /**
    * Changes to the request headers when the request goes to this destination (Istio
    * `route[].headers.request`; a backendRef filter in the Gateway API).
@@ -633,7 +629,7 @@ export interface HttpRouteOptions {
    * Destinations, at least one unless the route redirects.
    * @default none: only for a route with a `redirect`
    */
-  readonly to?: readonly HttpRouteDestination[];
+  readonly to?: readonly RouteDestination[];
   /**
    * Fault injection.
    * @default none
@@ -1048,12 +1044,7 @@ function renderStringMatch(
   return { [sm.kind]: v };
 }
 
-function renderDestinations(
-  scope: IConstruct,
-  field: string,
-  to: readonly HttpRouteDestination[],
-  context: RouteContext,
-) {
+function renderDestinations(scope: IConstruct, field: string, to: readonly RouteDestination[], context: RouteContext) {
   if (!Array.isArray(to) || to.length === 0)
     reject(scope, field, to, 'a non-empty list of destinations, e.g. [{ subset: "v1" }]');
   const seen = new Set<string>();
@@ -1118,7 +1109,7 @@ function renderDestinations(
 }
 
 /** A destination's own header changes (Istio `route[].headers`), checked as the route's are. */
-function destinationHeaders(scope: IConstruct, field: string, d: HttpRouteDestination) {
+function destinationHeaders(scope: IConstruct, field: string, d: RouteDestination) {
   const request =
     d.requestHeaders === undefined
       ? undefined

@@ -23,7 +23,10 @@ import { IMeshService, resolveMeshServicePort } from '../core/mesh-service';
 import { GatewayApiBackend } from './_gateway-api-route';
 import { RouteDestination } from './http-route';
 
-/** The API named in refusals of TCPRoute/TLSRoute features. */
+/**
+ * The API named in refusals of TCPRoute/TLSRoute features.
+ * @internal
+ */
 export const GATEWAY_API_L4 = 'the Gateway API (TCPRoute/TLSRoute v1alpha2, experimental channel)';
 
 /**
@@ -122,6 +125,11 @@ export interface L4RouteContext {
   readonly hosts: readonly string[];
   /** Resolves a match's gateway the way the VersionRouting resolves its own. */
   gatewayRef(field: string, gateway: IGateway | string): string;
+  /**
+   * The VirtualService's gateways as written (`mesh` when none are given), which a match's must be among;
+   * `undefined` where they are not checked.
+   */
+  readonly gateways?: readonly string[];
   /** With the Gateway API: resolves a destination to its (per-version) Service. */
   backendFor?(field: string, destination: RouteDestination): GatewayApiBackend;
   /** With the Gateway API: the routes already emitted by this routing, as `<kind>/<name>`. */
@@ -197,7 +205,10 @@ export class TcpRoute {
   }
 }
 
-/** The subsets named by destinations (unchecked input read defensively). */
+/**
+ * The subsets named by destinations (unchecked input read defensively).
+ * @internal
+ */
 export function subsetsOf(to: readonly RouteDestination[]): string[] {
   return Array.isArray(to) ? to.flatMap((d) => (typeof d?.subset === 'string' ? [d.subset] : [])) : [];
 }
@@ -264,6 +275,16 @@ export function renderL4Fields(
     gateways = m.gateways.map((g, k) => context.gatewayRef(`${field}.gateways[${k}]`, g));
     if (new Set(gateways).size !== gateways.length)
       reject(scope, `${field}.gateways`, gateways, 'each gateway at most once');
+    const own = context.gateways;
+    gateways.forEach((g, k) => {
+      if (own !== undefined && !own.includes(g))
+        reject(
+          scope,
+          `${field}.gateways[${k}]`,
+          g,
+          `one of the VirtualService's gateways (${own!.join(', ')}): a condition on another gateway never matches, since the VirtualService only applies to its own`,
+        );
+    });
   }
   return {
     port: m.port === undefined ? undefined : checkPort(scope, `${field}.port`, m.port),
@@ -319,11 +340,12 @@ export function renderL4Destinations(
   const ports = checkDestinations(scope, field, to, context);
   return to.map((d, i) => ({
     destination: {
-      host: context.host,
+      host: d.host ?? context.host,
       subset: d.subset,
       port: ports[i] === undefined ? undefined : { number: ports[i]! },
     },
-    weight: to.length > 1 ? d.weight : undefined,
+    // A single destination's weight is written only when given (100), as for HTTP routes.
+    weight: d.weight,
   }));
 }
 
@@ -344,9 +366,21 @@ function checkDestinations(
   const seen = new Set<string>();
   const ports = to.map((d, i) => {
     if (d === null || typeof d !== 'object') reject(scope, `${field}[${i}]`, d, 'a RouteDestination object');
+    for (const key of ['requestHeaders', 'responseHeaders'] as const) {
+      if (d[key] !== undefined)
+        reject(
+          scope,
+          `${field}[${i}].${key}`,
+          d[key],
+          'nothing on a TCP or TLS route: a connection has no HTTP headers',
+        );
+    }
+    if (d.host !== undefined) checkDnsSubdomain(scope, `${field}[${i}].host`, d.host);
+    // Another host's subsets and ports are not known here (the mesh analysis checks them): only a port number then.
+    const own = d.host === undefined || d.host === context.host;
     if (d.subset !== undefined) {
       checkDnsLabel(scope, `${field}[${i}].subset`, d.subset);
-      if (context.knownSubsets !== undefined && !context.knownSubsets.includes(d.subset))
+      if (own && context.knownSubsets !== undefined && !context.knownSubsets.includes(d.subset))
         reject(
           scope,
           `${field}[${i}].subset`,
@@ -354,9 +388,20 @@ function checkDestinations(
           `one of this construct's subsets: ${context.knownSubsets.join(', ') || '(none)'}; add it with addSubset() first`,
         );
     }
-    const port = resolveMeshServicePort(scope, `${field}[${i}].port`, context.service, d.port);
-    const key = `${d.subset ?? ''}:${port ?? ''}`;
-    if (seen.has(key)) reject(scope, `${field}[${i}]`, d, 'each subset (and port) at most once per route');
+    let port: number | undefined;
+    if (own) port = resolveMeshServicePort(scope, `${field}[${i}].port`, context.service, d.port);
+    else if (d.port !== undefined) {
+      if (typeof d.port !== 'number')
+        reject(
+          scope,
+          `${field}[${i}].port`,
+          d.port,
+          `a port number: a name only refers to a port of the routed service (${context.host})`,
+        );
+      port = checkPort(scope, `${field}[${i}].port`, d.port);
+    }
+    const key = `${d.host ?? context.host}:${d.subset ?? ''}:${port ?? ''}`;
+    if (seen.has(key)) reject(scope, `${field}[${i}]`, d, 'each host, subset (and port) at most once per route');
     seen.add(key);
     return port;
   });
@@ -437,7 +482,7 @@ export function createGatewayApiL4Route(
       name: b.name,
       namespace: b.namespace,
       port: b.port,
-      weight: options.to.length > 1 ? d.weight : undefined,
+      weight: d.weight,
     };
   });
   const gvk = kind === 'TCPRoute' ? GatewayApiTcpRoute.GVK : GatewayApiTlsRoute.GVK;

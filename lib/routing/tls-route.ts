@@ -187,7 +187,10 @@ function checkSniHost(scope: IConstruct, field: string, h: string, context: L4Ro
     );
 }
 
-/** Istio's host.Name.SubsetOf: `a` is `b`, or falls under `b`'s wildcard. */
+/**
+ * Istio's host.Name.SubsetOf: `a` is `b`, or falls under `b`'s wildcard.
+ * @internal
+ */
 export function hostSubsetOf(a: string, b: string): boolean {
   if (a.startsWith('*')) return b.startsWith('*') && a.slice(1).endsWith(b.slice(1));
   if (b.startsWith('*')) return a.endsWith(b.slice(1));

@@ -23,10 +23,10 @@ import { GATEWAY_API, GatewayApiBackend, renderGatewayApiRule } from './_gateway
 import {
   DelegateTarget,
   HttpRoute,
-  HttpRouteDestination,
   HttpRouteOptions,
   Mirror,
   renderGatewayRef,
+  RouteDestination,
   StringMatch,
 } from './http-route';
 import { RoutingApi } from './routing-api';
@@ -273,6 +273,16 @@ export class VersionRouting extends Construct {
       this.hosts = [this.host];
       this.gateways = [];
       this.httpRoute = (props.createHttpRoute ?? true) ? this.createHttpRoute(props) : undefined;
+      if (!this.httpRoute) {
+        this.node.addValidation({
+          validate: () =>
+            this.tcpRouteList.length + this.tlsRouteList.length === 0
+              ? [
+                  `the routing of "${this.host}" has no routes (createHttpRoute is false): call addTcpRoute() or addTlsRoute()`,
+                ]
+              : [],
+        });
+      }
       (props.routes ?? []).forEach((r) => this.addRoute(r));
       return;
     }
@@ -515,12 +525,7 @@ export class VersionRouting extends Construct {
     if (this.api === RoutingApi.ISTIO && !this.virtualService)
       reject(this, 'addTcpRoute', options, 'a VersionRouting that creates its VirtualService');
     if (this.isDelegate)
-      reject(
-        this,
-        'addTcpRoute',
-        options,
-        'nothing on a delegate VirtualService: istiod refuses tcp routes there (delegation is for HTTP routes only)',
-      );
+      reject(this, 'addTcpRoute', options, 'a VersionRouting that is no delegate: Istio delegates only HTTP routes');
     const index = this.tcpRouteList.length;
     const route = TcpRoute._create(this, `tcpRoutes[${index}]`, index, options, this.l4Context());
     this.tcpRouteList.push(route);
@@ -536,12 +541,7 @@ export class VersionRouting extends Construct {
     if (this.api === RoutingApi.ISTIO && !this.virtualService)
       reject(this, 'addTlsRoute', options, 'a VersionRouting that creates its VirtualService');
     if (this.isDelegate)
-      reject(
-        this,
-        'addTlsRoute',
-        options,
-        'nothing on a delegate VirtualService: istiod refuses tls routes there (delegation is for HTTP routes only)',
-      );
+      reject(this, 'addTlsRoute', options, 'a VersionRouting that is no delegate: Istio delegates only HTTP routes');
     const index = this.tlsRouteList.length;
     const route = TlsRoute._create(this, `tlsRoutes[${index}]`, index, options, this.l4Context());
     this.tlsRouteList.push(route);
@@ -558,6 +558,7 @@ export class VersionRouting extends Construct {
       release: this.release,
       hosts: this.hosts,
       gatewayRef: (f, g) => renderGatewayRef(this, f, g, this.namespace),
+      gateways: this.gateways.length > 0 ? this.gateways : [VersionRouting.MESH],
       backendFor: gatewayApi ? (f, d) => this.backendFor(f, d) : undefined,
       takenNames: [...this.tcpRouteList, ...this.tlsRouteList].flatMap((r) =>
         r.gatewayApiRoute ? [`${r.gatewayApiRoute.kind}/${r.gatewayApiRoute.name}`] : [],
@@ -674,14 +675,14 @@ export class VersionRouting extends Construct {
     return { name: versionServiceName(this.service, subset), port: port ?? this.service.port };
   }
 
-  private backendFor(field: string, d: HttpRouteDestination): GatewayApiBackend {
+  private backendFor(field: string, d: RouteDestination): GatewayApiBackend {
     if (d.host !== undefined && d.host !== this.host) return this.mirrorBackendFor(field, d);
     const port = this.backendPort(`${field}.port`, d.port);
     if (d.subset === undefined) return { name: this.host, port };
     return this.versionBackend(`${field}.subset`, d.subset, port);
   }
 
-  private mirrorBackendFor(field: string, m: Mirror | HttpRouteDestination): GatewayApiBackend {
+  private mirrorBackendFor(field: string, m: Mirror | RouteDestination): GatewayApiBackend {
     const ownHost = m.host === undefined || m.host === this.host;
     if (ownHost) {
       const port = this.backendPort(`${field}.port`, m.port);

@@ -16,7 +16,6 @@ import {
 } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn, MeshServicePort } from '../core/mesh-service';
 import { IWorkloadIdentity } from '../core/workload-identity';
-import { VersionServices } from '../routing/version-services';
 
 /** One port of a {@link VersionedWorkload}'s Service. */
 export interface WorkloadPort {
@@ -200,7 +199,8 @@ export interface VersionedWorkloadProps {
    */
   readonly createServiceAccount?: boolean;
   /**
-   * Also a Service per version (`<name>-<version>`), which Gateway API routes send a version's traffic to.
+   * Also a Service per version (`<name>-<version>`) with the same ports (targetPorts included), which Gateway
+   * API routes send a version's traffic to.
    * @default false
    */
   readonly versionServices?: boolean;
@@ -392,12 +392,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
           labels: { ...checkLabels(this, 'serviceLabels', props.serviceLabels ?? { app: name, service: name }) },
         },
         spec: {
-          ports: ports.map((p) => ({
-            port: p.port,
-            name: p.name,
-            targetPort: p.targetPort === undefined ? undefined : k8s.IntOrString.fromNumber(p.targetPort),
-            appProtocol: p.appProtocol,
-          })),
+          ports: servicePorts(ports),
           selector: { app: name },
           ...serviceSpec,
         },
@@ -459,9 +454,18 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
     }
     this.deployments = deployments;
     if (props.versionServices) {
-      this.versionServices = new VersionServices(this, 'VersionServices', {
-        service: this,
-      }).meshService.versionServices;
+      // Each with the Service's ports, targetPorts included (the pods listen where the Service sends).
+      const scope = new Construct(this, 'VersionServices');
+      const names: Record<string, string> = {};
+      for (const version of this.versions) {
+        const serviceName = checkDnsLabel(this, 'versionServices', `${name}-${version}`);
+        names[version] = serviceName;
+        new k8s.KubeService(scope, version, {
+          metadata: { name: serviceName, namespace: this.namespace },
+          spec: { ports: servicePorts(ports), selector: { app: name, version } },
+        });
+      }
+      this.versionServices = names;
     }
   }
 
@@ -538,4 +542,14 @@ function mergeEnv(shared: readonly k8s.EnvVar[], own: readonly k8s.EnvVar[]): k8
 /** The container ports, once each (two Service ports may target one container port). */
 function uniqueTargets(ports: readonly WorkloadPort[]): number[] {
   return [...new Set(ports.map((p) => p.targetPort ?? p.port))];
+}
+
+/** The Service ports of `ports` (a per-version Service has the same). */
+function servicePorts(ports: readonly WorkloadPort[]): k8s.ServicePort[] {
+  return ports.map((p) => ({
+    port: p.port,
+    name: p.name,
+    targetPort: p.targetPort === undefined ? undefined : k8s.IntOrString.fromNumber(p.targetPort),
+    appProtocol: p.appProtocol,
+  }));
 }

@@ -268,7 +268,7 @@ describe('delegation', () => {
     expectRejected(
       () => routing(chart(), { delegate: true }).addTcpRoute({ to: [{ subset: 'v1' }] }),
       'addTcpRoute',
-      /istiod refuses tcp routes there/,
+      /delegates only HTTP routes/,
     );
     expectRejected(route({ to: undefined, delegate: { name: 'Bad_Name' } }), 'routes[0].delegate.name', /RFC 1123/);
   });

@@ -251,6 +251,24 @@ describe('TCP routes (VirtualService tcp)', () => {
       /adding up to 100 \(found 70\)/,
     ],
     [
+      'a condition on a gateway the VirtualService is not bound to',
+      { match: [{ gateways: ['mesh'] }], to: [{ subset: 'v1', port: 9000 }] },
+      'tcpRoutes[0].match[0].gateways[0]',
+      /one of the VirtualService's gateways \(tcp-echo-gateway\)/,
+    ],
+    [
+      'header changes on a destination',
+      { to: [{ subset: 'v1', port: 9000, requestHeaders: { set: { a: 'b' } } }] },
+      'tcpRoutes[0].to[0].requestHeaders',
+      /no HTTP headers/,
+    ],
+    [
+      'a port name on another host',
+      { to: [{ host: 'egress.example.com', port: 'tcp' }] },
+      'tcpRoutes[0].to[0].port',
+      /a port number/,
+    ],
+    [
       'a Gateway API parent',
       { parents: [{ gateway: 'gw' }], to: [{ subset: 'v1', port: 9000 }] },
       'tcpRoutes[0].parents',
@@ -258,6 +276,39 @@ describe('TCP routes (VirtualService tcp)', () => {
     ],
   ])('refuses %s', (_what, options, field, allowed) => {
     expectInvalid(() => routing().addTcpRoute(options), field, allowed);
+  });
+
+  test('a destination on another host (an egress gateway), its port by number and its subset left to the analysis', () => {
+    // GIVEN
+    const r = routing();
+    // WHEN
+    r.addTcpRoute({
+      to: [{ host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'cnn', port: 443, weight: 100 }],
+    });
+    // THEN
+    expect(r.virtualService!.toJson().spec.tcp).toEqual([
+      {
+        route: [
+          {
+            destination: {
+              host: 'istio-egressgateway.istio-system.svc.cluster.local',
+              subset: 'cnn',
+              port: { number: 443 },
+            },
+            weight: 100,
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('a delegate VirtualService takes no TCP or TLS route', () => {
+    const delegate = () => routing({ delegate: true, gateways: undefined, hosts: undefined });
+    expectInvalid(
+      () => delegate().addTcpRoute({ to: [{ subset: 'v1', port: 9000 }] }),
+      'addTcpRoute',
+      /delegates only HTTP/,
+    );
   });
 
   test('a routing without its VirtualService takes no TCP route', () => {
@@ -387,6 +438,12 @@ describe('TLS routes (VirtualService tls)', () => {
       /CIDR/,
     ],
     [
+      'a bad source label value',
+      { match: [{ sniHosts: ['nginx.example.com'], sourceLabels: { app: 'no spaces' } }], to: [{}] },
+      'tlsRoutes[0].match[0].sourceLabels["app"]',
+      /./,
+    ],
+    [
       'a bad port',
       { match: [{ sniHosts: ['nginx.example.com'], port: 70000 }], to: [{}] },
       'tlsRoutes[0].match[0].port',
@@ -480,6 +537,16 @@ describe('TCP and TLS routes with the Gateway API (TCPRoute, TLSRoute v1alpha2)'
         rules: [{ backendRefs: [{ name: 'tcp-echo-v2', port: 9001 }] }],
       },
     ]);
+  });
+
+  test('an L4-only Gateway API routing without routes is reported', () => {
+    // GIVEN
+    const chart = fixtureChart();
+    gatewayApi(tcpEcho, chart);
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      /has no routes \(createHttpRoute is false\): call addTcpRoute\(\) or addTlsRoute\(\)/,
+    );
   });
 
   test('a TLSRoute takes the SNI names as hostnames (ingress-sni-passthrough)', () => {
@@ -816,6 +883,18 @@ describe('traffic policies of TCP and TLS services', () => {
       },
       'trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[0]',
       /istiod refuses both/,
+    ],
+    [
+      'a non-boolean enabled',
+      { loadBalancer: LoadBalancer.locality({ enabled: 'yes' as any }) },
+      'trafficPolicy.loadBalancer.localityLbSetting.enabled',
+      /true or false/,
+    ],
+    [
+      'a failoverPriority that is no label',
+      { loadBalancer: LoadBalancer.locality({ failoverPriority: ['not a label'] }), outlierDetection: od },
+      'trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[0]',
+      /label key/,
     ],
     [
       'an empty locality setting',

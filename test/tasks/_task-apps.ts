@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
 
 import { BookinfoApp, MeshAnalysis } from '../../lib';
-import { TaskDefinition } from '../../tasks/traffic-management';
+import { TaskContext, TaskDefinition } from '../../tasks/traffic-management';
 
 /** One step of a task built in memory: its objects and its unacknowledged warnings and errors. */
 export interface BuiltStep {
@@ -10,16 +10,24 @@ export interface BuiltStep {
 }
 
 /**
+ * The context of a task that does not start from Bookinfo: empty baselines (the task never asks for
+ * them) and an outdir nothing is written to, since the steps are only synthesized in memory.
+ */
+export function standaloneTaskContext(): TaskContext {
+  return {
+    outdir: '/nonexistent/tasks-in-memory',
+    bookinfoApp: new App(),
+    bookinfo: undefined as unknown as BookinfoApp,
+    gatewayApiApp: new App(),
+  };
+}
+
+/**
  * Builds the steps of a task that needs neither Bookinfo walk-through (its steps stand on each other),
  * keyed by chart id (the step file name with "-" for "_"), without writing files.
  */
 export function buildTask(task: TaskDefinition): Map<string, BuiltStep> {
-  const apps = task.steps({
-    outdir: 'unused-outdir',
-    bookinfoApp: new App(),
-    bookinfo: undefined as unknown as BookinfoApp,
-    gatewayApiApp: new App(),
-  });
+  const apps = task.steps(standaloneTaskContext());
   const steps = new Map<string, BuiltStep>();
   for (const app of apps) {
     const chart = app.charts[0];

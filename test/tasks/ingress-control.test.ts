@@ -1,4 +1,4 @@
-import { INGRESS_CONTROL } from '../../tasks/traffic-management/ingress-control';
+import { INGRESS_CONTROL } from '../../tasks/traffic-management/ingress/ingress-control';
 import { buildTask, objectOf } from './_task-apps';
 
 describe('task ingress/ingress-control', () => {

@@ -1,4 +1,4 @@
-import { SECURE_INGRESS } from '../../tasks/traffic-management/secure-ingress';
+import { SECURE_INGRESS } from '../../tasks/traffic-management/ingress/secure-ingress';
 import { buildTask, objectOf } from './_task-apps';
 
 describe('task ingress/secure-ingress', () => {

@@ -501,3 +501,42 @@ describe('VersionedWorkload deploymentName and command', () => {
     expect(error.constructPath).toBe('test/cart');
   });
 });
+
+describe('VersionedWorkload versionServices with targetPort', () => {
+  test('each per-version Service sends to the container port, as the Service does', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new VersionedWorkload(chart, 'cart', {
+      name: 'cart',
+      ports: [{ name: 'http', port: 80, targetPort: 8080, appProtocol: 'http' }],
+      versions: [{ version: 'v1', image: 'ghcr.io/acme/cart:1' }],
+      versionServices: true,
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    const v1 = objects.find((o) => o.metadata.name === 'cart-v1' && o.kind === 'Service');
+    expect(v1.spec).toEqual({
+      ports: [{ name: 'http', port: 80, targetPort: 8080, appProtocol: 'http' }],
+      selector: { app: 'cart', version: 'v1' },
+    });
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test('a per-version Service name that is no DNS label is refused', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const error = invalidInputOf(
+      () =>
+        new VersionedWorkload(chart, 'cart', {
+          name: 'c'.repeat(60),
+          ports: [{ name: 'http', port: 80 }],
+          versions: [{ version: 'v1.2.3', image: 'x:1' }],
+          versionServices: true,
+        }),
+    );
+    // THEN
+    expect(error.field).toBe('versionServices');
+  });
+});

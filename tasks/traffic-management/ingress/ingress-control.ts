@@ -10,8 +10,8 @@ import {
   ServerProtocol,
   SharedGateway,
   StringMatch,
-} from '../../lib';
-import { TaskContext, TaskDefinition, TaskSteps } from './_task-steps';
+} from '../../../lib';
+import { TaskContext, TaskDefinition, TaskSteps } from '../_task-steps';
 
 /** The paths the task lets through to httpbin. */
 const STATUS_AND_DELAY = [{ uri: StringMatch.prefix('/status') }, { uri: StringMatch.prefix('/delay') }];

@@ -10,8 +10,8 @@ import {
   ServerTlsMode,
   SharedGateway,
   VersionRouting,
-} from '../../lib';
-import { TaskContext, TaskDefinition, TaskSteps } from './_task-steps';
+} from '../../../lib';
+import { TaskContext, TaskDefinition, TaskSteps } from '../_task-steps';
 
 const HOST = 'nginx.example.com';
 const NAMESPACE = 'default';

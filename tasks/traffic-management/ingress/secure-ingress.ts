@@ -12,8 +12,8 @@ import {
   ServerTlsMode,
   SharedGateway,
   StringMatch,
-} from '../../lib';
-import { TaskContext, TaskDefinition, TaskSteps } from './_task-steps';
+} from '../../../lib';
+import { TaskContext, TaskDefinition, TaskSteps } from '../_task-steps';
 
 const HTTPBIN_HOST = 'httpbin.example.com';
 const HELLOWORLD_HOST = 'helloworld.example.com';
