@@ -67,6 +67,7 @@ export type {
   UriRegexRewrite,
 } from './routing/http-route';
 export {
+  GrpcStatus,
   HttpRoute,
   PathReplacement,
   RedirectPortDerivation,

@@ -502,6 +502,18 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'a VirtualService without hosts (a delegate) is delegated to by some route of the app (else its routes apply nowhere)',
   ),
+  MATCH_GATEWAY_UNBOUND: check(
+    'BKI-MATCH-GATEWAY-UNBOUND',
+    'library',
+    Severity.WARNING,
+    "a route condition's `gateways` are among its VirtualService's `gateways` (the mesh when none): istiod gives a VirtualService only to those, so a condition on another gateway never matches",
+  ),
+  VS_DELEGATE_MATCH_CONFLICT: check(
+    'BKI-VS-DELEGATE-MATCH-CONFLICT',
+    'library',
+    Severity.WARNING,
+    'each route of a delegate VirtualService has a condition that fits within a condition of the route delegating to it (else istiod drops the route there, as pilot merges them)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -171,6 +171,9 @@ function renderPathMatch(scope: IConstruct, field: string, sm: StringMatch) {
         type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION,
         value: checkLength(scope, `${field}.regex`, v, 1024),
       };
+    case 'present':
+      // validateRoute refuses a presence condition on a path first.
+      return refuse(scope, `${field}.present`, 'present', 'path presence match');
   }
 }
 
@@ -208,6 +211,8 @@ function valueMatch(scope: IConstruct, field: string, sm: StringMatch, what: str
       return { type: 'RegularExpression', value: checkLength(scope, `${field}.regex`, sm.value, maxValue(what)) };
     case 'prefix':
       return refuse(scope, `${field}.prefix`, sm.value, `${what} prefix match`, 'use StringMatch.regex("^prefix.*")');
+    case 'present':
+      return refuse(scope, `${field}.present`, 'present', `${what} presence match`, 'use StringMatch.regex(".*")');
   }
 }
 

@@ -41,6 +41,14 @@ export class StringMatch {
     return new StringMatch('exact', value);
   }
 
+  /**
+   * The header is there, whatever its value (Istio's empty StringMatch `{}`): in `headers` a presence
+   * condition, in `withoutHeaders` an absence condition. Headers only; Istio API only.
+   */
+  public static present(): StringMatch {
+    return new StringMatch('present', '');
+  }
+
   /** The value starts with `value`, e.g. `StringMatch.prefix('/static')`. */
   public static prefix(value: string): StringMatch {
     return new StringMatch('prefix', value);
@@ -60,8 +68,8 @@ export class StringMatch {
   }
 
   private constructor(
-    /** exact, prefix or regex. */
-    public readonly kind: 'exact' | 'prefix' | 'regex',
+    /** exact, prefix, regex or present. */
+    public readonly kind: 'exact' | 'prefix' | 'regex' | 'present',
     /** The string or pattern. */
     public readonly value: string,
   ) {
@@ -210,13 +218,60 @@ export interface FaultDelay {
 
 /** Aborts a share of the requests with an HTTP status. */
 export interface FaultAbort {
-  /** Status to answer with, 200-599. */
-  readonly httpStatus: number;
+  /**
+   * HTTP status to answer with, 200-599 (Istio `fault.abort.httpStatus`); this or `grpcStatus`.
+   * @default none: then `grpcStatus`
+   */
+  readonly httpStatus?: number;
+  /**
+   * gRPC status to answer with (Istio `fault.abort.grpcStatus`), e.g. `GrpcStatus.UNAVAILABLE`; this or
+   * `httpStatus`.
+   * @default none: then `httpStatus`
+   */
+  readonly grpcStatus?: GrpcStatus;
   /**
    * Share of requests to abort.
    * @default Percent.ALL
    */
   readonly percentage?: Percent;
+}
+
+/** The gRPC statuses istiod accepts for an abort fault (`fault.abort.grpcStatus`). */
+export enum GrpcStatus {
+  /** 0 */
+  OK = 'OK',
+  /** 1 */
+  CANCELLED = 'CANCELLED',
+  /** 2 */
+  UNKNOWN = 'UNKNOWN',
+  /** 3 */
+  INVALID_ARGUMENT = 'INVALID_ARGUMENT',
+  /** 4 */
+  DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
+  /** 5 */
+  NOT_FOUND = 'NOT_FOUND',
+  /** 6 */
+  ALREADY_EXISTS = 'ALREADY_EXISTS',
+  /** 7 */
+  PERMISSION_DENIED = 'PERMISSION_DENIED',
+  /** 8 */
+  RESOURCE_EXHAUSTED = 'RESOURCE_EXHAUSTED',
+  /** 9 */
+  FAILED_PRECONDITION = 'FAILED_PRECONDITION',
+  /** 10 */
+  ABORTED = 'ABORTED',
+  /** 11 */
+  OUT_OF_RANGE = 'OUT_OF_RANGE',
+  /** 12 */
+  UNIMPLEMENTED = 'UNIMPLEMENTED',
+  /** 13 */
+  INTERNAL = 'INTERNAL',
+  /** 14 */
+  UNAVAILABLE = 'UNAVAILABLE',
+  /** 15 */
+  DATA_LOSS = 'DATA_LOSS',
+  /** 16 */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
 }
 
 /** Fault injection; at least one of `delay`, `abort`. */
@@ -285,6 +340,16 @@ export interface RetryPolicy {
    * @default Istio's (false: retries stay in the locality of the first try)
    */
   readonly retryRemoteLocalities?: boolean;
+  /**
+   * Base interval between retries (Istio `retries.backoff`), at least 1 ms; not on Istio 1.17.
+   * @default Envoy's (25 ms)
+   */
+  readonly backoff?: Duration;
+  /**
+   * Retry on other hosts than those tried before (Istio `retries.retryIgnorePreviousHosts`); not on Istio 1.17.
+   * @default Istio's (true)
+   */
+  readonly retryIgnorePreviousHosts?: boolean;
 }
 
 /** Copies a share of the traffic to another destination, fire and forget. */
@@ -738,7 +803,10 @@ export class HttpRoute {
       fault: options.fault === undefined ? undefined : renderFault(scope, `${field}.fault`, options.fault),
       route,
       timeout: options.timeout === undefined ? undefined : istioDuration(scope, `${field}.timeout`, options.timeout),
-      retries: options.retries === undefined ? undefined : renderRetries(scope, `${field}.retries`, options.retries),
+      retries:
+        options.retries === undefined
+          ? undefined
+          : renderRetries(scope, `${field}.retries`, options.retries, context.release),
       mirror: mirror?.mirror,
       mirrorPercentage: mirror?.mirrorPercentage,
       mirrors,
@@ -888,8 +956,10 @@ function matchGateways(
   const refs = gateways.map((g, i) => renderGatewayRef(scope, `${field}[${i}]`, g, context.namespace!));
   if (new Set(refs).size !== refs.length) reject(scope, field, refs, 'each gateway at most once');
   const allowed = context.gateways;
+  // "edge" and "<own namespace>/edge" name the same Gateway.
+  const full = (r: string) => (r === MESH || r.includes('/') ? r : `${context.namespace}/${r}`);
   refs.forEach((r, i) => {
-    if (allowed !== undefined && !allowed.includes(r))
+    if (allowed !== undefined && !allowed.map(full).includes(full(r)))
       reject(
         scope,
         `${field}[${i}]`,
@@ -941,6 +1011,15 @@ function renderStringMatch(
   const v = sm.value;
   if (typeof v !== 'string') reject(scope, `${field}.${sm.kind}`, v, 'a string');
   switch (sm.kind) {
+    case 'present':
+      if (what !== 'header')
+        reject(
+          scope,
+          `${field}.present`,
+          'present',
+          'StringMatch.exact, prefix or regex: a presence condition is only for headers and withoutHeaders',
+        );
+      return {};
     case 'exact':
       if (what === 'uri' && !v.startsWith('/')) reject(scope, `${field}.exact`, v, 'a path starting with "/"');
       if (what === 'origin' && v.length === 0)
@@ -1088,15 +1167,32 @@ function renderFault(scope: IConstruct, field: string, fault: FaultInjection): V
       abort === undefined
         ? undefined
         : {
-            httpStatus: checkInteger(scope, `${field}.abort.httpStatus`, abort.httpStatus, 200, 599),
+            ...abortStatus(scope, `${field}.abort`, abort),
             percentage: { value: checkPercent(scope, `${field}.abort.percentage`, abort.percentage ?? Percent.ALL) },
           },
   };
 }
 
+function abortStatus(scope: IConstruct, field: string, abort: FaultAbort) {
+  if (abort === null || typeof abort !== 'object') reject(scope, field, abort, 'a FaultAbort object');
+  if ((abort.httpStatus === undefined) === (abort.grpcStatus === undefined))
+    reject(scope, field, abort, 'a FaultAbort with one of httpStatus, grpcStatus (Istio takes one error type)');
+  if (abort.httpStatus !== undefined)
+    return { httpStatus: checkInteger(scope, `${field}.httpStatus`, abort.httpStatus, 200, 599) };
+  const codes: readonly string[] = Object.values(GrpcStatus);
+  if (!codes.includes(abort.grpcStatus!))
+    reject(scope, `${field}.grpcStatus`, abort.grpcStatus, `one of GrpcStatus: ${codes.join(', ')}`);
+  return { grpcStatus: abort.grpcStatus };
+}
+
 const RETRY_ON_VALUES: readonly string[] = Object.values(RetryOn);
 
-function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): VirtualServiceSpecHttp['retries'] {
+function renderRetries(
+  scope: IConstruct,
+  field: string,
+  retries: RetryPolicy,
+  release: IstioRelease | undefined,
+): VirtualServiceSpecHttp['retries'] {
   if (retries === null || typeof retries !== 'object') reject(scope, field, retries, 'a RetryPolicy object');
   checkInteger(scope, `${field}.attempts`, retries.attempts, 1, 1000);
   const tokens: string[] = [];
@@ -1123,10 +1219,20 @@ function renderRetries(scope: IConstruct, field: string, retries: RetryPolicy): 
     );
   }
   if (new Set(tokens).size !== tokens.length) reject(scope, `${field}.retryOn`, tokens, 'each condition at most once');
-  if (retries.retryRemoteLocalities !== undefined && typeof retries.retryRemoteLocalities !== 'boolean')
-    reject(scope, `${field}.retryRemoteLocalities`, retries.retryRemoteLocalities, 'true or false');
+  for (const f of ['retryRemoteLocalities', 'retryIgnorePreviousHosts'] as const) {
+    if (retries[f] !== undefined && typeof retries[f] !== 'boolean')
+      reject(scope, `${field}.${f}`, retries[f], 'true or false');
+  }
+  if (release?.minor === '1.17') {
+    for (const f of ['backoff', 'retryIgnorePreviousHosts'] as const) {
+      if (retries[f] !== undefined)
+        reject(scope, `${field}.${f}`, retries[f], `nothing on Istio 1.17, whose VirtualService has no retries.${f}`);
+    }
+  }
   return {
     retryRemoteLocalities: retries.retryRemoteLocalities,
+    retryIgnorePreviousHosts: retries.retryIgnorePreviousHosts,
+    backoff: retries.backoff === undefined ? undefined : istioDuration(scope, `${field}.backoff`, retries.backoff),
     attempts: retries.attempts,
     perTryTimeout:
       retries.perTryTimeout === undefined

@@ -863,6 +863,35 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       virtualService('reviews-v2', { http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }),
     ],
   },
+  {
+    code: C.VS_DELEGATE_MATCH_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [{ match: [{ uri: { prefix: '/v2' } }], delegate: { name: 'reviews-v2' } }],
+      }),
+      virtualService('reviews-v2', {
+        http: [{ match: [{ uri: { prefix: '/v3' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.MATCH_GATEWAY_UNBOUND.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      gateway('edge', ['reviews.example.com']),
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ gateways: ['edge'] }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        ],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

@@ -73,6 +73,10 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED,
     MESH_CHECKS.SERVICE_ENTRY_CONFLICT,
     MESH_CHECKS.AUTHZ_METHOD_INVALID,
+    MESH_CHECKS.VS_DELEGATE_NOT_FOUND, // test/routing/http-route-checks.test.ts
+    MESH_CHECKS.VS_DELEGATE_UNUSED, // test/routing/http-route-checks.test.ts
+    MESH_CHECKS.VS_DELEGATE_MATCH_CONFLICT, // test/routing/http-route-checks.test.ts
+    MESH_CHECKS.MATCH_GATEWAY_UNBOUND, // test/routing/http-route-checks.test.ts
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);

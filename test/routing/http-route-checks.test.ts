@@ -103,4 +103,78 @@ describe('BKI-VS-DELEGATE-NOT-FOUND and BKI-VS-DELEGATE-UNUSED', () => {
       'test/orphan/VirtualService',
     ]);
   });
+
+  test.each<[string, any, any, boolean]>([
+    ['a longer uri prefix', { uri: { prefix: '/v2' } }, { uri: { prefix: '/v2/reviews' } }, false],
+    ['an exact uri under the prefix', { uri: { prefix: '/v2' } }, { uri: { exact: '/v2/a' } }, false],
+    [
+      'no uri (the root one applies)',
+      { uri: { prefix: '/v2' } },
+      { headers: { 'end-user': { exact: 'jason' } } },
+      false,
+    ],
+    ['another prefix', { uri: { prefix: '/v2' } }, { uri: { prefix: '/v3' } }, true],
+    ['a regex under a prefix', { uri: { prefix: '/v2' } }, { uri: { regex: '/v2/.*' } }, true],
+    ['another exact header value', { headers: { x: { exact: 'a' } } }, { headers: { x: { exact: 'b' } } }, true],
+    ['another port', { port: 80 }, { port: 8080 }, true],
+    ['a gateway outside the root ones', { gateways: ['mesh'] }, { gateways: ['istio-system/edge'] }, true],
+    ['ignoreUriCase on one side only', { uri: { prefix: '/' } }, { uri: { prefix: '/a' }, ignoreUriCase: true }, true],
+  ])('BKI-VS-DELEGATE-MATCH-CONFLICT: %s', (_name, rootMatch, leafMatch, conflict) => {
+    // GIVEN a root route with one condition delegating to a VirtualService whose route has one condition
+    const objects = [
+      virtualService('reviews', 'default', {
+        hosts: ['reviews'],
+        http: [{ match: [rootMatch], delegate: { name: 'reviews-v2' } }],
+      }),
+      child('reviews-v2', 'default', {
+        http: [{ match: [leafMatch], route: [{ destination: { host: 'reviews.default.svc.cluster.local' } }] }],
+      }),
+    ];
+    // WHEN
+    const findings = analyzeManifests(objects).filter((f) => f.code === C.VS_DELEGATE_MATCH_CONFLICT.code);
+    // THEN a conflict (as pilot's mergeHTTPMatchRequests sees it) is a warning on the delegate's route
+    expect(findings.map((f) => [f.path, f.field, f.severity])).toEqual(
+      conflict ? [['mesh/default/reviews-v2', 'spec.http[0].match[0]', 'warning']] : [],
+    );
+    if (conflict) expect(findings[0].message).toMatch(/istiod drops this route there/);
+  });
+});
+
+describe('BKI-MATCH-GATEWAY-UNBOUND', () => {
+  const edge = {
+    path: 'mesh/edge',
+    manifest: {
+      apiVersion: NETWORKING,
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'istio-system' },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      },
+    },
+  };
+  const unbound = (gateways: string[] | undefined, matchGateways: string[]) =>
+    analyzeManifests([
+      edge,
+      virtualService('reviews', 'default', {
+        hosts: ['reviews'],
+        gateways,
+        http: [
+          { match: [{ gateways: matchGateways }], route: [{ destination: { host: 'reviews' } }] },
+          { route: [{ destination: { host: 'reviews' } }] },
+        ],
+      }),
+    ])
+      .filter((f) => f.code === C.MATCH_GATEWAY_UNBOUND.code)
+      .map((f) => `${f.field} ${f.severity}`);
+
+  test('a condition on a gateway the VirtualService is not bound to never matches', () => {
+    expect(unbound(undefined, ['istio-system/edge'])).toEqual(['spec.http[0].match[0].gateways[0] warning']);
+    expect(unbound(['istio-system/edge'], ['mesh'])).toEqual(['spec.http[0].match[0].gateways[0] warning']);
+  });
+
+  test('the same gateway written another way, or the mesh of a mesh-bound VirtualService, is fine', () => {
+    expect(unbound(['istio-system/edge', 'mesh'], ['edge.istio-system', 'mesh'])).toEqual([]);
+    expect(unbound(undefined, ['mesh'])).toEqual([]);
+  });
 });

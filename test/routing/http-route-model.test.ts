@@ -6,6 +6,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 
 import {
+  GrpcStatus,
   IMeshService,
   IstioRelease,
   Percent,
@@ -264,6 +265,11 @@ describe('delegation', () => {
       /delegate VirtualService with gateways/,
     );
     expectRejected(() => routing().delegateTarget, 'delegateTarget', /delegate: true/);
+    expectRejected(
+      () => routing(chart(), { delegate: true }).addTcpRoute({ to: [{ subset: 'v1' }] }),
+      'addTcpRoute',
+      /delegates only HTTP routes/,
+    );
     expectRejected(route({ to: undefined, delegate: { name: 'Bad_Name' } }), 'routes[0].delegate.name', /RFC 1123/);
   });
 });
@@ -783,4 +789,84 @@ describe('destinations on another host, and a single weight of 100', () => {
       /a Service name in the route's namespace/,
     );
   });
+});
+
+describe('gRPC abort faults, retry backoff and retryIgnorePreviousHosts', () => {
+  test('are written under their Istio names', () => {
+    const r = routing();
+    r.routeAllTo('v1', {
+      fault: { abort: { grpcStatus: GrpcStatus.UNAVAILABLE, percentage: Percent.of(50) } },
+      retries: { attempts: 3, backoff: Duration.millis(250), retryIgnorePreviousHosts: false },
+    });
+    const spec = r.routes[0]._toSpec();
+    expect(spec.fault).toEqual({ abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 50 } } });
+    expect(spec.retries).toMatchObject({ attempts: 3, backoff: '0.25s', retryIgnorePreviousHosts: false });
+  });
+
+  test('are checked', () => {
+    expectRejected(
+      route({ fault: { abort: { httpStatus: 503, grpcStatus: GrpcStatus.INTERNAL } } }),
+      'routes[0].fault.abort',
+      /one of httpStatus, grpcStatus/,
+    );
+    expectRejected(route({ fault: { abort: {} } }), 'routes[0].fault.abort', /one of httpStatus, grpcStatus/);
+    expectRejected(
+      route({ fault: { abort: { grpcStatus: 'BROKEN' as GrpcStatus } } }),
+      'routes[0].fault.abort.grpcStatus',
+      /UNAVAILABLE/,
+    );
+    expectRejected(
+      route({ retries: { attempts: 2, backoff: Duration.millis(0.5) } }),
+      'routes[0].retries.backoff',
+      /at least 1 ms/,
+    );
+    const on117 = (options: Partial<HttpRouteOptions>) => () =>
+      routing(chart(IstioRelease.V1_17)).addRoute({ to: [{ subset: 'v1' }], ...options });
+    expectRejected(
+      on117({ retries: { attempts: 2, backoff: Duration.seconds(1) } }),
+      'routes[0].retries.backoff',
+      /Istio 1.17/,
+    );
+    expectRejected(
+      on117({ retries: { attempts: 2, retryIgnorePreviousHosts: true } }),
+      'routes[0].retries.retryIgnorePreviousHosts',
+      /Istio 1.17/,
+    );
+  });
+});
+
+test('header presence and absence conditions (StringMatch.present(), Istio `{}`)', () => {
+  // GIVEN requests that carry x-canary and no x-debug
+  const c = chart();
+  routing(c).addRoute({
+    match: [{ headers: { 'x-canary': StringMatch.present() }, withoutHeaders: { 'x-debug': StringMatch.present() } }],
+    to: [{ subset: 'v2' }],
+  });
+  // WHEN
+  const vs = synthValid(c).find((o) => o.kind === 'VirtualService');
+  // THEN both are written as Istio's empty StringMatch
+  expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-canary': {} }, withoutHeaders: { 'x-debug': {} } }]);
+  // ...only for headers, and not in the Gateway API
+  expectRejected(
+    route({ match: [{ uri: StringMatch.present() }] }),
+    'routes[0].match[0].uri.present',
+    /only for headers/,
+  );
+  const e = invalidInputOf(gatewayRoute({ match: [{ headers: { 'x-canary': StringMatch.present() } }] }));
+  expect([e.field, e.allowed]).toEqual([
+    'routes[0].match[0].headers.x-canary.present',
+    'no header presence match: the Gateway API (HTTPRoute, standard channel v1.5.1) has none; use StringMatch.regex(".*")',
+  ]);
+});
+
+test('a condition gateway written differently from the VirtualService one still names it', () => {
+  // GIVEN a Gateway in the VirtualService's own namespace, named "<namespace>/<name>" at the top
+  const c = chart();
+  const edge = new SharedGateway(c, 'edge', { name: 'edge', namespace: 'default' });
+  edge.addServer({ hosts: ['reviews.example.com'], protocol: ServerProtocol.HTTP });
+  const r = routing(c, { hosts: ['reviews.example.com'], gateways: ['default/edge'] });
+  // WHEN the condition names it by the construct (written "edge")
+  r.addRoute({ match: [{ gateways: [edge], uri: StringMatch.prefix('/') }], to: [{ subset: 'v1' }] });
+  // THEN it is accepted, as Istio resolves both to default/edge
+  expect(r.routes[0]._toSpec().match?.[0].gateways).toEqual(['edge']);
 });
