@@ -291,7 +291,7 @@ synthAtomically({
     const v130 = walkThrough(v130dir, IstioRelease.V1_30);
     const gatewayApi = gatewayApiWalkThrough(path.join(v130dir, 'gateway-api'), v130);
     taskApps = trafficManagementTasks(path.join(v130dir, 'tasks', 'traffic-management'), {
-      bookinfoApp: v130.app,
+      bookinfoApp: Chart.of(v130.bookinfo),
       bookinfo: v130.bookinfo,
       gatewayApiApp: gatewayApi.app,
     });

@@ -50,6 +50,9 @@ export { buildTopology, topologyOf } from './topology/topology-model';
 
 // Routing: version-aware DestinationRules and VirtualServices, and the values their routes take.
 export type {
+  CorsPolicy,
+  DelegateTarget,
+  DirectResponse,
   FaultAbort,
   FaultDelay,
   FaultInjection,
@@ -61,8 +64,17 @@ export type {
   Mirror,
   RetryPolicy,
   RouteDestination,
+  UriRegexRewrite,
 } from './routing/http-route';
-export { HttpRoute, PathReplacement, RetryOn, StringMatch } from './routing/http-route';
+export {
+  HttpRoute,
+  PathReplacement,
+  RedirectPortDerivation,
+  ResponseBody,
+  RetryOn,
+  StringMatch,
+  UnmatchedPreflights,
+} from './routing/http-route';
 export { Percent } from './routing/percent';
 export { RoutingApi } from './routing/routing-api';
 export type {

@@ -121,6 +121,23 @@ describe('BookinfoApp', () => {
       );
     });
 
+    test.each(['istio-system', 'kube-system', 'kube-public', 'default'])(
+      'a namespace the cluster or Istio owns (%s) is deployed into, never emitted, and owning it is refused',
+      (namespace) => {
+        // GIVEN Bookinfo in a namespace the cluster or the control plane owns
+        // WHEN its Namespace is left to the default THEN none is emitted (kubectl delete -f would delete it)
+        const { objects } = synth({ namespace });
+        expect(objects.filter((o) => o.kind === 'Namespace')).toEqual([]);
+        expect(objects.find((o) => o.kind === 'Deployment').metadata.namespace).toBe(namespace);
+        // WHEN it is asked for THEN it is refused, saying why
+        expect(() => synth({ namespace, createNamespace: true })).toThrow(
+          new RegExp(
+            `\\[test/bookinfo\\] createNamespace: true is not allowed; expected false, to deploy into it without owning it: a manifest must not own the namespace "${namespace}" \\(`,
+          ),
+        );
+      },
+    );
+
     test('namespace label is refused for "default"', () => {
       expect(() => synth({ sidecarInjection: SidecarInjection.NAMESPACE_LABEL })).toThrow(
         /\[test\/bookinfo\] sidecarInjection: "namespace-label" is not allowed; expected POD_LABEL or NONE/,

@@ -165,6 +165,7 @@ describe('the public API (lib/index.ts)', () => {
       'PathReplacement',
       'Percent',
       'PrometheusStorage',
+      'ResponseBody',
       'StringMatch',
     ];
     for (const name of [...constructClasses, ...valueClasses]) {

@@ -3,6 +3,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkOwnableNamespace } from '../core/_owned-namespaces';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode, USE_WAYPOINT_LABEL } from '../core/dataplane-mode';
 import { IKubernetesGateway } from '../core/gateway';
@@ -99,6 +100,10 @@ export class MeshNamespace extends Construct {
     MeshAnalysis.of(this);
 
     this.name = checkDnsLabel(this, 'name', props.name ?? 'default');
+    // `default` is labelled as Istio's ambient task does: the API server never deletes it, so owning it is harmless.
+    if (this.name !== 'default') {
+      checkOwnableNamespace(this, 'name', this.name, 'a namespace of your workloads, or "default"');
+    }
     const mode = props.dataplaneMode;
     if (mode !== undefined && !Object.values(DataplaneMode).includes(mode)) {
       reject(this, 'dataplaneMode', mode, `one of ${Object.values(DataplaneMode).join(', ')}`);

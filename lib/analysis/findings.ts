@@ -490,6 +490,18 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'AuthorizationPolicy `to.operation.methods` (KIA0102) and `notMethods` are upper-case HTTP methods, fully qualified gRPC methods (`/package.Service/Method`) or `*` patterns (Istio compares them exactly)',
   ),
+  VS_DELEGATE_NOT_FOUND: check(
+    'BKI-VS-DELEGATE-NOT-FOUND',
+    'library',
+    Severity.ERROR,
+    "a VirtualService route `delegate` names a VirtualService of the app without hosts and exported to the root's namespace (istiod otherwise drops the route with a log line only)",
+  ),
+  VS_DELEGATE_UNUSED: check(
+    'BKI-VS-DELEGATE-UNUSED',
+    'library',
+    Severity.WARNING,
+    'a VirtualService without hosts (a delegate) is delegated to by some route of the app (else its routes apply nowhere)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -1,5 +1,6 @@
 import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS, WeightStrictness } from './findings';
+import { runHttpRouteChecks } from './http-route-checks';
 import { asArray, hostsMatch, IndexedObject, MeshIndex } from './mesh-index';
 
 const MESH = 'mesh';
@@ -31,6 +32,7 @@ export function runRoutingChecks(context: CheckContext): void {
   const ingressCandidates: IngressCandidate[] = [];
 
   checkGatewayConflicts(context);
+  runHttpRouteChecks(context);
   for (const vs of index.istio('VirtualService')) {
     const spec = vs.manifest.spec ?? {};
     const hosts: string[] = asArray(spec.hosts).filter((h) => typeof h === 'string');

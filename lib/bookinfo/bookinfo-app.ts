@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkOwnableNamespace, isOwnableNamespace } from '../core/_owned-namespaces';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
 import { checkDnsLabel, checkInteger, reject } from '../core/input-validation';
@@ -100,7 +101,7 @@ export interface BookinfoAppProps {
   readonly versionServices?: boolean;
   /**
    * Emit the `Namespace` object. Never done for `default`, which a manifest must not own.
-   * @default true unless the namespace is `default`
+   * @default true unless the cluster or Istio owns the namespace (`default`, `kube-*`, `istio-system`), which is never emitted
    */
   readonly createNamespace?: boolean;
   /**
@@ -205,9 +206,16 @@ export class BookinfoApp extends Construct {
         'POD_LABEL or NONE in the "default" namespace (a manifest must not own it; label it with `kubectl label namespace default istio-injection=enabled` instead)',
       );
     }
-    const createNamespace = props.createNamespace ?? !isDefault;
-    if (createNamespace && isDefault)
-      reject(this, 'createNamespace', true, 'false for the "default" namespace, which always exists');
+    const createNamespace = props.createNamespace ?? isOwnableNamespace(this.namespace);
+    if (createNamespace) {
+      checkOwnableNamespace(
+        this,
+        'createNamespace',
+        this.namespace,
+        'false, to deploy into it without owning it',
+        true,
+      );
+    }
     if (!createNamespace && this.sidecarInjection === SidecarInjection.NAMESPACE_LABEL) {
       reject(
         this,

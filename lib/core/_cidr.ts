@@ -95,3 +95,56 @@ function parseIpv6(input: string): ParsedAddr | undefined {
   if (bytes < 16 ? !ellipsis : ellipsis) return undefined;
   return { v6: true, zoned };
 }
+
+/**
+ * The address family whose every address the ranges admit together, if one: `0.0.0.0/0`, `::/0`, or
+ * ranges that add up to it (`0.0.0.0/1` and `128.0.0.0/1`). An allow-list that admits a whole family
+ * restricts nothing for its clients, whatever else it holds. Each range must pass {@link isIstioIpBlock}.
+ * @internal
+ */
+export function wholeFamilyAdmitted(ranges: readonly string[]): 'IPv4' | 'IPv6' | undefined {
+  const byFamily: Record<'IPv4' | 'IPv6', [bigint, bigint][]> = { IPv4: [], IPv6: [] };
+  for (const range of ranges) {
+    const slash = range.indexOf('/');
+    const address = slash < 0 ? range : range.slice(0, slash);
+    const v6 = address.includes(':');
+    const bits = v6 ? 128 : 32;
+    const prefix = slash < 0 ? bits : Number(range.slice(slash + 1));
+    const value = v6 ? ipv6Value(address) : ipv4Value(address);
+    const size = 1n << BigInt(bits - prefix);
+    const start = (value / size) * size;
+    byFamily[v6 ? 'IPv6' : 'IPv4'].push([start, start + size - 1n]);
+  }
+  for (const family of ['IPv4', 'IPv6'] as const) {
+    const intervals = byFamily[family].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let next = 0n; // the lowest address not covered yet
+    for (const [start, end] of intervals) {
+      if (start > next) break;
+      if (end + 1n > next) next = end + 1n;
+    }
+    if (next === 1n << BigInt(family === 'IPv4' ? 32 : 128)) return family;
+  }
+  return undefined;
+}
+
+function ipv4Value(s: string): bigint {
+  return s.split('.').reduce((acc, field) => (acc << 8n) | BigInt(Number(field)), 0n);
+}
+
+/** The 128-bit value of an IPv6 address Go accepts (zone cut off; `::` expanded; embedded IPv4 last). */
+function ipv6Value(input: string): bigint {
+  const s = input.split('%')[0];
+  const words = (part: string): bigint[] => {
+    if (part === '') return [];
+    return part.split(':').flatMap((field) => {
+      if (!field.includes('.')) return [BigInt(parseInt(field, 16))];
+      const v4 = ipv4Value(field);
+      return [v4 >> 16n, v4 & 0xffffn];
+    });
+  };
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const high = words(head);
+  const low = tail === undefined ? [] : words(tail);
+  const all = [...high, ...Array(8 - high.length - low.length).fill(0n), ...low];
+  return all.reduce((acc, w) => (acc << 16n) | w, 0n);
+}

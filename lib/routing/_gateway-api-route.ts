@@ -3,7 +3,11 @@ import { IConstruct } from 'constructs';
 import {
   HttpRouteSpecRules,
   HttpRouteSpecRulesBackendRefs,
+  HttpRouteSpecRulesBackendRefsFilters,
+  HttpRouteSpecRulesBackendRefsFiltersType,
   HttpRouteSpecRulesFilters,
+  HttpRouteSpecRulesFiltersCors,
+  HttpRouteSpecRulesFiltersCorsAllowMethods,
   HttpRouteSpecRulesFiltersRequestHeaderModifier,
   HttpRouteSpecRulesFiltersRequestRedirectPath,
   HttpRouteSpecRulesFiltersRequestRedirectScheme,
@@ -22,6 +26,7 @@ import { gatewayApiDuration } from './_gateway-api-duration';
 import {
   checkHeaderModifier,
   checkRedirect,
+  CorsPolicy,
   HeaderModifier,
   HttpMatch,
   HttpRouteOptions,
@@ -105,6 +110,19 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): HttpRouteS
     );
   if (m.port !== undefined)
     refuse(scope, `${field}.port`, m.port, 'port match', "the HTTPRoute's parent (the Service port) chooses the port");
+  const istioOnly: [keyof HttpMatch, string, string?][] = [
+    ['scheme', 'scheme match'],
+    ['withoutHeaders', 'negative header match (withoutHeaders)', 'use a header regex that excludes the value'],
+    ['ignoreUriCase', 'case-insensitive path match (ignoreUriCase)', 'use a StringMatch.regex("(?i)...") path'],
+    ['sourceLabels', 'source workload match (sourceLabels)', 'restrict callers with an AuthorizationPolicy'],
+    ['sourceNamespace', 'source namespace match (sourceNamespace)', 'restrict callers with an AuthorizationPolicy'],
+    ['gateways', 'per-condition gateways', "the HTTPRoute's parentRefs choose where it applies"],
+    ['name', 'condition name', 'name the route instead'],
+    ['statPrefix', 'per-condition route statistics (statPrefix)'],
+  ];
+  for (const [f, feature, instead] of istioOnly) {
+    if (m[f] !== undefined) refuse(scope, `${field}.${f}`, m[f], feature, instead);
+  }
   const headers = m.headers === undefined ? undefined : Object.entries(m.headers);
   const query = m.queryParams === undefined ? undefined : Object.entries(m.queryParams);
   if (headers && headers.length > MAX_HEADER_MATCHES)
@@ -218,6 +236,32 @@ export function renderGatewayApiRule(
 ): HttpRouteSpecRules {
   validateRoute(scope, field, options, context.service);
   if (options.fault !== undefined) refuse(scope, `${field}.fault`, options.fault, 'fault injection');
+  if (options.directResponse !== undefined)
+    refuse(scope, `${field}.directResponse`, options.directResponse, 'direct response');
+  if (options.delegate !== undefined)
+    refuse(
+      scope,
+      `${field}.delegate`,
+      options.delegate,
+      'VirtualService delegation',
+      'route with HTTPRoutes of their own',
+    );
+  if (options.rewrite?.uriRegexRewrite !== undefined)
+    refuse(
+      scope,
+      `${field}.rewrite.uriRegexRewrite`,
+      options.rewrite.uriRegexRewrite,
+      'regular-expression path rewrite',
+      'use a PathReplacement (whole path or prefix)',
+    );
+  if (options.redirect?.derivePort !== undefined)
+    refuse(
+      scope,
+      `${field}.redirect.derivePort`,
+      options.redirect.derivePort,
+      'redirect port derivation (derivePort)',
+      'give the port, or leave it out for the scheme default',
+    );
   if (options.retries !== undefined)
     refuse(scope, `${field}.retries`, options.retries, 'retries', 'HTTPRoute retry is experimental-channel only');
   const matches =
@@ -259,6 +303,12 @@ export function renderGatewayApiRule(
     });
   }
   if (options.mirror !== undefined) filters.push(renderMirror(scope, `${field}.mirror`, options.mirror, context));
+  (options.mirrors ?? []).forEach((m, i) => filters.push(renderMirror(scope, `${field}.mirrors[${i}]`, m, context)));
+  if (options.corsPolicy !== undefined)
+    filters.push({
+      type: HttpRouteSpecRulesFiltersType.CORS,
+      cors: renderCors(scope, `${field}.corsPolicy`, options.corsPolicy),
+    });
   if (filters.length > MAX_FILTERS)
     reject(scope, field, `${filters.length} filters`, `at most ${MAX_FILTERS} filters per rule in ${GATEWAY_API}`);
   // validateRoute has made sure `to` is there unless the route redirects (then it has no backends).
@@ -272,7 +322,13 @@ export function renderGatewayApiRule(
     );
   const backendRefs: HttpRouteSpecRulesBackendRefs[] = to.map((d, i) => {
     const b = context.backendFor(`${field}.to[${i}]`, d);
-    return { name: b.name, namespace: b.namespace, port: b.port, weight: to.length > 1 ? d.weight : undefined };
+    return {
+      name: b.name,
+      namespace: b.namespace,
+      port: b.port,
+      weight: to.length > 1 ? d.weight : undefined,
+      filters: backendFilters(scope, `${field}.to[${i}]`, d),
+    };
   });
   return {
     name: options.name === undefined ? undefined : checkSectionName(scope, `${field}.name`, options.name),
@@ -283,6 +339,78 @@ export function renderGatewayApiRule(
       options.timeout === undefined
         ? undefined
         : { request: gatewayApiDuration(scope, `${field}.timeout`, options.timeout) },
+  };
+}
+
+/** A destination's own header changes, as backendRef filters. */
+function backendFilters(
+  scope: IConstruct,
+  field: string,
+  d: RouteDestination,
+): HttpRouteSpecRulesBackendRefsFilters[] | undefined {
+  const filters: HttpRouteSpecRulesBackendRefsFilters[] = [];
+  if (d.requestHeaders !== undefined)
+    filters.push({
+      type: HttpRouteSpecRulesBackendRefsFiltersType.REQUEST_HEADER_MODIFIER,
+      requestHeaderModifier: headerFilter(scope, `${field}.requestHeaders`, d.requestHeaders, 'request'),
+    });
+  if (d.responseHeaders !== undefined)
+    filters.push({
+      type: HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER,
+      responseHeaderModifier: headerFilter(scope, `${field}.responseHeaders`, d.responseHeaders, 'response'),
+    });
+  return filters.length > 0 ? filters : undefined;
+}
+
+/** The CRD's patterns for CORS origins and header names. */
+const CORS_ORIGIN = /^(\*|https?:\/\/((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:[0-9]{1,5})?)$/;
+const MAX_CORS_ITEMS = 64;
+
+/** A CORS policy as the Gateway API's CORS filter (already checked with istiod's rules by validateRoute). */
+function renderCors(scope: IConstruct, field: string, c: CorsPolicy): HttpRouteSpecRulesFiltersCors {
+  if (c.unmatchedPreflights !== undefined)
+    refuse(scope, `${field}.unmatchedPreflights`, c.unmatchedPreflights, 'unmatched-preflight handling');
+  const allowOrigins = c.allowOrigins.map((o, i) => {
+    if (o.kind !== 'exact')
+      refuse(
+        scope,
+        `${field}.allowOrigins[${i}].${o.kind}`,
+        o.value,
+        `${o.kind} origin match`,
+        'list exact origins; the host may start with "*." to allow its subdomains',
+      );
+    if (o.value.length > 253 || !CORS_ORIGIN.test(o.value))
+      reject(
+        scope,
+        `${field}.allowOrigins[${i}].exact`,
+        o.value,
+        `an origin ${GATEWAY_API} accepts: "*", or http(s)://host[:port] where the host may start with "*."`,
+      );
+    return o.value;
+  });
+  const alone = (f: string, values: readonly string[] | undefined) => {
+    if (values === undefined) return;
+    if (values.length > MAX_CORS_ITEMS)
+      reject(scope, `${field}.${f}`, `${values.length} values`, `at most ${MAX_CORS_ITEMS} in ${GATEWAY_API}`);
+    if (values.includes('*') && values.length > 1)
+      reject(scope, `${field}.${f}`, values, `"*" alone in ${GATEWAY_API}`);
+  };
+  alone('allowOrigins', allowOrigins);
+  alone('allowMethods', c.allowMethods);
+  alone('allowHeaders', c.allowHeaders);
+  alone('exposeHeaders', c.exposeHeaders);
+  (c.allowHeaders ?? []).concat(c.exposeHeaders ?? []).forEach((h) => {
+    if (h.length > 256)
+      reject(scope, `${field}.allowHeaders`, h, `header names of at most 256 characters in ${GATEWAY_API}`);
+  });
+  return {
+    allowOrigins,
+    allowMethods: c.allowMethods?.map((m) => m as HttpRouteSpecRulesFiltersCorsAllowMethods),
+    allowHeaders: c.allowHeaders === undefined ? undefined : [...c.allowHeaders],
+    exposeHeaders: c.exposeHeaders === undefined ? undefined : [...c.exposeHeaders],
+    // Whole seconds (validateRoute checked); the CRD's default is 5 s when left out.
+    maxAge: c.maxAge === undefined ? undefined : c.maxAge.toSeconds(),
+    allowCredentials: c.allowCredentials,
   };
 }
 
@@ -303,6 +431,14 @@ function headerFilter(
   direction: 'request' | 'response',
 ): HttpRouteSpecRulesFiltersRequestHeaderModifier {
   const { set, add, remove } = checkHeaderModifier(scope, field, mod, direction);
+  for (const [f, record] of [
+    ['set', set],
+    ['add', add],
+  ] as const) {
+    const pseudo = Object.keys(record ?? {}).find((k) => k.startsWith(':'));
+    if (pseudo !== undefined)
+      refuse(scope, `${field}.${f}`, pseudo, 'pseudo-header change', 'set Host, or rewrite the hostname');
+  }
   const list = (f: string, record: Record<string, string> | undefined) => {
     if (record === undefined) return undefined;
     const entries = Object.entries(record);

@@ -8,7 +8,7 @@ import {
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { gatewayReference, IGateway } from '../core/gateway';
+import { IGateway } from '../core/gateway';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -20,7 +20,15 @@ import {
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, resolveMeshServicePort, versionServiceName } from '../core/mesh-service';
 import { GATEWAY_API, GatewayApiBackend, renderGatewayApiRule } from './_gateway-api-route';
-import { HttpRoute, HttpRouteOptions, Mirror, RouteDestination, StringMatch } from './http-route';
+import {
+  DelegateTarget,
+  HttpRoute,
+  HttpRouteOptions,
+  Mirror,
+  renderGatewayRef,
+  RouteDestination,
+  StringMatch,
+} from './http-route';
 import { RoutingApi } from './routing-api';
 import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
 
@@ -139,6 +147,21 @@ export interface VersionRoutingProps {
    * @default the mesh only
    */
   readonly gateways?: ReadonlyArray<IGateway | string>;
+  /**
+   * Namespaces the VirtualService and the DestinationRule are visible to (Istio `exportTo` of both):
+   * `'.'` ({@link VersionRouting.EXPORT_TO_OWN_NAMESPACE}) for their own namespace, `'*'`
+   * ({@link VersionRouting.EXPORT_TO_ALL}) for all, or namespace names. `'*'` goes alone, and each namespace
+   * at most once (`'.'` is the own namespace). Istio API only.
+   * @default Istio's: every namespace (unless the mesh config's defaultVirtualServiceExportTo says otherwise)
+   */
+  readonly exportTo?: readonly string[];
+  /**
+   * Emit a delegate VirtualService (Istio's VirtualService delegation): one without `hosts` or `gateways`,
+   * whose routes apply where a route of another VirtualService delegates to it (`delegate:
+   * this.delegateTarget`). Its routes cannot delegate again. Istio API only.
+   * @default false
+   */
+  readonly delegate?: boolean;
 }
 
 const VERSION_ROUTING = typeMarker('VersionRouting');
@@ -163,6 +186,10 @@ const MAX_GATEWAY_API_MATCHES = 128;
 export class VersionRouting extends Construct {
   /** The gateway name that means "the sidecars of the mesh". */
   public static readonly MESH = 'mesh';
+  /** The `exportTo` entry for the objects' own namespace. */
+  public static readonly EXPORT_TO_OWN_NAMESPACE = '.';
+  /** The `exportTo` entry for every namespace. */
+  public static readonly EXPORT_TO_ALL = '*';
 
   /** True for a VersionRouting, also one made by another copy of this library. */
   public static isVersionRouting(x: unknown): x is VersionRouting {
@@ -192,6 +219,7 @@ export class VersionRouting extends Construct {
   private readonly subsetList: Subset[] = [];
   private readonly subsetPolicies: (TrafficPolicy | undefined)[] = [];
   private readonly routeList: HttpRoute[] = [];
+  private readonly isDelegate: boolean;
   private readonly gatewayRules: HttpRouteSpecRules[] = [];
   private readonly service: IMeshService;
 
@@ -228,6 +256,9 @@ export class VersionRouting extends Construct {
         service.host,
         `a Kubernetes Service with api: RoutingApi.GATEWAY_API (its HTTPRoutes attach to a Service); route a ServiceEntry host with RoutingApi.ISTIO`,
       );
+    if (props.delegate !== undefined && typeof props.delegate !== 'boolean')
+      reject(this, 'delegate', props.delegate, 'true or false');
+    this.isDelegate = props.delegate ?? false;
     if (this.api === RoutingApi.GATEWAY_API) {
       this.hosts = [this.host];
       this.gateways = [];
@@ -246,14 +277,31 @@ export class VersionRouting extends Construct {
     const createVs = props.createVirtualService ?? true;
     if (!createDr && !createVs)
       reject(this, 'createDestinationRule/createVirtualService', false, 'at least one of them true');
+    if (this.isDelegate) {
+      if (!createVs)
+        reject(this, 'delegate', true, 'a VersionRouting that creates its VirtualService (the delegate is one)');
+      for (const [name, value] of [
+        ['hosts', props.hosts],
+        ['gateways', props.gateways],
+      ] as const) {
+        if (value !== undefined)
+          reject(
+            this,
+            name,
+            value,
+            `nothing with delegate: true: istiod refuses a delegate VirtualService with ${name} (the delegating VirtualService's apply)`,
+          );
+      }
+    }
+    const exportTo = props.exportTo === undefined ? undefined : this.checkExportTo(props.exportTo);
 
-    this.gateways = (props.gateways ?? []).map((g, i) => this.gatewayRef(`gateways[${i}]`, g));
+    this.gateways = (props.gateways ?? []).map((g, i) => renderGatewayRef(this, `gateways[${i}]`, g, this.namespace));
     if (props.gateways !== undefined && this.gateways.length === 0)
       reject(this, 'gateways', props.gateways, 'a non-empty list, or nothing for the mesh only');
     if (new Set(this.gateways).size !== this.gateways.length)
       reject(this, 'gateways', this.gateways, 'each gateway at most once');
     const meshBound = this.gateways.length === 0 || this.gateways.includes(VersionRouting.MESH);
-    this.hosts = this.resolveHosts(props.hosts ?? [this.host], meshBound);
+    this.hosts = this.isDelegate ? [] : this.resolveHosts(props.hosts ?? [this.host], meshBound);
 
     const trafficPolicy =
       props.trafficPolicy === undefined ? undefined : renderTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
@@ -278,6 +326,7 @@ export class VersionRouting extends Construct {
         },
         spec: {
           host: this.host,
+          exportTo: exportTo === undefined ? undefined : [...exportTo],
           trafficPolicy,
           subsets: Lazy.any({ produce: () => this.renderSubsets() }),
         },
@@ -298,8 +347,9 @@ export class VersionRouting extends Construct {
           namespace: this.namespace,
         },
         spec: {
-          hosts: [...this.hosts],
+          hosts: this.isDelegate ? undefined : [...this.hosts],
           gateways: props.gateways === undefined ? undefined : [...this.gateways],
+          exportTo: exportTo === undefined ? undefined : [...exportTo],
           http: Lazy.any({ produce: () => this.routeList.map((r) => r._toSpec()) }),
         },
       });
@@ -316,6 +366,16 @@ export class VersionRouting extends Construct {
       });
     }
     (props.routes ?? []).forEach((r) => this.addRoute(r));
+  }
+
+  /**
+   * The reference a route of another VirtualService delegates with (`delegate: child.delegateTarget`):
+   * this VirtualService's name and namespace. Only with `delegate: true`.
+   */
+  public get delegateTarget(): DelegateTarget {
+    if (!this.isDelegate || !this.virtualService)
+      reject(this, 'delegateTarget', this.node.id, 'a VersionRouting with delegate: true (a delegate VirtualService)');
+    return { name: this.virtualService.name, namespace: this.namespace };
   }
 
   /** The subset names, in DestinationRule order. */
@@ -362,6 +422,10 @@ export class VersionRouting extends Construct {
       service: this.service,
       knownSubsets: this.destinationRule ? this.subsetNames : undefined,
       release: this.release,
+      namespace: this.namespace,
+      // A delegate's conditions apply under the delegating VirtualService's gateways, not known here.
+      gateways: this.isDelegate ? undefined : this.gateways.length > 0 ? this.gateways : [VersionRouting.MESH],
+      delegateChild: this.isDelegate,
     });
     if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
       reject(this, `routes[${index}].name`, route.name, 'a name no other route of this VirtualService has');
@@ -389,7 +453,8 @@ export class VersionRouting extends Construct {
       ...extras,
       to:
         entries.length === 1
-          ? [{ subset: entries[0][0], weight: entries[0][1], port }]
+          ? // A lone 100 is every request: left out of the manifest, as Istio's samples do.
+            [{ subset: entries[0][0], weight: entries[0][1] === 100 ? undefined : entries[0][1], port }]
           : entries.map(([subset, weight]) => ({ subset, weight, port })),
     });
   }
@@ -425,6 +490,8 @@ export class VersionRouting extends Construct {
       ['destinationRuleName', props.destinationRuleName],
       ['virtualServiceName', props.virtualServiceName],
       ['hosts', props.hosts],
+      ['exportTo', props.exportTo],
+      ['delegate', props.delegate],
     ];
     for (const [name, value] of meaningless) {
       if (value !== undefined)
@@ -476,6 +543,7 @@ export class VersionRouting extends Construct {
       host: this.host,
       service: this.service,
       gatewayApi: true,
+      namespace: this.namespace,
     });
     if (route.name !== undefined && this.routeList.some((r) => r.name === route.name)) {
       reject(this, `${field}.name`, route.name, 'a name no other route of this HTTPRoute has');
@@ -516,12 +584,13 @@ export class VersionRouting extends Construct {
   }
 
   private backendFor(field: string, d: RouteDestination): GatewayApiBackend {
+    if (d.host !== undefined && d.host !== this.host) return this.mirrorBackendFor(field, d);
     const port = this.backendPort(`${field}.port`, d.port);
     if (d.subset === undefined) return { name: this.host, port };
     return this.versionBackend(`${field}.subset`, d.subset, port);
   }
 
-  private mirrorBackendFor(field: string, m: Mirror): GatewayApiBackend {
+  private mirrorBackendFor(field: string, m: Mirror | RouteDestination): GatewayApiBackend {
     const ownHost = m.host === undefined || m.host === this.host;
     if (ownHost) {
       const port = this.backendPort(`${field}.port`, m.port);
@@ -534,14 +603,14 @@ export class VersionRouting extends Construct {
         this,
         `${field}.subset`,
         m.subset,
-        `nothing for another host in ${GATEWAY_API} (no subsets): mirror to that version's Service as host`,
+        `nothing for another host in ${GATEWAY_API} (no subsets): give that version's Service as host`,
       );
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(m.host!))
       reject(
         this,
         `${field}.host`,
         m.host,
-        `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} mirrors to a Service, not a host name`,
+        `a Service name in the route's namespace (${this.namespace}): ${GATEWAY_API} sends and mirrors to a Service, not a host name`,
       );
     if (typeof m.port !== 'number')
       reject(this, `${field}.port`, m.port, `the port number of Service "${m.host}" (${GATEWAY_API} needs it)`);
@@ -580,24 +649,34 @@ export class VersionRouting extends Construct {
     }));
   }
 
-  private gatewayRef(field: string, g: IGateway | string): string {
-    const allowed =
-      'a SharedGateway (or another IGateway with a name and namespace), a Gateway name as "<namespace>/<name>" or "<name>", or VersionRouting.MESH';
-    if (g !== null && typeof g === 'object') {
-      if (typeof g.name !== 'string' || typeof g.namespace !== 'string') reject(this, field, g, allowed);
-      checkDnsLabel(this, `${field}.name`, g.name);
-      checkDnsLabel(this, `${field}.namespace`, g.namespace);
-      return gatewayReference(g, this.namespace);
-    }
-    if (g === VersionRouting.MESH) return g;
-    if (
-      typeof g !== 'string' ||
-      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(g) ||
-      g.length > 127
-    ) {
-      reject(this, field, g, allowed);
-    }
-    return g;
+  /** istiod's exportTo rules: ".", "*" or DNS-1123 labels, "*" alone, each namespace once ("." is the own). */
+  private checkExportTo(exportTo: readonly string[]): string[] {
+    if (!Array.isArray(exportTo) || exportTo.length === 0)
+      reject(this, 'exportTo', exportTo, 'a non-empty list of ".", "*" or namespace names, or nothing');
+    const seen = new Set<string>();
+    exportTo.forEach((e, i) => {
+      if (e !== VersionRouting.EXPORT_TO_OWN_NAMESPACE && e !== VersionRouting.EXPORT_TO_ALL) {
+        if (typeof e !== 'string' || e.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e))
+          reject(
+            this,
+            `exportTo[${i}]`,
+            e,
+            '".", "*" or a namespace name (an RFC 1123 DNS label); "~" is only for ServiceEntries',
+          );
+      }
+      const key = e === VersionRouting.EXPORT_TO_OWN_NAMESPACE ? this.namespace : e;
+      if (seen.has(key))
+        reject(
+          this,
+          `exportTo[${i}]`,
+          e,
+          `each namespace at most once ("." is this namespace, ${this.namespace}), as istiod requires`,
+        );
+      seen.add(key);
+    });
+    if (exportTo.includes(VersionRouting.EXPORT_TO_ALL) && exportTo.length > 1)
+      reject(this, 'exportTo', exportTo, '"*" alone: istiod refuses it beside other entries');
+    return [...exportTo];
   }
 
   private resolveHosts(hosts: readonly string[], meshBound: boolean): string[] {

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -9,11 +10,12 @@ export interface TaskContext {
   /** Directory the task's step files go to (`.../tasks/traffic-management/<task>/`). */
   readonly outdir: string;
   /**
-   * The app of dist/istio-1.30/ (Bookinfo in `default` with sidecars, subsets for every service, all
-   * traffic to v1), which the Bookinfo tasks assume is applied; the first step of a task that starts
-   * from it is analysed on top of it.
+   * What the Bookinfo tasks assume is applied: dist/istio-1.30/'s Bookinfo (in `default` with sidecars,
+   * subsets for every service, all traffic to v1), as its App or as the Chart that holds Bookinfo (the
+   * addons beside it play no part in a task, and leaving them out keeps each step's analysis small).
+   * A task's first step that starts from it is analysed on top of it.
    */
-  readonly bookinfoApp: App;
+  readonly bookinfoApp: IConstruct;
   /** The Bookinfo of that app, whose services the Bookinfo tasks route. */
   readonly bookinfo: BookinfoApp;
   /**
@@ -89,7 +91,7 @@ export class TaskSteps {
     return app;
   }
 
-  private baselineOf(options: TaskStepOptions): App | undefined {
+  private baselineOf(options: TaskStepOptions): IConstruct | undefined {
     if (options.onBookinfo) return this.context.bookinfoApp;
     if (options.onGatewayApi) return this.context.gatewayApiApp;
     if (options.after === null) return undefined;

@@ -5,13 +5,23 @@ import * as path from 'path';
 
 import { TaskContext, TaskDefinition } from './_task-steps';
 import { CIRCUIT_BREAKING } from './circuit-breaking';
+import { FAULT_INJECTION } from './fault-injection';
 import { MIRRORING } from './mirroring';
 import { REQUEST_ROUTING } from './request-routing';
+import { REQUEST_TIMEOUTS } from './request-timeouts';
+import { TRAFFIC_SHIFTING } from './traffic-shifting';
 
 export type { TaskContext, TaskDefinition } from './_task-steps';
 
 /** Every task, in the order of istio.io's traffic-management section. */
-export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [REQUEST_ROUTING, CIRCUIT_BREAKING, MIRRORING];
+export const TRAFFIC_MANAGEMENT_TASKS: readonly TaskDefinition[] = [
+  REQUEST_ROUTING,
+  FAULT_INJECTION,
+  TRAFFIC_SHIFTING,
+  REQUEST_TIMEOUTS,
+  CIRCUIT_BREAKING,
+  MIRRORING,
+];
 
 /** The step apps of every task, each task in `<outdir>/<task path>/`. */
 export function trafficManagementTasks(outdir: string, context: Omit<TaskContext, 'outdir'>): App[] {

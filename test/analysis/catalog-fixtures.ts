@@ -847,6 +847,22 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.VS_DELEGATE_NOT_FOUND.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      virtualService('reviews', { hosts: ['reviews'], http: [{ delegate: { name: 'reviews-v2' } }] }),
+    ],
+  },
+  {
+    code: C.VS_DELEGATE_UNUSED.code,
+    objects: [
+      ...REVIEWS,
+      REVIEWS_SUBSETS,
+      virtualService('reviews-v2', { http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

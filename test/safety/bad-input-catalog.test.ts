@@ -2,12 +2,14 @@ import { Chart, Duration, Testing } from 'cdk8s';
 
 import {
   BookinfoApp,
+  DataplaneMode,
   ExposedService,
   Grafana,
   IstioAddons,
   Jaeger,
   Kiali,
   MeshAnalysis,
+  MeshNamespace,
   Percent,
   Prometheus,
   ReviewsVersion,
@@ -105,6 +107,21 @@ const CATALOG: readonly BadInput[] = [
     message: invalid('test/bookinfo', 'sidecarInjection', '"namespace-label"'),
   },
 
+  {
+    name: 'BookinfoApp: owning istio-system (kubectl delete -f would delete the control plane)',
+    build: (c) => new BookinfoApp(c, 'bookinfo', { namespace: 'istio-system', createNamespace: true }),
+    message: new RegExp(`${invalid('test/bookinfo', 'createNamespace', 'true').source}.* the namespace "istio-system"`),
+  },
+  {
+    name: 'BookinfoApp: owning kube-system',
+    build: (c) => new BookinfoApp(c, 'bookinfo', { namespace: 'kube-system', createNamespace: true }),
+    message: new RegExp(`${invalid('test/bookinfo', 'createNamespace', 'true').source}.* the namespace "kube-system"`),
+  },
+  {
+    name: 'MeshNamespace: enrolling (and owning) istio-system',
+    build: (c) => new MeshNamespace(c, 'ns', { name: 'istio-system', dataplaneMode: DataplaneMode.AMBIENT }),
+    message: invalid('test/ns', 'name', '"istio-system"'),
+  },
   // --- VersionRouting ---
   {
     name: 'VersionRouting: weights adding up to 80',
