@@ -107,12 +107,12 @@ describe('task mirroring', () => {
       { name: 'v1', labels: { version: 'v1' } },
       { name: 'v2', labels: { version: 'v2' } },
     ]);
-    expect(routing[1].spec.http[0].route[0].destination).toEqual({ host: 'httpbin', subset: 'v1' });
+    expect(routing[1].spec.http[0].route).toEqual([{ destination: { host: 'httpbin', subset: 'v1' }, weight: 100 }]);
     expect(kindsAndNames(mirrored)).toEqual(['VirtualService/httpbin']);
     expect(mirrored[0].spec.http[0]).toMatchObject({
       mirror: { host: 'httpbin', subset: 'v2' },
       mirrorPercentage: { value: 100 },
-      route: [{ destination: { host: 'httpbin', subset: 'v1' } }],
+      route: [{ destination: { host: 'httpbin', subset: 'v1' }, weight: 100 }],
     });
   });
 
