@@ -283,14 +283,13 @@ function writeTopologies(apps: readonly App[], stagingDir: string): void {
   }
 }
 
-let taskApps: App[] = [];
 synthAtomically({
   apps: (outdir) => {
     const v117 = walkThrough(outdir, IstioRelease.V1_17);
     const v130dir = path.join(outdir, 'istio-1.30');
     const v130 = walkThrough(v130dir, IstioRelease.V1_30);
     const gatewayApi = gatewayApiWalkThrough(path.join(v130dir, 'gateway-api'), v130);
-    taskApps = trafficManagementTasks(path.join(v130dir, 'tasks', 'traffic-management'), {
+    const taskApps = trafficManagementTasks(path.join(v130dir, 'tasks', 'traffic-management'), {
       bookinfoApp: Chart.of(v130.bookinfo),
       bookinfo: v130.bookinfo,
       gatewayApiApp: gatewayApi.app,
@@ -303,14 +302,5 @@ synthAtomically({
       ...taskApps,
     ];
   },
-  // The task steps are not drawn: `cdk8s-istio-bookinfo graph` draws any of them on demand.
-  ...(process.argv.includes('--topology')
-    ? {
-        afterSynth: (apps, dir) =>
-          writeTopologies(
-            apps.filter((app) => !taskApps.includes(app)),
-            dir,
-          ),
-      }
-    : {}),
+  ...(process.argv.includes('--topology') ? { afterSynth: writeTopologies } : {}),
 });

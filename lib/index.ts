@@ -77,16 +77,24 @@ export {
 } from './routing/http-route';
 export { Percent } from './routing/percent';
 export { RoutingApi } from './routing/routing-api';
+export type { L4Match, RouteParent, TcpRouteOptions } from './routing/tcp-route';
+export { TcpRoute } from './routing/tcp-route';
+export type { TlsMatch, TlsRouteOptions } from './routing/tls-route';
+export { TlsRoute } from './routing/tls-route';
 export type {
   ClientTls,
   ConnectionPool,
   HttpConnectionPool,
+  LocalityDistribution,
+  LocalityFailover,
+  LocalityLoadBalancing,
   OutlierDetection,
   PortTrafficPolicy,
   TcpConnectionPool,
+  TcpKeepalive,
   TrafficPolicy,
 } from './routing/traffic-policy';
-export { LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
+export { H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm, TlsMode } from './routing/traffic-policy';
 export type {
   RouteExtras,
   RouteShortcutOptions,
@@ -131,12 +139,27 @@ export { StrictMtls } from './security/strict-mtls';
 
 // Exposure: publishing services through an ingress gateway, alone or on a shared Gateway, or through
 // a Kubernetes Gateway API Gateway.
-export type { ExposedServiceProps, ExposureTls, JwtRequirement } from './exposure/exposed-service';
+export type { EgressGatewayProps, EgressGatewayRoutesProps } from './exposure/egress-gateway';
+export { EgressGateway, EgressGatewayRoutes, EgressTraffic } from './exposure/egress-gateway';
+export type { EgressNetworkPolicyProps } from './exposure/egress-network-policy';
+export { EgressNetworkPolicy } from './exposure/egress-network-policy';
+export type { EgressRoutingProps } from './exposure/egress-routing';
+export { EgressRouting } from './exposure/egress-routing';
+export type { EgressTlsOriginationProps } from './exposure/egress-tls-origination';
+export { EgressTlsOrigination } from './exposure/egress-tls-origination';
+export type {
+  ExposedRoute,
+  ExposedServiceProps,
+  ExposurePassthrough,
+  ExposureTcp,
+  ExposureTls,
+  JwtRequirement,
+} from './exposure/exposed-service';
 export { ExposedService } from './exposure/exposed-service';
 export type { GatewayApiExposureProps, GatewayApiExposureTls } from './exposure/gateway-api-exposure';
 export { GatewayApiExposure } from './exposure/gateway-api-exposure';
 export type { IngressGatewayOptions } from './exposure/ingress-gateway';
-export { IngressGateway } from './exposure/ingress-gateway';
+export { GatewayServerPorts, IngressGateway } from './exposure/ingress-gateway';
 export type {
   CertificateRef,
   GatewayInfrastructure,
@@ -151,11 +174,12 @@ export {
   KubernetesGateway,
   ListenerProtocol,
   ListenerTlsMode,
+  ListenerTlsOptions,
   RouteKind,
   RouteNamespaces,
 } from './exposure/kubernetes-gateway';
 export type { GatewayServer, GatewayServerOptions, SharedGatewayProps } from './exposure/shared-gateway';
-export { ServerProtocol, SharedGateway } from './exposure/shared-gateway';
+export { ServerProtocol, ServerTlsMode, SharedGateway, TlsProtocolVersion } from './exposure/shared-gateway';
 
 // Addons: Prometheus, Grafana, Jaeger and Kiali, alone or wired together by IstioAddons.
 export type { IAddonService } from './addons/addon-service';

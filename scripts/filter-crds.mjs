@@ -8,6 +8,8 @@
 //   node scripts/filter-crds.mjs path/to/istio-1.17.1-crd-all.gen.yaml > imports/crds/istio-1.17.1-networking-security.yaml
 //   node scripts/filter-crds.mjs path/to/istio-1.30.3-crd-all.gen.yaml v1 > imports/crds/istio-1.30.3-networking-security-v1.yaml
 //   node scripts/filter-crds.mjs path/to/gateway-api-v1.5.1-standard.yaml v1 gateway-api > imports/crds/gateway-api-v1.5.1-standard-v1.yaml
+//   node scripts/filter-crds.mjs path/to/gateway-api-v1.5.1-experimental.yaml v1alpha2 gateway-api-experimental \
+//     > imports/crds/gateway-api-v1.5.1-experimental-v1alpha2.yaml
 import fs from 'node:fs';
 
 import YAML from 'yaml';
@@ -29,6 +31,9 @@ const KINDS = {
     'grpcroutes.gateway.networking.k8s.io',
     'referencegrants.gateway.networking.k8s.io',
   ],
+  // TCPRoute and TLSRoute at v1alpha2, the version Istio's samples and 1.30's docs apply; only the
+  // experimental channel has them (TCPRoute has no other version; TLSRoute's v1 is in the standard one).
+  'gateway-api-experimental': ['tcproutes.gateway.networking.k8s.io', 'tlsroutes.gateway.networking.k8s.io'],
 };
 const [source, VERSION = 'v1beta1', SET = 'istio'] = process.argv.slice(2);
 if (!source || !KINDS[SET]) {

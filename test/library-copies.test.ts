@@ -39,6 +39,15 @@ function chart(): Chart {
   return new Chart(app, 'test');
 }
 
+/** An external HTTP service (httpbin.org on 80) made with copy `l`, for the egress constructs. */
+function httpEntry(l: Library, c: Chart) {
+  return new l.ServiceEntry(c, 'httpbin-ext', {
+    name: 'httpbin-ext',
+    hosts: ['httpbin.org'],
+    ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+  });
+}
+
 /** Each public construct class, its check, and how to make one with a given copy of the library. */
 const CONSTRUCTS: ReadonlyArray<{
   readonly name: string;
@@ -123,6 +132,32 @@ const CONSTRUCTS: ReadonlyArray<{
         hosts: ['api.example.com'],
         ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
       }),
+  },
+  {
+    name: 'EgressRouting',
+    is: (l) => l.EgressRouting.isEgressRouting,
+    make: (l, c) => new l.EgressRouting(c, 'x', { service: httpEntry(l, c), routes: [{}] }),
+  },
+  {
+    name: 'EgressTlsOrigination',
+    is: (l) => l.EgressTlsOrigination.isEgressTlsOrigination,
+    make: (l, c) => new l.EgressTlsOrigination(c, 'x', { service: httpEntry(l, c), tls: { mode: l.TlsMode.SIMPLE } }),
+  },
+  {
+    name: 'EgressGateway',
+    is: (l) => l.EgressGateway.isEgressGateway,
+    make: (l, c) => new l.EgressGateway(c, 'x', { service: httpEntry(l, c) }),
+  },
+  {
+    name: 'EgressGatewayRoutes',
+    is: (l) => l.EgressGatewayRoutes.isEgressGatewayRoutes,
+    make: (l, c) =>
+      new l.EgressGatewayRoutes(c, 'x', { egressGateway: new l.EgressGateway(c, 'gw', { service: httpEntry(l, c) }) }),
+  },
+  {
+    name: 'EgressNetworkPolicy',
+    is: (l) => l.EgressNetworkPolicy.isEgressNetworkPolicy,
+    make: (l, c) => new l.EgressNetworkPolicy(c, 'x', { name: 'lockdown', namespace: 'apps' }),
   },
   { name: 'StrictMtls', is: (l) => l.StrictMtls.isStrictMtls, make: (l, c) => new l.StrictMtls(c, 'x') },
   { name: 'MeshAnalysis', is: (l) => l.MeshAnalysis.isMeshAnalysis, make: (l, c) => l.MeshAnalysis.of(c) },

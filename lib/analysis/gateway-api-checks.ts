@@ -3,8 +3,34 @@ import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS, WeightStrictness } from './findings';
 import { asArray, IndexedObject, MeshIndex } from './mesh-index';
 
-/** The route kinds whose parentRefs and backendRefs the checks read. */
-const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
+/** The route kinds whose parentRefs and backendRefs the checks read (TCPRoute and TLSRoute: experimental channel). */
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
+
+/**
+ * The route kinds a listener of each protocol accepts when its allowedRoutes.kinds is empty (the
+ * Gateway API's defaults, as Istio implements them: TCPRoute on a TLS listener only when it terminates).
+ */
+function defaultKinds(listener: any): readonly string[] | undefined {
+  switch (listener?.protocol) {
+    case 'HTTP':
+    case 'HTTPS':
+      return ['HTTPRoute', 'GRPCRoute'];
+    case 'TLS':
+      return listener?.tls?.mode === 'Terminate' ? ['TLSRoute', 'TCPRoute'] : ['TLSRoute'];
+    case 'TCP':
+      return ['TCPRoute'];
+    default:
+      return undefined; // a protocol the checks do not know (e.g. a waypoint's HBONE): not judged
+  }
+}
+
+/** Whether a listener accepts routes of `kind`: its allowedRoutes.kinds, else its protocol's kinds. */
+function acceptsKind(listener: any, kind: string): boolean {
+  const kinds = asArray(listener?.allowedRoutes?.kinds);
+  if (kinds.length > 0)
+    return kinds.some((k) => (k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && k?.kind === kind);
+  return defaultKinds(listener)?.includes(kind) ?? true;
+}
 
 /** A parentRef or backendRef with the Gateway API defaults filled in. */
 interface Ref {
@@ -139,14 +165,35 @@ function checkParentRef(context: CheckContext, route: IndexedObject, spec: any, 
     return;
   }
 
-  const admitted = bound.filter(({ l }) => admits(index, gw, l, route.namespace) !== false);
-  if (admitted.length === 0) {
+  const accepting = bound.filter(({ l }) => acceptsKind(l, route.kind));
+  if (accepting.length === 0) {
     if (context.enabled(MESH_CHECKS.ROUTE_NOT_ALLOWED)) {
-      const rules = bound.map(({ l }) => l?.allowedRoutes?.namespaces ?? { from: 'Same' });
+      const kinds = bound.map(({ l }) => ({
+        name: l?.name,
+        protocol: l?.protocol,
+        kinds:
+          asArray(l?.allowedRoutes?.kinds).length > 0
+            ? asArray(l.allowedRoutes.kinds).map((k) => k?.kind)
+            : defaultKinds(l),
+      }));
       reportProblem(context, MESH_CHECKS.ROUTE_NOT_ALLOWED, route, {
         field,
         value: raw,
-        problem: `binds to listener(s) ${describeValue(bound.map(({ l }) => l?.name))} of Gateway ${gw.namespace}/${gw.name} (${gw.path}), whose allowedRoutes.namespaces ${describeValue(rules)} do not admit routes from namespace ${describeValue(route.namespace)}`,
+        problem: `binds to listener(s) of Gateway ${gw.namespace}/${gw.name} (${gw.path}) that accept no ${route.kind} (${describeValue(kinds)}), so the route attaches to nothing`,
+        expected: `a listener whose protocol carries ${route.kind} (${route.kind === 'TCPRoute' ? 'TCP, or TLS with mode Terminate' : route.kind === 'TLSRoute' ? 'TLS' : 'HTTP or HTTPS'}) and whose allowedRoutes.kinds, if set, name it`,
+      });
+    }
+    return;
+  }
+
+  const admitted = accepting.filter(({ l }) => admits(index, gw, l, route.namespace) !== false);
+  if (admitted.length === 0) {
+    if (context.enabled(MESH_CHECKS.ROUTE_NOT_ALLOWED)) {
+      const rules = accepting.map(({ l }) => l?.allowedRoutes?.namespaces ?? { from: 'Same' });
+      reportProblem(context, MESH_CHECKS.ROUTE_NOT_ALLOWED, route, {
+        field,
+        value: raw,
+        problem: `binds to listener(s) ${describeValue(accepting.map(({ l }) => l?.name))} of Gateway ${gw.namespace}/${gw.name} (${gw.path}), whose allowedRoutes.namespaces ${describeValue(rules)} do not admit routes from namespace ${describeValue(route.namespace)}`,
         expected:
           route.namespace === gw.namespace
             ? 'allowedRoutes.namespaces.from Same or All, or a selector matching this namespace'

@@ -35,7 +35,7 @@ export interface IndexedWorkload {
 
 const ISTIO_NETWORKING = 'networking.istio.io';
 const ISTIO_SECURITY = 'security.istio.io';
-/** The Kubernetes Gateway API group (Gateway, HTTPRoute, GRPCRoute, ReferenceGrant). */
+/** The Kubernetes Gateway API group (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant). */
 const TEMPLATE_KINDS: Record<string, string> = {
   'apps/Deployment': 'spec.template.metadata',
   'apps/StatefulSet': 'spec.template.metadata',
@@ -189,7 +189,7 @@ export class MeshIndex {
     return this.k8sGateways.get(`${namespace}/${name}`);
   }
 
-  /** Objects of a Gateway API kind (`HTTPRoute`, `GRPCRoute`, `ReferenceGrant`, `Gateway`), any version. */
+  /** Objects of a Gateway API kind (`HTTPRoute`, `GRPCRoute`, `TCPRoute`, `TLSRoute`, `ReferenceGrant`, `Gateway`), any version. */
   public gatewayApi(kind: string): readonly IndexedObject[] {
     return this.ofKind(GATEWAY_API_GROUP, kind);
   }

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
@@ -7,13 +7,16 @@ import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
+import { gatewayReference } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
-import { HttpMatch, renderMatches, StringMatch } from '../routing/http-route';
+import { HttpMatch, HttpRewrite, HttpRoute, renderMatches, StringMatch } from '../routing/http-route';
+import { L4RouteContext, TcpRoute } from '../routing/tcp-route';
+import { TlsRoute } from '../routing/tls-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
-import { checkGatewayHosts, checkPortName, ServerProtocol, SharedGateway } from './shared-gateway';
+import { checkGatewayHosts, checkPortName, ServerProtocol, ServerTlsMode, SharedGateway } from './shared-gateway';
 
 /** HTTPS for an {@link ExposedService}. */
 export interface ExposureTls {
@@ -32,6 +35,85 @@ export interface ExposureTls {
    * @default 'https'
    */
   readonly portName?: string;
+  /**
+   * HTTPS server port.
+   * @default the ingress gateway's HTTPS port
+   */
+  readonly port?: number;
+  /**
+   * `ServerTlsMode.SIMPLE`, or `ServerTlsMode.MUTUAL` to require client certificates: the Secret then
+   * also holds the client CA (key `ca.crt`, or a Secret `<credentialName>-cacert`).
+   * @default ServerTlsMode.SIMPLE
+   */
+  readonly mode?: ServerTlsMode;
+}
+
+/** Plain TCP exposure for an {@link ExposedService}: a TCP server and a VirtualService `tcp` route. */
+export interface ExposureTcp {
+  /** Gateway port that carries the TCP traffic (a port of the ingress gateway's Service). */
+  readonly port: number;
+  /**
+   * TCP server port name.
+   * @default 'tcp'
+   */
+  readonly portName?: string;
+}
+
+/**
+ * TLS passed through by SNI for an {@link ExposedService}: the gateway does not terminate TLS, the
+ * target does (it holds the certificate). A PASSTHROUGH server and a VirtualService `tls` route
+ * matching the hosts as SNI names.
+ */
+export interface ExposurePassthrough {
+  /**
+   * Gateway port that carries the TLS connections.
+   * @default the ingress gateway's HTTPS port
+   */
+  readonly port?: number;
+  /**
+   * Server port name.
+   * @default 'tls' ('https' with protocol HTTPS)
+   */
+  readonly portName?: string;
+  /**
+   * `ServerProtocol.TLS`, or `ServerProtocol.HTTPS` as Istio's SNI passthrough task writes it (both pass
+   * the stream through by SNI).
+   * @default ServerProtocol.TLS
+   */
+  readonly protocol?: ServerProtocol;
+}
+
+/**
+ * One HTTP route of an {@link ExposedService}: requests matching `matches` go to `target`. Several
+ * routes fan one host out to several services by path, in one VirtualService.
+ */
+export interface ExposedRoute {
+  /**
+   * Request conditions (any one matches).
+   * @default every request
+   */
+  readonly matches?: readonly HttpMatch[];
+  /**
+   * The service these requests go to.
+   * @default the ExposedService's target
+   */
+  readonly target?: IMeshService;
+  /**
+   * The target port to send to.
+   * @default the target's port (`targetPort` of the ExposedService for its own target)
+   */
+  readonly targetPort?: number;
+  /**
+   * Rewrite the request before forwarding it, e.g. `{ path: PathReplacement.prefix('/') }` to strip
+   * the matched prefix (the route then needs exactly one condition, a `uri` prefix).
+   * @default unchanged
+   */
+  readonly rewrite?: HttpRewrite;
+  /**
+   * Subset of the target to send to.
+   * @default `routeToSubset` for the ExposedService's own target, else none
+   */
+  readonly subset?: string;
 }
 
 /** Require a valid JWT on every request to the exposed hosts. */
@@ -106,10 +188,29 @@ export interface ExposedServiceProps {
    */
   readonly serverPortName?: string;
   /**
-   * Request conditions that reach the target; anything else gets a 404 from the gateway.
+   * Request conditions that reach the target; anything else gets a 404 from the gateway. Not with `routes`.
    * @default [{ uri: StringMatch.prefix('/') }], every path
    */
   readonly matches?: readonly HttpMatch[];
+  /**
+   * The HTTP routes, in order (first match wins), each to the target or another service: one host
+   * fanned out by path in one VirtualService. More with {@link ExposedService.addRoute}.
+   * @default one route of `matches` to the target
+   */
+  readonly routes?: readonly ExposedRoute[];
+  /**
+   * Expose plain TCP instead of HTTP: a TCP server on `tcp.port` and a VirtualService `tcp` route to
+   * the target. Not with `tls`, `matches`, `routes`, `allowedSourceRanges` or `jwt`.
+   * @default HTTP
+   */
+  readonly tcp?: ExposureTcp;
+  /**
+   * Pass TLS through by SNI to the target, which terminates it: a PASSTHROUGH server and a
+   * VirtualService `tls` route for the hosts (exact names or `*.domain`). Not with `tls`, `tcp`,
+   * `matches`, `routes`, `allowedSourceRanges` or `jwt`.
+   * @default HTTP
+   */
+  readonly passthrough?: ExposurePassthrough;
   /**
    * TLS from the gateway to the target, e.g. `{ mode: TlsMode.DISABLE }` for a target without a
    * sidecar. Emits a DestinationRule.
@@ -194,6 +295,18 @@ export class ExposedService extends Construct {
 
   /** The Istio release whose objects this construct emits. */
   public readonly release: IstioRelease;
+  private readonly httpRoutes: { field: string; target: IMeshService; route: HttpRoute; catchAll: boolean }[] = [];
+  private readonly riskDeclared = new Set<IMeshService>();
+  private readonly namespace: string;
+  private readonly target: IMeshService;
+  private readonly targetPort: number;
+  private readonly defaultSubset?: string;
+  private readonly isTcp: boolean;
+  private exposureFacts: { tls: boolean; restricted: boolean; strict: boolean } = {
+    tls: false,
+    restricted: false,
+    strict: false,
+  };
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
@@ -245,15 +358,73 @@ export class ExposedService extends Construct {
     this.ingressGateway = this.sharedGateway.ingressGateway;
 
     const tls = props.tls;
+    const tcp = props.tcp;
+    this.isTcp = tcp !== undefined || props.passthrough !== undefined;
     let serverPort: number;
-    if (tls !== undefined) {
+    const l4 = tcp ?? props.passthrough;
+    if (tcp !== undefined && props.passthrough !== undefined)
+      reject(this, 'passthrough', props.passthrough, 'nothing with `tcp` (one kind of exposure)');
+    if (l4 !== undefined) {
+      const kind = tcp !== undefined ? 'tcp' : 'passthrough';
+      if (l4 === null || typeof l4 !== 'object')
+        reject(
+          this,
+          kind,
+          l4,
+          tcp !== undefined
+            ? 'an ExposureTcp object such as { port: 31400 }'
+            : 'an ExposurePassthrough object such as { port: 443 }',
+        );
+      for (const [f, v] of [
+        ['tls', props.tls],
+        ['matches', props.matches],
+        ['routes', props.routes],
+        ['allowedSourceRanges', props.allowedSourceRanges],
+        ['jwt', props.jwt],
+        ['serverPort', props.serverPort],
+        ['serverPortName', props.serverPortName],
+      ] as const) {
+        if (v !== undefined)
+          reject(
+            this,
+            f,
+            v,
+            `nothing with \`${kind}\` (it applies to HTTP exposures; the server has its ${kind}.port)`,
+          );
+      }
+      if (l4.portName !== undefined) checkPortName(this, `${kind}.portName`, l4.portName);
+      if (tcp !== undefined) {
+        serverPort = this.sharedGateway.addServer({
+          hosts: this.hosts,
+          protocol: ServerProtocol.TCP,
+          port: checkPort(this, 'tcp.port', tcp.port),
+          portName: tcp.portName,
+        }).port;
+      } else {
+        const passthrough = props.passthrough!;
+        const protocol = passthrough.protocol ?? ServerProtocol.TLS;
+        if (protocol !== ServerProtocol.TLS && protocol !== ServerProtocol.HTTPS)
+          reject(this, 'passthrough.protocol', protocol, 'ServerProtocol.TLS or ServerProtocol.HTTPS');
+        serverPort = this.sharedGateway.addServer({
+          hosts: this.hosts,
+          protocol,
+          tlsMode: ServerTlsMode.PASSTHROUGH,
+          port: passthrough.port === undefined ? undefined : checkPort(this, 'passthrough.port', passthrough.port),
+          portName: passthrough.portName,
+        }).port;
+      }
+    } else if (tls !== undefined) {
       if (tls === null || typeof tls !== 'object')
         reject(this, 'tls', tls, 'an ExposureTls object such as { credentialName: "kiali-cert" }');
       const credentialName = checkDnsSubdomain(this, 'tls.credentialName', tls.credentialName);
+      if (tls.mode !== undefined && tls.mode !== ServerTlsMode.SIMPLE && tls.mode !== ServerTlsMode.MUTUAL)
+        reject(this, 'tls.mode', tls.mode, 'ServerTlsMode.SIMPLE or ServerTlsMode.MUTUAL (a terminating server)');
       serverPort = this.sharedGateway.addServer({
         hosts: this.hosts,
         protocol: ServerProtocol.HTTPS,
         credentialName,
+        tlsMode: tls.mode,
+        port: tls.port === undefined ? undefined : checkPort(this, 'tls.port', tls.port),
         portName: tls.portName,
       }).port;
       if (tls.httpsRedirect ?? true) {
@@ -281,11 +452,32 @@ export class ExposedService extends Construct {
       }).port;
     }
 
-    // A short name resolves in the VirtualService's namespace; elsewhere the FQDN is needed.
-    const host = namespace === targetNamespace ? targetName : meshServiceFqdn(target);
     const subset =
       props.routeToSubset === undefined ? undefined : checkDnsLabel(this, 'routeToSubset', props.routeToSubset);
-    const matches = renderMatches(this, 'matches', props.matches ?? [{ uri: StringMatch.prefix('/') }]);
+    this.namespace = namespace;
+    this.target = target;
+    this.targetPort = port;
+    this.defaultSubset = subset;
+    if (props.routes !== undefined) {
+      if (props.matches !== undefined)
+        reject(this, 'matches', props.matches, 'nothing with `routes` (give each route its matches)');
+      if (!Array.isArray(props.routes) || props.routes.length === 0)
+        reject(this, 'routes', props.routes, 'a non-empty list of ExposedRoute objects');
+      props.routes.forEach((r, i) => this.pushRoute(`routes[${i}]`, r));
+    } else if (!this.isTcp) {
+      // Validated here too, so that messages name `matches` as the prop given.
+      if (props.matches !== undefined) renderMatches(this, 'matches', props.matches);
+      this.pushRoute('matches', { matches: props.matches ?? [{ uri: StringMatch.prefix('/') }] });
+    }
+    const host = this.destinationHost(target);
+    const l4Context: L4RouteContext = {
+      host,
+      namespace,
+      service: target,
+      release: this.release,
+      hosts: this.hosts,
+      gatewayRef: (_field, gw) => (typeof gw === 'string' ? gw : gatewayReference(gw, namespace)),
+    };
 
     if (props.backendTls !== undefined) {
       this.destinationRule = newIstioObject('DestinationRule', this, 'DestinationRule', this.release, {
@@ -316,31 +508,51 @@ export class ExposedService extends Construct {
       spec: {
         hosts: [...this.hosts],
         gateways: [this.sharedGateway.referenceFrom(namespace)],
-        http: [
-          {
-            match: matches,
-            route: [{ destination: { host, subset, port: { number: port } } }],
-          },
-        ],
+        http: this.isTcp ? undefined : Lazy.any({ produce: () => this.httpRoutes.map((r) => r.route._toSpec()) }),
+        tcp:
+          tcp === undefined
+            ? undefined
+            : [
+                TcpRoute._create(
+                  this,
+                  'tcp',
+                  0,
+                  { match: [{ port: serverPort }], to: [{ subset, port }] },
+                  l4Context,
+                )._toSpec(),
+              ],
+        tls:
+          props.passthrough === undefined
+            ? undefined
+            : [
+                TlsRoute._create(
+                  this,
+                  'passthrough',
+                  0,
+                  { match: [{ port: serverPort, sniHosts: [...this.hosts] }], to: [{ subset, port }] },
+                  l4Context,
+                )._toSpec(),
+              ],
       },
     });
     // The DestinationRule, created first, is written first (make-before-break; see VersionRouting).
 
-    const scheme = tls !== undefined ? 'https' : 'http';
-    const defaultPort = tls !== undefined ? 443 : 80;
+    const scheme = tcp !== undefined ? 'tcp' : tls !== undefined || props.passthrough !== undefined ? 'https' : 'http';
+    const secure = tls !== undefined || props.passthrough !== undefined;
+    const defaultPort = secure ? 443 : 80;
     // Clients reach the gateway Service's port; a server may name the pod port behind it instead.
     const ingress = this.ingressGateway;
     const clientPort =
-      serverPort === ingress.httpTargetPort && tls === undefined
+      serverPort === ingress.httpTargetPort && !secure
         ? ingress.httpPort
-        : serverPort === ingress.httpsTargetPort && tls !== undefined
+        : serverPort === ingress.httpsTargetPort && secure
           ? ingress.httpsPort
           : serverPort;
     const concrete = this.hosts.find((h) => !h.includes('*'));
     this.url =
       concrete === undefined
         ? undefined
-        : `${scheme}://${concrete}${clientPort === defaultPort ? '' : `:${clientPort}`}`;
+        : `${scheme}://${concrete}${clientPort === defaultPort && tcp === undefined ? '' : `:${clientPort}`}`;
 
     const policyPrefix = `${namespace}-${this.virtualService.name}`;
     const to = this.authorizationTarget(props);
@@ -394,19 +606,97 @@ export class ExposedService extends Construct {
       });
     }
 
-    const risk = exposureRiskOf(target);
-    if (risk !== undefined) {
-      declareExposure(this, {
-        path: this.node.path,
-        kind: 'ExposedService',
-        target: `${targetName}.${targetNamespace}`,
-        hosts: this.hosts,
-        risk,
-        tls: tls !== undefined,
-        restricted: props.allowedSourceRanges !== undefined || props.jwt !== undefined,
-        strict: props.strict === true,
-      });
+    this.exposureFacts = {
+      tls: tls !== undefined,
+      restricted: props.allowedSourceRanges !== undefined || props.jwt !== undefined,
+      strict: props.strict === true,
+    };
+    this.declareRisk(target);
+    this.httpRoutes.forEach((r) => {
+      if (r.target !== target) this.declareRisk(r.target);
+    });
+  }
+
+  /**
+   * Adds an HTTP route after the existing ones (first match wins): requests matching it go to its
+   * target, so one host fans out to several services by path in this VirtualService.
+   * @returns the route's index in the VirtualService's `http` list
+   */
+  public addRoute(route: ExposedRoute): number {
+    if (this.isTcp)
+      reject(this, 'addRoute', route, 'nothing for a TCP or passthrough exposure (it has no HTTP routes)');
+    const last = this.httpRoutes[this.httpRoutes.length - 1];
+    if (last !== undefined && last.catchAll)
+      reject(
+        this,
+        'addRoute',
+        route,
+        `a route before the catch-all route ${last.field} (it matches every request, so a route after it never applies): give that route matches`,
+      );
+    const index = this.pushRoute(`addRoute[${this.httpRoutes.length}]`, route);
+    if (this.httpRoutes[index].target !== this.target) this.declareRisk(this.httpRoutes[index].target);
+    return index;
+  }
+
+  /** The services the HTTP routes send to, in route order (the target first unless `routes` says otherwise). */
+  public get routeTargets(): readonly IMeshService[] {
+    return this.httpRoutes.map((r) => r.target);
+  }
+
+  private pushRoute(field: string, route: ExposedRoute): number {
+    if (route === null || typeof route !== 'object') reject(this, field, route, 'an ExposedRoute object');
+    const target = route.target ?? this.target;
+    if (route.target !== undefined) {
+      if (route.target === null || typeof route.target !== 'object')
+        reject(this, `${field}.target`, route.target, 'an IMeshService (serviceName, namespace, port, versions)');
+      checkDnsLabel(this, `${field}.target.serviceName`, route.target.serviceName);
+      checkDnsLabel(this, `${field}.target.namespace`, route.target.namespace);
     }
+    const own = target === this.target;
+    const port = checkPort(
+      this,
+      route.targetPort !== undefined ? `${field}.targetPort` : `${field}.target.port`,
+      route.targetPort ?? (own ? this.targetPort : target.port),
+    );
+    const subset =
+      route.subset === undefined
+        ? own
+          ? this.defaultSubset
+          : undefined
+        : checkDnsLabel(this, `${field}.subset`, route.subset);
+    const index = this.httpRoutes.length;
+    const rendered = HttpRoute._create(
+      this,
+      field,
+      index,
+      { match: route.matches, to: [{ subset, port }], rewrite: route.rewrite },
+      { host: this.destinationHost(target), release: this.release },
+    );
+    // No condition, or one condition that is only `uri` prefix "/", matches every request.
+    const catchAll =
+      rendered.catchAll ||
+      (route.matches ?? []).some((m) => Object.keys(m).length === 1 && m.uri?.kind === 'prefix' && m.uri.value === '/');
+    this.httpRoutes.push({ field, target, route: rendered, catchAll });
+    return index;
+  }
+
+  /** A short name resolves in the VirtualService's namespace; elsewhere the FQDN is needed. */
+  private destinationHost(target: IMeshService): string {
+    return this.namespace === target.namespace ? target.serviceName : meshServiceFqdn(target);
+  }
+
+  private declareRisk(target: IMeshService): void {
+    const risk = exposureRiskOf(target);
+    if (risk === undefined || this.riskDeclared.has(target)) return;
+    this.riskDeclared.add(target);
+    declareExposure(this, {
+      path: this.node.path,
+      kind: 'ExposedService',
+      target: `${target.serviceName}.${target.namespace}`,
+      hosts: this.hosts,
+      risk,
+      ...this.exposureFacts,
+    });
   }
 
   /** The `to` clause limiting a policy to these hosts, with and without an explicit port in the Host header. */

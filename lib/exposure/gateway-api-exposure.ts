@@ -1,9 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import {
   HttpRoute as HttpRouteObject,
   HttpRouteSpecParentRefs,
+  HttpRouteSpecRules,
   HttpRouteSpecRulesFiltersRequestRedirectScheme,
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
@@ -14,8 +15,9 @@ import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, versionServiceName } from '../core/mesh-service';
-import { renderGatewayApiMatches } from '../routing/_gateway-api-route';
+import { renderGatewayApiMatches, renderGatewayApiRule } from '../routing/_gateway-api-route';
 import { HttpMatch, StringMatch } from '../routing/http-route';
+import { ExposedRoute } from './exposed-service';
 import {
   checkGatewayApiHostname,
   checkGatewayApiRelease,
@@ -90,10 +92,17 @@ export interface GatewayApiExposureProps {
    */
   readonly hostnames?: readonly string[];
   /**
-   * Request conditions that reach the target; anything else gets a 404 from the gateway.
+   * Request conditions that reach the target; anything else gets a 404 from the gateway. Not with `routes`.
    * @default [{ uri: StringMatch.prefix('/') }], every path
    */
   readonly matches?: readonly HttpMatch[];
+  /**
+   * The rules of the HTTPRoute, in order, each to the target or another service (its `subset` names a
+   * version, reached through its per-version Service): one host fanned out by path in one HTTPRoute.
+   * More with {@link GatewayApiExposure.addRoute}.
+   * @default one rule of `matches` to the target
+   */
+  readonly routes?: readonly ExposedRoute[];
   /**
    * The listener of the Gateway to bind to (not with `tls`, which binds to `https`).
    * @default every listener of the Gateway
@@ -120,6 +129,8 @@ export interface GatewayApiExposureProps {
 
 const GATEWAY_API_EXPOSURE = typeMarker('GatewayApiExposure');
 const MAX_HOSTNAMES = 16;
+/** The HTTPRoute CRD's limit of rules. */
+const MAX_RULES = 16;
 
 /**
  * Publishes an in-cluster service through a Kubernetes Gateway API Gateway that Istio runs: a
@@ -148,6 +159,17 @@ export class GatewayApiExposure extends Construct {
   public readonly hostnames: readonly string[];
   /** The Istio release targeted. */
   public readonly release: IstioRelease;
+  private readonly rules: HttpRouteSpecRules[] = [];
+  /** Fields of the rules that match every request. */
+  private readonly ruleCatchAll: string[] = [];
+  private readonly routeNamespace: string;
+  private readonly target: IMeshService;
+  private readonly targetPort: number;
+  private readonly defaultVersion?: string;
+  private readonly ruleTargets: IMeshService[] = [];
+  private readonly riskDeclared = new Set<IMeshService>();
+  /** Set once the constructor has checked TLS; risks are declared from then on. */
+  private exposureFacts?: { tls: boolean; strict: boolean };
 
   constructor(scope: Construct, id: string, props: GatewayApiExposureProps) {
     super(scope, id);
@@ -171,8 +193,11 @@ export class GatewayApiExposure extends Construct {
     );
     const routeName = checkDnsSubdomain(this, 'routeName', props.routeName ?? `${targetName}-ingress`);
     this.hostnames = this.checkHostnames(props.hostnames);
-    const matches = renderGatewayApiMatches(this, 'matches', props.matches ?? [{ uri: StringMatch.prefix('/') }]);
-    const backendName = this.backendName(target, props.routeToVersion);
+    this.routeNamespace = namespace;
+    this.target = target;
+    this.targetPort = port;
+    this.defaultVersion = props.routeToVersion;
+    if (props.routeToVersion !== undefined) this.backendName(target, props.routeToVersion, 'routeToVersion');
 
     const tls = props.tls;
     if (tls !== undefined && (tls === null || typeof tls !== 'object'))
@@ -254,9 +279,20 @@ export class GatewayApiExposure extends Construct {
       spec: {
         parentRefs: [parentRef(sectionName)],
         hostnames,
-        rules: [{ matches, backendRefs: [{ name: backendName, port }] }],
+        rules: Lazy.any({ produce: () => [...this.rules] }),
       },
     });
+    if (props.routes !== undefined) {
+      if (props.matches !== undefined)
+        reject(this, 'matches', props.matches, 'nothing with `routes` (give each route its matches)');
+      if (!Array.isArray(props.routes) || props.routes.length === 0)
+        reject(this, 'routes', props.routes, 'a non-empty list of ExposedRoute objects');
+      props.routes.forEach((r, i) => this.pushRule(`routes[${i}]`, r));
+    } else {
+      // Validated here too, so that messages name `matches` as the prop given.
+      if (props.matches !== undefined) renderGatewayApiMatches(this, 'matches', props.matches);
+      this.pushRule('matches', { matches: props.matches ?? [{ uri: StringMatch.prefix('/') }] });
+    }
     if (redirect) {
       this.redirectRoute = new HttpRouteObject(this, 'RedirectRoute', {
         metadata: {
@@ -285,19 +321,81 @@ export class GatewayApiExposure extends Construct {
       });
     }
 
+    this.exposureFacts = { tls: tls !== undefined, strict: props.strict === true };
+    for (const t of [target, ...this.ruleTargets]) this.declareRisk(t);
+  }
+
+  /** Declares the exposure of `target` when it declares a risk (once per target). */
+  private declareRisk(target: IMeshService): void {
     const risk = exposureRiskOf(target);
-    if (risk !== undefined) {
-      declareExposure(this, {
-        path: this.node.path,
-        kind: 'GatewayApiExposure',
-        target: `${targetName}.${namespace}`,
-        hosts: this.hostnames.length > 0 ? this.hostnames : ['*'],
-        risk,
-        tls: tls !== undefined,
-        restricted: false,
-        strict: props.strict === true,
-      });
+    if (risk === undefined || this.exposureFacts === undefined || this.riskDeclared.has(target)) return;
+    this.riskDeclared.add(target);
+    declareExposure(this, {
+      path: this.node.path,
+      kind: 'GatewayApiExposure',
+      target: `${target.serviceName}.${target.namespace}`,
+      hosts: this.hostnames.length > 0 ? this.hostnames : ['*'],
+      risk,
+      tls: this.exposureFacts.tls,
+      restricted: false,
+      strict: this.exposureFacts.strict,
+    });
+  }
+
+  /**
+   * Adds a rule after the existing ones: requests matching it go to its target, so one host fans out
+   * to several services by path in this HTTPRoute.
+   * @returns the rule's index in the HTTPRoute's `rules`
+   */
+  public addRoute(route: ExposedRoute): number {
+    const last = this.ruleCatchAll[this.ruleCatchAll.length - 1];
+    if (last !== undefined)
+      reject(
+        this,
+        'addRoute',
+        route,
+        `a route before the catch-all rule ${last} (it matches every request, so a rule after it never applies): give that rule matches`,
+      );
+    return this.pushRule(`addRoute[${this.rules.length}]`, route);
+  }
+
+  private pushRule(field: string, route: ExposedRoute): number {
+    if (route === null || typeof route !== 'object') reject(this, field, route, 'an ExposedRoute object');
+    if (this.rules.length >= MAX_RULES) reject(this, field, route, `at most ${MAX_RULES} rules per HTTPRoute`);
+    const target = route.target ?? this.target;
+    if (route.target !== undefined) {
+      if (route.target === null || typeof route.target !== 'object')
+        reject(this, `${field}.target`, route.target, 'an IMeshService (serviceName, namespace, port, versions)');
+      checkDnsLabel(this, `${field}.target.serviceName`, route.target.serviceName);
+      checkDnsLabel(this, `${field}.target.namespace`, route.target.namespace);
     }
+    const own = target === this.target;
+    const port = checkPort(
+      this,
+      route.targetPort !== undefined ? `${field}.targetPort` : `${field}.target.port`,
+      route.targetPort ?? (own ? this.targetPort : target.port),
+    );
+    const version = route.subset ?? (own ? this.defaultVersion : undefined);
+    const rule = renderGatewayApiRule(
+      this,
+      field,
+      { match: route.matches, to: [{ subset: version, port }], rewrite: route.rewrite },
+      {
+        backendFor: (at, d) => ({
+          name: this.backendName(target, d.subset, `${at}.subset`),
+          namespace: target.namespace === this.routeNamespace ? undefined : target.namespace,
+          port,
+        }),
+      },
+    );
+    this.rules.push(rule);
+    this.ruleTargets.push(target);
+    this.declareRisk(target);
+    const catchAll =
+      route.matches === undefined ||
+      route.matches.some((m) => Object.keys(m).length === 1 && m.uri?.kind === 'prefix' && m.uri.value === '/');
+    if (catchAll) this.ruleCatchAll.push(field);
+    return this.rules.length - 1;
   }
 
   private httpsPort(port: number | undefined): number {
@@ -323,13 +421,12 @@ export class GatewayApiExposure extends Construct {
     return [...hostnames];
   }
 
-  private backendName(target: IMeshService, version: string | undefined): string {
+  private backendName(target: IMeshService, version: string | undefined, field: string): string {
     if (version === undefined) return target.serviceName;
-    if (typeof version !== 'string' || version.length === 0)
-      reject(this, 'routeToVersion', version, 'a version of the target');
+    if (typeof version !== 'string' || version.length === 0) reject(this, field, version, 'a version of the target');
     if (Array.isArray(target.versions) && target.versions.length > 0 && !target.versions.includes(version))
-      reject(this, 'routeToVersion', version, `one of the target's versions: ${target.versions.join(', ')}`);
-    return checkDnsLabel(this, 'routeToVersion (version Service name)', versionServiceName(target, version));
+      reject(this, field, version, `one of the target's versions: ${target.versions.join(', ')}`);
+    return checkDnsLabel(this, `${field} (version Service name)`, versionServiceName(target, version));
   }
 
   /** The listeners the route binds to must exist and accept an HTTPRoute from `namespace`. */

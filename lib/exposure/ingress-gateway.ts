@@ -11,7 +11,17 @@ import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release'
  */
 const SERVER_PORT: ReleaseTable<'service' | 'pod'> = { '1.17': 'service', '1.30': 'pod' };
 
-/** Describes an installed Istio ingress gateway, for {@link IngressGateway.custom}. */
+/** Which port a Gateway server names by default: the gateway Service's or the pod's behind it. */
+export enum GatewayServerPorts {
+  /** As the targeted release's ingress samples do: the Service port up to 1.18, the pod port from 1.19 on. */
+  AS_RELEASE_SAMPLES = 'as-release-samples',
+  /** Always the Service port (`httpPort`/`httpsPort`), as Istio's egress gateway samples do. */
+  SERVICE = 'service',
+  /** Always the pod port (`httpTargetPort`/`httpsTargetPort`). */
+  POD = 'pod',
+}
+
+/** Describes an installed Istio ingress (or egress) gateway, for {@link IngressGateway.custom}. */
 export interface IngressGatewayOptions {
   /** Labels of the gateway pods, used as the Gateway `selector` and as policy selectors. */
   readonly selector: Readonly<Record<string, string>>;
@@ -41,14 +51,20 @@ export interface IngressGatewayOptions {
    * @default httpsPort
    */
   readonly httpsTargetPort?: number;
+  /**
+   * Which port Gateway servers name when none is given.
+   * @default GatewayServerPorts.AS_RELEASE_SAMPLES
+   */
+  readonly serverPorts?: GatewayServerPorts;
 }
 
 const INGRESS_GATEWAY = typeMarker('IngressGateway');
 
 /**
- * Which installed ingress gateway a Gateway binds to. The selector and ports depend on how Istio
- * was installed, and neither Istio's schema nor its analyzer catches a wrong choice, so it is
- * explicit here.
+ * Which installed gateway workload a Gateway binds to: an ingress gateway, or the egress gateway
+ * ({@link IngressGateway.ISTIOCTL_EGRESS}) for Gateways that route mesh traffic out. The selector and
+ * ports depend on how Istio was installed, and neither Istio's schema nor its analyzer catches a wrong
+ * choice, so it is explicit here.
  */
 export class IngressGateway {
   /**
@@ -64,6 +80,22 @@ export class IngressGateway {
     httpTargetPort: 8080,
     httpsPort: 443,
     httpsTargetPort: 8443,
+  });
+
+  /**
+   * The egress gateway of `istioctl install --set profile=demo` (or `components.egressGateways`
+   * enabled): pods labelled `istio: egressgateway` (and `app: istio-egressgateway`) in `istio-system`,
+   * Service `istio-egressgateway` port 80 to container 8080 and 443 to 8443. Gateway servers name the
+   * Service ports (80, 443) on every release, as Istio's egress gateway tasks do.
+   */
+  public static readonly ISTIOCTL_EGRESS = new IngressGateway({
+    selector: { istio: 'egressgateway' },
+    namespace: 'istio-system',
+    httpPort: 80,
+    httpTargetPort: 8080,
+    httpsPort: 443,
+    httpsTargetPort: 8443,
+    serverPorts: GatewayServerPorts.SERVICE,
   });
 
   /**
@@ -101,6 +133,8 @@ export class IngressGateway {
   public readonly httpTargetPort: number;
   /** Container port behind `httpsPort`. */
   public readonly httpsTargetPort: number;
+  /** Which port Gateway servers name when none is given. */
+  public readonly serverPorts: GatewayServerPorts;
 
   private constructor(options: IngressGatewayOptions) {
     markInstance(this, INGRESS_GATEWAY);
@@ -110,6 +144,7 @@ export class IngressGateway {
     this.httpsPort = options.httpsPort ?? 443;
     this.httpTargetPort = options.httpTargetPort ?? this.httpPort;
     this.httpsTargetPort = options.httpsTargetPort ?? this.httpsPort;
+    this.serverPorts = options.serverPorts ?? GatewayServerPorts.AS_RELEASE_SAMPLES;
   }
 
   /**
@@ -120,19 +155,32 @@ export class IngressGateway {
     return new IngressGateway({ ...this.options(), selector });
   }
 
+  /**
+   * The same installation, its Gateway servers naming other ports by default, e.g.
+   * `IngressGateway.ISTIOCTL.withServerPorts(GatewayServerPorts.SERVICE)` for servers on 80 and 443.
+   */
+  public withServerPorts(serverPorts: GatewayServerPorts): IngressGateway {
+    return new IngressGateway({ ...this.options(), serverPorts });
+  }
+
   /** The same installation in another namespace. */
   public withNamespace(namespace: string): IngressGateway {
     return new IngressGateway({ ...this.options(), namespace });
   }
 
   /**
-   * The port a Gateway server for this gateway names by default on `release`: the Service port
-   * (`httpPort`/`httpsPort`) on 1.17, the pod port behind it (`httpTargetPort`/`httpsTargetPort`) from
-   * 1.19 on, as each release's samples do. Clients reach the Service port either way.
+   * The port a Gateway server for this gateway names by default on `release`. With
+   * `GatewayServerPorts.AS_RELEASE_SAMPLES` (the default): the Service port (`httpPort`/`httpsPort`) on
+   * 1.17, the pod port behind it (`httpTargetPort`/`httpsTargetPort`) from 1.19 on, as each release's
+   * samples do; `SERVICE` and `POD` pick one on every release. Clients reach the Service port either way.
    */
   public serverPort(release: IstioRelease, protocol: 'http' | 'https'): number {
     const https = protocol === 'https';
-    if (releaseValue(SERVER_PORT, release) === 'pod') return https ? this.httpsTargetPort : this.httpTargetPort;
+    const choice =
+      this.serverPorts === GatewayServerPorts.AS_RELEASE_SAMPLES
+        ? releaseValue(SERVER_PORT, release)
+        : this.serverPorts;
+    if (choice === 'pod') return https ? this.httpsTargetPort : this.httpTargetPort;
     return https ? this.httpsPort : this.httpPort;
   }
 
@@ -144,6 +192,7 @@ export class IngressGateway {
       httpsPort: this.httpsPort,
       httpTargetPort: this.httpTargetPort,
       httpsTargetPort: this.httpsTargetPort,
+      serverPorts: this.serverPorts,
     };
   }
 }
@@ -154,7 +203,12 @@ export class IngressGateway {
  */
 export function checkIngressGateway(scope: IConstruct, field: string, ingress: IngressGateway): IngressGateway {
   if (!IngressGateway.isIngressGateway(ingress))
-    reject(scope, field, ingress, 'IngressGateway.ISTIOCTL, IngressGateway.HELM or IngressGateway.custom({...})');
+    reject(
+      scope,
+      field,
+      ingress,
+      'IngressGateway.ISTIOCTL, IngressGateway.ISTIOCTL_EGRESS, IngressGateway.HELM or IngressGateway.custom({...})',
+    );
   const entries = Object.entries(ingress.selector);
   if (entries.length === 0)
     reject(
@@ -176,5 +230,12 @@ export function checkIngressGateway(scope: IConstruct, field: string, ingress: I
   checkDnsLabel(scope, `${field}.namespace`, ingress.namespace);
   for (const p of ['httpPort', 'httpsPort', 'httpTargetPort', 'httpsTargetPort'] as const)
     checkPort(scope, `${field}.${p}`, ingress[p]);
+  if (!Object.values(GatewayServerPorts).includes(ingress.serverPorts))
+    reject(
+      scope,
+      `${field}.serverPorts`,
+      ingress.serverPorts,
+      `one of ${Object.values(GatewayServerPorts).join(', ')}`,
+    );
   return ingress;
 }

@@ -108,7 +108,34 @@ export interface ListenerTls {
    * @default none
    */
   readonly certificateRefs?: readonly CertificateRef[];
+  /**
+   * Implementation-specific TLS options (at most 16, domain-prefixed keys). Istio reads
+   * `gateway.istio.io/tls-terminate-mode`: `MUTUAL` requires client certificates, verified with the CA
+   * of the certificate Secret (`ca.crt`), `ISTIO_MUTUAL` terminates Istio mutual TLS; see also
+   * {@link ListenerTlsOptions}.
+   * @default none
+   */
+  readonly options?: Readonly<Record<string, string>>;
 }
+
+/** Keys of Istio's listener TLS options, for {@link ListenerTls.options}. */
+export class ListenerTlsOptions {
+  /** `gateway.istio.io/tls-terminate-mode`: `SIMPLE` (the default), `MUTUAL` or `ISTIO_MUTUAL`. */
+  public static readonly TERMINATE_MODE = 'gateway.istio.io/tls-terminate-mode';
+
+  /** `{ 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' }`: require client certificates. */
+  public static mutual(): Readonly<Record<string, string>> {
+    return { [ListenerTlsOptions.TERMINATE_MODE]: 'MUTUAL' };
+  }
+
+  private constructor() {}
+}
+
+const TERMINATE_MODES: readonly string[] = ['SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'];
+const MAX_TLS_OPTIONS = 16;
+/** The CRD's pattern for option keys (a label-key-like name, optionally prefixed). */
+const TLS_OPTION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** A listener of a {@link KubernetesGateway}. */
 export interface ListenerOptions {
@@ -510,6 +537,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
     if (protocol === ListenerProtocol.HTTPS && mode !== ListenerTlsMode.TERMINATE)
       reject(this, `${field}.mode`, mode, 'ListenerTlsMode.TERMINATE for an HTTPS listener (passthrough needs TLS)');
     const refs = tls.certificateRefs;
+    const options = this.checkTlsOptions(`${field}.options`, mode, tls.options);
     if (mode === ListenerTlsMode.PASSTHROUGH) {
       if (refs !== undefined)
         reject(
@@ -518,7 +546,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
           refs,
           'nothing in passthrough mode (the backend holds the certificate)',
         );
-      return { mode: GatewaySpecListenersTlsMode.PASSTHROUGH };
+      return { mode: GatewaySpecListenersTlsMode.PASSTHROUGH, options };
     }
     if (!Array.isArray(refs) || refs.length === 0 || refs.length > MAX_CERTIFICATE_REFS)
       reject(
@@ -536,7 +564,39 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       // group "" and kind Secret are the API defaults; the namespace only when it differs.
       return { name, namespace: namespace === this.namespace ? undefined : namespace };
     });
-    return { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: rendered };
+    return { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: rendered, options };
+  }
+
+  private checkTlsOptions(
+    field: string,
+    mode: ListenerTlsMode,
+    options: Readonly<Record<string, string>> | undefined,
+  ): Record<string, string> | undefined {
+    if (options === undefined) return undefined;
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      reject(this, field, options, 'a map of option names to string values');
+    const entries = Object.entries(options);
+    if (entries.length === 0 || entries.length > MAX_TLS_OPTIONS)
+      reject(this, field, options, `1-${MAX_TLS_OPTIONS} options, or nothing`);
+    for (const [k, v] of entries) {
+      if (k.length > 253 || !TLS_OPTION_KEY.test(k))
+        reject(this, field, k, 'an option name such as "gateway.istio.io/tls-terminate-mode"');
+      if (typeof v !== 'string' || v.length === 0 || v.length > 4096)
+        reject(this, `${field}.${k}`, v, 'a string of 1-4096 characters');
+    }
+    const terminateMode = options[ListenerTlsOptions.TERMINATE_MODE];
+    if (terminateMode !== undefined) {
+      if (mode !== ListenerTlsMode.TERMINATE)
+        reject(this, `${field}.${ListenerTlsOptions.TERMINATE_MODE}`, terminateMode, 'nothing in passthrough mode');
+      if (!TERMINATE_MODES.includes(terminateMode))
+        reject(
+          this,
+          `${field}.${ListenerTlsOptions.TERMINATE_MODE}`,
+          terminateMode,
+          `one of ${TERMINATE_MODES.join(', ')}`,
+        );
+    }
+    return Object.fromEntries(entries);
   }
 
   private renderAllowedRoutes(field: string, protocol: ListenerProtocol, allowed: ListenerAllowedRoutes | undefined) {
@@ -556,7 +616,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       );
     if (from !== RouteNamespaces.SELECTOR && allowed.namespaceSelector !== undefined)
       reject(this, `${field}.namespaceSelector`, allowed.namespaceSelector, 'nothing unless namespaces is SELECTOR');
-    let kinds: { group: string; kind: string }[] | undefined;
+    let kinds: { kind: string }[] | undefined;
     if (allowed.kinds !== undefined) {
       const fitting = FITTING_KINDS[protocol];
       if (!Array.isArray(allowed.kinds) || allowed.kinds.length === 0 || allowed.kinds.length > 8)
@@ -567,7 +627,8 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
       });
       if (new Set(allowed.kinds).size !== allowed.kinds.length)
         reject(this, `${field}.kinds`, allowed.kinds, 'each kind at most once');
-      kinds = allowed.kinds.map((kind) => ({ group: GATEWAY_API_GROUP, kind }));
+      // The group defaults to gateway.networking.k8s.io, every RouteKind's: left out, as Istio's samples do.
+      kinds = allowed.kinds.map((kind) => ({ kind }));
     }
     const namespaces =
       from === undefined

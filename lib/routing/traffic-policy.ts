@@ -7,7 +7,14 @@ import {
   DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkInteger, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import {
+  checkInteger,
+  checkLabelKey,
+  checkLabelValue,
+  checkNonEmpty,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { istioDuration } from './_istio-duration';
 
 /** How a client sidecar talks TLS to the destination (`DestinationRule trafficPolicy.tls.mode`). */
@@ -67,6 +74,51 @@ export enum LoadBalancerAlgorithm {
 
 const LOAD_BALANCER = typeMarker('LoadBalancer');
 
+/** A share of the traffic from one locality, spread over others by weight (`localityLbSetting.distribute`). */
+export interface LocalityDistribution {
+  /** The clients' locality, `region/zone/subzone`, ending in `*` for all below it (e.g. `us-west/zone1/*`). */
+  readonly from: string;
+  /** Destination localities and their weights, whole numbers 1-100 adding up to 100. */
+  readonly to: Readonly<Record<string, number>>;
+}
+
+/** Where traffic goes when its region has no healthy endpoints (`localityLbSetting.failover`). */
+export interface LocalityFailover {
+  /** The region that fails over (a region alone, no `/` or `*`). */
+  readonly from: string;
+  /** The region it fails over to (another region, no `/` or `*`). */
+  readonly to: string;
+}
+
+/**
+ * Locality-aware load balancing (`loadBalancer.localityLbSetting`), with istiod's rules: `distribute` or
+ * `failover`, not both; failover needs outlier detection (istiod only warns; without it Envoy never sees
+ * endpoints as unhealthy, so the library refuses it).
+ */
+export interface LocalityLoadBalancing {
+  /**
+   * Turn locality load balancing on or off for this destination (overriding the mesh setting).
+   * @default the mesh's (on when outlier detection is set)
+   */
+  readonly enabled?: boolean;
+  /**
+   * Weighted distribution per client locality. Not with `failover`.
+   * @default none
+   */
+  readonly distribute?: readonly LocalityDistribution[];
+  /**
+   * Region failover order. Not with `distribute`.
+   * @default Istio's: the nearest locality with healthy endpoints
+   */
+  readonly failover?: readonly LocalityFailover[];
+  /**
+   * Labels (`key`, or `key=value`) that rank endpoints by how many of them match the client's, e.g.
+   * `topology.istio.io/network`. Not region, zone or subzone labels together with `failover`.
+   * @default none
+   */
+  readonly failoverPriority?: readonly string[];
+}
+
 /** A load-balancing choice: a simple algorithm, or consistent hashing for session affinity. */
 export class LoadBalancer {
   /** A simple algorithm, e.g. `LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)`. */
@@ -97,9 +149,23 @@ export class LoadBalancer {
     return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl, path } } });
   }
 
+  /**
+   * Locality-aware load balancing with the default algorithm, e.g.
+   * `LoadBalancer.locality({ failover: [{ from: 'us-east', to: 'eu-west' }] })`; combine it with an
+   * algorithm with {@link LoadBalancer.withLocality}.
+   */
+  public static locality(setting: LocalityLoadBalancing): LoadBalancer {
+    return new LoadBalancer({ localityLbSetting: setting });
+  }
+
   /** True for a LoadBalancer, also one made by another copy of this library. */
   public static isLoadBalancer(x: unknown): x is LoadBalancer {
     return hasMarker(x, LOAD_BALANCER);
+  }
+
+  /** This load balancer with locality-aware load balancing: `LoadBalancer.simple(ROUND_ROBIN).withLocality({...})`. */
+  public withLocality(setting: LocalityLoadBalancing): LoadBalancer {
+    return new LoadBalancer({ ...this._spec, localityLbSetting: setting });
   }
 
   private constructor(
@@ -112,6 +178,7 @@ export class LoadBalancer {
         readonly useSourceIp?: boolean;
         readonly httpCookie?: { readonly name: string; readonly ttl?: Duration; readonly path?: string };
       };
+      readonly localityLbSetting?: LocalityLoadBalancing;
     },
   ) {
     markInstance(this, LOAD_BALANCER);
@@ -135,6 +202,40 @@ export interface TcpConnectionPool {
    * @default no limit
    */
   readonly maxConnectionDuration?: Duration;
+  /**
+   * TCP keepalive probes on the upstream connections (SO_KEEPALIVE).
+   * @default off
+   */
+  readonly tcpKeepalive?: TcpKeepalive;
+}
+
+/** TCP keepalive of upstream connections; an empty object turns it on with the OS settings. */
+export interface TcpKeepalive {
+  /**
+   * Unanswered probes before the connection is dropped.
+   * @default the OS's (9 on Linux)
+   */
+  readonly probes?: number;
+  /**
+   * Idle time before the first probe.
+   * @default the OS's (2 hours on Linux)
+   */
+  readonly time?: Duration;
+  /**
+   * Time between probes.
+   * @default the OS's (75s on Linux)
+   */
+  readonly interval?: Duration;
+}
+
+/** Whether HTTP/1.1 connections to the destination are upgraded to HTTP/2. */
+export enum H2UpgradePolicy {
+  /** The mesh's `h2UpgradePolicy`. */
+  DEFAULT = 'DEFAULT',
+  /** Keep HTTP/1.1. */
+  DO_NOT_UPGRADE = 'DO_NOT_UPGRADE',
+  /** Upgrade to HTTP/2. */
+  UPGRADE = 'UPGRADE',
 }
 
 /** HTTP connection pool limits (a circuit breaker). */
@@ -164,6 +265,16 @@ export interface HttpConnectionPool {
    * @default Istio's (1h)
    */
   readonly idleTimeout?: Duration;
+  /**
+   * Upgrade HTTP/1.1 connections to HTTP/2.
+   * @default H2UpgradePolicy.DEFAULT (the mesh's)
+   */
+  readonly h2UpgradePolicy?: H2UpgradePolicy;
+  /**
+   * Speak to the destination the client's HTTP version. Not with `h2UpgradePolicy: UPGRADE` (istiod refuses it).
+   * @default false
+   */
+  readonly useClientProtocol?: boolean;
 }
 
 /** Connection pool settings; at least one of `tcp`, `http`. */
@@ -212,6 +323,18 @@ export interface OutlierDetection {
    * @default Istio's (0)
    */
   readonly minHealthPercent?: number;
+  /**
+   * Count locally originated failures (timeouts, resets, connection failures) apart from the
+   * destination's error responses.
+   * @default false
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+  /**
+   * Consecutive locally originated failures before a host is ejected; only with
+   * `splitExternalLocalOriginErrors: true` (istiod refuses it otherwise).
+   * @default Istio's (5) when split
+   */
+  readonly consecutiveLocalOriginFailures?: number;
 }
 
 /** A DestinationRule traffic policy, for a whole host or one subset. At least one field. */
@@ -331,7 +454,7 @@ function renderPolicyFields(scope: IConstruct, field: string, policy: Omit<Traff
   return {
     tls: policy.tls ? renderTls(scope, `${field}.tls`, policy.tls) : undefined,
     loadBalancer: policy.loadBalancer
-      ? renderLoadBalancer(scope, `${field}.loadBalancer`, policy.loadBalancer)
+      ? renderLoadBalancer(scope, `${field}.loadBalancer`, policy.loadBalancer, policy.outlierDetection !== undefined)
       : undefined,
     connectionPool: policy.connectionPool
       ? renderConnectionPool(scope, `${field}.connectionPool`, policy.connectionPool)
@@ -384,9 +507,19 @@ function renderLoadBalancer(
   scope: IConstruct,
   field: string,
   lb: LoadBalancer,
+  withOutlierDetection: boolean,
 ): DestinationRuleSpecTrafficPolicy['loadBalancer'] {
   if (!LoadBalancer.isLoadBalancer(lb))
     reject(scope, field, lb, 'a LoadBalancer, e.g. LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM)');
+  const { localityLbSetting } = lb._spec;
+  const locality =
+    localityLbSetting === undefined
+      ? undefined
+      : renderLocality(scope, `${field}.localityLbSetting`, localityLbSetting, withOutlierDetection);
+  return { ...renderAlgorithm(scope, field, lb), localityLbSetting: locality };
+}
+
+function renderAlgorithm(scope: IConstruct, field: string, lb: LoadBalancer) {
   const { simple, consistentHash } = lb._spec;
   if (simple !== undefined) {
     if (!Object.values(LoadBalancerAlgorithm).includes(simple)) {
@@ -394,7 +527,8 @@ function renderLoadBalancer(
     }
     return { simple: simple as string as DestinationRuleSpecTrafficPolicyLoadBalancerSimple };
   }
-  const hash = consistentHash!;
+  if (consistentHash === undefined) return {};
+  const hash = consistentHash;
   if (hash.httpHeaderName !== undefined)
     checkHeaderName(scope, `${field}.consistentHash.httpHeaderName`, hash.httpHeaderName);
   if (hash.httpQueryParameterName !== undefined)
@@ -441,6 +575,7 @@ function renderConnectionPool(
           maxConnections: count('tcp.maxConnections', tcp.maxConnections),
           connectTimeout: dur('tcp.connectTimeout', tcp.connectTimeout),
           maxConnectionDuration: dur('tcp.maxConnectionDuration', tcp.maxConnectionDuration),
+          tcpKeepalive: tcp.tcpKeepalive === undefined ? undefined : keepalive(tcp.tcpKeepalive),
         }
       : undefined,
     http: http
@@ -450,9 +585,41 @@ function renderConnectionPool(
           maxRequestsPerConnection: count('http.maxRequestsPerConnection', http.maxRequestsPerConnection),
           maxRetries: count('http.maxRetries', http.maxRetries),
           idleTimeout: dur('http.idleTimeout', http.idleTimeout),
+          h2UpgradePolicy: http.h2UpgradePolicy === undefined ? undefined : upgradePolicy(http),
+          useClientProtocol: http.useClientProtocol,
         }
       : undefined,
   };
+
+  function keepalive(ka: TcpKeepalive) {
+    if (ka === null || typeof ka !== 'object')
+      reject(scope, `${field}.tcp.tcpKeepalive`, ka, 'a TcpKeepalive object ({} for the OS settings)');
+    return {
+      probes: count('tcp.tcpKeepalive.probes', ka.probes),
+      time: dur('tcp.tcpKeepalive.time', ka.time),
+      interval: dur('tcp.tcpKeepalive.interval', ka.interval),
+    };
+  }
+
+  function upgradePolicy(h: HttpConnectionPool) {
+    if (!Object.values(H2UpgradePolicy).includes(h.h2UpgradePolicy!))
+      reject(
+        scope,
+        `${field}.http.h2UpgradePolicy`,
+        h.h2UpgradePolicy,
+        `one of ${Object.values(H2UpgradePolicy).join(', ')}`,
+      );
+    if (h.h2UpgradePolicy === H2UpgradePolicy.UPGRADE && h.useClientProtocol === true)
+      reject(
+        scope,
+        `${field}.http.useClientProtocol`,
+        true,
+        'false or nothing with h2UpgradePolicy UPGRADE (istiod: "use client protocol must not be true when H2UpgradePolicy is UPGRADE")',
+      );
+    return h.h2UpgradePolicy as string as NonNullable<
+      NonNullable<NonNullable<DestinationRuleSpecTrafficPolicy['connectionPool']>['http']>['h2UpgradePolicy']
+    >;
+  }
 }
 
 function renderOutlierDetection(
@@ -471,7 +638,125 @@ function renderOutlierDetection(
     baseEjectionTime: dur('baseEjectionTime', od.baseEjectionTime),
     maxEjectionPercent: count('maxEjectionPercent', od.maxEjectionPercent, 100),
     minHealthPercent: count('minHealthPercent', od.minHealthPercent, 100),
+    splitExternalLocalOriginErrors: od.splitExternalLocalOriginErrors,
+    consecutiveLocalOriginFailures: localOriginFailures(),
   };
+
+  function localOriginFailures() {
+    if (od.consecutiveLocalOriginFailures === undefined) return undefined;
+    if (od.splitExternalLocalOriginErrors !== true)
+      reject(
+        scope,
+        `${field}.consecutiveLocalOriginFailures`,
+        od.consecutiveLocalOriginFailures,
+        'nothing unless splitExternalLocalOriginErrors is true (istiod refuses local origin failures that are not split)',
+      );
+    return count('consecutiveLocalOriginFailures', od.consecutiveLocalOriginFailures);
+  }
+}
+
+const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
+
+/** istiod's ValidateLocalityLbSetting, with a missing outlier detection for failover refused (istiod warns). */
+function renderLocality(
+  scope: IConstruct,
+  field: string,
+  setting: LocalityLoadBalancing,
+  withOutlierDetection: boolean,
+): NonNullable<DestinationRuleSpecTrafficPolicy['loadBalancer']>['localityLbSetting'] {
+  if (setting === null || typeof setting !== 'object') reject(scope, field, setting, 'a LocalityLoadBalancing object');
+  const { enabled, distribute, failover, failoverPriority } = setting;
+  if (enabled === undefined && distribute === undefined && failover === undefined && failoverPriority === undefined)
+    reject(scope, field, setting, 'at least one of enabled, distribute, failover, failoverPriority');
+  if (enabled !== undefined && typeof enabled !== 'boolean')
+    reject(scope, `${field}.enabled`, enabled, 'true or false');
+  const list = <T>(name: string, v: readonly T[] | undefined): readonly T[] => {
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.length === 0) reject(scope, `${field}.${name}`, v, 'a non-empty list, or nothing');
+    return v;
+  };
+  const dist = list('distribute', distribute);
+  const fail = list('failover', failover);
+  const priority = list('failoverPriority', failoverPriority);
+  if (dist.length > 0 && fail.length > 0)
+    reject(
+      scope,
+      `${field}.failover`,
+      failover,
+      "nothing with distribute (istiod: can not simultaneously specify 'distribute' and 'failover')",
+    );
+  priority.forEach((p, i) => {
+    const at = `${field}.failoverPriority[${i}]`;
+    if (typeof p !== 'string') reject(scope, at, p, 'a label key, or "key=value"');
+    const [key, ...rest] = p.split('=');
+    checkLabelKey(scope, at, key);
+    if (rest.length > 0) checkLabelValue(scope, at, rest.join('='));
+    if (fail.length > 0 && TOPOLOGY_LABELS.includes(key))
+      reject(scope, at, p, `a label other than ${TOPOLOGY_LABELS.join(', ')} with failover (istiod refuses both)`);
+  });
+  const sources: string[] = [];
+  dist.forEach((d, i) => {
+    const at = `${field}.distribute[${i}]`;
+    if (d === null || typeof d !== 'object' || d.to === null || typeof d.to !== 'object')
+      reject(scope, at, d, 'a { from, to } object, to being locality: weight');
+    sources.push(d.from);
+    const entries = Object.entries(d.to);
+    if (entries.length === 0) reject(scope, `${at}.to`, d.to, 'at least one destination locality');
+    let total = 0;
+    for (const [loc, w] of entries) total += checkInteger(scope, `${at}.to["${loc}"]`, w, 1, 100);
+    if (total !== 100) reject(scope, `${at}.to`, d.to, `weights adding up to 100 (found ${total})`);
+    checkLocalities(
+      scope,
+      `${at}.to`,
+      entries.map(([loc]) => loc),
+    );
+  });
+  checkLocalities(scope, `${field}.distribute[*].from`, sources);
+  if ((fail.length > 0 || priority.length > 0) && !withOutlierDetection)
+    reject(
+      scope,
+      fail.length > 0 ? `${field}.failover` : `${field}.failoverPriority`,
+      fail.length > 0 ? failover : failoverPriority,
+      'an outlierDetection in the same policy: failover needs it to see endpoints as unhealthy (istiod warns "outlier detection policy must be provided for failover")',
+    );
+  fail.forEach((f, i) => {
+    const at = `${field}.failover[${i}]`;
+    if (f === null || typeof f !== 'object') reject(scope, at, f, 'a { from, to } object of regions');
+    for (const key of ['from', 'to'] as const) {
+      const v = f[key];
+      if (typeof v !== 'string' || v === '' || v.includes('/') || v.includes('*'))
+        reject(scope, `${at}.${key}`, v, 'a region name alone (istiod: failover only specifies regions, without "*")');
+    }
+    if (f.from === f.to) reject(scope, `${at}.to`, f.to, `a region other than from (${f.from})`);
+  });
+  return {
+    enabled,
+    distribute: dist.length === 0 ? undefined : dist.map((d) => ({ from: d.from, to: { ...d.to } })),
+    failover: fail.length === 0 ? undefined : fail.map((f) => ({ from: f.from, to: f.to })),
+    failoverPriority: priority.length === 0 ? undefined : [...priority],
+  };
+}
+
+/**
+ * istiod's validateLocalities: each `region[/zone[/subzone]]` without empty parts, at most one `*` and only
+ * at the end, and none overlapping another (the same place, or one inside another's wildcard).
+ */
+function checkLocalities(scope: IConstruct, field: string, localities: readonly string[]): void {
+  const seen: string[][] = [];
+  localities.forEach((loc) => {
+    const allowed =
+      'a locality "region", "region/zone" or "region/zone/subzone", ending in at most one "*" (e.g. "us-west/*"), overlapping no other';
+    if (typeof loc !== 'string') reject(scope, field, loc, allowed);
+    const stars = loc.split('*').length - 1;
+    if (stars > 1 || (stars === 1 && !loc.endsWith('*'))) reject(scope, field, loc, allowed);
+    const parts = loc.split('/');
+    if (parts.length > 3 || parts.some((p) => p === '')) reject(scope, field, loc, allowed);
+    // Two localities overlap when one is a prefix of the other, a "*" part matching anything below.
+    const overlaps = (a: string[], b: string[]) =>
+      a.every((p, i) => i >= b.length || p === b[i] || p === '*' || b[i] === '*');
+    if (seen.some((s) => overlaps(s, parts) || overlaps(parts, s))) reject(scope, field, loc, allowed);
+    seen.push(parts);
+  });
 }
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;

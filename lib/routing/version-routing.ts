@@ -30,6 +30,8 @@ import {
   StringMatch,
 } from './http-route';
 import { RoutingApi } from './routing-api';
+import { L4RouteContext, TcpRoute, TcpRouteOptions } from './tcp-route';
+import { TlsRoute, TlsRouteOptions } from './tls-route';
 import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
 
 /** A DestinationRule subset: a named group of the service's pods. */
@@ -89,6 +91,12 @@ export interface VersionRoutingProps {
    * @default service.serviceName
    */
   readonly httpRouteName?: string;
+  /**
+   * Emit the HTTPRoute (only with `api: RoutingApi.GATEWAY_API`): turn off for a routing of TCP or TLS
+   * routes only (`addTcpRoute`, `addTlsRoute`, each its own TCPRoute/TLSRoute).
+   * @default true
+   */
+  readonly createHttpRoute?: boolean;
   /**
    * The service to route: its name (or its `host`, for a ServiceEntry) is the host, its namespace is where
    * the objects go, and its versions become the default subsets. A Bookinfo service, a `VersionedWorkload`,
@@ -221,6 +229,8 @@ export class VersionRouting extends Construct {
   private readonly routeList: HttpRoute[] = [];
   private readonly isDelegate: boolean;
   private readonly gatewayRules: HttpRouteSpecRules[] = [];
+  private readonly tcpRouteList: TcpRoute[] = [];
+  private readonly tlsRouteList: TlsRoute[] = [];
   private readonly service: IMeshService;
 
   /** The Istio release whose objects this construct emits. */
@@ -262,7 +272,17 @@ export class VersionRouting extends Construct {
     if (this.api === RoutingApi.GATEWAY_API) {
       this.hosts = [this.host];
       this.gateways = [];
-      this.httpRoute = this.createHttpRoute(props);
+      this.httpRoute = (props.createHttpRoute ?? true) ? this.createHttpRoute(props) : undefined;
+      if (!this.httpRoute) {
+        this.node.addValidation({
+          validate: () =>
+            this.tcpRouteList.length + this.tlsRouteList.length === 0
+              ? [
+                  `the routing of "${this.host}" has no routes (createHttpRoute is false): call addTcpRoute() or addTlsRoute()`,
+                ]
+              : [],
+        });
+      }
       (props.routes ?? []).forEach((r) => this.addRoute(r));
       return;
     }
@@ -271,6 +291,13 @@ export class VersionRouting extends Construct {
         this,
         'httpRouteName',
         props.httpRouteName,
+        'nothing: an HTTPRoute is only emitted with api: RoutingApi.GATEWAY_API',
+      );
+    if (props.createHttpRoute !== undefined)
+      reject(
+        this,
+        'createHttpRoute',
+        props.createHttpRoute,
         'nothing: an HTTPRoute is only emitted with api: RoutingApi.GATEWAY_API',
       );
     const createDr = props.createDestinationRule ?? true;
@@ -350,7 +377,9 @@ export class VersionRouting extends Construct {
           hosts: this.isDelegate ? undefined : [...this.hosts],
           gateways: props.gateways === undefined ? undefined : [...this.gateways],
           exportTo: exportTo === undefined ? undefined : [...exportTo],
-          http: Lazy.any({ produce: () => this.routeList.map((r) => r._toSpec()) }),
+          http: Lazy.any({ produce: () => listOrNothing(this.routeList.map((r) => r._toSpec())) }),
+          tls: Lazy.any({ produce: () => listOrNothing(this.tlsRouteList.map((r) => r._toSpec())) }),
+          tcp: Lazy.any({ produce: () => listOrNothing(this.tcpRouteList.map((r) => r._toSpec())) }),
         },
       });
       // Make-before-break: the subsets must reach istiod before the routes that use them. The
@@ -358,9 +387,9 @@ export class VersionRouting extends Construct {
       // explicit addDependency would say the same but costs cdk8s a whole-app walk per chart.
       this.node.addValidation({
         validate: () =>
-          this.routeList.length === 0
+          this.routeList.length + this.tcpRouteList.length + this.tlsRouteList.length === 0
             ? [
-                `the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo() or splitTraffic(), or set createVirtualService: false`,
+                `the VirtualService "${this.virtualService!.name}" has no routes: call addRoute(), routeAllTo(), splitTraffic(), addTcpRoute() or addTlsRoute(), or set createVirtualService: false`,
               ]
             : [],
       });
@@ -414,7 +443,10 @@ export class VersionRouting extends Construct {
    * @returns the route
    */
   public addRoute(options: HttpRouteOptions): HttpRoute {
-    if (this.api === RoutingApi.GATEWAY_API) return this.addGatewayApiRoute(options);
+    if (this.api === RoutingApi.GATEWAY_API) {
+      if (!this.httpRoute) reject(this, 'addRoute', options, 'a VersionRouting that creates its HTTPRoute');
+      return this.addGatewayApiRoute(options);
+    }
     if (!this.virtualService) reject(this, 'addRoute', options, 'a VersionRouting that creates its VirtualService');
     const index = this.routeList.length;
     const route = HttpRoute._create(this, `routes[${index}]`, index, options, {
@@ -472,6 +504,66 @@ export class VersionRouting extends Construct {
     const { port, ...extras } = shortcutOptions(this, options);
     const match = typeof value === 'string' ? StringMatch.exact(value) : value;
     return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset, port }] });
+  }
+
+  /** The TCP routes, in VirtualService order. */
+  public get tcpRoutes(): readonly TcpRoute[] {
+    return [...this.tcpRouteList];
+  }
+
+  /** The TLS routes, in VirtualService order. */
+  public get tlsRoutes(): readonly TlsRoute[] {
+    return [...this.tlsRouteList];
+  }
+
+  /**
+   * Appends a TCP route (a VirtualService `tcp` entry; with the Gateway API, a TCPRoute of its own):
+   * `addTcpRoute({ match: [{ port: 31400 }], to: [{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 20 }] })`.
+   * @returns the route
+   */
+  public addTcpRoute(options: TcpRouteOptions): TcpRoute {
+    if (this.api === RoutingApi.ISTIO && !this.virtualService)
+      reject(this, 'addTcpRoute', options, 'a VersionRouting that creates its VirtualService');
+    if (this.isDelegate)
+      reject(this, 'addTcpRoute', options, 'a VersionRouting that is no delegate: Istio delegates only HTTP routes');
+    const index = this.tcpRouteList.length;
+    const route = TcpRoute._create(this, `tcpRoutes[${index}]`, index, options, this.l4Context());
+    this.tcpRouteList.push(route);
+    return route;
+  }
+
+  /**
+   * Appends a TLS route by SNI (a VirtualService `tls` entry, for TLS the proxy passes through; with
+   * the Gateway API, a TLSRoute of its own): `addTlsRoute({ match: [{ sniHosts: ['nginx.example.com'] }], to: [{}] })`.
+   * @returns the route
+   */
+  public addTlsRoute(options: TlsRouteOptions): TlsRoute {
+    if (this.api === RoutingApi.ISTIO && !this.virtualService)
+      reject(this, 'addTlsRoute', options, 'a VersionRouting that creates its VirtualService');
+    if (this.isDelegate)
+      reject(this, 'addTlsRoute', options, 'a VersionRouting that is no delegate: Istio delegates only HTTP routes');
+    const index = this.tlsRouteList.length;
+    const route = TlsRoute._create(this, `tlsRoutes[${index}]`, index, options, this.l4Context());
+    this.tlsRouteList.push(route);
+    return route;
+  }
+
+  private l4Context(): L4RouteContext {
+    const gatewayApi = this.api === RoutingApi.GATEWAY_API;
+    return {
+      host: this.host,
+      namespace: this.namespace,
+      service: this.service,
+      knownSubsets: !gatewayApi && this.destinationRule ? this.subsetNames : undefined,
+      release: this.release,
+      hosts: this.hosts,
+      gatewayRef: (f, g) => renderGatewayRef(this, f, g, this.namespace),
+      gateways: this.gateways.length > 0 ? this.gateways : [VersionRouting.MESH],
+      backendFor: gatewayApi ? (f, d) => this.backendFor(f, d) : undefined,
+      takenNames: [...this.tcpRouteList, ...this.tlsRouteList].flatMap((r) =>
+        r.gatewayApiRoute ? [`${r.gatewayApiRoute.kind}/${r.gatewayApiRoute.name}`] : [],
+      ),
+    };
   }
 
   private createHttpRoute(props: VersionRoutingProps): ApiObject {
@@ -704,4 +796,9 @@ function shortcutOptions(scope: Construct, options: RouteShortcutOptions): Route
   if (options === null || typeof options !== 'object')
     reject(scope, 'options', options, 'a RouteShortcutOptions object (route extras and a port)');
   return options;
+}
+
+/** A rendered list, or nothing (left out of the manifest) when empty. */
+function listOrNothing<T>(list: T[]): T[] | undefined {
+  return list.length === 0 ? undefined : list;
 }

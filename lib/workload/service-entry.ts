@@ -119,7 +119,8 @@ export interface ServiceEntryProps {
    */
   readonly location?: ServiceEntryLocation;
   /**
-   * How the proxy finds the hosts' addresses.
+   * How the proxy finds the hosts' addresses. NONE (Istio's own default, which wildcard hosts need) is left
+   * out of the manifest.
    * @default ServiceEntryResolution.DNS
    */
   readonly resolution?: ServiceEntryResolution;
@@ -258,7 +259,8 @@ export class ServiceEntry extends Construct implements IMeshService {
         ports: ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol, targetPort: p.targetPort })),
         // Istio's default; written only when asked for, as Istio's samples do.
         location: props.location === undefined ? undefined : (location as string as never),
-        resolution: resolution as string as never,
+        // NONE is Istio's default: left out, as Istio's samples (the wildcard entries) do.
+        resolution: resolution === ServiceEntryResolution.NONE ? undefined : (resolution as string as never),
         endpoints: endpoints.length > 0 ? endpoints : undefined,
         workloadSelector: selector === undefined ? undefined : { labels: { ...selector } },
         exportTo,

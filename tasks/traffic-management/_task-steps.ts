@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -112,8 +112,8 @@ export interface TaskDefinition {
 
 /**
  * An app of one chart whose file is named exactly after its step (`01-snip_route_to_version_1_1.k8s.yaml`):
- * cdk8s names a chart's file after its id as a DNS label, which has no `_`, so the chart gets the
- * DNS form of the name and its file is renamed once written.
+ * cdk8s names a chart's file after its id as a DNS label (no `_`, at most 63 characters), so the
+ * chart gets the DNS form of the name and its file is renamed once written.
  */
 class StepApp extends App {
   public readonly chartId: string;
@@ -130,9 +130,11 @@ class StepApp extends App {
 
   public synth(): void {
     super.synth();
-    if (this.chartId === this.file) return;
+    // cdk8s names the file after the chart as a DNS label: ids over 63 characters are cut and hashed.
+    const written = Names.toDnsLabel(this.charts[0]);
+    if (written === this.file) return;
     fs.renameSync(
-      path.join(this.outdir, `${this.chartId}${this.outputFileExtension}`),
+      path.join(this.outdir, `${written}${this.outputFileExtension}`),
       path.join(this.outdir, `${this.file}${this.outputFileExtension}`),
     );
   }

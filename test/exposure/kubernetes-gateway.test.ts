@@ -244,7 +244,7 @@ describe('KubernetesGateway', () => {
         protocol: 'TLS',
         hostname: 'db.example.com',
         tls: { mode: 'Passthrough' },
-        allowedRoutes: { kinds: [{ group: 'gateway.networking.k8s.io', kind: 'TLSRoute' }] },
+        allowedRoutes: { kinds: [{ kind: 'TLSRoute' }] },
       },
       {
         name: 'tcp',

@@ -250,7 +250,7 @@ describe('ExposedService input validation', () => {
         /only HTTP servers redirect/,
       );
       expectRejected(
-        () => gw.addServer({ hosts: ['a.example.com'], protocol: 'TCP' as ServerProtocol }),
+        () => gw.addServer({ hosts: ['a.example.com'], protocol: 'UDP' as ServerProtocol }),
         'test/gw',
         'addServer.protocol',
         /ServerProtocol.HTTP/,

@@ -150,6 +150,46 @@ describe('ServiceEntry', () => {
     expect(allSchemaErrors([se])).toEqual([]);
   });
 
+  test('a wildcard host with NONE resolution: the default of Istio left out, as the wildcard samples do', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new ServiceEntry(chart, 'wikipedia', {
+      name: 'wikipedia',
+      hosts: ['*.wikipedia.org'],
+      ports: [{ number: 443, name: 'https', protocol: 'https' }],
+      resolution: ServiceEntryResolution.NONE,
+    });
+    const [se] = Testing.synth(chart);
+    // THEN
+    expect(se.spec).toEqual({
+      hosts: ['*.wikipedia.org'],
+      ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+    });
+    expect(allSchemaErrors([se])).toEqual([]);
+  });
+
+  test('targetPort: the port the endpoints listen on (plain 80 sent to 443 for TLS origination)', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    new ServiceEntry(chart, 'cnn', {
+      name: 'edition-cnn-com',
+      hosts: ['edition.cnn.com'],
+      ports: [
+        { number: 80, name: 'http-port', protocol: 'HTTP', targetPort: 443 },
+        { number: 443, name: 'https-port', protocol: 'HTTPS' },
+      ],
+    });
+    const [se] = Testing.synth(chart);
+    // THEN
+    expect(se.spec.ports).toEqual([
+      { number: 80, name: 'http-port', protocol: 'HTTP', targetPort: 443 },
+      { number: 443, name: 'https-port', protocol: 'HTTPS' },
+    ]);
+    expect(se.spec.resolution).toBe('DNS');
+  });
+
   const valid = { name: 'api', hosts: ['api.example.com'], ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] };
   test.each([
     ['no props', undefined, 'props'],
@@ -197,6 +237,16 @@ describe('ServiceEntry', () => {
       'workloadSelector',
     ],
     ['"*" with other exportTo namespaces', { ...valid, exportTo: ['*', 'shop'] }, 'exportTo'],
+    [
+      'a targetPort that is no port',
+      { ...valid, ports: [{ number: 80, name: 'http', protocol: 'HTTP', targetPort: 0 }] },
+      'ports[0].targetPort',
+    ],
+    [
+      'a wildcard host resolved by DNS_ROUND_ROBIN',
+      { ...valid, hosts: ['*.example.com'], resolution: ServiceEntryResolution.DNS_ROUND_ROBIN },
+      'hosts[0]',
+    ],
     ['a bad location', { ...valid, location: 'OUTSIDE' }, 'location'],
   ])('refuses %s, naming the field', (_what, props, field) => {
     // GIVEN
