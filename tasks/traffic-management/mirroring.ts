@@ -4,7 +4,6 @@ import {
   CurlDeployment,
   Httpbin,
   HttpbinServer,
-  IMeshService,
   Percent,
   RoutingApi,
   VersionRouting,
@@ -25,7 +24,7 @@ function mirroring(context: TaskContext) {
   const deployment = (version: string) => (chart: Chart) =>
     new Httpbin(chart, 'httpbin', { ...httpbinProps, versions: [version], createService: false });
   let httpbin: Httpbin | undefined;
-  let gatewayApiHttpbin: IMeshService | undefined;
+  let versionServices: Readonly<Record<string, string>> | undefined;
 
   steps.step('01-snip_before_you_begin_1', deployment('v1'));
   steps.step('02-snip_before_you_begin_2', deployment('v2'));
@@ -44,13 +43,15 @@ function mirroring(context: TaskContext) {
     '06-snip_creating_a_default_routing_policy_2',
     (chart) => {
       // The task's per-version Services listen on the pods' port 80, not on the httpbin Service's 8000.
-      const versions = new VersionServices(chart, 'httpbin-versions', {
-        service: { ...meshView(httpbin!), port: httpbin!.containerPort },
-      });
-      // The HTTPRoute's parent is httpbin:8000; its backends are the version Services on port 80,
-      // which the routes name (this view lists no ports of its own, so 80 is not refused as a port of httpbin).
-      gatewayApiHttpbin = { ...meshView(httpbin!), versionServices: versions.meshService.versionServices };
-      gatewayApiRouting(chart).addRoute({ to: [{ subset: 'v1', port: httpbin!.containerPort }] });
+      versionServices = new VersionServices(chart, 'httpbin-versions', {
+        service: {
+          serviceName: httpbin!.serviceName,
+          namespace: httpbin!.namespace,
+          port: httpbin!.containerPort,
+          versions: httpbin!.versions,
+        },
+      }).meshService.versionServices!;
+      gatewayApiRouting(chart).addRoute({ to: [toVersion('v1')] });
     },
     { after: '04-snip_before_you_begin_4', acknowledgements: targetPortConflict },
   );
@@ -68,28 +69,21 @@ function mirroring(context: TaskContext) {
   steps.step(
     '08-snip_mirroring_traffic_to_httpbinv2_2',
     (chart) => {
-      gatewayApiRouting(chart).addRoute({
-        to: [{ subset: 'v1', port: httpbin!.containerPort }],
-        mirror: { subset: 'v2', port: httpbin!.containerPort },
-      });
+      gatewayApiRouting(chart).addRoute({ to: [toVersion('v1')], mirror: toVersion('v2') });
     },
     { after: '06-snip_creating_a_default_routing_policy_2', acknowledgements: targetPortConflict },
   );
   return steps.apps;
 
+  /** The HTTPRoute whose parent is the httpbin Service (port 8000). */
   function gatewayApiRouting(chart: Chart): VersionRouting {
-    return new VersionRouting(chart, 'httpbin', { service: gatewayApiHttpbin!, api: RoutingApi.GATEWAY_API });
+    return new VersionRouting(chart, 'httpbin', { service: httpbin!, api: RoutingApi.GATEWAY_API });
   }
-}
 
-/** httpbin as a mesh service without its port list: name, namespace, Service port and versions. */
-function meshView(httpbin: Httpbin): IMeshService {
-  return {
-    serviceName: httpbin.serviceName,
-    namespace: httpbin.namespace,
-    port: httpbin.port,
-    versions: httpbin.versions,
-  };
+  /** A version's own Service, on the pods' port. */
+  function toVersion(version: string): { host: string; port: number } {
+    return { host: versionServices![version], port: httpbin!.containerPort };
+  }
 }
 
 /** The task's per-version Services reach the pods' port 80 as port 80, the httpbin Service as 8000 (Istio's IST0137). */

@@ -1,56 +1,27 @@
-import { App } from 'cdk8s';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
-
-import { BookinfoApp, MeshAnalysis } from '../../lib';
 import { CIRCUIT_BREAKING } from '../../tasks/traffic-management/circuit-breaking';
-import { collectWarnings } from '../support/quiet';
-import { tempDir } from '../support/temp-dir';
+import { buildTask } from './_task-apps';
 
-/** The task's steps, synthesized into a temporary directory: the objects of each step file, by file name. */
-function synthTask(): {
-  files: string[];
-  objects: Record<string, any[]>;
-  warnings: string[];
-  acknowledged: string[];
-} {
-  const outdir = tempDir('circuit-breaking');
-  // The task stands on a bare cluster: it uses neither Bookinfo nor the Gateway API walk-through.
-  const bare = new App({ outdir: tempDir('bare') });
-  const apps = CIRCUIT_BREAKING.steps({
-    outdir,
-    bookinfoApp: bare,
-    gatewayApiApp: bare,
-    bookinfo: undefined as unknown as BookinfoApp,
-  });
-  const warnings = apps.map((app) => collectWarnings(app));
-  const acknowledged: string[] = [];
-  for (const app of apps)
-    MeshAnalysis.of(app).configure({
-      onAcknowledged: (findings) => acknowledged.push(...findings.map((f) => `${f.code} ${f.path}`)),
-    });
-  for (const app of apps) app.synth();
-  const files = fs.readdirSync(outdir).sort();
-  const objects = Object.fromEntries(
-    files.map((f) => [f, YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJS())]),
-  );
-  return { files, objects, warnings: warnings.flat().map((w) => `${w.code} ${w.path}`), acknowledged };
+/** The task's steps built in memory: the objects of each step, by step file name, and their problems. */
+function synthTask(): { files: string[]; objects: Record<string, any[]>; problems: string[] } {
+  const steps = buildTask(CIRCUIT_BREAKING);
+  // Chart ids are the step file names with "-" for "_".
+  const files = [...steps.keys()];
+  const objects = Object.fromEntries([...steps].map(([id, step]) => [id, step.objects]));
+  return { files, objects, problems: [...steps.values()].flatMap((s) => s.problems) };
 }
 
 describe('task circuit-breaking', () => {
-  const { files, objects, warnings, acknowledged } = synthTask();
+  const { files, objects, problems } = synthTask();
 
-  test('one file per step of istio.io, without analysis warnings', () => {
+  test('one step per step file of istio.io, without unacknowledged findings', () => {
     // THEN
     expect(CIRCUIT_BREAKING.path).toBe('circuit-breaking');
     expect(files).toEqual([
-      '01-bpsnip_start_httpbin_service__1.k8s.yaml',
-      '02-snip_configuring_the_circuit_breaker_1.k8s.yaml',
-      '03-snip_adding_a_client_1.k8s.yaml',
+      '01-bpsnip-start-httpbin-service--1',
+      '02-snip-configuring-the-circuit-breaker-1',
+      '03-snip-adding-a-client-1',
     ]);
-    expect(warnings).toEqual([]);
-    expect(acknowledged).toEqual([]);
+    expect(problems).toEqual([]);
   });
 
   test('httpbin, a DestinationRule that trips at the first concurrent request, then fortio', () => {
