@@ -7,7 +7,8 @@ import { reject } from '../core/input-validation';
 const MAX_MILLIS = 315_576_000_000_000;
 
 /**
- * Renders a cdk8s {@link Duration} the way Istio's protobuf `Duration` fields want it: seconds
+ * Renders a cdk8s {@link Duration} the way Istio's `Duration` fields take it: whole hours or minutes
+ * as `1h`/`3m` (istiod parses Go durations, and istio.io writes them so), anything else as seconds
  * with an `s` suffix (`7s`, `0.5s`, `0.001s`). Istio refuses durations under 1 ms and finer than
  * millisecond precision, so those (and NaN, Infinity, zero) are rejected here.
  */
@@ -19,5 +20,7 @@ export function istioDuration(scope: IConstruct, field: string, duration: Durati
   if (!Number.isFinite(ms) || !Number.isInteger(ms) || ms < 1 || ms > MAX_MILLIS) {
     reject(scope, field, Number.isFinite(ms) ? `${ms}ms` : ms, allowed);
   }
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${ms / 1000}s`;
 }

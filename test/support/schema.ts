@@ -35,6 +35,7 @@ const KUBE_MODELS: Record<string, string> = {
   'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
   'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
   'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
+  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
 };
 
 const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
@@ -54,6 +55,7 @@ const CDK8S_MAPPERS: Record<string, (x: any) => any> = {
   PodDisruptionBudget: k8s.toJson_KubePodDisruptionBudgetProps,
   Job: k8s.toJson_KubeJobProps,
   Ingress: k8s.toJson_KubeIngressProps,
+  NetworkPolicy: k8s.toJson_KubeNetworkPolicyProps,
 };
 
 const LEAF = Symbol('leaf');
