@@ -235,7 +235,7 @@ describe('two copies of the library', () => {
     expect(vs.spec.http[1].mirrorPercentage).toEqual({ value: 100 });
     const dr = find('DestinationRule', 'reviews');
     expect(dr.spec.trafficPolicy.loadBalancer).toEqual({
-      consistentHash: { httpCookie: { name: 'user', ttl: '60s' } },
+      consistentHash: { httpCookie: { name: 'user', ttl: '1m' } },
     });
     expect(dr.spec.subsets[1].trafficPolicy).toEqual({ loadBalancer: { simple: 'RANDOM' } });
     expect(find('Gateway', 'public').spec.servers[0].hosts).toEqual(['bookinfo.example.com', 'reviews.example.com']);

@@ -187,7 +187,7 @@ describe('the Istio API: every HTTPRoute field emitted', () => {
       allowMethods: ['GET', 'POST'],
       allowHeaders: ['content-type', 'x-user'],
       exposeHeaders: ['x-request-id'],
-      maxAge: '86400s',
+      maxAge: '24h',
       allowCredentials: true,
       unmatchedPreflights: 'IGNORE',
     });

@@ -193,12 +193,12 @@ describe('VersionRouting', () => {
       loadBalancer: { simple: 'RANDOM' },
       connectionPool: {
         tcp: { maxConnections: 100, connectTimeout: '0.25s' },
-        http: { http1MaxPendingRequests: 10, idleTimeout: '300s' },
+        http: { http1MaxPendingRequests: 10, idleTimeout: '5m' },
       },
       outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     });
     expect(dr.spec.subsets[1].trafficPolicy).toEqual({
-      loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '3600s' } } },
+      loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '1h' } } },
     });
     expect(dr.spec.subsets[2].trafficPolicy).toEqual({
       loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } },
