@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { isIstioIpBlock } from '../core/_cidr';
+import { isIstioIpBlock, wholeFamilyAdmitted } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
@@ -702,7 +702,13 @@ export class ExposedService extends Construct {
   /** The `to` clause limiting a policy to these hosts, with and without an explicit port in the Host header. */
   private authorizationTarget(props: ExposedServiceProps): AuthorizationPolicySpecRulesTo[] | undefined {
     if (props.allowedSourceRanges === undefined && props.jwt === undefined) return undefined;
-    if (this.hosts.includes('*')) return undefined;
+    if (this.hosts.includes('*'))
+      reject(
+        this,
+        'hosts',
+        '*',
+        'exact host names with allowedSourceRanges/jwt: the policy sits on the shared ingress gateway, and for "*" it would restrict every host that gateway serves, not only this exposure',
+      );
     const wildcard = this.hosts.find((h) => h.startsWith('*.'));
     if (wildcard !== undefined) {
       reject(
@@ -728,6 +734,15 @@ export class ExposedService extends Construct {
         );
     });
     if (new Set(ranges).size !== ranges.length) reject(this, 'allowedSourceRanges', ranges, 'each range at most once');
+    // Judged by what the list admits, not by its being there: one that admits a whole family restricts nothing.
+    const family = wholeFamilyAdmitted(ranges);
+    if (family !== undefined)
+      reject(
+        this,
+        'allowedSourceRanges',
+        ranges,
+        `ranges that restrict the clients: these admit every ${family} address (0.0.0.0/0, ::/0, or ranges adding up to them), so the exposure would count as restricted while anyone can reach it; list the networks to admit, or leave allowedSourceRanges out`,
+      );
     return [...ranges];
   }
 

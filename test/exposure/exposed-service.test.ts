@@ -418,13 +418,44 @@ describe('ExposedService', () => {
     });
   });
 
-  test('a policy for the "*" host covers every host of the gateway (no `to` clause)', () => {
+  test('a restriction on the "*" host is refused: its policy would restrict every host of the shared gateway', () => {
+    // GIVEN a dashboard exposed on every host, restricted by source range or by token
     const chart = chartOn(IstioRelease.V1_17);
     const grafana = dashboard(chart, 'grafana', 3000);
-    new ExposedService(chart, 'grafana', { target: grafana, hosts: ['*'], allowedSourceRanges: ['10.0.0.0/8'] });
-    const ap = find(synthValid(chart), 'AuthorizationPolicy', 'istio-system-grafana-ingress-allowed-sources');
-    expect(ap.spec.rules).toEqual([{ from: [{ source: { notRemoteIpBlocks: ['10.0.0.0/8'] } }] }]);
+    const jwt = { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' };
+    // THEN both are refused, naming the host and why
+    for (const [id, restriction] of [
+      ['ranges', { allowedSourceRanges: ['10.0.0.0/8'] }],
+      ['jwt', { jwt }],
+    ] as const) {
+      expect(() => new ExposedService(chart, id, { target: grafana, hosts: ['*'], ...restriction })).toThrow(
+        new RegExp(
+          `\\[test/${id}\\] hosts: "\\*" is not allowed; expected exact host names with allowedSourceRanges/jwt: the policy sits on the shared ingress gateway`,
+        ),
+      );
+    }
   });
+
+  test.each([[['0.0.0.0/0']], [['203.0.113.0/24', '::/0']], [['0.0.0.0/1', '128.0.0.0/1']]])(
+    'an allow-list admitting a whole address family (%j) is refused: it restricts nothing',
+    (ranges) => {
+      // GIVEN anonymous Kiali behind an allow-list that admits everyone of a family
+      const chart = chartOn(IstioRelease.V1_17);
+      const kiali = dashboard(chart, 'kiali', 20001, 'istio-system', 'anonymous users are Kiali administrators');
+      // THEN refused at once, not counted as a restriction
+      expect(
+        () =>
+          new ExposedService(chart, 'kiali', {
+            target: kiali,
+            hosts: ['kiali.example.com'],
+            allowedSourceRanges: ranges,
+            strict: true,
+          }),
+      ).toThrow(
+        /\[test\/kiali\] allowedSourceRanges: .* is not allowed; expected ranges that restrict the clients: these admit every IPv[46] address/,
+      );
+    },
+  );
 
   describe('exposure risk: BKI-EXPOSURE-RISK through the mesh analysis', () => {
     const RISK = 'anonymous users are Kiali administrators';

@@ -122,6 +122,54 @@ const CATALOG: readonly BadInput[] = [
     build: (c) => new MeshNamespace(c, 'ns', { name: 'istio-system', dataplaneMode: DataplaneMode.AMBIENT }),
     message: invalid('test/ns', 'name', '"istio-system"'),
   },
+  // --- the hostile inputs of issue 14 ---
+  {
+    name: 'VersionRouting: a lookahead regex, which RE2 (Envoy) refuses',
+    build: (c) =>
+      reviewsRouting(c, {
+        routes: [{ match: [{ headers: { 'end-user': StringMatch.regex('(?=jason)j') } }], to: [{ subset: 'v2' }] }],
+      }),
+    message: new RegExp(
+      `${invalid('test/routing', 'routes[0].match[0].headers.end-user.regex', '"(?=jason)j"').source}.*RE2: invalid or unsupported Perl syntax`,
+    ),
+  },
+  {
+    name: 'VersionRouting: a __proto__ header key (dropped when serialized: the match would take every request)',
+    build: (c) =>
+      reviewsRouting(c, {
+        routes: [{ match: [{ headers: { ['__proto__']: StringMatch.exact('jason') } }], to: [{ subset: 'v2' }] }],
+      }),
+    message:
+      /\[test\/routing\] routes\[0\]\.match\[0\]\.headers key: "__proto__" is not allowed; expected .*without the keys __proto__, constructor and prototype/,
+  },
+  {
+    name: 'ExposedService: a /08 prefix length, which Go netip (istiod) refuses',
+    build: (c) => expose(c, { allowedSourceRanges: ['10.0.0.0/08'] }),
+    message: invalid('test/expose', 'allowedSourceRanges[0]', '"10.0.0.0/08"'),
+  },
+  {
+    name: 'ExposedService: 0.0.0.0/0 and ::/0 as the allow-list in front of anonymous Kiali',
+    build: (c) => {
+      const addons = new IstioAddons(c, 'addons');
+      new ExposedService(c, 'kiali', {
+        target: addons.kiali!,
+        hosts: ['kiali.example.com'],
+        allowedSourceRanges: ['0.0.0.0/0', '::/0'],
+      });
+    },
+    message: new RegExp(
+      `${invalid('test/kiali', 'allowedSourceRanges', '["0.0.0.0/0","::/0"]').source}.*these admit every IPv4 address`,
+    ),
+  },
+  {
+    name: 'ExposedService: jwt on the "*" host (the policy would demand the token on every host of the gateway)',
+    build: (c) =>
+      expose(c, {
+        hosts: ['*'],
+        jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' },
+      }),
+    message: invalid('test/expose', 'hosts', '"*"'),
+  },
   // --- VersionRouting ---
   {
     name: 'VersionRouting: weights adding up to 80',
