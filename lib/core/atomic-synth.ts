@@ -103,11 +103,17 @@ function synthEach(apps: readonly App[], staging: string): void {
   const written = new Map<string, Buffer>();
   // What each file was when last read: a file no later app touched is not read again.
   const stamps = new Map<string, string>();
+  // An app writes into its outdir (and folders it makes there), never into another app's outdir: each
+  // app's files are looked for there only, so the check costs each app its own files, not every file so far.
+  const outdirs = new Set(
+    apps.map((app) => path.relative(staging, path.resolve(app.outdir)).split(path.sep).join('/')),
+  );
   for (const app of apps) {
     checkInsideStaging(app, staging);
     app.synth();
     // Two apps that write the same file would silently overwrite each other's manifests.
-    const now = listFiles(staging);
+    const own = path.relative(staging, path.resolve(app.outdir)).split(path.sep).join('/');
+    const now = listFiles(staging, own, (dir) => dir !== own && outdirs.has(dir));
     for (const file of now) {
       const stamp = fileStamp(path.join(staging, file));
       if (stamps.get(file) === stamp) continue;
@@ -220,13 +226,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Files under `dir`, relative, `/`-separated, sorted. */
-function listFiles(dir: string, prefix = ''): string[] {
+/** Files under `dir` (from its folder `prefix` down, leaving out folders `skip` names), relative to `dir`, `/`-separated, sorted. */
+function listFiles(dir: string, prefix = '', skip: (folder: string) => boolean = () => false): string[] {
   const out: string[] = [];
+  if (!fs.existsSync(path.join(dir, prefix))) return out;
   for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
-    else out.push(rel);
+    if (entry.isDirectory()) {
+      if (!skip(rel)) out.push(...listFiles(dir, rel, skip));
+    } else out.push(rel);
   }
   return out.sort();
 }
