@@ -7,18 +7,12 @@ import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
-import {
-  checkDnsLabel,
-  checkDnsSubdomain,
-  checkLabels,
-  checkNonEmpty,
-  checkPort,
-  reject,
-} from '../core/input-validation';
+import { IKubernetesGateway } from '../core/gateway';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { IWorkloadIdentity, principalOf } from '../core/workload-identity';
+import { checkTargetRefs, isMeshService, renderTargetRefs, selectorLabels } from './_policy-scope';
 
 /** What an AuthorizationPolicy does with the requests its rules match. */
 export enum AuthorizationAction {
@@ -392,46 +386,13 @@ export class AuthorizationPolicy extends Construct {
       );
     }
     const selectorService = props.selector !== undefined && isMeshService(props.selector) ? props.selector : undefined;
-    const targets = props.targetRefs === undefined ? undefined : this.checkTargets(props.targetRefs);
+    const targets = props.targetRefs === undefined ? undefined : checkTargetRefs(this, props.targetRefs);
     const defaultNamespace = selectorService?.namespace ?? (targets?.[0] ? targets[0].namespace : 'default');
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? defaultNamespace);
 
-    let matchLabels: Record<string, string> | undefined;
-    if (selectorService !== undefined) {
-      checkDnsLabel(this, 'selector.serviceName', selectorService.serviceName);
-      if (selectorService.namespace !== this.namespace) {
-        reject(this, 'selector.namespace', selectorService.namespace, `the policy's namespace "${this.namespace}"`);
-      }
-      matchLabels = { app: selectorService.serviceName };
-    } else if (props.selector !== undefined) {
-      matchLabels = checkLabels(this, 'selector', props.selector as Readonly<Record<string, string>>);
-      if (Object.keys(matchLabels).length === 0) {
-        reject(this, 'selector', props.selector, 'at least one pod label (leave selector out for the whole namespace)');
-      }
-    }
-
-    let targetRefs: AuthorizationPolicySpec['targetRefs'];
-    if (targets !== undefined) {
-      if (this.release.isOlderThan(IstioRelease.V1_30)) {
-        reject(
-          this,
-          'targetRefs',
-          this.release.toString(),
-          'Istio 1.22 or later for targetRefs (the library supports them from IstioRelease.V1_30); use selector',
-        );
-      }
-      targets.forEach((t, i) => {
-        if (t.namespace !== this.namespace) {
-          reject(
-            this,
-            `targetRefs[${i}].namespace`,
-            t.namespace,
-            `the policy's namespace "${this.namespace}" (Istio has no cross-namespace targetRefs)`,
-          );
-        }
-      });
-      targetRefs = targets.map((t) => ({ kind: t.kind, group: t.group, name: t.name }));
-    }
+    const matchLabels = selectorLabels(this, 'selector', props.selector, this.namespace);
+    const targetRefs: AuthorizationPolicySpec['targetRefs'] =
+      targets === undefined ? undefined : renderTargetRefs(this, targets, this.namespace, this.release);
 
     // The spec is written with the v1 types (targetRefs); newIstioObject takes the shared v1beta1 shape.
     const spec: AuthorizationPolicySpec = {
@@ -738,44 +699,6 @@ export class AuthorizationPolicy extends Construct {
     }
   }
 
-  private checkTargets(
-    refs: ReadonlyArray<IMeshService | IKubernetesGateway>,
-  ): { kind: string; group: string; name: string; namespace: string }[] {
-    if (!Array.isArray(refs) || refs.length === 0) {
-      reject(this, 'targetRefs', refs, 'a non-empty list of Services (IMeshService) and Gateways (IKubernetesGateway)');
-    }
-    const seen = new Set<string>();
-    return refs.map((ref, i) => {
-      const field = `targetRefs[${i}]`;
-      if (ref === null || typeof ref !== 'object') {
-        reject(
-          this,
-          field,
-          ref,
-          'an IMeshService (a Service) or an IKubernetesGateway (a Waypoint or KubernetesGateway)',
-        );
-      }
-      const target = isMeshService(ref)
-        ? {
-            kind: 'Service',
-            group: '',
-            name: checkDnsLabel(this, `${field}.serviceName`, ref.serviceName),
-            namespace: ref.namespace,
-          }
-        : {
-            kind: 'Gateway',
-            group: GATEWAY_API_GROUP,
-            name: checkDnsSubdomain(this, `${field}.name`, (ref as IKubernetesGateway).name),
-            namespace: (ref as IKubernetesGateway).namespace,
-          };
-      checkDnsLabel(this, `${field}.namespace`, target.namespace);
-      const key = `${target.kind}/${target.name}`;
-      if (seen.has(key)) reject(this, field, key, 'each target at most once');
-      seen.add(key);
-      return target;
-    });
-  }
-
   private renderRules(): unknown[] {
     const td = this.trustDomain;
     return this.ruleList.map((rule) => {
@@ -861,18 +784,6 @@ function conditionKind(key: string): ConditionKind | undefined {
   }
   if (key.startsWith('experimental.envoy.filters.')) return mapKeyOk(key) ? 'string' : undefined;
   return EXACT_KEYS[key];
-}
-
-/** An IMeshService rather than a label map or a Gateway: it has a serviceName, a port and versions. */
-function isMeshService(x: unknown): x is IMeshService {
-  const o = x as IMeshService;
-  return (
-    x !== null &&
-    typeof x === 'object' &&
-    typeof o.serviceName === 'string' &&
-    typeof o.port === 'number' &&
-    Array.isArray(o.versions)
-  );
 }
 
 /** A given list's entries (none when absent); an empty list or repeated values are refused. */
