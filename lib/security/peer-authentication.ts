@@ -9,7 +9,7 @@ import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
-import { isMeshService, PolicySelector, policyRootNamespace, selectorLabels, selectorNamespace } from './_policy-scope';
+import { isMeshService, policyRootNamespace, PolicySelector, selectorLabels, selectorNamespace } from './_policy-scope';
 
 /** How the sidecars (or ztunnel) a PeerAuthentication applies to accept connections. */
 export enum MtlsMode {
