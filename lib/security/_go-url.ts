@@ -54,7 +54,9 @@ function userinfoOk(s: string): boolean {
 export function parseGoUrl(raw: string): GoUrl {
   const fail = (error: string): GoUrl => ({ ok: false, error });
   // Control characters anywhere.
-  if (/[\x00-\x1f\x7f]/.test(raw)) return fail('invalid control character in URL');
+  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return fail('invalid control character in URL');
+  }
   let rest = raw;
   const hash = rest.indexOf('#');
   if (hash >= 0) {
