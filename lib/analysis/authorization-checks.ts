@@ -83,8 +83,9 @@ function checkSelector(context: CheckContext, ap: IndexedObject, spec: any): voi
  * True when `selector` picks the pods of a Gateway, which the manifests describe by the Gateway
  * only: an Istio Gateway's selector (pods of any namespace), or the name label Istio puts on the
  * pods of a Gateway API Gateway of `namespace` (any namespace when undefined).
+ * @internal
  */
-function selectsGatewayWorkload(
+export function selectsGatewayWorkload(
   index: MeshIndex,
   selector: Record<string, string>,
   namespace: string | undefined,

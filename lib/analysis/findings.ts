@@ -490,6 +490,36 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'AuthorizationPolicy `to.operation.methods` (KIA0102) and `notMethods` are upper-case HTTP methods, fully qualified gRPC methods (`/package.Service/Method`) or `*` patterns (Istio compares them exactly)',
   ),
+  SECURITY_SELECTOR_NO_WORKLOADS: check(
+    'BKI-SECURITY-SELECTOR-NO-WORKLOADS',
+    'KIA0004/IST0101',
+    Severity.WARNING,
+    "a PeerAuthentication's or RequestAuthentication's selector, or a Sidecar's workloadSelector, matches a pod template in its namespace (in any namespace for the root namespace's policies), when the manifests hold pod templates there, unless it selects the workload of a Gateway",
+  ),
+  PEER_AUTHENTICATION_PORT_NO_SELECTOR: check(
+    'BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR',
+    'istioctl validate',
+    Severity.ERROR,
+    'a PeerAuthentication sets `portLevelMtls` only with a selector, and not as an empty map (istiod refuses both)',
+  ),
+  SIDECAR_SELECTORLESS_DUPLICATE: check(
+    'BKI-SIDECAR-SELECTORLESS-DUPLICATE',
+    'IST0111',
+    Severity.ERROR,
+    'a namespace has at most one Sidecar without a workloadSelector',
+  ),
+  SIDECAR_SELECTOR_CONFLICT: check(
+    'BKI-SIDECAR-SELECTOR-CONFLICT',
+    'IST0110',
+    Severity.ERROR,
+    'no two Sidecars of a namespace select the same pod template with their workloadSelectors',
+  ),
+  AUTHZ_JWT_NO_AUTHN: check(
+    'BKI-AUTHZ-JWT-NO-AUTHN',
+    'library',
+    Severity.WARNING,
+    'an AuthorizationPolicy matching on JWT data (`requestPrincipals`, `notRequestPrincipals`, `request.auth.*` conditions) applies to workloads a RequestAuthentication covers (same selector or targetRefs, or namespace- or mesh-wide)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -73,6 +73,12 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.SERVICE_ENTRY_ADDRESSES_REQUIRED,
     MESH_CHECKS.SERVICE_ENTRY_CONFLICT,
     MESH_CHECKS.AUTHZ_METHOD_INVALID,
+    // Security policies: test/analysis/security-policy-checks.test.ts
+    MESH_CHECKS.SECURITY_SELECTOR_NO_WORKLOADS,
+    MESH_CHECKS.PEER_AUTHENTICATION_PORT_NO_SELECTOR,
+    MESH_CHECKS.SIDECAR_SELECTORLESS_DUPLICATE,
+    MESH_CHECKS.SIDECAR_SELECTOR_CONFLICT,
+    MESH_CHECKS.AUTHZ_JWT_NO_AUTHN,
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);

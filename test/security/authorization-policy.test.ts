@@ -6,6 +6,7 @@ import { isIstioIpBlock } from '../../lib/core/_cidr';
 import { IstioRelease } from '../../lib/core/istio-release';
 import { AuthorizationAction, AuthorizationPolicy } from '../../lib/security/authorization-policy';
 import { invalidInputOf } from '../support/assertions';
+import { collectWarnings } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
@@ -321,6 +322,8 @@ describe('AuthorizationPolicy', () => {
   test('Istio 1.30 fields: not- forms, serviceAccounts, requestPrincipals, remoteIpBlocks, when conditions', () => {
     // GIVEN
     const chart = chartOn(IstioRelease.V1_30);
+    // (no RequestAuthentication here: the analysis's BKI-AUTHZ-JWT-NO-AUTHN warning is collected)
+    const warnings = collectWarnings(chart);
     // WHEN
     new AuthorizationPolicy(chart, 'jwt', {
       name: 'require-jwt',
@@ -365,6 +368,7 @@ describe('AuthorizationPolicy', () => {
     const objects = Testing.synth(chart);
     // THEN
     expect(objects).toMatchSnapshot();
+    expect(warnings.map((w) => w.code)).toEqual(['BKI-AUTHZ-JWT-NO-AUTHN']);
     expect(objects[0].spec.rules).toEqual([
       {
         from: [

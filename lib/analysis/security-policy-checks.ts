@@ -1,0 +1,184 @@
+import { selectsGatewayWorkload } from './authorization-checks';
+import { CheckContext, reportProblem } from './check-context';
+import { MESH_CHECKS } from './findings';
+import { asArray, IndexedObject, IndexedWorkload, MeshIndex } from './mesh-index';
+
+/**
+ * Checks of PeerAuthentications, RequestAuthentications and Sidecars against the workloads of the
+ * manifests, and of AuthorizationPolicies that need a RequestAuthentication: selectors matching no
+ * pod (KIA0004/IST0101), port-level mTLS without a selector (istiod), Sidecars that overlap
+ * (IST0110/IST0111), JWT conditions no RequestAuthentication makes true (library).
+ */
+export function runSecurityPolicyChecks(context: CheckContext): void {
+  const { index } = context;
+  const peers = index.peerAuthentications();
+  const requestAuthentications = index.requestAuthentications();
+  const sidecars = index.istio('Sidecar');
+  for (const pa of peers) {
+    checkSelectorMatches(context, pa, pa.manifest.spec?.selector?.matchLabels, 'spec.selector.matchLabels');
+    checkPortLevelMtls(context, pa);
+  }
+  for (const ra of requestAuthentications) {
+    if (asArray(ra.manifest.spec?.targetRefs).length > 0 || ra.manifest.spec?.targetRef !== undefined) continue;
+    checkSelectorMatches(context, ra, ra.manifest.spec?.selector?.matchLabels, 'spec.selector.matchLabels');
+  }
+  for (const sc of sidecars) {
+    checkSelectorMatches(context, sc, sc.manifest.spec?.workloadSelector?.labels, 'spec.workloadSelector.labels');
+  }
+  checkSidecarOverlaps(context, sidecars);
+  checkJwtWithoutAuthentication(context, requestAuthentications);
+}
+
+const labelsOf = (x: unknown): Record<string, string> =>
+  x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, string>) : {};
+
+/**
+ * KIA0004/IST0101: a selector that matches no pod template, judged where the manifests hold pod
+ * templates (in any namespace for the root namespace's policies), gateway pods excepted.
+ */
+function checkSelectorMatches(context: CheckContext, o: IndexedObject, raw: unknown, field: string): void {
+  if (!context.enabled(MESH_CHECKS.SECURITY_SELECTOR_NO_WORKLOADS)) return;
+  const selector = labelsOf(raw);
+  if (Object.keys(selector).length === 0) return;
+  const { index } = context;
+  const mesh = o.namespace === context.rootNamespace && o.kind !== 'Sidecar';
+  const namespaces = (mesh ? [...index.namespaces] : [o.namespace]).filter((ns) => index.workloadsIn(ns).length > 0);
+  if (namespaces.length === 0) return;
+  if (namespaces.some((ns) => index.selectWorkloads(ns, selector).length > 0)) return;
+  if (selectsGatewayWorkload(index, selector, mesh ? undefined : o.namespace)) return;
+  reportProblem(context, MESH_CHECKS.SECURITY_SELECTOR_NO_WORKLOADS, o, {
+    field,
+    value: selector,
+    problem: `matches no pod template ${mesh ? 'in any namespace' : `in namespace "${o.namespace}"`}, so the ${o.kind} configures nothing`,
+    expected: `the labels of a workload ${mesh ? 'of the mesh' : `of namespace "${o.namespace}"`}, or no selector for the whole namespace`,
+    mirrors: o.kind === 'Sidecar' ? 'KIA0004/IST0101' : 'KIA0004',
+  });
+}
+
+/** istiod: "mesh/namespace peer authentication cannot have port level mTLS"; an empty map is refused too. */
+function checkPortLevelMtls(context: CheckContext, pa: IndexedObject): void {
+  if (!context.enabled(MESH_CHECKS.PEER_AUTHENTICATION_PORT_NO_SELECTOR)) return;
+  const ports = pa.manifest.spec?.portLevelMtls;
+  if (ports === undefined || ports === null) return;
+  const selector = labelsOf(pa.manifest.spec?.selector?.matchLabels);
+  const empty = typeof ports !== 'object' || Object.keys(ports).length === 0;
+  if (!empty && Object.keys(selector).length > 0) return;
+  reportProblem(context, MESH_CHECKS.PEER_AUTHENTICATION_PORT_NO_SELECTOR, pa, {
+    field: 'spec.portLevelMtls',
+    value: ports,
+    problem: empty
+      ? 'is empty, which istiod refuses'
+      : 'sets port-level mTLS in a PeerAuthentication without a selector (a mesh- or namespace-wide one), which istiod refuses',
+    expected:
+      'port-level modes only in a PeerAuthentication whose selector names the workload (ports are container ports)',
+  });
+}
+
+/**
+ * IST0111: more than one Sidecar without a workloadSelector in a namespace; IST0110: two Sidecars
+ * whose workloadSelectors pick the same pod template. Istio then picks one of them.
+ */
+function checkSidecarOverlaps(context: CheckContext, sidecars: readonly IndexedObject[]): void {
+  const { index } = context;
+  const selectorless = new Map<string, IndexedObject>();
+  const claimed = new Map<IndexedWorkload['object'], IndexedObject>();
+  for (const sc of sidecars) {
+    const selector = labelsOf(sc.manifest.spec?.workloadSelector?.labels);
+    if (Object.keys(selector).length === 0) {
+      const first = selectorless.get(sc.namespace);
+      if (first === undefined) {
+        selectorless.set(sc.namespace, sc);
+      } else if (context.enabled(MESH_CHECKS.SIDECAR_SELECTORLESS_DUPLICATE)) {
+        reportProblem(context, MESH_CHECKS.SIDECAR_SELECTORLESS_DUPLICATE, sc, {
+          field: 'spec.workloadSelector',
+          value: sc.manifest.spec?.workloadSelector,
+          problem: `makes this a second Sidecar without a workloadSelector in namespace "${sc.namespace}", beside Sidecar ${first.namespace}/${first.name} at ${first.path || '<root>'}; Istio uses only one of them`,
+          expected: 'one selector-less Sidecar per namespace: merge them, or give this one a workloadSelector',
+        });
+      }
+      continue;
+    }
+    if (!context.enabled(MESH_CHECKS.SIDECAR_SELECTOR_CONFLICT)) continue;
+    for (const w of index.selectWorkloads(sc.namespace, selector)) {
+      const other = claimed.get(w.object);
+      if (other === undefined) {
+        claimed.set(w.object, sc);
+        continue;
+      }
+      reportProblem(context, MESH_CHECKS.SIDECAR_SELECTOR_CONFLICT, sc, {
+        field: 'spec.workloadSelector.labels',
+        value: selector,
+        problem: `selects ${w.object.kind} ${w.object.namespace}/${w.object.name}, which Sidecar ${other.namespace}/${other.name} at ${other.path || '<root>'} selects too; Istio applies only one of them to its pods`,
+        expected: 'workloadSelectors that pick each workload at most once',
+      });
+      break;
+    }
+  }
+}
+
+/** The JWT-dependent parts of an AuthorizationPolicy: request principals and `request.auth.*` conditions. */
+function jwtFields(spec: any): { field: string; value: unknown }[] {
+  const found: { field: string; value: unknown }[] = [];
+  asArray(spec?.rules).forEach((rule, i) => {
+    asArray(rule?.from).forEach((from, j) => {
+      for (const key of ['requestPrincipals', 'notRequestPrincipals']) {
+        const v = from?.source?.[key];
+        if (asArray(v).length > 0) found.push({ field: `spec.rules[${i}].from[${j}].source.${key}`, value: v });
+      }
+    });
+    asArray(rule?.when).forEach((when, j) => {
+      if (typeof when?.key === 'string' && when.key.startsWith('request.auth.')) {
+        found.push({ field: `spec.rules[${i}].when[${j}].key`, value: when.key });
+      }
+    });
+  });
+  return found;
+}
+
+/**
+ * An AuthorizationPolicy that matches on JWT data (request principals, `request.auth.*`) for
+ * workloads no RequestAuthentication covers: no token is ever validated there, so an ALLOW rule on
+ * it never matches (and a `notRequestPrincipals: ["*"]` DENY rule denies everything).
+ */
+function checkJwtWithoutAuthentication(context: CheckContext, ras: readonly IndexedObject[]): void {
+  if (!context.enabled(MESH_CHECKS.AUTHZ_JWT_NO_AUTHN)) return;
+  const { index } = context;
+  for (const ap of index.authorizationPolicies()) {
+    const spec = ap.manifest.spec ?? {};
+    const fields = jwtFields(spec);
+    if (fields.length === 0 || spec.action === 'CUSTOM') continue;
+    if (covered(index, context.rootNamespace, ap, ras)) continue;
+    const { field, value } = fields[0];
+    reportProblem(context, MESH_CHECKS.AUTHZ_JWT_NO_AUTHN, ap, {
+      field,
+      value,
+      problem: `matches on JWT data, but no RequestAuthentication (in namespace "${ap.namespace}" or the root namespace "${context.rootNamespace}") validates tokens for the workloads the policy applies to, so no request carries a validated token there`,
+      expected:
+        'a RequestAuthentication for the same workloads (same selector, targetRefs, or namespace-wide), e.g. new RequestAuthentication(...)',
+    });
+  }
+}
+
+/** Whether some RequestAuthentication validates tokens for (some of) the workloads `ap` applies to. */
+function covered(index: MeshIndex, root: string, ap: IndexedObject, ras: readonly IndexedObject[]): boolean {
+  const apSpec = ap.manifest.spec ?? {};
+  const apSelector = labelsOf(apSpec.selector?.matchLabels);
+  const apTargets = asArray(apSpec.targetRefs).map((t) => `${t?.kind}/${t?.name}`);
+  const apMesh = ap.namespace === root;
+  return ras.some((ra) => {
+    if (!apMesh && ra.namespace !== ap.namespace && ra.namespace !== root) return false;
+    const spec = ra.manifest.spec ?? {};
+    const raTargets = asArray(spec.targetRefs).map((t) => `${t?.kind}/${t?.name}`);
+    const raSelector = labelsOf(spec.selector?.matchLabels);
+    if (raTargets.length > 0) return ra.namespace === ap.namespace && raTargets.some((t) => apTargets.includes(t));
+    // A namespace- or mesh-wide RequestAuthentication covers everything beneath it.
+    if (Object.keys(raSelector).length === 0) return true;
+    if (apTargets.length > 0) return false;
+    if (Object.keys(apSelector).length === 0) return true;
+    // Same or narrower labels, or a shared pod template.
+    if (Object.entries(raSelector).every(([k, v]) => apSelector[k] === v)) return true;
+    return index
+      .selectWorkloads(ap.namespace, apSelector)
+      .some((w) => Object.entries(raSelector).every(([k, v]) => w.labels[k] === v));
+  });
+}
