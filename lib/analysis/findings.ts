@@ -520,6 +520,12 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'an AuthorizationPolicy matching on JWT data (`requestPrincipals`, `notRequestPrincipals`, `request.auth.*` conditions) applies to workloads a RequestAuthentication covers (same selector or targetRefs, or namespace- or mesh-wide)',
   ),
+  AUTHZ_HTTP_ON_TCP: check(
+    'BKI-AUTHZ-HTTP-ON-TCP',
+    'istioctl validate/library',
+    Severity.WARNING,
+    'an AuthorizationPolicy rule with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) does not select only workloads whose Services declare non-HTTP ports (TCP, TLS, Mongo, Redis, MySQL, UDP): there an ALLOW rule is left out, and a DENY rule denies every connection (istiod warns of the latter)',
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

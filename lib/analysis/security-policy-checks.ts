@@ -1,3 +1,4 @@
+import { istioPortProtocol } from '../core/_protocols';
 import { selectsGatewayWorkload } from './authorization-checks';
 import { CheckContext, reportProblem } from './check-context';
 import { MESH_CHECKS } from './findings';
@@ -27,6 +28,7 @@ export function runSecurityPolicyChecks(context: CheckContext): void {
   }
   checkSidecarOverlaps(context, sidecars);
   checkJwtWithoutAuthentication(context, requestAuthentications);
+  checkHttpFieldsOnTcp(context);
 }
 
 const labelsOf = (x: unknown): Record<string, string> =>
@@ -181,4 +183,67 @@ function covered(index: MeshIndex, root: string, ap: IndexedObject, ras: readonl
       .selectWorkloads(ap.namespace, apSelector)
       .some((w) => Object.entries(raSelector).every(([k, v]) => w.labels[k] === v));
   });
+}
+
+/** The protocols whose traffic a proxy does not parse as HTTP. */
+const NON_HTTP = new Set(['TCP', 'TLS', 'Mongo', 'Redis', 'MySQL', 'UDP']);
+
+/** The HTTP-only fields of a rule (those a proxy can only match on HTTP traffic), with their values. */
+function httpOnlyFields(rule: any, at: string): { field: string; value: unknown }[] {
+  const fields: { field: string; value: unknown }[] = [];
+  asArray(rule?.from).forEach((from, j) => {
+    for (const key of ['requestPrincipals', 'notRequestPrincipals']) {
+      const value = from?.source?.[key];
+      if (asArray(value).length > 0) fields.push({ field: `${at}.from[${j}].source.${key}`, value });
+    }
+  });
+  asArray(rule?.to).forEach((to, j) => {
+    for (const key of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts']) {
+      const value = to?.operation?.[key];
+      if (asArray(value).length > 0) fields.push({ field: `${at}.to[${j}].operation.${key}`, value });
+    }
+  });
+  asArray(rule?.when).forEach((when, j) => {
+    if (typeof when?.key === 'string' && when.key.startsWith('request.')) {
+      fields.push({ field: `${at}.when[${j}].key`, value: when.key });
+    }
+  });
+  return fields;
+}
+
+/**
+ * HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) in an
+ * AuthorizationPolicy whose selected workloads serve only non-HTTP ports (by their Services' port
+ * names or appProtocols): Istio cannot match them there, so an ALLOW rule is left out (it matches
+ * nothing) and a DENY rule matches every connection — istiod's warning for DENY rules, judged with
+ * the ports the manifests declare.
+ */
+function checkHttpFieldsOnTcp(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.AUTHZ_HTTP_ON_TCP)) return;
+  const { index } = context;
+  for (const ap of index.authorizationPolicies()) {
+    const spec = ap.manifest.spec ?? {};
+    const selector = labelsOf(spec.selector?.matchLabels);
+    if (Object.keys(selector).length === 0 || spec.action === 'CUSTOM') continue;
+    const workloads = index.selectWorkloads(ap.namespace, selector);
+    const ports = workloads.flatMap((w) =>
+      index.servicesSelecting(w).flatMap((svc) => asArray(svc.manifest.spec?.ports)),
+    );
+    if (ports.length === 0) continue;
+    const protocols = ports.map((p) => istioPortProtocol(p?.name, p?.appProtocol));
+    if (!protocols.every((p) => p !== undefined && NON_HTTP.has(p))) continue;
+    asArray(spec.rules).forEach((rule, i) => {
+      const fields = httpOnlyFields(rule, `spec.rules[${i}]`);
+      if (fields.length === 0) return;
+      const deny = spec.action === 'DENY';
+      reportProblem(context, MESH_CHECKS.AUTHZ_HTTP_ON_TCP, ap, {
+        field: fields[0].field,
+        value: fields[0].value,
+        problem: `is an HTTP-only field, but the workloads the policy selects serve only ${[...new Set(protocols)].join('/')} ports, where Istio cannot match it: ${deny ? 'this DENY rule therefore denies every connection' : 'this rule is left out, so it matches nothing'}`,
+        expected:
+          'rules of ports, principals, namespaces and IP blocks for TCP workloads, or HTTP port names (http-*, grpc-*) on their Services',
+        mirrors: deny ? 'istioctl validate' : 'library',
+      });
+    });
+  }
 }

@@ -905,6 +905,17 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.AUTHZ_HTTP_ON_TCP.code,
+    objects: [
+      service('mysqldb', [{ name: 'tcp-mysql', port: 3306 }]),
+      deployment('mysqldb-v1', { app: 'mysqldb', version: 'v1' }),
+      authorizationPolicy('mysql-readers', 'default', {
+        selector: { matchLabels: { app: 'mysqldb' } },
+        rules: [{ to: [{ operation: { methods: ['GET'], ports: ['3306'] } }] }],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

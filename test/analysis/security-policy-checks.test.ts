@@ -18,6 +18,7 @@ const MINE = new Set([
   C.SIDECAR_SELECTORLESS_DUPLICATE.code,
   C.SIDECAR_SELECTOR_CONFLICT.code,
   C.AUTHZ_JWT_NO_AUTHN.code,
+  C.AUTHZ_HTTP_ON_TCP.code,
 ]);
 
 /** These checks' findings only, as `code mirrors path field`. */
@@ -184,5 +185,42 @@ describe('BKI-AUTHZ-JWT-NO-AUTHN (library)', () => {
     expect(findings.map((f) => `${f.code} ${f.path}`)).toEqual(['BKI-AUTHZ-JWT-NO-AUTHN test/ap2/AuthorizationPolicy']);
     expect(() => Testing.synth(chart)).not.toThrow();
     expect(warnings.map((f) => f.code)).toEqual(['BKI-AUTHZ-JWT-NO-AUTHN']);
+  });
+});
+
+describe('BKI-AUTHZ-HTTP-ON-TCP (istioctl validate/library)', () => {
+  const svc = (name: string, ports: any[]) =>
+    at({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'foo' },
+      spec: { selector: { app: name }, ports },
+    });
+  const policy = (name: string, app: string, action: string, rule: any) =>
+    authorizationPolicy(name, { selector: { matchLabels: { app } }, action, rules: [rule] }, 'foo');
+
+  test('HTTP-only fields on workloads that serve only TCP ports: ALLOW matches nothing, DENY denies all', () => {
+    const objects = [
+      svc('mysql', [
+        { name: 'tcp', port: 3306 },
+        { name: 'mongo-x', port: 27017, appProtocol: 'mongo' },
+      ]),
+      deployment('mysql', { app: 'mysql' }, { namespace: 'foo' }),
+      svc('web', [{ name: 'http', port: 80 }]),
+      deployment('web', { app: 'web' }, { namespace: 'foo' }),
+      svc('sniffed', [{ port: 80 }]),
+      deployment('sniffed', { app: 'sniffed' }, { namespace: 'foo' }),
+      policy('allow-get', 'mysql', 'ALLOW', { to: [{ operation: { methods: ['GET'] } }] }),
+      policy('deny-jwt', 'mysql', 'DENY', { from: [{ source: { notRequestPrincipals: ['*'] } }] }),
+      policy('tcp-ok', 'mysql', 'ALLOW', { to: [{ operation: { ports: ['3306'] } }] }),
+      policy('web-ok', 'web', 'ALLOW', { to: [{ operation: { paths: ['/x'] } }] }),
+      policy('sniffed-ok', 'sniffed', 'DENY', { when: [{ key: 'request.headers[x]', values: ['y'] }] }),
+    ];
+    const findings = analyzeManifests(objects).filter((f) => f.code === C.AUTHZ_HTTP_ON_TCP.code);
+    expect(findings.map((f) => `${f.mirrors} ${f.path} ${f.field}`)).toEqual([
+      'library app/AuthorizationPolicy/foo/allow-get spec.rules[0].to[0].operation.methods',
+      'istioctl validate app/AuthorizationPolicy/foo/deny-jwt spec.rules[0].from[0].source.notRequestPrincipals',
+    ]);
+    expect(findings[1].message).toContain('this DENY rule therefore denies every connection');
   });
 });
