@@ -1,4 +1,5 @@
 import { istioPortProtocol } from '../core/_protocols';
+import { DATAPLANE_MODE_LABEL } from '../core/dataplane-mode';
 import { selectsGatewayWorkload } from './authorization-checks';
 import { CheckContext, reportProblem } from './check-context';
 import { MESH_CHECKS } from './findings';
@@ -150,6 +151,8 @@ function checkJwtWithoutAuthentication(context: CheckContext, ras: readonly Inde
     const fields = jwtFields(spec);
     if (fields.length === 0 || spec.action === 'CUSTOM') continue;
     if (covered(index, context.rootNamespace, ap, ras)) continue;
+    // Ztunnel's policies (selector or namespace-wide, ambient pods) are BKI-AMBIENT-L7-SELECTOR-POLICY's.
+    if (enforcedByZtunnel(index, ap)) continue;
     const { field, value } = fields[0];
     reportProblem(context, MESH_CHECKS.AUTHZ_JWT_NO_AUTHN, ap, {
       field,
@@ -159,6 +162,22 @@ function checkJwtWithoutAuthentication(context: CheckContext, ras: readonly Inde
         'a RequestAuthentication for the same workloads (same selector, targetRefs, or namespace-wide), e.g. new RequestAuthentication(...)',
     });
   }
+}
+
+/** Whether a policy without targetRefs applies to pods in ambient mode (ztunnel enforces it, L4 only). */
+function enforcedByZtunnel(index: MeshIndex, ap: IndexedObject): boolean {
+  const spec = ap.manifest.spec ?? {};
+  if (asArray(spec.targetRefs).length > 0 || spec.targetRef !== undefined) return false;
+  const namespaceAmbient = (ns: string) => index.namespaceLabels(ns)?.[DATAPLANE_MODE_LABEL] === 'ambient';
+  const selector = labelsOf(spec.selector?.matchLabels);
+  const pods =
+    Object.keys(selector).length > 0 ? index.selectWorkloads(ap.namespace, selector) : index.workloadsIn(ap.namespace);
+  if (pods.length === 0) return namespaceAmbient(ap.namespace);
+  return pods.some((p) =>
+    p.labels[DATAPLANE_MODE_LABEL] !== undefined
+      ? p.labels[DATAPLANE_MODE_LABEL] === 'ambient'
+      : namespaceAmbient(p.object.namespace),
+  );
 }
 
 /** Whether some RequestAuthentication validates tokens for (some of) the workloads `ap` applies to. */
@@ -224,7 +243,7 @@ function checkHttpFieldsOnTcp(context: CheckContext): void {
   for (const ap of index.authorizationPolicies()) {
     const spec = ap.manifest.spec ?? {};
     const selector = labelsOf(spec.selector?.matchLabels);
-    if (Object.keys(selector).length === 0 || spec.action === 'CUSTOM') continue;
+    if (Object.keys(selector).length === 0 || spec.action === 'CUSTOM' || enforcedByZtunnel(index, ap)) continue;
     const workloads = index.selectWorkloads(ap.namespace, selector);
     const ports = workloads.flatMap((w) =>
       index.servicesSelecting(w).flatMap((svc) => asArray(svc.manifest.spec?.ports)),
