@@ -446,7 +446,7 @@ export const MESH_CHECKS = {
     'BKI-AUTHZ-PRINCIPAL-UNKNOWN',
     'KIA0106',
     Severity.ERROR,
-    'an AuthorizationPolicy principal `<trust domain>/ns/<ns>/sa/<name>` names a ServiceAccount of the manifests, when they hold ServiceAccounts of that namespace (`default` and the accounts Istio creates for Gateway API gateways count)',
+    'an AuthorizationPolicy principal `<trust domain>/ns/<ns>/sa/<name>` (or `serviceAccounts` entry `<ns>/<name>`) names a ServiceAccount of the manifests, when they hold ServiceAccounts of that namespace (`default` and the accounts Istio creates for Gateway API gateways count)',
   ),
   ROUTE_REPEATED_SUBSET: check(
     'BKI-ROUTE-REPEATED-SUBSET',
