@@ -53,6 +53,17 @@ export interface AuthorizationSource {
    */
   readonly notServiceAccounts?: readonly IWorkloadIdentity[];
   /**
+   * The trust domains of the callers' identities, exact or with one leading or trailing `*`, e.g.
+   * `cluster.local` (no `/`).
+   * @default any trust domain
+   */
+  readonly trustDomains?: readonly string[];
+  /**
+   * Trust domains the caller's identity must not have (`notTrustDomains`).
+   * @default no trust domain excluded
+   */
+  readonly notTrustDomains?: readonly string[];
+  /**
    * The requests' JWT principals `<iss>/<sub>`, as a RequestAuthentication validated them, exact or
    * with a leading or trailing `*` (`*` alone: any validated token). L7: needs a sidecar, a waypoint
    * or a gateway, and a RequestAuthentication for the workload (else nothing matches).
@@ -515,6 +526,20 @@ export class AuthorizationPolicy extends Construct {
       });
       if (list.length > 0) checked[key] = list;
     }
+    for (const key of ['trustDomains', 'notTrustDomains'] as const) {
+      const list = checkList(this, `${field}.${key}`, source[key], 'trust domain');
+      list.forEach((d, i) => {
+        if (typeof d !== 'string' || d.length === 0 || d.includes('/') || !wildcardOk(d)) {
+          reject(
+            this,
+            `${field}.${key}[${i}]`,
+            d,
+            'a trust domain without "/", exact or with one leading or trailing "*", e.g. "cluster.local"',
+          );
+        }
+      });
+      if (list.length > 0) checked[key] = list;
+    }
     for (const key of ['namespaces', 'notNamespaces'] as const) {
       const list = checkList(this, `${field}.${key}`, source[key], 'namespace');
       list.forEach((n, i) => checkDnsLabel(this, `${field}.${key}[${i}]`, n));
@@ -538,6 +563,8 @@ export class AuthorizationPolicy extends Construct {
         ...peer,
         'serviceAccounts',
         'notServiceAccounts',
+        'trustDomains',
+        'notTrustDomains',
         'requestPrincipals',
         'notRequestPrincipals',
       ] as const;
@@ -708,6 +735,8 @@ export class AuthorizationPolicy extends Construct {
           notPrincipals: s.notPrincipals?.map((p) => principalOf(p, td)),
           serviceAccounts: s.serviceAccounts?.map((p) => `${p.namespace}/${p.serviceAccountName}`),
           notServiceAccounts: s.notServiceAccounts?.map((p) => `${p.namespace}/${p.serviceAccountName}`),
+          trustDomains: copy(s.trustDomains),
+          notTrustDomains: copy(s.notTrustDomains),
           requestPrincipals: copy(s.requestPrincipals),
           notRequestPrincipals: copy(s.notRequestPrincipals),
           namespaces: copy(s.namespaces),

@@ -342,6 +342,7 @@ describe('AuthorizationPolicy', () => {
               notRemoteIpBlocks: ['203.0.113.7'],
             },
             { serviceAccounts: [curl], notServiceAccounts: [{ serviceAccountName: 'bot', namespace: 'ci' }] },
+            { trustDomains: ['cluster.local', '*.example.org'], notTrustDomains: ['legacy.*'] },
           ],
           to: [
             {
@@ -384,6 +385,7 @@ describe('AuthorizationPolicy', () => {
             },
           },
           { source: { serviceAccounts: ['default/curl'], notServiceAccounts: ['ci/bot'] } },
+          { source: { trustDomains: ['cluster.local', '*.example.org'], notTrustDomains: ['legacy.*'] } },
         ],
         to: [
           {
@@ -468,6 +470,8 @@ describe('AuthorizationPolicy', () => {
         'rules[0].from[0].serviceAccounts',
         17,
       ],
+      [rule({ from: [{ trustDomains: ['a/b'] }] }), 'rules[0].from[0].trustDomains[0]', 'a/b'],
+      [rule({ from: [{ notTrustDomains: ['a*b'] }] }), 'rules[0].from[0].notTrustDomains[0]', 'a*b'],
       [rule({ to: [{ notPorts: [0] }] }), 'rules[0].to[0].notPorts[0]', 0],
       [rule({ to: [{ notMethods: ['get'] }] }), 'rules[0].to[0].notMethods[0]', 'get'],
       [rule({ to: [{ notPaths: ['x'] }] }), 'rules[0].to[0].notPaths[0]', 'x'],
