@@ -507,6 +507,16 @@ export class AuthorizationPolicy extends Construct {
       const list = this.checkIdentities(`${field}.${key}`, source[key]);
       if (list.length > 0) checked[key] = list;
     }
+    for (const key of ['serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] as const) {
+      if (source[key] !== undefined && this.release.isOlderThan(IstioRelease.V1_30)) {
+        reject(
+          this,
+          `${field}.${key}`,
+          this.release.toString(),
+          `a release whose AuthorizationPolicy has ${key} (IstioRelease.V1_30; ${this.release.toString()}'s CRD lacks it)`,
+        );
+      }
+    }
     for (const key of ['serviceAccounts', 'notServiceAccounts'] as const) {
       if ((checked[key]?.length ?? 0) > 16) {
         reject(this, `${field}.${key}`, checked[key]!.length, 'at most 16 ServiceAccounts (Istio refuses more)');

@@ -235,6 +235,16 @@ export class RequestAuthentication extends Construct {
       return [...v];
     };
     nonEmpty(`${field}.issuer`, rule.issuer, 'the issuer (iss claim) of the tokens, a non-empty string');
+    for (const key of ['fromCookies', 'spaceDelimitedClaims', 'timeout'] as const) {
+      if (rule[key] !== undefined && this.release.isOlderThan(IstioRelease.V1_30)) {
+        reject(
+          this,
+          `${field}.${key}`,
+          this.release.toString(),
+          `a release whose RequestAuthentication has ${key} (IstioRelease.V1_30; ${this.release.toString()}'s CRD lacks it)`,
+        );
+      }
+    }
     if (this.rules.some((r) => (r as { issuer: string }).issuer === rule.issuer)) {
       reject(this, `${field}.issuer`, rule.issuer, 'each issuer in one rule (Istio would pick one of them)');
     }

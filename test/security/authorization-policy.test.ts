@@ -518,6 +518,18 @@ describe('AuthorizationPolicy', () => {
         }),
     );
     expect([e2.field, e2.value]).toEqual(['rules[0].when[0].key', 'request.auth.claims[iss]']);
+    // Istio 1.17's CRD has no serviceAccounts or trustDomains.
+    for (const key of ['serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains']) {
+      const value = key.endsWith('Domains') ? ['cluster.local'] : [curl];
+      const eOld = invalidInputOf(
+        () =>
+          new AuthorizationPolicy(chartOn(IstioRelease.V1_17), `old-${key}`, {
+            name: 'p',
+            rules: [{ from: [{ [key]: value }] }],
+          }),
+      );
+      expect([eOld.field, eOld.value]).toEqual([`rules[0].from[0].${key}`, 'Istio 1.17']);
+    }
     const ok = new AuthorizationPolicy(chart, 'custom3', {
       ...custom,
       rules: [{ from: [{ remoteIpBlocks: ['1.2.3.4'] }], when: [{ key: 'request.headers[x]', values: ['y'] }] }],

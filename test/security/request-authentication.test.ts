@@ -200,6 +200,17 @@ describe('RequestAuthentication', () => {
       () => new RequestAuthentication(chartOn(IstioRelease.V1_17), 'old', { name: 'p', targetRefs: [svc] }),
     );
     expect([e.field, e.value]).toEqual(['targetRefs', 'Istio 1.17']);
+    for (const key of ['fromCookies', 'spaceDelimitedClaims', 'timeout']) {
+      const value = key === 'timeout' ? Duration.seconds(1) : ['x'];
+      const eOld = invalidInputOf(
+        () =>
+          new RequestAuthentication(chartOn(IstioRelease.V1_17), `old-${key}`, {
+            name: 'p',
+            jwtRules: [{ issuer: 'i', [key]: value }],
+          }),
+      );
+      expect([eOld.field, eOld.value]).toEqual([`jwtRules[0].${key}`, 'Istio 1.17']);
+    }
     const ra = new RequestAuthentication(chart, 'later', { name: 'later' });
     const e2 = invalidInputOf(() => ra.addJwtRule({ issuer: '' }));
     expect([e2.field, e2.value]).toEqual(['addJwtRule(jwtRules[0]).issuer', '']);
