@@ -504,13 +504,13 @@ export const MESH_CHECKS = {
   ),
   SIDECAR_SELECTORLESS_DUPLICATE: check(
     'BKI-SIDECAR-SELECTORLESS-DUPLICATE',
-    'IST0111',
+    'IST0111/KIA0002',
     Severity.ERROR,
     'a namespace has at most one Sidecar without a workloadSelector',
   ),
   SIDECAR_SELECTOR_CONFLICT: check(
     'BKI-SIDECAR-SELECTOR-CONFLICT',
-    'IST0110',
+    'IST0110/KIA0003',
     Severity.ERROR,
     'no two Sidecars of a namespace select the same pod template with their workloadSelectors',
   ),

@@ -9,7 +9,7 @@ import { asArray, IndexedObject, IndexedWorkload, MeshIndex } from './mesh-index
  * Checks of PeerAuthentications, RequestAuthentications and Sidecars against the workloads of the
  * manifests, and of AuthorizationPolicies that need a RequestAuthentication: selectors matching no
  * pod (KIA0004/IST0101), port-level mTLS without a selector (istiod), Sidecars that overlap
- * (IST0110/IST0111), JWT conditions no RequestAuthentication makes true (library).
+ * (IST0110/IST0111, KIA0003/KIA0002), JWT conditions no RequestAuthentication makes true (library).
  */
 export function runSecurityPolicyChecks(context: CheckContext): void {
   const { index } = context;

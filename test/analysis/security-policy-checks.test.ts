@@ -87,7 +87,7 @@ describe('BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR (istiod)', () => {
   });
 });
 
-describe('Sidecar overlaps (IST0110, IST0111)', () => {
+describe('Sidecar overlaps (IST0110/KIA0003, IST0111/KIA0002)', () => {
   test('two selector-less Sidecars in a namespace; two Sidecars selecting one workload', () => {
     const objects = [
       httpbin,
@@ -100,8 +100,8 @@ describe('Sidecar overlaps (IST0110, IST0111)', () => {
       sidecar('curl', 'foo', { workloadSelector: { labels: { app: 'curl' } }, egress: [{ hosts: ['./*'] }] }),
     ];
     expect(found(objects)).toEqual([
-      'BKI-SIDECAR-SELECTORLESS-DUPLICATE IST0111 app/Sidecar/foo/second spec.workloadSelector',
-      'BKI-SIDECAR-SELECTOR-CONFLICT IST0110 app/Sidecar/foo/v1 spec.workloadSelector.labels',
+      'BKI-SIDECAR-SELECTORLESS-DUPLICATE IST0111/KIA0002 app/Sidecar/foo/second spec.workloadSelector',
+      'BKI-SIDECAR-SELECTOR-CONFLICT IST0110/KIA0003 app/Sidecar/foo/v1 spec.workloadSelector.labels',
     ]);
   });
 });
