@@ -502,6 +502,12 @@ export const MESH_CHECKS = {
     Severity.ERROR,
     'a PeerAuthentication sets `portLevelMtls` only with a selector, and not as an empty map (istiod refuses both)',
   ),
+  PEER_AUTHENTICATION_SELECTOR_CONFLICT: check(
+    'BKI-PEER-AUTHENTICATION-SELECTOR-CONFLICT',
+    'KIA0003',
+    Severity.WARNING,
+    'no two PeerAuthentications of a namespace select the same pod template with their selectors (Istio applies the oldest)',
+  ),
   SIDECAR_SELECTORLESS_DUPLICATE: check(
     'BKI-SIDECAR-SELECTORLESS-DUPLICATE',
     'IST0111/KIA0002',

@@ -28,6 +28,7 @@ export function runSecurityPolicyChecks(context: CheckContext): void {
     checkSelectorMatches(context, sc, sc.manifest.spec?.workloadSelector?.labels, 'spec.workloadSelector.labels');
   }
   checkSidecarOverlaps(context, sidecars);
+  checkPeerAuthenticationOverlaps(context, peers);
   checkJwtWithoutAuthentication(context, requestAuthentications);
   checkHttpFieldsOnTcp(context);
 }
@@ -264,5 +265,32 @@ function checkHttpFieldsOnTcp(context: CheckContext): void {
         mirrors: deny ? 'istioctl validate' : 'library',
       });
     });
+  }
+}
+
+/**
+ * KIA0003: two workload-level PeerAuthentications of a namespace selecting the same pod template;
+ * Istio applies only the oldest of them to its pods.
+ */
+function checkPeerAuthenticationOverlaps(context: CheckContext, peers: readonly IndexedObject[]): void {
+  if (!context.enabled(MESH_CHECKS.PEER_AUTHENTICATION_SELECTOR_CONFLICT)) return;
+  const claimed = new Map<IndexedObject, IndexedObject>();
+  for (const pa of peers) {
+    const selector = labelsOf(pa.manifest.spec?.selector?.matchLabels);
+    if (Object.keys(selector).length === 0) continue;
+    for (const w of context.index.selectWorkloads(pa.namespace, selector)) {
+      const other = claimed.get(w.object);
+      if (other === undefined) {
+        claimed.set(w.object, pa);
+        continue;
+      }
+      reportProblem(context, MESH_CHECKS.PEER_AUTHENTICATION_SELECTOR_CONFLICT, pa, {
+        field: 'spec.selector.matchLabels',
+        value: selector,
+        problem: `selects ${w.object.kind} ${w.object.namespace}/${w.object.name}, which PeerAuthentication ${other.namespace}/${other.name} at ${other.path || '<root>'} selects too; Istio applies only the oldest of them to its pods`,
+        expected: 'one workload-level PeerAuthentication per workload: merge them (portLevelMtls for per-port modes)',
+      });
+      break;
+    }
   }
 }

@@ -871,6 +871,20 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
     ],
   },
   {
+    code: C.PEER_AUTHENTICATION_SELECTOR_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      ...[{ app: 'reviews' }, { version: 'v2' }].map((labels, i) =>
+        at(`reviews-mtls-${i}`, {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: `reviews-${i}`, namespace: 'default' },
+          spec: { selector: { matchLabels: labels }, mtls: { mode: i === 0 ? 'STRICT' : 'PERMISSIVE' } },
+        }),
+      ),
+    ],
+  },
+  {
     code: C.SIDECAR_SELECTORLESS_DUPLICATE.code,
     objects: ['default', 'egress-only'].map((name) =>
       at(name, {

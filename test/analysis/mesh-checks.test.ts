@@ -80,6 +80,7 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.SIDECAR_SELECTOR_CONFLICT,
     MESH_CHECKS.AUTHZ_JWT_NO_AUTHN,
     MESH_CHECKS.AUTHZ_HTTP_ON_TCP,
+    MESH_CHECKS.PEER_AUTHENTICATION_SELECTOR_CONFLICT,
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);

@@ -19,6 +19,7 @@ const MINE = new Set([
   C.SIDECAR_SELECTOR_CONFLICT.code,
   C.AUTHZ_JWT_NO_AUTHN.code,
   C.AUTHZ_HTTP_ON_TCP.code,
+  C.PEER_AUTHENTICATION_SELECTOR_CONFLICT.code,
 ]);
 
 /** These checks' findings only, as `code mirrors path field`. */
@@ -80,9 +81,24 @@ describe('BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR (istiod)', () => {
       pa('empty', 'foo', { selector: { matchLabels: { app: 'httpbin' } }, portLevelMtls: {} }),
       pa('ok', 'foo', { selector: { matchLabels: { app: 'httpbin' } }, portLevelMtls: { 80: { mode: 'DISABLE' } } }),
     ];
-    expect(found(objects)).toEqual([
+    // (both workload policies select httpbin: BKI-PEER-AUTHENTICATION-SELECTOR-CONFLICT, tested below)
+    expect(found(objects).filter((f) => !f.includes('SELECTOR-CONFLICT'))).toEqual([
       'BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR istioctl validate app/PeerAuthentication/foo/default spec.portLevelMtls',
       'BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR istioctl validate app/PeerAuthentication/foo/empty spec.portLevelMtls',
+    ]);
+  });
+});
+
+describe('BKI-PEER-AUTHENTICATION-SELECTOR-CONFLICT (KIA0003)', () => {
+  test('two workload policies on one workload warn; namespace-wide plus workload policies are the normal layering', () => {
+    const objects = [
+      httpbin,
+      pa('default', 'foo', { mtls: { mode: 'STRICT' } }),
+      pa('httpbin', 'foo', { selector: { matchLabels: { app: 'httpbin' } }, mtls: { mode: 'STRICT' } }),
+      pa('v1', 'foo', { selector: { matchLabels: { version: 'v1' } }, mtls: { mode: 'DISABLE' } }),
+    ];
+    expect(found(objects)).toEqual([
+      'BKI-PEER-AUTHENTICATION-SELECTOR-CONFLICT KIA0003 app/PeerAuthentication/foo/v1 spec.selector.matchLabels',
     ]);
   });
 });
