@@ -126,15 +126,36 @@ export { MeshNamespace } from './ambient/mesh-namespace';
 export type { WaypointProps } from './ambient/waypoint';
 export { Waypoint, WaypointFor } from './ambient/waypoint';
 
-// Security: strict mTLS, and authorization policies for sidecars, ztunnel and waypoints.
+// Security: peer authentication (mTLS modes, StrictMtls), request authentication (JWTs), authorization
+// policies for sidecars, ztunnel and waypoints, and Sidecar resources.
 export type {
+  AuthorizationCondition,
   AuthorizationOperation,
   AuthorizationPolicyProps,
+  AuthorizationPresetProps,
   AuthorizationRule,
   AuthorizationRuleOptions,
   AuthorizationSource,
 } from './security/authorization-policy';
 export { AuthorizationAction, AuthorizationPolicy } from './security/authorization-policy';
+export type { PeerAuthenticationProps } from './security/peer-authentication';
+export { MtlsMode, PeerAuthentication } from './security/peer-authentication';
+export type {
+  JwtClaimToHeader,
+  JwtHeaderLocation,
+  JwtRule,
+  RequestAuthenticationProps,
+} from './security/request-authentication';
+export { RequestAuthentication } from './security/request-authentication';
+export type {
+  SidecarEgressListener,
+  SidecarEgressProxy,
+  SidecarIngressListener,
+  SidecarOutboundTrafficPolicy,
+  SidecarPort,
+  SidecarProps,
+} from './security/sidecar';
+export { CaptureMode, OutboundTrafficMode, Sidecar } from './security/sidecar';
 export type { StrictMtlsProps } from './security/strict-mtls';
 export { StrictMtls } from './security/strict-mtls';
 

@@ -160,6 +160,26 @@ const CONSTRUCTS: ReadonlyArray<{
     make: (l, c) => new l.EgressNetworkPolicy(c, 'x', { name: 'lockdown', namespace: 'apps' }),
   },
   { name: 'StrictMtls', is: (l) => l.StrictMtls.isStrictMtls, make: (l, c) => new l.StrictMtls(c, 'x') },
+  {
+    name: 'AuthorizationPolicy',
+    is: (l) => l.AuthorizationPolicy.isAuthorizationPolicy,
+    make: (l, c) => l.AuthorizationPolicy.allowNothing(c, 'x'),
+  },
+  {
+    name: 'PeerAuthentication',
+    is: (l) => l.PeerAuthentication.isPeerAuthentication,
+    make: (l, c) => new l.PeerAuthentication(c, 'x', { mode: l.MtlsMode.PERMISSIVE }),
+  },
+  {
+    name: 'RequestAuthentication',
+    is: (l) => l.RequestAuthentication.isRequestAuthentication,
+    make: (l, c) => new l.RequestAuthentication(c, 'x', { name: 'jwt', jwtRules: [{ issuer: 'issuer' }] }),
+  },
+  {
+    name: 'Sidecar',
+    is: (l) => l.Sidecar.isSidecar,
+    make: (l, c) => new l.Sidecar(c, 'x', { egress: [{ hosts: ['./*'] }] }),
+  },
   { name: 'MeshAnalysis', is: (l) => l.MeshAnalysis.isMeshAnalysis, make: (l, c) => l.MeshAnalysis.of(c) },
 ];
 

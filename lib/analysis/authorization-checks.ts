@@ -36,6 +36,7 @@ export function runAuthorizationChecks(context: CheckContext): void {
           checkNamespaces(context, ap, asArray(source.notNamespaces), `${at}.notNamespaces`, 'IST0101');
         }
         checkPrincipals(context, ap, asArray(source.principals), `${at}.principals`);
+        checkPrincipals(context, ap, asArray(source.serviceAccounts), `${at}.serviceAccounts`, ap.namespace);
       }),
     );
     asArray(spec.rules).forEach((rule, i) =>
@@ -83,8 +84,9 @@ function checkSelector(context: CheckContext, ap: IndexedObject, spec: any): voi
  * True when `selector` picks the pods of a Gateway, which the manifests describe by the Gateway
  * only: an Istio Gateway's selector (pods of any namespace), or the name label Istio puts on the
  * pods of a Gateway API Gateway of `namespace` (any namespace when undefined).
+ * @internal
  */
-function selectsGatewayWorkload(
+export function selectsGatewayWorkload(
   index: MeshIndex,
   selector: Record<string, string>,
   namespace: string | undefined,
@@ -137,13 +139,24 @@ function checkNamespaces(
  * namespaces whose ServiceAccounts the manifests manage (they hold at least one). `default`
  * exists everywhere, and Istio creates the accounts of Gateway API gateways itself.
  */
-function checkPrincipals(context: CheckContext, ap: IndexedObject, entries: any[], field: string): void {
+function checkPrincipals(
+  context: CheckContext,
+  ap: IndexedObject,
+  entries: any[],
+  field: string,
+  serviceAccountsOf?: string,
+): void {
   if (!context.enabled(MESH_CHECKS.AUTHZ_PRINCIPAL_UNKNOWN)) return;
   const { index } = context;
   entries.forEach((entry, k) => {
     if (typeof entry !== 'string' || entry.includes('*')) return;
-    const m = PRINCIPAL.exec(entry);
-    if (m === null) return;
+    // `serviceAccounts` entries are `<namespace>/<name>`, or `<name>` in the policy's namespace.
+    const account = serviceAccountsOf === undefined ? undefined : /^(?:([^/]+)\/)?([^/]+)$/.exec(entry);
+    const m =
+      serviceAccountsOf === undefined
+        ? PRINCIPAL.exec(entry)
+        : account && [entry, '', account[1] ?? serviceAccountsOf, account[2]];
+    if (m === null || m === undefined) return;
     const [, , namespace, name] = m;
     const accounts = index.serviceAccountNames(namespace);
     if (accounts.size === 0 || accounts.has(name) || name === 'default' || INSTALLER_GATEWAY_ACCOUNTS.has(name)) return;
@@ -156,7 +169,9 @@ function checkPrincipals(context: CheckContext, ap: IndexedObject, entries: any[
         .sort()
         .slice(0, 10)
         .map((a) => describeValue(a))
-        .join(', ')}), as "<trust domain>/ns/${namespace}/sa/<name>"`,
+        .join(
+          ', ',
+        )}), as ${serviceAccountsOf === undefined ? `"<trust domain>/ns/${namespace}/sa/<name>"` : `"${namespace}/<name>"`}`,
     });
   });
 }

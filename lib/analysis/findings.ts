@@ -446,7 +446,7 @@ export const MESH_CHECKS = {
     'BKI-AUTHZ-PRINCIPAL-UNKNOWN',
     'KIA0106',
     Severity.ERROR,
-    'an AuthorizationPolicy principal `<trust domain>/ns/<ns>/sa/<name>` names a ServiceAccount of the manifests, when they hold ServiceAccounts of that namespace (`default` and the accounts Istio creates for Gateway API gateways count)',
+    'an AuthorizationPolicy principal `<trust domain>/ns/<ns>/sa/<name>` (or `serviceAccounts` entry `<ns>/<name>`) names a ServiceAccount of the manifests, when they hold ServiceAccounts of that namespace (`default` and the accounts Istio creates for Gateway API gateways count)',
   ),
   ROUTE_REPEATED_SUBSET: check(
     'BKI-ROUTE-REPEATED-SUBSET',
@@ -513,6 +513,48 @@ export const MESH_CHECKS = {
     'library',
     Severity.WARNING,
     'each route of a delegate VirtualService has a condition that fits within a condition of the route delegating to it (else istiod drops the route there, as pilot merges them)',
+  ),
+  SECURITY_SELECTOR_NO_WORKLOADS: check(
+    'BKI-SECURITY-SELECTOR-NO-WORKLOADS',
+    'KIA0004/IST0101',
+    Severity.WARNING,
+    "a PeerAuthentication's or RequestAuthentication's selector, or a Sidecar's workloadSelector, matches a pod template in its namespace (in any namespace for the root namespace's policies), when the manifests hold pod templates there, unless it selects the workload of a Gateway",
+  ),
+  PEER_AUTHENTICATION_PORT_NO_SELECTOR: check(
+    'BKI-PEER-AUTHENTICATION-PORT-NO-SELECTOR',
+    'istioctl validate',
+    Severity.ERROR,
+    'a PeerAuthentication sets `portLevelMtls` only with a selector, and not as an empty map (istiod refuses both)',
+  ),
+  PEER_AUTHENTICATION_SELECTOR_CONFLICT: check(
+    'BKI-PEER-AUTHENTICATION-SELECTOR-CONFLICT',
+    'KIA0003',
+    Severity.WARNING,
+    'no two PeerAuthentications of a namespace select the same pod template with their selectors (Istio applies the oldest)',
+  ),
+  SIDECAR_SELECTORLESS_DUPLICATE: check(
+    'BKI-SIDECAR-SELECTORLESS-DUPLICATE',
+    'IST0111/KIA0002',
+    Severity.ERROR,
+    'a namespace has at most one Sidecar without a workloadSelector',
+  ),
+  SIDECAR_SELECTOR_CONFLICT: check(
+    'BKI-SIDECAR-SELECTOR-CONFLICT',
+    'IST0110/KIA0003',
+    Severity.ERROR,
+    'no two Sidecars of a namespace select the same pod template with their workloadSelectors',
+  ),
+  AUTHZ_JWT_NO_AUTHN: check(
+    'BKI-AUTHZ-JWT-NO-AUTHN',
+    'library',
+    Severity.WARNING,
+    'an AuthorizationPolicy matching on JWT data (`requestPrincipals`, `notRequestPrincipals`, `request.auth.*` conditions) applies to workloads a RequestAuthentication covers (same selector or targetRefs, or namespace- or mesh-wide)',
+  ),
+  AUTHZ_HTTP_ON_TCP: check(
+    'BKI-AUTHZ-HTTP-ON-TCP',
+    'istioctl validate/library',
+    Severity.WARNING,
+    'an AuthorizationPolicy rule with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) does not select only workloads whose Services declare non-HTTP ports (TCP, TLS, Mongo, Redis, MySQL, UDP): there an ALLOW rule is left out, and a DENY rule denies every connection (istiod warns of the latter)',
   ),
 } as const;
 

@@ -1,6 +1,7 @@
 import { CheckContext, reportProblem } from './check-context';
 import { describeValue, MESH_CHECKS, Severity } from './findings';
 import { asArray, IndexedObject, IndexedWorkload, MeshIndex, optedOutOfInjection } from './mesh-index';
+import { runSecurityPolicyChecks } from './security-policy-checks';
 
 const STRICT = 'STRICT';
 /** Client TLS modes a sidecar under STRICT mTLS rejects: plain text, or TLS without a mesh certificate. */
@@ -11,6 +12,7 @@ export function runSecurityChecks(context: CheckContext): void {
   const policies = new PeerAuthentications(context);
   checkMtlsConflicts(context, policies);
   checkExposures(context);
+  runSecurityPolicyChecks(context);
 }
 
 /** The STRICT policy that makes some sidecars refuse a request, and how far it reaches. */

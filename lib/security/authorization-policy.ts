@@ -7,18 +7,12 @@ import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
-import {
-  checkDnsLabel,
-  checkDnsSubdomain,
-  checkLabels,
-  checkNonEmpty,
-  checkPort,
-  reject,
-} from '../core/input-validation';
+import { IKubernetesGateway } from '../core/gateway';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 import { IWorkloadIdentity, principalOf } from '../core/workload-identity';
+import { checkTargetRefs, isMeshService, renderTargetRefs, selectorLabels } from './_policy-scope';
 
 /** What an AuthorizationPolicy does with the requests its rules match. */
 export enum AuthorizationAction {
@@ -36,20 +30,83 @@ export enum AuthorizationAction {
 export interface AuthorizationSource {
   /**
    * The callers' workload identities (their mTLS certificates' ServiceAccounts): a `CurlClient`,
-   * a `Waypoint`, a `KubernetesGateway`, or `{ serviceAccountName, namespace }`.
+   * a `Waypoint`, a `KubernetesGateway`, or `{ serviceAccountName, namespace }`. Written as
+   * principals `<trustDomain>/ns/<namespace>/sa/<name>`.
    * @default any identity
    */
   readonly principals?: readonly IWorkloadIdentity[];
+  /**
+   * Identities the caller must not have (`notPrincipals`).
+   * @default no identity excluded
+   */
+  readonly notPrincipals?: readonly IWorkloadIdentity[];
+  /**
+   * The callers' ServiceAccounts, written `<namespace>/<name>` (Istio 1.26+; at most 16; not with
+   * `principals`, `notPrincipals`, `namespaces` or `notNamespaces`, as Istio requires). Unlike
+   * principals they hold in any trust domain.
+   * @default any ServiceAccount
+   */
+  readonly serviceAccounts?: readonly IWorkloadIdentity[];
+  /**
+   * ServiceAccounts the caller must not have (`notServiceAccounts`, same rules as `serviceAccounts`).
+   * @default no ServiceAccount excluded
+   */
+  readonly notServiceAccounts?: readonly IWorkloadIdentity[];
+  /**
+   * The trust domains of the callers' identities, exact or with one leading or trailing `*`, e.g.
+   * `cluster.local` (no `/`).
+   * @default any trust domain
+   */
+  readonly trustDomains?: readonly string[];
+  /**
+   * Trust domains the caller's identity must not have (`notTrustDomains`).
+   * @default no trust domain excluded
+   */
+  readonly notTrustDomains?: readonly string[];
+  /**
+   * The requests' JWT principals `<iss>/<sub>`, as a RequestAuthentication validated them, exact or
+   * with a leading or trailing `*` (`*` alone: any validated token). L7: needs a sidecar, a waypoint
+   * or a gateway, and a RequestAuthentication for the workload (else nothing matches).
+   * @default any request principal, or none
+   */
+  readonly requestPrincipals?: readonly string[];
+  /**
+   * JWT principals the request must not carry (`notRequestPrincipals`; `["*"]`: requests without a
+   * valid token).
+   * @default none excluded
+   */
+  readonly notRequestPrincipals?: readonly string[];
   /**
    * The callers' namespaces (as their mTLS certificates tell).
    * @default any namespace
    */
   readonly namespaces?: readonly string[];
   /**
+   * Namespaces the caller must not be in (`notNamespaces`).
+   * @default no namespace excluded
+   */
+  readonly notNamespaces?: readonly string[];
+  /**
    * The callers' IP addresses or CIDR ranges, e.g. `10.0.0.0/8` or `2001:db8::/32`, as Go's `netip` parses them.
    * @default any address
    */
   readonly ipBlocks?: readonly string[];
+  /**
+   * Caller addresses excluded (`notIpBlocks`, same syntax as `ipBlocks`).
+   * @default no address excluded
+   */
+  readonly notIpBlocks?: readonly string[];
+  /**
+   * The original client addresses, from `X-Forwarded-For` or the PROXY protocol (as the gateway's
+   * `numTrustedProxies` tells), same syntax as `ipBlocks`.
+   * @default any original address
+   */
+  readonly remoteIpBlocks?: readonly string[];
+  /**
+   * Original client addresses excluded (`notRemoteIpBlocks`).
+   * @default no original address excluded
+   */
+  readonly notRemoteIpBlocks?: readonly string[];
 }
 
 /** What a request asks for (all given fields must match; a list matches any of its entries). */
@@ -60,10 +117,20 @@ export interface AuthorizationOperation {
    */
   readonly ports?: readonly number[];
   /**
+   * Destination ports excluded (`notPorts`).
+   * @default no port excluded
+   */
+  readonly notPorts?: readonly number[];
+  /**
    * HTTP methods, upper case as sent, e.g. `GET` (L7: needs a waypoint or sidecar).
    * @default any method
    */
   readonly methods?: readonly string[];
+  /**
+   * HTTP methods excluded (`notMethods`, same syntax as `methods`).
+   * @default no method excluded
+   */
+  readonly notMethods?: readonly string[];
   /**
    * URL paths: exact `/api/v1`, prefix `/api/*`, suffix `*.html`, any `*`, or templates with `{*}` and
    * a final `{**}` segment (L7: needs a waypoint or sidecar).
@@ -71,13 +138,47 @@ export interface AuthorizationOperation {
    */
   readonly paths?: readonly string[];
   /**
+   * URL paths excluded (`notPaths`, same syntax as `paths`).
+   * @default no path excluded
+   */
+  readonly notPaths?: readonly string[];
+  /**
    * Host headers, exact or with a leading or trailing `*`, e.g. `*.example.com` (L7: needs a waypoint or sidecar).
    * @default any host
    */
   readonly hosts?: readonly string[];
+  /**
+   * Host headers excluded (`notHosts`, same syntax as `hosts`).
+   * @default no host excluded
+   */
+  readonly notHosts?: readonly string[];
 }
 
-/** A rule: the request must match one of the sources (if any) and one of the operations (if any). */
+/**
+ * A further condition of a rule (`when`): an attribute of the request and the values it must (or
+ * must not) have. The keys istiod accepts: `request.headers[<name>]`, `source.ip`, `remote.ip`,
+ * `source.namespace`, `source.principal`, `source.serviceAccount`, `source.trustDomain`,
+ * `request.auth.principal`, `request.auth.audiences`, `request.auth.presenter`,
+ * `request.auth.claims[<name>]` (nested claims `request.auth.claims[a][b]`), `destination.ip`,
+ * `destination.port`, `connection.sni` and `experimental.envoy.filters.<...>[<key>]`.
+ */
+export interface AuthorizationCondition {
+  /** The attribute, e.g. `request.auth.claims[groups]` or `source.ip`. */
+  readonly key: string;
+  /**
+   * Values any of which the attribute must have (IP addresses or CIDR ranges for `source.ip`,
+   * `remote.ip` and `destination.ip`; port numbers for `destination.port`).
+   * @default no requirement (then `notValues` is required)
+   */
+  readonly values?: readonly string[];
+  /**
+   * Values none of which the attribute may have.
+   * @default none excluded (then `values` is required)
+   */
+  readonly notValues?: readonly string[];
+}
+
+/** A rule: the request must match one of the sources (if any), one of the operations (if any) and every condition. */
 export interface AuthorizationRuleOptions {
   /**
    * Sources, any of which may match.
@@ -89,6 +190,11 @@ export interface AuthorizationRuleOptions {
    * @default any operation
    */
   readonly to?: readonly AuthorizationOperation[];
+  /**
+   * Further conditions, all of which must hold.
+   * @default none
+   */
+  readonly when?: readonly AuthorizationCondition[];
 }
 
 /** A rule as {@link AuthorizationPolicy.addRule} keeps it. */
@@ -97,6 +203,8 @@ export interface AuthorizationRule {
   readonly from: readonly AuthorizationSource[];
   /** Operations (empty: any). */
   readonly to: readonly AuthorizationOperation[];
+  /** Conditions (empty: none). */
+  readonly when: readonly AuthorizationCondition[];
 }
 
 /** Props for {@link AuthorizationPolicy}. */
@@ -160,6 +268,39 @@ export interface AuthorizationPolicyProps {
   readonly trustDomain?: string;
 }
 
+/** Props for {@link AuthorizationPolicy.allowNothing} and {@link AuthorizationPolicy.denyAll}. */
+export interface AuthorizationPresetProps {
+  /**
+   * The policy's name.
+   * @default 'allow-nothing' or 'deny-all'
+   */
+  readonly name?: string;
+  /**
+   * The policy's namespace (the root namespace, e.g. `istio-system`, for the whole mesh).
+   * @default the namespace of the `selector` service or of the `targetRefs`, else 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * The pods it applies to, as {@link AuthorizationPolicyProps.selector}.
+   * @default every workload of the namespace
+   */
+  readonly selector?: Readonly<Record<string, string>> | IMeshService;
+  /**
+   * What it is attached to, as {@link AuthorizationPolicyProps.targetRefs}.
+   * @default no targetRefs
+   */
+  readonly targetRefs?: ReadonlyArray<IMeshService | IKubernetesGateway>;
+  /**
+   * The Istio release whose objects to emit.
+   * @default the release declared for the scope with `IstioRelease.use`, else `IstioRelease.DEFAULT`
+   */
+  readonly release?: IstioRelease;
+}
+
+function presetProps(props: AuthorizationPresetProps): Omit<AuthorizationPolicyProps, 'name'> {
+  return { namespace: props.namespace, selector: props.selector, targetRefs: props.targetRefs, release: props.release };
+}
+
 const AUTHORIZATION_POLICY = typeMarker('AuthorizationPolicy');
 const METHOD = /^[A-Z]+(-[A-Z]+)*$/;
 const HOST = /^\*?[-A-Za-z0-9.]*[A-Za-z0-9](:[0-9]{1,5})?\*?$/;
@@ -189,6 +330,28 @@ export class AuthorizationPolicy extends Construct {
   /** True for an AuthorizationPolicy, also one made by another copy of this library. */
   public static isAuthorizationPolicy(x: unknown): x is AuthorizationPolicy {
     return hasMarker(x, AUTHORIZATION_POLICY);
+  }
+
+  /**
+   * Istio's `allow-nothing` policy: an ALLOW policy without rules (`spec: {}` but for the explicit
+   * action), so every request to the workloads it applies to is denied until ALLOW policies admit
+   * some. Namespace-wide unless `selector` or `targetRefs` is given; mesh-wide in the root namespace.
+   */
+  public static allowNothing(scope: Construct, id: string, props: AuthorizationPresetProps = {}): AuthorizationPolicy {
+    return new AuthorizationPolicy(scope, id, { ...presetProps(props), name: props.name ?? 'allow-nothing' });
+  }
+
+  /**
+   * Istio's `deny-all` policy: a DENY policy with the one rule `{}` that matches every request.
+   * Unlike {@link AuthorizationPolicy.allowNothing}, no ALLOW policy can admit anything past it.
+   */
+  public static denyAll(scope: Construct, id: string, props: AuthorizationPresetProps = {}): AuthorizationPolicy {
+    return new AuthorizationPolicy(scope, id, {
+      ...presetProps(props),
+      name: props.name ?? 'deny-all',
+      action: AuthorizationAction.DENY,
+      rules: [{}],
+    });
   }
 
   /** The policy's name. */
@@ -234,46 +397,13 @@ export class AuthorizationPolicy extends Construct {
       );
     }
     const selectorService = props.selector !== undefined && isMeshService(props.selector) ? props.selector : undefined;
-    const targets = props.targetRefs === undefined ? undefined : this.checkTargets(props.targetRefs);
+    const targets = props.targetRefs === undefined ? undefined : checkTargetRefs(this, props.targetRefs);
     const defaultNamespace = selectorService?.namespace ?? (targets?.[0] ? targets[0].namespace : 'default');
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? defaultNamespace);
 
-    let matchLabels: Record<string, string> | undefined;
-    if (selectorService !== undefined) {
-      checkDnsLabel(this, 'selector.serviceName', selectorService.serviceName);
-      if (selectorService.namespace !== this.namespace) {
-        reject(this, 'selector.namespace', selectorService.namespace, `the policy's namespace "${this.namespace}"`);
-      }
-      matchLabels = { app: selectorService.serviceName };
-    } else if (props.selector !== undefined) {
-      matchLabels = checkLabels(this, 'selector', props.selector as Readonly<Record<string, string>>);
-      if (Object.keys(matchLabels).length === 0) {
-        reject(this, 'selector', props.selector, 'at least one pod label (leave selector out for the whole namespace)');
-      }
-    }
-
-    let targetRefs: AuthorizationPolicySpec['targetRefs'];
-    if (targets !== undefined) {
-      if (this.release.isOlderThan(IstioRelease.V1_30)) {
-        reject(
-          this,
-          'targetRefs',
-          this.release.toString(),
-          'Istio 1.22 or later for targetRefs (the library supports them from IstioRelease.V1_30); use selector',
-        );
-      }
-      targets.forEach((t, i) => {
-        if (t.namespace !== this.namespace) {
-          reject(
-            this,
-            `targetRefs[${i}].namespace`,
-            t.namespace,
-            `the policy's namespace "${this.namespace}" (Istio has no cross-namespace targetRefs)`,
-          );
-        }
-      });
-      targetRefs = targets.map((t) => ({ kind: t.kind, group: t.group, name: t.name }));
-    }
+    const matchLabels = selectorLabels(this, 'selector', props.selector, this.namespace);
+    const targetRefs: AuthorizationPolicySpec['targetRefs'] =
+      targets === undefined ? undefined : renderTargetRefs(this, targets, this.namespace, this.release);
 
     // The spec is written with the v1 types (targetRefs); newIstioObject takes the shared v1beta1 shape.
     const spec: AuthorizationPolicySpec = {
@@ -317,7 +447,7 @@ export class AuthorizationPolicy extends Construct {
 
   private checkAndAdd(field: string, rule: AuthorizationRuleOptions): AuthorizationRule {
     if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-      reject(this, field, rule, 'a rule: { from?, to? } ({} for every request)');
+      reject(this, field, rule, 'a rule: { from?, to?, when? } ({} for every request)');
     }
     const from = checkList(this, `${field}.from`, rule.from, 'source').map((s, i) =>
       this.checkSource(`${field}.from[${i}]`, s),
@@ -325,16 +455,18 @@ export class AuthorizationPolicy extends Construct {
     const to = checkList(this, `${field}.to`, rule.to, 'operation').map((o, i) =>
       this.checkOperation(`${field}.to[${i}]`, o),
     );
-    const checked: AuthorizationRule = { from, to };
+    const when = checkList(this, `${field}.when`, rule.when, 'condition').map((c, i) =>
+      this.checkCondition(`${field}.when[${i}]`, c),
+    );
+    const checked: AuthorizationRule = { from, to, when };
     this.ruleList.push(checked);
     return checked;
   }
 
-  private checkSource(field: string, source: AuthorizationSource): AuthorizationSource {
-    if (source === null || typeof source !== 'object') reject(this, field, source, 'a source');
-    const principals = checkList(this, `${field}.principals`, source.principals, 'identity');
-    principals.forEach((p, i) => {
-      const f = `${field}.principals[${i}]`;
+  private checkIdentities(field: string, list: readonly IWorkloadIdentity[] | undefined): readonly IWorkloadIdentity[] {
+    const identities = checkList(this, field, list, 'identity');
+    identities.forEach((p, i) => {
+      const f = `${field}[${i}]`;
       if (p === null || typeof p !== 'object') {
         reject(
           this,
@@ -346,78 +478,237 @@ export class AuthorizationPolicy extends Construct {
       checkDnsSubdomain(this, `${f}.serviceAccountName`, p.serviceAccountName);
       checkDnsLabel(this, `${f}.namespace`, p.namespace);
       const principal = principalOf(p, this.trustDomain);
-      if (principals.slice(0, i).some((q) => principalOf(q, this.trustDomain) === principal)) {
+      if (identities.slice(0, i).some((q) => principalOf(q, this.trustDomain) === principal)) {
         reject(this, f, principal, 'each identity at most once');
       }
     });
-    const namespaces = checkList(this, `${field}.namespaces`, source.namespaces, 'namespace');
-    namespaces.forEach((n, i) => checkDnsLabel(this, `${field}.namespaces[${i}]`, n));
-    const ipBlocks = checkList(this, `${field}.ipBlocks`, source.ipBlocks, 'IP block');
-    ipBlocks.forEach((b, i) => {
+    return identities;
+  }
+
+  private checkIpBlocks(field: string, list: readonly string[] | undefined): readonly string[] {
+    const blocks = checkList(this, field, list, 'IP block');
+    blocks.forEach((b, i) => {
       if (!isIstioIpBlock(b)) {
         reject(
           this,
-          `${field}.ipBlocks[${i}]`,
+          `${field}[${i}]`,
           b,
           'an IP address or CIDR range as Go parses it, e.g. "10.0.0.0/8" or "2001:db8::/32" (no leading zeros in IPv4 octets or prefix lengths)',
         );
       }
     });
-    if (this.action === AuthorizationAction.CUSTOM && principals.length + namespaces.length > 0) {
-      // Istio: the external authorizer is not given the peer identity, so these cannot be matched.
+    return blocks;
+  }
+
+  private checkSource(field: string, source: AuthorizationSource): AuthorizationSource {
+    if (source === null || typeof source !== 'object' || Array.isArray(source)) reject(this, field, source, 'a source');
+    const checked: { -readonly [K in keyof AuthorizationSource]: AuthorizationSource[K] } = {};
+    for (const key of ['principals', 'notPrincipals', 'serviceAccounts', 'notServiceAccounts'] as const) {
+      const list = this.checkIdentities(`${field}.${key}`, source[key]);
+      if (list.length > 0) checked[key] = list;
+    }
+    for (const key of ['serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] as const) {
+      if (source[key] !== undefined && this.release.isOlderThan(IstioRelease.V1_30)) {
+        reject(
+          this,
+          `${field}.${key}`,
+          this.release.toString(),
+          `a release whose AuthorizationPolicy has ${key} (IstioRelease.V1_30; ${this.release.toString()}'s CRD lacks it)`,
+        );
+      }
+    }
+    for (const key of ['serviceAccounts', 'notServiceAccounts'] as const) {
+      if ((checked[key]?.length ?? 0) > 16) {
+        reject(this, `${field}.${key}`, checked[key]!.length, 'at most 16 ServiceAccounts (Istio refuses more)');
+      }
+    }
+    for (const key of ['requestPrincipals', 'notRequestPrincipals'] as const) {
+      const list = checkList(this, `${field}.${key}`, source[key], 'request principal');
+      list.forEach((p, i) => {
+        if (typeof p !== 'string' || p.length === 0 || /\s/.test(p) || !wildcardOk(p)) {
+          reject(
+            this,
+            `${field}.${key}[${i}]`,
+            p,
+            'a JWT principal "<iss>/<sub>", exact or with one leading or trailing "*", e.g. "testing@secure.istio.io/testing@secure.istio.io" or "*"',
+          );
+        }
+      });
+      if (list.length > 0) checked[key] = list;
+    }
+    for (const key of ['trustDomains', 'notTrustDomains'] as const) {
+      const list = checkList(this, `${field}.${key}`, source[key], 'trust domain');
+      list.forEach((d, i) => {
+        if (typeof d !== 'string' || d.length === 0 || d.includes('/') || !wildcardOk(d)) {
+          reject(
+            this,
+            `${field}.${key}[${i}]`,
+            d,
+            'a trust domain without "/", exact or with one leading or trailing "*", e.g. "cluster.local"',
+          );
+        }
+      });
+      if (list.length > 0) checked[key] = list;
+    }
+    for (const key of ['namespaces', 'notNamespaces'] as const) {
+      const list = checkList(this, `${field}.${key}`, source[key], 'namespace');
+      list.forEach((n, i) => checkDnsLabel(this, `${field}.${key}[${i}]`, n));
+      if (list.length > 0) checked[key] = list;
+    }
+    for (const key of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) {
+      const list = this.checkIpBlocks(`${field}.${key}`, source[key]);
+      if (list.length > 0) checked[key] = list;
+    }
+    const peer = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'] as const;
+    if ((checked.serviceAccounts ?? checked.notServiceAccounts) && peer.some((k) => checked[k])) {
       reject(
         this,
         field,
         source,
-        'with action CUSTOM, a source of ipBlocks only (Istio refuses principals and namespaces)',
+        'serviceAccounts/notServiceAccounts without principals, notPrincipals, namespaces or notNamespaces (Istio refuses them together)',
       );
     }
-    if (principals.length + namespaces.length + ipBlocks.length === 0) {
-      reject(this, field, source, 'a source with principals, namespaces or ipBlocks (leave from out for any source)');
+    if (this.action === AuthorizationAction.CUSTOM) {
+      const identity = [
+        ...peer,
+        'serviceAccounts',
+        'notServiceAccounts',
+        'trustDomains',
+        'notTrustDomains',
+        'requestPrincipals',
+        'notRequestPrincipals',
+      ] as const;
+      if (identity.some((k) => checked[k])) {
+        // Istio: not supported with the CUSTOM action.
+        reject(
+          this,
+          field,
+          source,
+          'with action CUSTOM, a source of ipBlocks, notIpBlocks, remoteIpBlocks or notRemoteIpBlocks only (Istio refuses identities there)',
+        );
+      }
     }
-    return {
-      principals: principals.length ? principals : undefined,
-      namespaces: namespaces.length ? namespaces : undefined,
-      ipBlocks: ipBlocks.length ? ipBlocks : undefined,
-    };
+    if (Object.keys(checked).length === 0) {
+      reject(
+        this,
+        field,
+        source,
+        'a source with principals, serviceAccounts, requestPrincipals, namespaces, ipBlocks or remoteIpBlocks (or their not- forms; leave from out for any source)',
+      );
+    }
+    return checked;
   }
 
   private checkOperation(field: string, op: AuthorizationOperation): AuthorizationOperation {
-    if (op === null || typeof op !== 'object') reject(this, field, op, 'an operation');
-    const ports = checkList(this, `${field}.ports`, op.ports, 'port');
-    ports.forEach((p, i) => checkPort(this, `${field}.ports[${i}]`, p));
-    const methods = checkList(this, `${field}.methods`, op.methods, 'method');
-    methods.forEach((m, i) => {
-      if (typeof m !== 'string' || (m !== '*' && !METHOD.test(m))) {
-        reject(
-          this,
-          `${field}.methods[${i}]`,
-          m,
-          'an HTTP method in upper case, e.g. "GET" (methods match case-sensitively), or "*"',
-        );
-      }
-    });
-    const paths = checkList(this, `${field}.paths`, op.paths, 'path');
-    paths.forEach((p, i) => this.checkPath(`${field}.paths[${i}]`, p));
-    const hosts = checkList(this, `${field}.hosts`, op.hosts, 'host');
-    hosts.forEach((h, i) => {
-      if (typeof h !== 'string' || (h !== '*' && (!HOST.test(h) || (h.startsWith('*') && h.endsWith('*'))))) {
-        reject(
-          this,
-          `${field}.hosts[${i}]`,
-          h,
-          'a host name, optionally with a port, exact or with one leading or trailing "*", e.g. "bookinfo.example.com" or "*.example.com"',
-        );
-      }
-    });
-    if (ports.length + methods.length + paths.length + hosts.length === 0) {
-      reject(this, field, op, 'an operation with ports, methods, paths or hosts (leave to out for any operation)');
+    if (op === null || typeof op !== 'object' || Array.isArray(op)) reject(this, field, op, 'an operation');
+    const checked: { -readonly [K in keyof AuthorizationOperation]: AuthorizationOperation[K] } = {};
+    for (const key of ['ports', 'notPorts'] as const) {
+      const ports = checkList(this, `${field}.${key}`, op[key], 'port');
+      ports.forEach((p, i) => checkPort(this, `${field}.${key}[${i}]`, p));
+      if (ports.length > 0) checked[key] = ports;
+    }
+    for (const key of ['methods', 'notMethods'] as const) {
+      const methods = checkList(this, `${field}.${key}`, op[key], 'method');
+      methods.forEach((m, i) => {
+        if (typeof m !== 'string' || (m !== '*' && !METHOD.test(m))) {
+          reject(
+            this,
+            `${field}.${key}[${i}]`,
+            m,
+            'an HTTP method in upper case, e.g. "GET" (methods match case-sensitively), or "*"',
+          );
+        }
+      });
+      if (methods.length > 0) checked[key] = methods;
+    }
+    for (const key of ['paths', 'notPaths'] as const) {
+      const paths = checkList(this, `${field}.${key}`, op[key], 'path');
+      paths.forEach((p, i) => this.checkPath(`${field}.${key}[${i}]`, p));
+      if (paths.length > 0) checked[key] = paths;
+    }
+    for (const key of ['hosts', 'notHosts'] as const) {
+      const hosts = checkList(this, `${field}.${key}`, op[key], 'host');
+      hosts.forEach((h, i) => {
+        if (typeof h !== 'string' || (h !== '*' && (!HOST.test(h) || (h.startsWith('*') && h.endsWith('*'))))) {
+          reject(
+            this,
+            `${field}.${key}[${i}]`,
+            h,
+            'a host name, optionally with a port, exact or with one leading or trailing "*", e.g. "bookinfo.example.com" or "*.example.com"',
+          );
+        }
+      });
+      if (hosts.length > 0) checked[key] = hosts;
+    }
+    if (Object.keys(checked).length === 0) {
+      reject(
+        this,
+        field,
+        op,
+        'an operation with ports, methods, paths or hosts (or their not- forms; leave to out for any operation)',
+      );
+    }
+    return checked;
+  }
+
+  /** istiod's `security.ValidateAttribute` for a `when` condition, and the CUSTOM action's limits. */
+  private checkCondition(field: string, condition: AuthorizationCondition): AuthorizationCondition {
+    if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) {
+      reject(this, field, condition, 'a condition { key, values?, notValues? }');
+    }
+    const key = condition.key;
+    const kind = typeof key === 'string' ? conditionKind(key) : undefined;
+    if (kind === undefined) {
+      reject(
+        this,
+        `${field}.key`,
+        key,
+        `one of the attributes istiod supports: ${CONDITION_KEYS} (map keys written "name[key]")`,
+      );
+    }
+    if (this.action === AuthorizationAction.CUSTOM && (IDENTITY_KEYS.has(key) || key.startsWith('request.auth.'))) {
+      reject(
+        this,
+        `${field}.key`,
+        key,
+        'with action CUSTOM, a key other than source.namespace, source.serviceAccount, source.trustDomain, source.principal and request.auth.* (Istio refuses them there)',
+      );
+    }
+    const values = checkList(this, `${field}.values`, condition.values, 'value');
+    const notValues = checkList(this, `${field}.notValues`, condition.notValues, 'value');
+    if (values.length + notValues.length === 0) {
+      reject(this, field, condition, 'a condition with values or notValues (Istio requires one of them)');
+    }
+    for (const [name, list] of [
+      ['values', values],
+      ['notValues', notValues],
+    ] as const) {
+      list.forEach((v, i) => {
+        const f = `${field}.${name}[${i}]`;
+        if (typeof v !== 'string' || v.length === 0) reject(this, f, v, 'a non-empty string');
+        if (kind === 'ip' && !isIstioIpBlock(v)) {
+          reject(this, f, v, `an IP address or CIDR range as Go parses it, for ${key}`);
+        }
+        if (kind === 'port' && !(/^[0-9]+$/.test(v) && Number(v) <= 65535)) {
+          reject(this, f, v, 'a port number 0-65535 written as a string, for destination.port');
+        }
+        if (kind === 'serviceAccount' && !SERVICE_ACCOUNT_VALUE.test(v)) {
+          reject(this, f, v, 'a ServiceAccount "name" or "namespace/name" without "*", for source.serviceAccount');
+        }
+        if (kind === 'trustDomain' && (v.includes('/') || !wildcardOk(v))) {
+          reject(
+            this,
+            f,
+            v,
+            'a trust domain without "/", exact or with one leading or trailing "*", for source.trustDomain',
+          );
+        }
+      });
     }
     return {
-      ports: ports.length ? ports : undefined,
-      methods: methods.length ? methods : undefined,
-      paths: paths.length ? paths : undefined,
-      hosts: hosts.length ? hosts : undefined,
+      key,
+      values: values.length ? values : undefined,
+      notValues: notValues.length ? notValues : undefined,
     };
   }
 
@@ -445,76 +736,93 @@ export class AuthorizationPolicy extends Construct {
     }
   }
 
-  private checkTargets(
-    refs: ReadonlyArray<IMeshService | IKubernetesGateway>,
-  ): { kind: string; group: string; name: string; namespace: string }[] {
-    if (!Array.isArray(refs) || refs.length === 0) {
-      reject(this, 'targetRefs', refs, 'a non-empty list of Services (IMeshService) and Gateways (IKubernetesGateway)');
-    }
-    const seen = new Set<string>();
-    return refs.map((ref, i) => {
-      const field = `targetRefs[${i}]`;
-      if (ref === null || typeof ref !== 'object') {
-        reject(
-          this,
-          field,
-          ref,
-          'an IMeshService (a Service) or an IKubernetesGateway (a Waypoint or KubernetesGateway)',
-        );
-      }
-      const target = isMeshService(ref)
-        ? {
-            kind: 'Service',
-            group: '',
-            name: checkDnsLabel(this, `${field}.serviceName`, ref.serviceName),
-            namespace: ref.namespace,
-          }
-        : {
-            kind: 'Gateway',
-            group: GATEWAY_API_GROUP,
-            name: checkDnsSubdomain(this, `${field}.name`, (ref as IKubernetesGateway).name),
-            namespace: (ref as IKubernetesGateway).namespace,
-          };
-      checkDnsLabel(this, `${field}.namespace`, target.namespace);
-      const key = `${target.kind}/${target.name}`;
-      if (seen.has(key)) reject(this, field, key, 'each target at most once');
-      seen.add(key);
-      return target;
-    });
-  }
-
   private renderRules(): unknown[] {
+    const td = this.trustDomain;
     return this.ruleList.map((rule) => {
       const from = rule.from.map((s) => ({
         source: {
-          principals: s.principals?.map((p) => principalOf(p, this.trustDomain)),
-          namespaces: s.namespaces === undefined ? undefined : [...s.namespaces],
-          ipBlocks: s.ipBlocks === undefined ? undefined : [...s.ipBlocks],
+          principals: s.principals?.map((p) => principalOf(p, td)),
+          notPrincipals: s.notPrincipals?.map((p) => principalOf(p, td)),
+          serviceAccounts: s.serviceAccounts?.map((p) => `${p.namespace}/${p.serviceAccountName}`),
+          notServiceAccounts: s.notServiceAccounts?.map((p) => `${p.namespace}/${p.serviceAccountName}`),
+          trustDomains: copy(s.trustDomains),
+          notTrustDomains: copy(s.notTrustDomains),
+          requestPrincipals: copy(s.requestPrincipals),
+          notRequestPrincipals: copy(s.notRequestPrincipals),
+          namespaces: copy(s.namespaces),
+          notNamespaces: copy(s.notNamespaces),
+          ipBlocks: copy(s.ipBlocks),
+          notIpBlocks: copy(s.notIpBlocks),
+          remoteIpBlocks: copy(s.remoteIpBlocks),
+          notRemoteIpBlocks: copy(s.notRemoteIpBlocks),
         },
       }));
       const to = rule.to.map((o) => ({
         operation: {
           ports: o.ports?.map(String),
-          methods: o.methods === undefined ? undefined : [...o.methods],
-          paths: o.paths === undefined ? undefined : [...o.paths],
-          hosts: o.hosts === undefined ? undefined : [...o.hosts],
+          notPorts: o.notPorts?.map(String),
+          methods: copy(o.methods),
+          notMethods: copy(o.notMethods),
+          paths: copy(o.paths),
+          notPaths: copy(o.notPaths),
+          hosts: copy(o.hosts),
+          notHosts: copy(o.notHosts),
         },
       }));
-      return { from: from.length ? from : undefined, to: to.length ? to : undefined };
+      const when = rule.when.map((c) => ({ key: c.key, values: copy(c.values), notValues: copy(c.notValues) }));
+      return {
+        from: from.length ? from : undefined,
+        to: to.length ? to : undefined,
+        when: when.length ? when : undefined,
+      };
     });
   }
 }
 
-/** An IMeshService rather than a label map or a Gateway: it has a serviceName, a port and versions. */
-function isMeshService(x: unknown): x is IMeshService {
-  const o = x as IMeshService;
-  return (
-    x !== null &&
-    typeof x === 'object' &&
-    typeof o.serviceName === 'string' &&
-    typeof o.port === 'number' &&
-    Array.isArray(o.versions)
-  );
+function copy<T>(list: readonly T[] | undefined): T[] | undefined {
+  return list === undefined ? undefined : [...list];
+}
+
+/** At most one `*`, and only at the start or the end (istiod's `CheckWildcardValues`; Envoy's prefix/suffix match). */
+function wildcardOk(value: string): boolean {
+  const stars = value.split('*').length - 1;
+  return stars === 0 || value === '*' || (stars === 1 && (value.startsWith('*') || value.endsWith('*')));
+}
+
+/** The `when` keys istiod accepts (security.ValidateAttribute), by how their values are checked. */
+type ConditionKind = 'string' | 'ip' | 'port' | 'serviceAccount' | 'trustDomain';
+const EXACT_KEYS: Readonly<Record<string, ConditionKind>> = {
+  'source.ip': 'ip',
+  'remote.ip': 'ip',
+  'source.namespace': 'string',
+  'source.serviceAccount': 'serviceAccount',
+  'source.principal': 'string',
+  'source.trustDomain': 'trustDomain',
+  'request.auth.principal': 'string',
+  'request.auth.audiences': 'string',
+  'request.auth.presenter': 'string',
+  'destination.ip': 'ip',
+  'destination.port': 'port',
+  'connection.sni': 'string',
+};
+const IDENTITY_KEYS = new Set(['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal']);
+const CONDITION_KEYS =
+  'request.headers[<name>], request.auth.claims[<name>], experimental.envoy.filters.<filter>[<key>], ' +
+  Object.keys(EXACT_KEYS).join(', ');
+const SERVICE_ACCOUNT_VALUE = /^([^/*]+\/)?[^/*]+$/;
+
+/** istiod's `validateMapKey`: `<prefix>...[<key>]` with a non-empty key. */
+function mapKeyOk(key: string): boolean {
+  const open = key.indexOf('[');
+  return key.endsWith(']') && open > 0 && open < key.length - 2;
+}
+
+function conditionKind(key: string): ConditionKind | undefined {
+  if (key.startsWith('request.headers') || key.startsWith('request.auth.claims')) {
+    return mapKeyOk(key) ? 'string' : undefined;
+  }
+  if (key.startsWith('experimental.envoy.filters.')) return mapKeyOk(key) ? 'string' : undefined;
+  return EXACT_KEYS[key];
 }
 
 /** A given list's entries (none when absent); an empty list or repeated values are refused. */

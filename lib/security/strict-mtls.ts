@@ -1,13 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
-import { PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
-import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { TlsMode, TrafficPolicy } from '../routing/traffic-policy';
+import { policyRootNamespace } from './_policy-scope';
+import { emitPeerAuthentication, MtlsMode } from './peer-authentication';
 
 /** Props for {@link StrictMtls}. */
 export interface StrictMtlsProps {
@@ -32,7 +31,8 @@ export interface StrictMtlsProps {
 const STRICT_MTLS = typeMarker('StrictMtls');
 
 /**
- * Requires mutual TLS for all traffic into the sidecars of the mesh, or of one namespace:
+ * The STRICT preset of {@link PeerAuthentication}: requires mutual TLS for all traffic into the
+ * sidecars of the mesh, or of one namespace:
  * a `PeerAuthentication` named `default` with `mtls.mode: STRICT` and no selector, in the mesh
  * root namespace (mesh-wide) or in the given namespace. Plain-text requests from outside the mesh
  * (pods without a sidecar) are then refused.
@@ -78,20 +78,7 @@ export class StrictMtls extends Construct {
     if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, STRICT_MTLS);
     // The analysis tells which DestinationRules the policy breaks; it must know the root namespace.
-    const analysis = MeshAnalysis.of(this);
-    let rootNamespace = analysis.rootNamespace;
-    if (props.rootNamespace !== undefined) {
-      rootNamespace = checkDnsLabel(this, 'rootNamespace', props.rootNamespace);
-      if (analysis.rootNamespaceConfigured && analysis.rootNamespace !== rootNamespace) {
-        reject(
-          this,
-          'rootNamespace',
-          rootNamespace,
-          `the root namespace the App's MeshAnalysis already uses, "${analysis.rootNamespace}" (one mesh, one root namespace)`,
-        );
-      }
-      analysis.configure({ rootNamespace });
-    }
+    const rootNamespace = policyRootNamespace(this, props.rootNamespace);
     if (props.namespace !== undefined) {
       checkDnsLabel(this, 'namespace', props.namespace);
       if (props.namespace === rootNamespace) {
@@ -103,11 +90,15 @@ export class StrictMtls extends Construct {
         );
       }
     }
-    this.meshWide = props.namespace === undefined;
-    this.namespace = props.namespace ?? rootNamespace;
-    this.peerAuthentication = newIstioObject('PeerAuthentication', this, 'PeerAuthentication', this.release, {
-      metadata: { name: 'default', namespace: this.namespace },
-      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+    // The STRICT preset of PeerAuthentication: the same object, at this construct's path.
+    const emitted = emitPeerAuthentication(this, this.release, {
+      name: 'default',
+      namespace: props.namespace ?? rootNamespace,
+      rootNamespace,
+      mode: MtlsMode.STRICT,
     });
+    this.meshWide = emitted.meshWide;
+    this.namespace = emitted.namespace;
+    this.peerAuthentication = emitted.apiObject;
   }
 }

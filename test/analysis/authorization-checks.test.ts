@@ -142,6 +142,22 @@ describe('BKI-AUTHZ-PRINCIPAL-UNKNOWN (KIA0106)', () => {
     expect(authz([serviceAccount('curl'), fromPrincipals(['example.org/ns/default/sa/crul'])])).toHaveLength(1);
   });
 
+  test('serviceAccounts entries (`<ns>/<name>`, or `<name>` in the policy namespace) are judged alike', () => {
+    // GIVEN ServiceAccounts curl in default and bot in ci, and a policy naming them and two unknown ones
+    const policy = authorizationPolicy('sa', {
+      rules: [{ from: [{ source: { serviceAccounts: ['curl', 'ci/bot', 'crul', 'ci/robot'] } }] }],
+    });
+    // WHEN / THEN
+    expect(authz([serviceAccount('curl'), serviceAccount('bot', 'ci'), policy])).toEqual([
+      'BKI-AUTHZ-PRINCIPAL-UNKNOWN KIA0106 spec.rules[0].from[0].source.serviceAccounts[2] "crul"',
+      'BKI-AUTHZ-PRINCIPAL-UNKNOWN KIA0106 spec.rules[0].from[0].source.serviceAccounts[3] "ci/robot"',
+    ]);
+    const [finding] = analyzeManifests([serviceAccount('bot', 'ci'), policy]).filter((f) => f.field.endsWith('[3]'));
+    expect(finding.message).toContain(
+      'expected the principal of a ServiceAccount of namespace "ci" ("bot"), as "ci/<name>"',
+    );
+  });
+
   test('silent for known and generated accounts, wildcards, other forms and namespaces without ServiceAccounts', () => {
     const sa = serviceAccount('curl');
     // `default`, the installer's gateway accounts, and the accounts Istio creates for Gateway API gateways

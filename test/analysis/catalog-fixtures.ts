@@ -892,6 +892,89 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.SECURITY_SELECTOR_NO_WORKLOADS.code,
+    objects: [
+      ...REVIEWS,
+      at('ratings-strict', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'ratings-strict', namespace: 'default' },
+        spec: { selector: { matchLabels: { app: 'ratings' } }, mtls: { mode: 'STRICT' } },
+      }),
+    ],
+  },
+  {
+    code: C.PEER_AUTHENTICATION_PORT_NO_SELECTOR.code,
+    objects: [
+      at('bookinfo-mtls', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: 'bookinfo' },
+        spec: { mtls: { mode: 'STRICT' }, portLevelMtls: { 9080: { mode: 'DISABLE' } } },
+      }),
+    ],
+  },
+  {
+    code: C.PEER_AUTHENTICATION_SELECTOR_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      ...[{ app: 'reviews' }, { version: 'v2' }].map((labels, i) =>
+        at(`reviews-mtls-${i}`, {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: `reviews-${i}`, namespace: 'default' },
+          spec: { selector: { matchLabels: labels }, mtls: { mode: i === 0 ? 'STRICT' : 'PERMISSIVE' } },
+        }),
+      ),
+    ],
+  },
+  {
+    code: C.SIDECAR_SELECTORLESS_DUPLICATE.code,
+    objects: ['default', 'egress-only'].map((name) =>
+      at(name, {
+        apiVersion: NETWORKING,
+        kind: 'Sidecar',
+        metadata: { name, namespace: 'bookinfo' },
+        spec: { egress: [{ hosts: ['./*'] }] },
+      }),
+    ),
+  },
+  {
+    code: C.SIDECAR_SELECTOR_CONFLICT.code,
+    objects: [
+      ...REVIEWS,
+      ...[{ app: 'reviews' }, { version: 'v1' }].map((labels, i) =>
+        at(`sidecar-${i}`, {
+          apiVersion: NETWORKING,
+          kind: 'Sidecar',
+          metadata: { name: `reviews-${i}` },
+          spec: { workloadSelector: { labels }, egress: [{ hosts: ['./*'] }] },
+        }),
+      ),
+    ],
+  },
+  {
+    code: C.AUTHZ_JWT_NO_AUTHN.code,
+    objects: [
+      ...REVIEWS,
+      authorizationPolicy('require-jwt', 'default', {
+        selector: { matchLabels: { app: 'reviews' } },
+        rules: [{ from: [{ source: { requestPrincipals: ['testing@secure.istio.io/testing@secure.istio.io'] } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.AUTHZ_HTTP_ON_TCP.code,
+    objects: [
+      service('mysqldb', [{ name: 'tcp-mysql', port: 3306 }]),
+      deployment('mysqldb-v1', { app: 'mysqldb', version: 'v1' }),
+      authorizationPolicy('mysql-readers', 'default', {
+        selector: { matchLabels: { app: 'mysqldb' } },
+        rules: [{ to: [{ operation: { methods: ['GET'], ports: ['3306'] } }] }],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {

@@ -77,6 +77,14 @@ const MESH_POLICY_AND_HYGIENE_CODES = new Set(
     MESH_CHECKS.VS_DELEGATE_UNUSED, // test/routing/http-route-checks.test.ts
     MESH_CHECKS.VS_DELEGATE_MATCH_CONFLICT, // test/routing/http-route-checks.test.ts
     MESH_CHECKS.MATCH_GATEWAY_UNBOUND, // test/routing/http-route-checks.test.ts
+    // Security policies: test/analysis/security-policy-checks.test.ts
+    MESH_CHECKS.SECURITY_SELECTOR_NO_WORKLOADS,
+    MESH_CHECKS.PEER_AUTHENTICATION_PORT_NO_SELECTOR,
+    MESH_CHECKS.SIDECAR_SELECTORLESS_DUPLICATE,
+    MESH_CHECKS.SIDECAR_SELECTOR_CONFLICT,
+    MESH_CHECKS.AUTHZ_JWT_NO_AUTHN,
+    MESH_CHECKS.AUTHZ_HTTP_ON_TCP,
+    MESH_CHECKS.PEER_AUTHENTICATION_SELECTOR_CONFLICT,
   ].map((c) => c.code),
 );
 const withCode = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);

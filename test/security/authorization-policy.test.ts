@@ -6,6 +6,7 @@ import { isIstioIpBlock } from '../../lib/core/_cidr';
 import { IstioRelease } from '../../lib/core/istio-release';
 import { AuthorizationAction, AuthorizationPolicy } from '../../lib/security/authorization-policy';
 import { invalidInputOf } from '../support/assertions';
+import { collectWarnings } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
@@ -317,5 +318,222 @@ describe('AuthorizationPolicy', () => {
     const ap = new AuthorizationPolicy(chart, 'later', { name: 'later' });
     const e2 = invalidInputOf(() => ap.addRule({ to: [{ methods: ['Get'] }] }));
     expect([e2.field, e2.value]).toEqual(['addRule(rules[0]).to[0].methods[0]', 'Get']);
+  });
+  test('Istio 1.30 fields: not- forms, serviceAccounts, requestPrincipals, remoteIpBlocks, when conditions', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // (no RequestAuthentication here: the analysis's BKI-AUTHZ-JWT-NO-AUTHN warning is collected)
+    const warnings = collectWarnings(chart);
+    // WHEN
+    new AuthorizationPolicy(chart, 'jwt', {
+      name: 'require-jwt',
+      namespace: 'foo',
+      selector: { app: 'httpbin' },
+      rules: [
+        {
+          from: [
+            {
+              notPrincipals: [curl],
+              requestPrincipals: ['testing@secure.istio.io/testing@secure.istio.io'],
+              notRequestPrincipals: ['*@evil.example.com/x'],
+              notNamespaces: ['legacy'],
+              notIpBlocks: ['10.1.0.0/16'],
+              remoteIpBlocks: ['203.0.113.0/24'],
+              notRemoteIpBlocks: ['203.0.113.7'],
+            },
+            { serviceAccounts: [curl], notServiceAccounts: [{ serviceAccountName: 'bot', namespace: 'ci' }] },
+            { trustDomains: ['cluster.local', '*.example.org'], notTrustDomains: ['legacy.*'] },
+          ],
+          to: [
+            {
+              notPorts: [15021],
+              notMethods: ['DELETE'],
+              notPaths: ['/admin/*'],
+              notHosts: ['internal.example.com'],
+            },
+          ],
+          when: [
+            { key: 'request.auth.claims[groups]', values: ['group1'] },
+            { key: 'request.headers[x-token]', notValues: ['guest'] },
+            { key: 'source.ip', values: ['10.0.0.0/8'], notValues: ['10.0.0.1'] },
+            { key: 'destination.port', values: ['8000'] },
+            { key: 'source.serviceAccount', values: ['default/curl'] },
+            { key: 'source.trustDomain', values: ['*.local'] },
+            { key: 'request.auth.claims[nested][key]', values: ['v'] },
+            { key: 'experimental.envoy.filters.network.mysql_proxy[db.table]', values: ['[update]'] },
+            { key: 'connection.sni', values: ['*.example.com'] },
+          ],
+        },
+      ],
+    });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(objects).toMatchSnapshot();
+    expect(warnings.map((w) => w.code)).toEqual(['BKI-AUTHZ-JWT-NO-AUTHN']);
+    expect(objects[0].spec.rules).toEqual([
+      {
+        from: [
+          {
+            source: {
+              notPrincipals: ['cluster.local/ns/default/sa/curl'],
+              requestPrincipals: ['testing@secure.istio.io/testing@secure.istio.io'],
+              notRequestPrincipals: ['*@evil.example.com/x'],
+              notNamespaces: ['legacy'],
+              notIpBlocks: ['10.1.0.0/16'],
+              remoteIpBlocks: ['203.0.113.0/24'],
+              notRemoteIpBlocks: ['203.0.113.7'],
+            },
+          },
+          { source: { serviceAccounts: ['default/curl'], notServiceAccounts: ['ci/bot'] } },
+          { source: { trustDomains: ['cluster.local', '*.example.org'], notTrustDomains: ['legacy.*'] } },
+        ],
+        to: [
+          {
+            operation: {
+              notPorts: ['15021'],
+              notMethods: ['DELETE'],
+              notPaths: ['/admin/*'],
+              notHosts: ['internal.example.com'],
+            },
+          },
+        ],
+        when: [
+          { key: 'request.auth.claims[groups]', values: ['group1'] },
+          { key: 'request.headers[x-token]', notValues: ['guest'] },
+          { key: 'source.ip', values: ['10.0.0.0/8'], notValues: ['10.0.0.1'] },
+          { key: 'destination.port', values: ['8000'] },
+          { key: 'source.serviceAccount', values: ['default/curl'] },
+          { key: 'source.trustDomain', values: ['*.local'] },
+          { key: 'request.auth.claims[nested][key]', values: ['v'] },
+          { key: 'experimental.envoy.filters.network.mysql_proxy[db.table]', values: ['[update]'] },
+          { key: 'connection.sni', values: ['*.example.com'] },
+        ],
+      },
+    ]);
+    expect(allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test("allowNothing and denyAll: the namespace-wide presets of Istio's docs", () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    // WHEN
+    const nothing = AuthorizationPolicy.allowNothing(chart, 'nothing', { namespace: 'foo' });
+    AuthorizationPolicy.denyAll(chart, 'deny', { namespace: 'istio-system' });
+    AuthorizationPolicy.allowNothing(chart, 'pp', { name: 'pp-nothing', selector: productpage });
+    const objects = Testing.synth(chart);
+    // THEN
+    expect(objects.map((o) => [o.metadata, o.spec])).toEqual([
+      [{ name: 'allow-nothing', namespace: 'foo' }, { action: 'ALLOW' }],
+      [
+        { name: 'deny-all', namespace: 'istio-system' },
+        { action: 'DENY', rules: [{}] },
+      ],
+      [
+        { name: 'pp-nothing', namespace: 'default' },
+        { selector: { matchLabels: { app: 'productpage' } }, action: 'ALLOW' },
+      ],
+    ]);
+    expect(nothing.action).toBe(AuthorizationAction.ALLOW);
+    expect(allSchemaErrors(objects)).toEqual([]);
+    const e = invalidInputOf(() => AuthorizationPolicy.denyAll(chart, 'bad', { namespace: 'Foo' }));
+    expect([e.field, e.value]).toEqual(['namespace', 'Foo']);
+  });
+
+  test('bad input to the Istio 1.30 fields is refused as istiod would', () => {
+    // GIVEN
+    const chart = chartOn(IstioRelease.V1_30);
+    const rule = (r: Record<string, unknown>) => ({ name: 'p', rules: [r] });
+    const cases: [Record<string, unknown>, string, unknown][] = [
+      [rule({ from: [{ notPrincipals: ['x'] }] }), 'rules[0].from[0].notPrincipals[0]', 'x'],
+      [rule({ from: [{ requestPrincipals: [''] }] }), 'rules[0].from[0].requestPrincipals[0]', ''],
+      [rule({ from: [{ requestPrincipals: ['a*b'] }] }), 'rules[0].from[0].requestPrincipals[0]', 'a*b'],
+      [rule({ from: [{ notNamespaces: ['A'] }] }), 'rules[0].from[0].notNamespaces[0]', 'A'],
+      [rule({ from: [{ notIpBlocks: ['1.2.3.4/33'] }] }), 'rules[0].from[0].notIpBlocks[0]', '1.2.3.4/33'],
+      [rule({ from: [{ remoteIpBlocks: ['x'] }] }), 'rules[0].from[0].remoteIpBlocks[0]', 'x'],
+      [rule({ from: [{ notRemoteIpBlocks: [] }] }), 'rules[0].from[0].notRemoteIpBlocks', []],
+      [
+        rule({ from: [{ serviceAccounts: [curl], namespaces: ['default'] }] }),
+        'rules[0].from[0]',
+        { serviceAccounts: [curl], namespaces: ['default'] },
+      ],
+      [
+        rule({
+          from: [
+            {
+              serviceAccounts: Array.from({ length: 17 }, (_, i) => ({
+                serviceAccountName: `sa${i}`,
+                namespace: 'default',
+              })),
+            },
+          ],
+        }),
+        'rules[0].from[0].serviceAccounts',
+        17,
+      ],
+      [rule({ from: [{ trustDomains: ['a/b'] }] }), 'rules[0].from[0].trustDomains[0]', 'a/b'],
+      [rule({ from: [{ notTrustDomains: ['a*b'] }] }), 'rules[0].from[0].notTrustDomains[0]', 'a*b'],
+      [rule({ to: [{ notPorts: [0] }] }), 'rules[0].to[0].notPorts[0]', 0],
+      [rule({ to: [{ notMethods: ['get'] }] }), 'rules[0].to[0].notMethods[0]', 'get'],
+      [rule({ to: [{ notPaths: ['x'] }] }), 'rules[0].to[0].notPaths[0]', 'x'],
+      [rule({ to: [{ notHosts: ['*a*'] }] }), 'rules[0].to[0].notHosts[0]', '*a*'],
+      [rule({ when: [] }), 'rules[0].when', []],
+      [rule({ when: [null] }), 'rules[0].when[0]', null],
+      [
+        rule({ when: [{ key: 'destination.labels[app]', values: ['a'] }] }),
+        'rules[0].when[0].key',
+        'destination.labels[app]',
+      ],
+      [
+        rule({ when: [{ key: 'destination.namespace', values: ['a'] }] }),
+        'rules[0].when[0].key',
+        'destination.namespace',
+      ],
+      [rule({ when: [{ key: 'request.headers[]', values: ['a'] }] }), 'rules[0].when[0].key', 'request.headers[]'],
+      [rule({ when: [{ key: 'request.auth.claims', values: ['a'] }] }), 'rules[0].when[0].key', 'request.auth.claims'],
+      [rule({ when: [{ key: 'source.ip' }] }), 'rules[0].when[0]', { key: 'source.ip' }],
+      [rule({ when: [{ key: 'source.ip', values: ['1.2.3'] }] }), 'rules[0].when[0].values[0]', '1.2.3'],
+      [rule({ when: [{ key: 'remote.ip', notValues: ['x'] }] }), 'rules[0].when[0].notValues[0]', 'x'],
+      [rule({ when: [{ key: 'destination.port', values: ['65536'] }] }), 'rules[0].when[0].values[0]', '65536'],
+      [rule({ when: [{ key: 'source.serviceAccount', values: ['a/b/c'] }] }), 'rules[0].when[0].values[0]', 'a/b/c'],
+      [rule({ when: [{ key: 'source.trustDomain', values: ['a/b'] }] }), 'rules[0].when[0].values[0]', 'a/b'],
+      [rule({ when: [{ key: 'connection.sni', values: [''] }] }), 'rules[0].when[0].values[0]', ''],
+    ];
+    cases.forEach(([props, field, value], i) => {
+      // WHEN / THEN
+      const e = invalidInputOf(() => new AuthorizationPolicy(chart, `c${i}`, props as never));
+      expect([e.constructPath, e.field, e.value]).toEqual([`test/c${i}`, field, value]);
+      expect(e.allowed.length).toBeGreaterThan(0);
+    });
+    // CUSTOM: no identities, no identity or JWT conditions.
+    const custom = { name: 'c', action: AuthorizationAction.CUSTOM, provider: 'ext' };
+    const e1 = invalidInputOf(
+      () => new AuthorizationPolicy(chart, 'custom1', { ...custom, rules: [{ from: [{ requestPrincipals: ['*'] }] }] }),
+    );
+    expect([e1.field, e1.value]).toEqual(['rules[0].from[0]', { requestPrincipals: ['*'] }]);
+    const e2 = invalidInputOf(
+      () =>
+        new AuthorizationPolicy(chart, 'custom2', {
+          ...custom,
+          rules: [{ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }],
+        }),
+    );
+    expect([e2.field, e2.value]).toEqual(['rules[0].when[0].key', 'request.auth.claims[iss]']);
+    // Istio 1.17's CRD has no serviceAccounts or trustDomains.
+    for (const key of ['serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains']) {
+      const value = key.endsWith('Domains') ? ['cluster.local'] : [curl];
+      const eOld = invalidInputOf(
+        () =>
+          new AuthorizationPolicy(chartOn(IstioRelease.V1_17), `old-${key}`, {
+            name: 'p',
+            rules: [{ from: [{ [key]: value }] }],
+          }),
+      );
+      expect([eOld.field, eOld.value]).toEqual([`rules[0].from[0].${key}`, 'Istio 1.17']);
+    }
+    const ok = new AuthorizationPolicy(chart, 'custom3', {
+      ...custom,
+      rules: [{ from: [{ remoteIpBlocks: ['1.2.3.4'] }], when: [{ key: 'request.headers[x]', values: ['y'] }] }],
+    });
+    expect(ok.rules[0].when).toEqual([{ key: 'request.headers[x]', values: ['y'], notValues: undefined }]);
   });
 });
