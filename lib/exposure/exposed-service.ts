@@ -15,6 +15,7 @@ import { HttpMatch, HttpRewrite, HttpRoute, renderMatches, StringMatch } from '.
 import { L4RouteContext, TcpRoute } from '../routing/tcp-route';
 import { TlsRoute } from '../routing/tls-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
+import { RequestAuthentication } from '../security/request-authentication';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import { checkGatewayHosts, checkPortName, ServerProtocol, ServerTlsMode, SharedGateway } from './shared-gateway';
 
@@ -574,24 +575,14 @@ export class ExposedService extends Construct {
     }
     if (props.jwt !== undefined) {
       const jwt = this.checkJwt(props.jwt);
-      this.requestAuthentication = newIstioObject(
-        'RequestAuthentication',
-        this,
-        'RequestAuthentication',
-        this.release,
-        {
-          metadata: {
-            name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`),
-            namespace: this.ingressGateway.namespace,
-          },
-          spec: {
-            selector: { matchLabels: { ...this.ingressGateway.selector } },
-            jwtRules: [
-              { issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences ? [...jwt.audiences] : undefined },
-            ],
-          },
-        },
-      );
+      // The library's RequestAuthentication: istiod's JWT rules, jwksUri parsed as Go parses URLs.
+      this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
+        release: this.release,
+        name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-jwt`),
+        namespace: this.ingressGateway.namespace,
+        selector: { ...this.ingressGateway.selector },
+        jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: jwt.audiences }],
+      }).requestAuthentication;
       this.jwtPolicy = newIstioObject('AuthorizationPolicy', this, 'RequireJwtPolicy', this.release, {
         metadata: {
           name: checkDnsSubdomain(this, 'jwt (policy name)', `${policyPrefix}-require-jwt`),
@@ -749,13 +740,8 @@ export class ExposedService extends Construct {
   private checkJwt(jwt: JwtRequirement): JwtRequirement {
     if (jwt === null || typeof jwt !== 'object') reject(this, 'jwt', jwt, 'a JwtRequirement { issuer, jwksUri }');
     checkNonEmpty(this, 'jwt.issuer', jwt.issuer);
-    let url: URL | undefined;
-    try {
-      url = new URL(jwt.jwksUri);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || url.protocol !== 'https:')
+    // Only the scheme here: the RequestAuthentication checks the rest of the URL as istiod does.
+    if (typeof jwt.jwksUri !== 'string' || !/^https:\/\/[^/?#]/i.test(jwt.jwksUri))
       reject(this, 'jwt.jwksUri', jwt.jwksUri, 'an https:// URL of a JSON Web Key Set');
     if (jwt.audiences !== undefined) {
       if (!Array.isArray(jwt.audiences) || jwt.audiences.length === 0)

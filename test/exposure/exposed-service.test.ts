@@ -395,11 +395,11 @@ describe('ExposedService', () => {
     expect(ra.metadata.namespace).toBe('istio-ingress');
     expect(ra.spec).toEqual({
       selector: { matchLabels: { istio: 'ingress' } },
-      // The imported class writes the proto field name jwks_uri, which Istio accepts like jwksUri.
+      // The library's RequestAuthentication writes jwksUri, as Istio's samples do.
       jwtRules: [
         {
           issuer: 'https://issuer.example.com',
-          jwks_uri: 'https://issuer.example.com/.well-known/jwks.json',
+          jwksUri: 'https://issuer.example.com/.well-known/jwks.json',
           audiences: ['grafana'],
         },
       ],
