@@ -128,6 +128,7 @@ export { Waypoint, WaypointFor } from './ambient/waypoint';
 
 // Security: peer authentication (mTLS modes, StrictMtls), request authentication (JWTs), authorization
 // policies for sidecars, ztunnel and waypoints, and Sidecar resources.
+export type { PolicySelector } from './security/_policy-scope';
 export type {
   AuthorizationCondition,
   AuthorizationOperation,

@@ -6,10 +6,7 @@ import { checkDnsLabel, checkDnsSubdomain, checkLabels, reject } from '../core/i
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
 
-/**
- * The pods a policy applies to: pod labels, or an {@link IMeshService} for `app: <serviceName>`.
- * @internal
- */
+/** The pods a policy applies to: pod labels, or an {@link IMeshService} for `app: <serviceName>`. */
 export type PolicySelector = Readonly<Record<string, string>> | IMeshService;
 
 /**
