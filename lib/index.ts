@@ -290,5 +290,6 @@ export type { HttpbinProps } from './samples/httpbin';
 export { Httpbin, HttpbinServer } from './samples/httpbin';
 export type { NginxServerProps } from './samples/nginx-server';
 export { NginxServer } from './samples/nginx-server';
+export type { SampleWorkloadOptions } from './samples/sample-workload-options';
 export type { TcpEchoProps, TcpEchoVersion } from './samples/tcp-echo';
 export { TcpEcho } from './samples/tcp-echo';

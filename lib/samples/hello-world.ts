@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
-import { SidecarInjection } from '../core/sidecar-injection';
 import { VersionedWorkload } from '../workload/versioned-workload';
 import { checkVersionList, samplePodLabels } from './_sample';
+import { SampleWorkloadOptions } from './sample-workload-options';
 
 /** The versions Istio publishes an image of (`registry.istio.io/release/examples-helloworld-<version>:1.0`). */
 const IMAGES: Readonly<Record<string, string>> = {
@@ -15,7 +15,7 @@ const IMAGES: Readonly<Record<string, string>> = {
 };
 
 /** Props for {@link HelloWorld}. */
-export interface HelloWorldProps {
+export interface HelloWorldProps extends SampleWorkloadOptions {
   /**
    * Namespace of every object.
    * @default 'default'
@@ -32,22 +32,6 @@ export interface HelloWorldProps {
    * @default 5000
    */
   readonly port?: number;
-  /**
-   * How the pods get their Istio sidecar. `SidecarInjection.NAMESPACE_LABEL` is refused (no Namespace is
-   * emitted): label the namespace yourself and choose NONE.
-   * @default SidecarInjection.POD_LABEL
-   */
-  readonly sidecarInjection?: SidecarInjection;
-  /**
-   * Emit the Service.
-   * @default true
-   */
-  readonly createService?: boolean;
-  /**
-   * Emit the Deployments.
-   * @default true
-   */
-  readonly createDeployments?: boolean;
 }
 
 const HELLO_WORLD = typeMarker('HelloWorld');

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
-import { SidecarInjection } from '../core/sidecar-injection';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { VersionedWorkload } from '../workload/versioned-workload';
 import { checkVersionList, samplePodLabels } from './_sample';
+import { SampleWorkloadOptions } from './sample-workload-options';
 
 /** Which httpbin server the pods run. */
 export enum HttpbinServer {
@@ -24,7 +24,7 @@ export enum HttpbinServer {
 }
 
 /** Props for {@link Httpbin}. */
-export interface HttpbinProps {
+export interface HttpbinProps extends SampleWorkloadOptions {
   /**
    * Name of the Service and ServiceAccount, the `app` label, and the Deployments' name or prefix.
    * @default 'httpbin'
@@ -57,27 +57,11 @@ export interface HttpbinProps {
    */
   readonly versions?: readonly string[];
   /**
-   * How the pods get their Istio sidecar. `SidecarInjection.NAMESPACE_LABEL` is refused (no Namespace is
-   * emitted): label the namespace yourself and choose NONE.
-   * @default SidecarInjection.POD_LABEL
-   */
-  readonly sidecarInjection?: SidecarInjection;
-  /**
    * Emit a ServiceAccount `<name>` for the pods to run as (their mesh identity). Without it the pods run
    * as the namespace's `default` account, as the mirroring task's inline Deployments do.
    * @default true
    */
   readonly createServiceAccount?: boolean;
-  /**
-   * Emit the Service. Turn off to add versions to an httpbin Service emitted elsewhere.
-   * @default true
-   */
-  readonly createService?: boolean;
-  /**
-   * Emit the Deployments. Turn off for the Service alone (`versions` still says which versions its pods have).
-   * @default true
-   */
-  readonly createDeployments?: boolean;
 }
 
 const HTTPBIN = typeMarker('Httpbin');

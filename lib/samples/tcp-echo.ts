@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
-import { SidecarInjection } from '../core/sidecar-injection';
 import { VersionServices } from '../routing/version-services';
 import { VersionedWorkload } from '../workload/versioned-workload';
 import { checkVersionList, samplePodLabels } from './_sample';
+import { SampleWorkloadOptions } from './sample-workload-options';
 
 /** One version of a {@link TcpEcho}. */
 export interface TcpEchoVersion {
@@ -22,7 +22,7 @@ export interface TcpEchoVersion {
 }
 
 /** Props for {@link TcpEcho}. */
-export interface TcpEchoProps {
+export interface TcpEchoProps extends SampleWorkloadOptions {
   /**
    * Name of the Service, the `app` label and the Deployments' name or prefix.
    * @default 'tcp-echo'
@@ -44,22 +44,6 @@ export interface TcpEchoProps {
    * @default the one Deployment `<name>` of `tcp-echo.yaml`: version v1, prefix `hello`
    */
   readonly versions?: readonly TcpEchoVersion[];
-  /**
-   * How the pods get their Istio sidecar. `SidecarInjection.NAMESPACE_LABEL` is refused (no Namespace is
-   * emitted): label the namespace yourself and choose NONE.
-   * @default SidecarInjection.POD_LABEL
-   */
-  readonly sidecarInjection?: SidecarInjection;
-  /**
-   * Emit the Service (ports `tcp` 9000 and `tcp-other` 9001).
-   * @default true
-   */
-  readonly createService?: boolean;
-  /**
-   * Emit the Deployments.
-   * @default true
-   */
-  readonly createDeployments?: boolean;
   /**
    * Also a Service per version, `<name>-<version>`, on port `tcp` (9000) alone, which Gateway API
    * routes (TCPRoute) send a version's traffic to, as the TCP traffic shifting task writes them.
