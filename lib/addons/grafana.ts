@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
@@ -230,6 +231,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Grafana', props);
     markInstance(this, GRAFANA);
     this.release = IstioRelease.of(this, props.release);
     const rel = releaseValue(RELEASES, this.release);

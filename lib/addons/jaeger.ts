@@ -2,6 +2,7 @@ import { Yaml } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -199,6 +200,7 @@ export class Jaeger extends Construct {
 
   constructor(scope: Construct, id: string, props: JaegerProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Jaeger', props);
     markInstance(this, JAEGER);
     this.release = IstioRelease.of(this, props.release);
     const rel = releaseValue(RELEASES, this.release);

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
@@ -260,6 +261,7 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: KialiProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Kiali', props);
     markInstance(this, KIALI);
     this.release = IstioRelease.of(this, props.release);
     const rel = releaseValue(RELEASES, this.release);

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import {
@@ -163,6 +164,7 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: LokiProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Loki', props);
     markInstance(this, LOKI);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     // Derived names (`<name>-clusterrolebinding`, 19 more characters) must stay DNS labels too.

@@ -2,6 +2,7 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -269,6 +270,7 @@ export class Prometheus extends Construct implements IAddonService {
 
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Prometheus', props);
     markInstance(this, PROMETHEUS);
     this.release = IstioRelease.of(this, props.release);
     const facts = releaseValue(RELEASES, this.release);

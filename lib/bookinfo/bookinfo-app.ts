@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkOwnableNamespace, isOwnableNamespace } from '../core/_owned-namespaces';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
 import { checkDnsLabel, checkInteger, reject } from '../core/input-validation';
@@ -164,6 +165,7 @@ export class BookinfoApp extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'BookinfoApp', props);
     markInstance(this, BOOKINFO_APP);
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);

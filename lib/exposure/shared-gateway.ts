@@ -9,6 +9,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
@@ -246,6 +247,7 @@ export class SharedGateway extends Construct implements IGateway {
 
   constructor(scope: Construct, id: string, props: SharedGatewayProps) {
     super(scope, id);
+    props = checkedProps(this, 'SharedGateway', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);

@@ -7,6 +7,7 @@ import {
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IGateway } from '../core/gateway';
 import {
@@ -238,6 +239,7 @@ export class VersionRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionRoutingProps) {
     super(scope, id);
+    props = checkedProps(this, 'VersionRouting', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);

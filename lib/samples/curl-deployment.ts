@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
 import { SidecarInjection } from '../core/sidecar-injection';
@@ -60,6 +61,7 @@ export class CurlDeployment extends Construct implements IWorkloadIdentity {
 
   constructor(scope: Construct, id: string, props: CurlDeploymentProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'CurlDeployment', props);
     markInstance(this, CURL_DEPLOYMENT);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'CurlDeploymentProps');
     const name = checkDnsLabel(this, 'name', props.name ?? 'curl');

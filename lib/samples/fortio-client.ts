@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn, MeshServicePort } from '../core/mesh-service';
@@ -84,6 +85,7 @@ export class FortioClient extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: FortioClientProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'FortioClient', props);
     markInstance(this, FORTIO_CLIENT);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'FortioClientProps');

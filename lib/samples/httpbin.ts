@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
@@ -116,6 +117,7 @@ export class Httpbin extends Construct implements IMeshService, IWorkloadIdentit
 
   constructor(scope: Construct, id: string, props: HttpbinProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Httpbin', props);
     markInstance(this, HTTPBIN);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'HttpbinProps');
     const name = checkDnsLabel(this, 'name', props.name ?? 'httpbin');

@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, reject } from '../core/input-validation';
@@ -109,6 +110,7 @@ export class NginxServer extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: NginxServerProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'NginxServer', props);
     markInstance(this, NGINX_SERVER);
     // Routes to it and the Secrets' absence are checked with the rest of the app at synth.
     MeshAnalysis.of(this);

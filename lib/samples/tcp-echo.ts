@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
@@ -96,6 +97,7 @@ export class TcpEcho extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: TcpEchoProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'TcpEcho', props);
     markInstance(this, TCP_ECHO);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'TcpEchoProps');
     const name = checkDnsLabel(this, 'name', props.name ?? 'tcp-echo');

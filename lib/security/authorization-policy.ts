@@ -6,6 +6,7 @@ import { AuthorizationPolicySpec } from '../../imports/istiov1-security.istio.io
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
@@ -370,6 +371,7 @@ export class AuthorizationPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
+    props = checkedProps(this, 'AuthorizationPolicy', props);
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, AUTHORIZATION_POLICY);

@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import {
@@ -295,6 +296,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
 
   constructor(scope: Construct, id: string, props: VersionedWorkloadProps) {
     super(scope, id);
+    props = checkedProps(this, 'VersionedWorkload', props);
     markInstance(this, VERSIONED_WORKLOAD);
     // Cross-object checks (port names, subsets, routes to this service) run at synth.
     MeshAnalysis.of(this);
