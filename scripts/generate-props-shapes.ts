@@ -28,6 +28,16 @@ export const CHECKED_METHODS: readonly string[] = [
   'VersionRouting.splitTraffic',
   'VersionRouting.addTcpRoute',
   'VersionRouting.addTlsRoute',
+  'VersionRouting.routeHeaderTo',
+  'KubernetesGateway.addListener',
+  'RequestAuthentication.addJwtRule',
+  'SharedGateway.referenceFrom',
+  'PrometheusStorage.static.persistentVolumeClaim',
+  'JaegerStorage.static.memory',
+  'ResponseBody.static.text',
+  'ResponseBody.static.bytes',
+  'PathReplacement.static.full',
+  'PathReplacement.static.prefix',
   'ExposedService.addRoute',
   'AuthorizationPolicy.addRule',
   'SharedGateway.addServer',
@@ -97,6 +107,15 @@ function main(): void {
       if (literals.every((l) => l !== undefined)) {
         const values = literals as (string | number | boolean | null)[];
         if (values.length === 2 && values.includes(true) && values.includes(false)) return 'boolean';
+        // An enum's members are named as users write them (ServerProtocol.HTTP).
+        const enumOf = (m: ts.Type) =>
+          m.flags & ts.TypeFlags.EnumLiteral
+            ? (m.getSymbol() as { parent?: ts.Symbol } | undefined)?.parent
+            : undefined;
+        const parent = enumOf(members[0]);
+        if (parent && members.every((m) => enumOf(m) === parent)) {
+          return { lit: values, names: members.map((m) => `${parent.getName()}.${m.getSymbol()!.getName()}`) };
+        }
         return { lit: values };
       }
       const shapes: Shape[] = [];

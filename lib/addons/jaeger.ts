@@ -2,7 +2,7 @@ import { Yaml } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
-import { checkedProps } from '../core/_props-check';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -32,6 +32,7 @@ export class JaegerStorage {
 
   /** In memory only: no volume, traces vanish with the container; `maxTraces` bounds the memory used. */
   public static memory(options: JaegerMemoryStorageOptions = {}): JaegerStorage {
+    [options] = checkedArgs('JaegerStorage.memory', 'JaegerStorage.static.memory', [options]) as [typeof options];
     return new JaegerStorage('memory', options.maxTraces ?? DEFAULT_MAX_TRACES);
   }
 

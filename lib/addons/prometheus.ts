@@ -2,7 +2,7 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 
-import { checkedProps } from '../core/_props-check';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -43,6 +43,11 @@ export class PrometheusStorage {
    * before the new one starts, and runs one replica.
    */
   public static persistentVolumeClaim(options: PrometheusVolumeClaimOptions): PrometheusStorage {
+    [options] = checkedArgs(
+      'PrometheusStorage.persistentVolumeClaim',
+      'PrometheusStorage.static.persistentVolumeClaim',
+      [options],
+    ) as [typeof options];
     return new PrometheusStorage(options);
   }
 

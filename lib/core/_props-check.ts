@@ -17,7 +17,7 @@ export type Shape =
   | 'boolean'
   | 'function'
   | 'any'
-  | { readonly lit: readonly (string | number | boolean | null)[] }
+  | { readonly lit: readonly (string | number | boolean | null)[]; readonly names?: readonly string[] }
   | { readonly arr: Shape }
   | { readonly map: Shape }
   | { readonly union: readonly Shape[] }
@@ -120,17 +120,19 @@ class Checker {
         ? value
         : new Mismatch(field, value, 'a construct (an object with a construct node)');
     }
-    if (kind === 'Duration') {
-      const ms = isObject ? measure(value, 'toMilliseconds') : NaN;
-      return Number.isFinite(ms) && ms >= 0
+    // Whether it is a Duration or Size; its length (finite, at least 1 ms, whole KiB) is checked by
+    // the construct that uses it, which knows the field's bounds.
+    if (kind === 'Duration' || kind === 'Size') {
+      const method = kind === 'Duration' ? 'toMilliseconds' : 'toKibibytes';
+      return isObject && typeof (value as Record<string, unknown>)[method] === 'function'
         ? value
-        : new Mismatch(field, value, 'a cdk8s Duration (Duration.seconds(n), Duration.millis(n), ...)');
-    }
-    if (kind === 'Size') {
-      const mib = isObject ? measure(value, 'toMebibytes') : NaN;
-      return Number.isFinite(mib) && mib >= 0
-        ? value
-        : new Mismatch(field, value, 'a cdk8s Size (Size.gibibytes(n), ...)');
+        : new Mismatch(
+            field,
+            value,
+            kind === 'Duration'
+              ? 'a cdk8s Duration (Duration.seconds(n), Duration.millis(n), ...)'
+              : 'a cdk8s Size (Size.gibibytes(n), ...)',
+          );
     }
     return isObject || typeof value === 'function' ? value : new Mismatch(field, value, 'an object');
   }
@@ -156,7 +158,7 @@ class Checker {
 
   private object(type: TypeShape | undefined, name: string | undefined, value: unknown, field: string): unknown {
     if (!type) return value;
-    const allowed = name ? `${article(name)} ${name}` : 'an object';
+    const allowed = name ? (REFERENCE_DESCRIPTIONS[name] ?? `${article(name)} ${name}`) : 'an object';
     const isObject = value !== null && (typeof value === 'object' || typeof value === 'function');
     if (!isObject || Array.isArray(value)) return new Mismatch(field, value, allowed);
     const record = value as Record<string, unknown>;
@@ -207,21 +209,6 @@ class Checker {
   }
 }
 
-function measure(value: object, method: string): number {
-  const fn = (value as Record<string, unknown>)[method];
-  if (typeof fn !== 'function') return NaN;
-  try {
-    // Duration takes `integral`, Size `rounding`: exact values, whatever the unit.
-    const n = (fn as (o: object) => unknown).call(value, {
-      integral: false,
-      rounding: 2 /* SizeRoundingBehavior.NONE */,
-    });
-    return typeof n === 'number' ? n : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   try {
@@ -255,7 +242,8 @@ function describe(shape: Shape, table: ShapeTable): string {
     if (shape.lit.length === 0) return 'nothing (leave it out)';
     // Enum values read best as written in the docs: one of DISABLE, SIMPLE, MUTUAL.
     const word = (l: unknown) => (typeof l === 'string' && /^[\w.-]+$/.test(l) ? l : JSON.stringify(l));
-    return shape.lit.length === 1 ? JSON.stringify(shape.lit[0]) : `one of ${shape.lit.map(word).join(', ')}`;
+    if (shape.lit.length === 1) return JSON.stringify(shape.lit[0]);
+    return `one of ${shape.lit.map(word).join(', ')}${shape.names ? ` (${shape.names.join(', ')})` : ''}`;
   }
   if ('arr' in shape) return `an array of ${plural(describe(shape.arr, table))}`;
   if ('map' in shape) return `an object mapping names to ${plural(describe(shape.map, table))}`;
@@ -301,10 +289,16 @@ export function checkedProps<T>(scope: IConstruct, entry: string, props: T): T {
 /**
  * Checks the arguments of a constructor or method (entry `Class`, `Class.method` or
  * `Class.static.method`) and returns their snapshots; the field of a mismatch is the parameter's
- * path (`options.match[0].uri`), or `props` for a construct's props as a whole.
+ * path (`options.match[0].uri`), or `props` for a construct's props as a whole. `fields` names
+ * the arguments as the construct's other messages do (`routes[2]` for the third route).
  * @internal
  */
-export function checkedArgs(scope: IConstruct | string, entry: string, args: readonly unknown[]): unknown[] {
+export function checkedArgs(
+  scope: IConstruct | string,
+  entry: string,
+  args: readonly unknown[],
+  fields?: readonly string[],
+): unknown[] {
   const t = PROPS_SHAPES;
   const parameters = t.entries[entry];
   if (!parameters) throw new Error(`no props shape for ${entry}: run npm run props:shapes`);
@@ -313,12 +307,12 @@ export function checkedArgs(scope: IConstruct | string, entry: string, args: rea
   return parameters.map(([name, shape, optional], i) => {
     const value = args[i];
     // A construct's props fields are named as users write them (`namespace`), other parameters by name.
-    const field = isConstructor && parameters.length === 1 ? '' : name;
+    const field = fields?.[i] ?? (isConstructor && parameters.length === 1 ? '' : name);
     if (value === undefined && optional) return value;
     const checked = checker.check(shape, value, field);
     if (checked instanceof Mismatch) {
       const at = typeof scope === 'string' ? scope : scope.node.path;
-      rejectAt(at, checked.field || (isConstructor ? 'props' : name), checked.value, checked.allowed);
+      rejectAt(at, checked.field || (isConstructor ? 'props' : (fields?.[i] ?? name)), checked.value, checked.allowed);
     }
     return checked;
   });

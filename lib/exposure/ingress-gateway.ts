@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -113,6 +114,7 @@ export class IngressGateway {
 
   /** Any other installation. */
   public static custom(options: IngressGatewayOptions): IngressGateway {
+    [options] = checkedArgs('IngressGateway.custom', 'IngressGateway.static.custom', [options]) as [typeof options];
     return new IngressGateway(options);
   }
 

@@ -10,7 +10,7 @@ import {
   ReferenceGrantSpecTo,
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { checkedProps } from '../core/_props-check';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
 import {
@@ -456,6 +456,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
    * @returns the listener added
    */
   public addListener(options: ListenerOptions): GatewayListener {
+    [options] = checkedArgs(this, 'KubernetesGateway.addListener', [options]) as [typeof options];
     return this.add('addListener', options);
   }
 

@@ -9,7 +9,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
-import { checkedProps } from '../core/_props-check';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
@@ -296,6 +296,7 @@ export class SharedGateway extends Construct implements IGateway {
    * `namespace/name` elsewhere.
    */
   public referenceFrom(namespace: string): string {
+    [namespace] = checkedArgs(this, 'SharedGateway.referenceFrom', [namespace]) as [typeof namespace];
     return gatewayReference(this, namespace);
   }
 
@@ -309,6 +310,7 @@ export class SharedGateway extends Construct implements IGateway {
    * @returns the server the hosts now belong to
    */
   public addServer(options: GatewayServerOptions): GatewayServer {
+    [options] = checkedArgs(this, 'SharedGateway.addServer', [options], ['addServer']) as [typeof options];
     const field = 'addServer';
     if (options === null || typeof options !== 'object') reject(this, field, options, 'a GatewayServerOptions object');
     const hosts = checkGatewayHosts(this, `${field}.hosts`, options.hosts, { namespaceScopes: true });

@@ -2,7 +2,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { RequestAuthenticationSpec } from '../../imports/istiov1-security.istio.io';
-import { checkedProps } from '../core/_props-check';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
@@ -218,6 +218,7 @@ export class RequestAuthentication extends Construct {
 
   /** Adds the rule for one more issuer. */
   public addJwtRule(rule: JwtRule): void {
+    [rule] = checkedArgs(this, 'RequestAuthentication.addJwtRule', [rule]) as [typeof rule];
     this.checkAndAdd(`addJwtRule(jwtRules[${this.rules.length}])`, rule);
   }
 
