@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
+import { GatewayWorkloadFact, gatewayWorkloadFactOf } from '../core/_gateway-workload';
 import { atSessionEnd, sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
@@ -30,6 +31,7 @@ import { runReleaseChecks } from './release-checks';
 import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSecurityChecks } from './security-checks';
+import { runSemanticTrapChecks } from './semantic-trap-checks';
 import { runServiceEntryChecks } from './service-entry-checks';
 import { runServicePortChecks } from './service-port-checks';
 import { runTlsChecks } from './tls-checks';
@@ -127,10 +129,21 @@ export interface ManifestAnalysisOptions {
    * @default true
    */
   readonly autoMtls?: boolean;
+  /**
+   * Installed gateway workloads the Gateways select, which the manifests do not hold: their pod labels
+   * count as a known gateway (BKI-GATEWAY-SELECTOR-UNKNOWN), and their Service ports, when known, are
+   * checked against the Gateways' server ports (BKI-GATEWAY-PORT-NOT-ON-SERVICE). {@link MeshAnalysis}
+   * collects them from the App's constructs (e.g. a SharedGateway on `IngressGateway.ISTIOCTL`).
+   * @default none
+   */
+  readonly gatewayWorkloads?: readonly GatewayWorkloadFact[];
 }
 
 /** Options of {@link MeshAnalysis}. */
-export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'exposures' | 'releases'> {
+export interface MeshAnalysisOptions extends Omit<
+  ManifestAnalysisOptions,
+  'exposures' | 'releases' | 'gatewayWorkloads'
+> {
   /**
    * Fail synthesis on warnings too.
    * @default false
@@ -349,7 +362,7 @@ export class MeshAnalysis extends Construct {
    * returns the findings, errors first.
    */
   public analyze(): Finding[] {
-    const facts: ConstructFacts = { exposures: [], releases: [] };
+    const facts: ConstructFacts = { exposures: [], releases: [], gatewayWorkloads: [] };
     const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, facts);
     // The baseline's own exposures and releases are not this app's doing: only this app's are checked.
     const options = { ...this.manifestOptions(), ...facts };
@@ -631,6 +644,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     exposures: options.exposures ?? [],
     istioRelease: options.istioRelease,
     releases: options.releases ?? [],
+    gatewayWorkloads: options.gatewayWorkloads ?? [],
     enabled: (c: { code: string; mirrors: string }) =>
       !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
     report: (f: Finding, subject?: Subject) => {
@@ -658,6 +672,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runServicePortChecks(context);
   runTlsChecks(context);
   runGatewayPortChecks(context);
+  runSemanticTrapChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))
@@ -669,6 +684,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
 interface ConstructFacts {
   readonly exposures: ExposureFact[];
   readonly releases: ReleaseFact[];
+  readonly gatewayWorkloads: GatewayWorkloadFact[];
 }
 
 /**
@@ -713,6 +729,8 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     if (facts) {
       const fact = exposureFactOf(c);
       if (fact !== undefined) facts.exposures.push(fact);
+      const gateway = gatewayWorkloadFactOf(c);
+      if (gateway !== undefined) facts.gatewayWorkloads.push(gateway);
       const release = (c as { release?: unknown }).release;
       if (IstioRelease.isIstioRelease(release)) {
         facts.releases.push({ path: c.node.path, kind: c.constructor.name, release });
