@@ -74,7 +74,7 @@ function checkDeclaredInstall(context: CheckContext, gw: IndexedObject, selector
       field: `spec.servers[${i}].port.number`,
       value: number,
       problem: `is neither a port nor a targetPort of the Service of the gateway ${install.gateway} describes (ports ${mappings.join(', ')}, in namespace ${install.namespace}), which ${install.kind} ${install.path} selects with ${describeValue(selector)}, so the gateway listens on a port its Service does not carry and clients cannot reach it`,
-      expected: `a port or targetPort of that Service: ${[...accepted].sort((a, b) => a - b).join(', ')} (or add the port to the gateway's Service and describe it with IngressGateway.custom({...}))`,
+      expected: `a port or targetPort of that Service: ${[...accepted].sort((a, b) => a - b).join(', ')} (or, if your install's Service carries this port, describe it with IngressGateway.custom({...}), whose other ports are not checked)`,
     });
   });
 }

@@ -54,13 +54,14 @@ function checkFaultWithRetries(context: CheckContext, vs: IndexedObject, rule: a
   if (!context.enabled(MESH_CHECKS.FAULT_WITH_RETRIES)) return;
   const fault = rule.fault;
   if (fault === null || typeof fault !== 'object') return;
-  const kinds = ['delay', 'abort'].filter((k) => fault[k] !== undefined && fault[k] !== null).join(' and ') || 'fault';
+  const kinds =
+    ['delay', 'abort'].filter((k) => fault[k] !== undefined && fault[k] !== null).join(' and ') || 'none given';
   const attempts = retryAttempts(rule);
   if (attempts !== undefined) {
     reportProblem(context, MESH_CHECKS.FAULT_WITH_RETRIES, vs, {
       field: `spec.http[${i}].retries`,
       value: rule.retries,
-      problem: `(${attempts} attempts) is set on a route that also injects a ${kinds} (spec.http[${i}].fault), and Istio does not enable retries when faults are enabled: Envoy's fault filter answers before the router, so injected aborts are never retried`,
+      problem: `(${attempts} attempts) is set on a route that also injects faults (${kinds}: spec.http[${i}].fault), and Istio does not enable retries when faults are enabled: Envoy's fault filter answers before the router, so injected aborts are never retried`,
       expected: 'fault injection on a route of its own (e.g. matched by a test header), or no retries on this route',
     });
   }
@@ -69,7 +70,7 @@ function checkFaultWithRetries(context: CheckContext, vs: IndexedObject, rule: a
     reportProblem(context, MESH_CHECKS.FAULT_WITH_RETRIES, vs, {
       field: `spec.http[${i}].timeout`,
       value: rule.timeout,
-      problem: `is set on a route that also injects a ${kinds} (spec.http[${i}].fault), and Istio does not enable timeouts when faults are enabled: an injected delay happens before the router and is not cut by this timeout`,
+      problem: `is set on a route that also injects faults (${kinds}: spec.http[${i}].fault), and Istio does not enable timeouts when faults are enabled: an injected delay happens before the router and is not cut by this timeout`,
       expected:
         'the timeout on the calling service (or on a route without fault injection), or no timeout on this route',
     });
