@@ -1,5 +1,5 @@
-import { GatewayWorkloadFact } from '../core/_gateway-workload';
 import { ExposureFact } from '../core/exposure-risk';
+import { GatewayWorkloadFact } from '../core/gateway-workload';
 import { IstioRelease } from '../core/istio-release';
 import { CheckDefinition, describeValue, Finding, ReleaseFact, Severity, WeightStrictness } from './findings';
 import { MeshIndex } from './mesh-index';

@@ -2,9 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
-import { GatewayWorkloadFact, gatewayWorkloadFactOf } from '../core/_gateway-workload';
 import { atSessionEnd, sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
+import { GatewayWorkloadFact, gatewayWorkloadFactOf } from '../core/gateway-workload';
 import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 
-import { GatewayServicePort } from '../core/_gateway-workload';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import { GatewayServicePort } from '../core/gateway-workload';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 

@@ -8,10 +8,10 @@ import {
   GatewaySpecServersTlsMode,
 } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { declareGatewayWorkload } from '../core/_gateway-workload';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
+import { declareGatewayWorkload } from '../core/gateway-workload';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { checkIngressGateway, IngressGateway, ingressGatewayInstall } from './ingress-gateway';
