@@ -106,7 +106,8 @@ export function ingressGatewayInstall(ingress: IngressGateway): {
 export class IngressGateway {
   /**
    * `istioctl install` (the default and demo profiles): pods labelled `istio: ingressgateway`
-   * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443.
+   * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443 (the demo
+   * profile's Service also 31400 and 15443).
    * The same labels and ports on Istio 1.17 and 1.30; Gateway servers name 80 on 1.17 and 8080 on 1.30
    * (see {@link IngressGateway.serverPort}).
    */
@@ -120,7 +121,14 @@ export class IngressGateway {
       httpsTargetPort: 8443,
     }),
     'IngressGateway.ISTIOCTL',
-    [STATUS_PORT, { port: 80, targetPort: 8080 }, { port: 443, targetPort: 8443 }],
+    // The demo profile's Service also carries tcp 31400 and tls 15443 (the default profile's does not).
+    [
+      STATUS_PORT,
+      { port: 80, targetPort: 8080 },
+      { port: 443, targetPort: 8443 },
+      { port: 31400, targetPort: 31400 },
+      { port: 15443, targetPort: 15443 },
+    ],
   );
 
   /**

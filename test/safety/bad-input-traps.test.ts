@@ -109,14 +109,14 @@ const TRAPS: readonly Trap[] = [
     name: "SharedGateway: a TCP server on a port istioctl's ingress gateway Service does not expose",
     build: (c) => {
       const gw = new SharedGateway(c, 'gw', { name: 'public', namespace: 'default' });
-      gw.addServer({ hosts: ['*'], protocol: ServerProtocol.TCP, port: 31400 });
+      gw.addServer({ hosts: ['*'], protocol: ServerProtocol.TCP, port: 9000 });
     },
     message: finding(
       'BKI-GATEWAY-PORT-NOT-ON-SERVICE',
       'test/gw/Gateway',
       'spec.servers[0].port.number',
-      '31400',
-      'is neither a port nor a targetPort of the Service of the gateway IngressGateway.ISTIOCTL describes (ports 15021, 80->8080, 443->8443, in namespace istio-system)',
+      '9000',
+      'is neither a port nor a targetPort of the Service of the gateway IngressGateway.ISTIOCTL describes (ports 15021, 80->8080, 443->8443, 31400, 15443, in namespace istio-system)',
     ),
   },
   {
@@ -224,7 +224,7 @@ describe('semantic traps through the constructs: warnings, fatal with warningsAs
     r.routeAllTo('v1');
     const gw = new SharedGateway(chart, 'gw', { name: 'public', namespace: 'default' });
     gw.addServer({ hosts: ['shop.example.com'], protocol: ServerProtocol.HTTP });
-    gw.addServer({ hosts: ['*'], protocol: ServerProtocol.TCP, port: 443 });
+    gw.addServer({ hosts: ['*'], protocol: ServerProtocol.TCP, port: 31400 });
     const custom = IngressGateway.custom({ selector: { app: 'edge' }, namespace: 'edge' });
     new SharedGateway(chart, 'edge', { name: 'edge', namespace: 'default', ingressGateway: custom }).addServer({
       hosts: ['*'],
