@@ -7,6 +7,7 @@ import { Finding, MESH_CHECKS, Severity } from '../../lib/analysis/findings';
 import { AnalyzedObject, analyzeManifests, ManifestAnalysisOptions } from '../../lib/analysis/mesh-analysis';
 import { durationMillis } from '../../lib/analysis/semantic-trap-checks';
 import { IstioRelease } from '../../lib/core/istio-release';
+import { cli } from '../cli/support';
 
 const C = MESH_CHECKS;
 const NETWORKING = 'networking.istio.io/v1';
@@ -322,5 +323,36 @@ describe('BKI-GATEWAY-PORT-NOT-ON-SERVICE against a declared install', () => {
         gatewayWorkloads: [custom],
       }),
     ).toEqual([]);
+  });
+});
+
+describe('the CLI (`cdk8s-istio-bookinfo analyze`) on plain YAML', () => {
+  test('reports the traps as warnings, exit 0; with --warnings-as-errors they fail', async () => {
+    // GIVEN a VirtualService with a lower-case method and fault injection beside retries, on stdin
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: { name: reviews, namespace: default }',
+      'spec: { selector: { app: reviews }, ports: [{ name: http, port: 9080 }] }',
+      '---',
+      'apiVersion: networking.istio.io/v1',
+      'kind: VirtualService',
+      'metadata: { name: reviews, namespace: default }',
+      'spec:',
+      '  hosts: [reviews]',
+      '  http:',
+      '  - match: [{ method: { exact: post } }]',
+      '    fault: { abort: { httpStatus: 503, percentage: { value: 5 } } }',
+      '    retries: { attempts: 2 }',
+      '    route: [{ destination: { host: reviews } }]',
+    ].join('\n');
+    // WHEN analysed
+    const run = await cli(['analyze', '-'], { stdin: yaml });
+    // THEN both traps are warnings at their lines, and the run succeeds
+    expect(run.stdout).toMatch(/^warning BKI-MATCH-METHOD-CASE <stdin>:12 /m);
+    expect(run.stdout).toMatch(/^warning BKI-FAULT-WITH-RETRIES <stdin>:14 /m);
+    expect(run.stdout).toMatch(/^0 errors, 2 warnings, 0 infos in 2 objects from 1 file$/m);
+    expect(run.code).toBe(0);
+    expect((await cli(['analyze', '--warnings-as-errors', '-'], { stdin: yaml })).code).toBe(1);
   });
 });
