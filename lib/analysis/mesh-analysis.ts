@@ -365,8 +365,14 @@ export class MeshAnalysis extends Construct {
     const facts: ConstructFacts = { exposures: [], releases: [], gatewayWorkloads: [] };
     const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, facts);
     // The baseline's own exposures and releases are not this app's doing: only this app's are checked.
-    const options = { ...this.manifestOptions(), ...facts };
-    if (this.baselineScope === undefined) return analyzeManifests(own, options);
+    if (this.baselineScope === undefined) return analyzeManifests(own, { ...this.manifestOptions(), ...facts });
+    // The gateways the baseline's constructs select are installed for this app too.
+    const baseGateways = baselineGatewayWorkloads(this.baselineScope);
+    const options = {
+      ...this.manifestOptions(),
+      ...facts,
+      gatewayWorkloads: [...facts.gatewayWorkloads, ...baseGateways],
+    };
 
     const baseObjects = layeredObjects(this.baselineScope);
     const kept = keptBeneath(baseObjects, own);
@@ -376,7 +382,7 @@ export class MeshAnalysis extends Construct {
     const keptPaths = new Set(kept.map((o) => o.path));
     if (!findings.some((f) => keptPaths.has(f.path))) return findings;
     // Within a synthesis session every overlay on this baseline with the same options shares them.
-    const baseOptions = this.manifestOptions();
+    const baseOptions = { ...this.manifestOptions(), gatewayWorkloads: baseGateways };
     const byOptions = sessionCached(BASELINE_FINDINGS, this.baselineScope, () => new Map<string, Set<string>>());
     const optionsKey = JSON.stringify(baseOptions);
     let preexisting = byOptions.get(optionsKey);
@@ -703,6 +709,22 @@ const LAYER_OBJECTS = Symbol('the objects of one layer');
  */
 function layeredObjects(scope: IConstruct): AnalyzedObject[] {
   return sessionCached(BASELINE_LAYERS, scope, () => renderLayers(scope));
+}
+
+/** The gateway installs that the constructs of `scope`'s App and of its own baselines declare. */
+function baselineGatewayWorkloads(scope: IConstruct): GatewayWorkloadFact[] {
+  const facts: GatewayWorkloadFact[] = [];
+  const seen = new Set<IConstruct>();
+  for (let s: IConstruct | undefined = scope; s !== undefined && !seen.has(s);) {
+    seen.add(s);
+    for (const c of s.node.findAll()) {
+      const fact = gatewayWorkloadFactOf(c);
+      if (fact !== undefined) facts.push(fact);
+    }
+    const analysis = s.node.root.node.tryFindChild(ANALYSIS_ID);
+    s = MeshAnalysis.isMeshAnalysis(analysis) ? analysis.baseline : undefined;
+  }
+  return facts;
 }
 
 function renderLayers(scope: IConstruct): AnalyzedObject[] {

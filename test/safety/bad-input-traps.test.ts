@@ -236,3 +236,37 @@ describe('semantic traps through the constructs: warnings, fatal with warningsAs
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 });
+
+describe('overlays: the gateways a baseline selects are known to the apps on top of it', () => {
+  test("a Gateway on the baseline's custom ingress gateway is silent; on an unknown one it warns", () => {
+    // GIVEN a baseline App whose SharedGateway selects a custom gateway install
+    const base = Testing.chart();
+    collectWarnings(base);
+    const edge = IngressGateway.custom({ selector: { app: 'edge' }, namespace: 'edge' });
+    new SharedGateway(base, 'edge', { name: 'edge', namespace: 'default', ingressGateway: edge }).addServer({
+      hosts: ['*.example.com'],
+      protocol: ServerProtocol.HTTP,
+    });
+    // AND an overlay App with hand-written Gateways on that install and on an unknown one
+    const top = Testing.chart();
+    const warnings = collectWarnings(top);
+    MeshAnalysis.of(top).configure({ baseline: base });
+    const raw = (id: string, selector: Record<string, string>) =>
+      new ApiObject(top, id, {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: id, namespace: 'default' },
+        spec: {
+          selector,
+          servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }],
+        },
+      });
+    raw('on-edge', { app: 'edge' });
+    raw('on-nothing', { app: 'edgy' });
+    // WHEN the overlay synthesizes THEN only the unknown selector is reported
+    Testing.synth(top);
+    expect(warnings.filter((w) => w.code === 'BKI-GATEWAY-SELECTOR-UNKNOWN').map((w) => w.path)).toEqual([
+      'test/on-nothing',
+    ]);
+  });
+});
