@@ -201,12 +201,13 @@ describe('BKI-GATEWAY-SELECTOR-UNKNOWN', () => {
 
   test("Istio's installers' gateways, pods of the manifests, declared installs and Gateway API gateways are known", () => {
     // GIVEN selectors of known gateways WHEN analyzed THEN nothing is reported
-    for (const selector of [
+    const selectors: Record<string, string>[] = [
       { istio: 'ingressgateway' },
       { app: 'istio-egressgateway' },
       { istio: 'ingress' },
       { 'gateway.networking.k8s.io/gateway-name': 'public' },
-    ]) {
+    ];
+    for (const selector of selectors) {
       const k8sGateway = at('public', {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'Gateway',
