@@ -12,9 +12,10 @@ import { newIstioObject } from '../core/_istio-objects';
 import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
+import { declareGatewayWorkload } from '../core/gateway-workload';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
-import { checkIngressGateway, IngressGateway } from './ingress-gateway';
+import { checkIngressGateway, IngressGateway, ingressGatewayInstall } from './ingress-gateway';
 
 /** Props for {@link SharedGateway}. */
 export interface SharedGatewayProps {
@@ -257,6 +258,14 @@ export class SharedGateway extends Construct implements IGateway {
     this.name = checkDnsLabel(this, 'name', props.name);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
     this.ingressGateway = checkIngressGateway(this, 'ingressGateway', props.ingressGateway ?? IngressGateway.ISTIOCTL);
+    // The gateway install lives outside the app: the analysis learns its labels and Service from here.
+    declareGatewayWorkload(this, {
+      path: this.node.path,
+      kind: 'SharedGateway',
+      selector: { ...this.ingressGateway.selector },
+      namespace: this.ingressGateway.namespace,
+      ...ingressGatewayInstall(this.ingressGateway),
+    });
     this.gateway = newIstioObject('Gateway', this, 'Gateway', this.release, {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
