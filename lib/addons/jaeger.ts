@@ -2,6 +2,7 @@ import { Yaml } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -226,7 +227,9 @@ export class Jaeger extends Construct {
         'a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"',
       );
     }
-    const resources = props.resources ?? { requests: { cpu: k8s.Quantity.fromString('10m') } };
+    const resources = checkResources(this, 'resources', props.resources) ?? {
+      requests: { cpu: k8s.Quantity.fromString('10m') },
+    };
 
     this.query = addonService('tracing', this.namespace, 80, basePath === '/' ? '' : basePath);
     this.zipkin = addonService('zipkin', this.namespace, ZIPKIN_PORT);
