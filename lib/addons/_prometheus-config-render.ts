@@ -1,6 +1,7 @@
 import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+import { MAX_GO_DURATION_NS } from '../core/_go-duration';
 import { checkRe2 } from '../core/_re2';
 import { checkNonEmpty, reject } from '../core/input-validation';
 import { PrometheusConfig, RelabelAction, RelabelConfig, ScrapeConfig } from './prometheus-config';
@@ -34,7 +35,7 @@ export function prometheusDuration(duration: Duration): string {
  * The longest duration Prometheus parses: model.ParseDuration refuses one whose nanoseconds overflow
  * Go's int64 time.Duration ("duration out of range"), i.e. above 2^63 - 1 ns, about 292 years.
  */
-export const MAX_PROMETHEUS_DURATION_MS = Number(((1n << 63n) - 1n) / 1_000_000n);
+export const MAX_PROMETHEUS_DURATION_MS = Number(MAX_GO_DURATION_NS / 1_000_000n);
 
 /**
  * Throws unless `duration` is a positive whole number of milliseconds that Prometheus' duration parser
