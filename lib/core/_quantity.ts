@@ -192,7 +192,9 @@ const QUANTITY_EXAMPLE = 'a k8s.Quantity such as Quantity.fromString("500m") or 
 /**
  * Checks a container's `resources` as the API server does: every quantity parses and is not negative,
  * every resource name is a standard one (`cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>`) or a
- * domain-qualified extended resource, and no request exceeds its limit. Returns `resources` unchanged.
+ * domain-qualified extended resource (in whole units), no request exceeds its limit, and huge pages and
+ * extended resources, which cannot be overcommitted, have a limit equal to their request. Returns
+ * `resources` unchanged.
  * A plain string where a `k8s.Quantity` belongs is refused: cdk8s would drop it from the manifest.
  * @internal
  */
@@ -209,6 +211,25 @@ export function checkResources<T extends ResourceRequirementsInput | undefined>(
   const requests = checkResourceList(scope, `${field}.requests`, resources.requests);
   for (const [name, request] of Object.entries(requests)) {
     const limit = limits[name];
+    // Huge pages and extended resources cannot be overcommitted: the request is the limit.
+    if (!overcommitAllowed(name)) {
+      if (limit === undefined) {
+        reject(
+          scope,
+          `${field}.limits.${name}`,
+          undefined,
+          `a limit equal to the request (${request.text}): ${name} cannot be overcommitted`,
+        );
+      }
+      if (compareQuantities(request.parsed, limit.parsed) !== 0) {
+        reject(
+          scope,
+          `${field}.requests.${name}`,
+          request.text,
+          `the ${name} limit of ${limit.text}: ${name} cannot be overcommitted`,
+        );
+      }
+    }
     if (limit !== undefined && compareQuantities(request.parsed, limit.parsed) > 0) {
       reject(
         scope,
@@ -250,9 +271,17 @@ function checkResourceList(
     if (typeof parsed === 'string')
       reject(scope, at, text, `a Kubernetes quantity such as "500m", "1", "1.5Gi" or "1e3" (${parsed})`);
     if (parsed.negative) reject(scope, at, text, 'a quantity of at least 0');
+    // Extended resources are counted in whole units.
+    if (name.includes('/') && parsed.exponent < 0)
+      reject(scope, at, text, `a whole number: ${name} is an extended resource`);
     out[name] = { text, parsed };
   }
   return out;
+}
+
+/** Only cpu, memory and ephemeral storage may be requested below their limits (helper.IsOvercommitAllowed). */
+function overcommitAllowed(name: string): boolean {
+  return STANDARD_RESOURCES.includes(name);
 }
 
 function isResourceName(name: string): boolean {

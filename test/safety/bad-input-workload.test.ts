@@ -170,6 +170,31 @@ const CATALOG: readonly BadInput[] = [
     value: '"cpus"',
     allowed: 'cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource',
   },
+  {
+    name: 'extended resource requested below its limit',
+    build: (c) =>
+      cart(c, { resources: { requests: { 'nvidia.com/gpu': q('1') }, limits: { 'nvidia.com/gpu': q('2') } } }),
+    path: 'test/cart',
+    field: 'resources.requests.nvidia.com/gpu',
+    value: '"1"',
+    allowed: 'the nvidia.com/gpu limit of 2: nvidia.com/gpu cannot be overcommitted',
+  },
+  {
+    name: 'huge pages requested without a limit',
+    build: (c) => cart(c, { resources: { requests: { 'hugepages-2Mi': q('64Mi') } } }),
+    path: 'test/cart',
+    field: 'resources.limits.hugepages-2Mi',
+    value: 'undefined',
+    allowed: 'a limit equal to the request (64Mi): hugepages-2Mi cannot be overcommitted',
+  },
+  {
+    name: 'fraction of an extended resource',
+    build: (c) => cart(c, { resources: { limits: { 'example.com/dongle': q('500m') } } }),
+    path: 'test/cart',
+    field: 'resources.limits.example.com/dongle',
+    value: '"500m"',
+    allowed: 'a whole number: example.com/dongle is an extended resource',
+  },
 
   // --- Kiali's signing key: an AES key, counted in bytes ---
   {
@@ -341,12 +366,15 @@ describe('the valid neighbours pass', () => {
 
   test('requests equal to or below their limits, in different units', () => {
     // GIVEN 1000m = 1 cpu and 1G < 1Gi WHEN synthesized THEN the resources are written unchanged
-    const resources = { requests: { cpu: q('1000m'), memory: q('1G') }, limits: { cpu: q('1'), memory: q('1Gi') } };
+    const resources = {
+      requests: { cpu: q('1000m'), memory: q('1G'), 'nvidia.com/gpu': q('1') },
+      limits: { cpu: q('1'), memory: q('1Gi'), 'nvidia.com/gpu': q('1') },
+    };
     const out = build((c) => cart(c, { resources }));
     const container = out.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
     expect(container.resources).toEqual({
-      requests: { cpu: '1000m', memory: '1G' },
-      limits: { cpu: '1', memory: '1Gi' },
+      requests: { cpu: '1000m', memory: '1G', 'nvidia.com/gpu': '1' },
+      limits: { cpu: '1', memory: '1Gi', 'nvidia.com/gpu': '1' },
     });
   });
 
