@@ -89,7 +89,10 @@ export interface ScratchVolume {
 
 /** Props for {@link VersionedWorkload}. */
 export interface VersionedWorkloadProps {
-  /** The Service name and `app` label, e.g. `cart`; the Deployments are `<name>-<version>`. */
+  /**
+   * The Service name and `app` label, e.g. `cart`; the Deployments are `<name>-<version>`. An RFC 1035
+   * label, as the API server requires of a Service name: it starts with a letter.
+   */
   readonly name: string;
   /**
    * Namespace of every object.
