@@ -3,6 +3,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { checkedArgs, checkedProps } from '../core/_props-check';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkInteger, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -231,7 +232,9 @@ export class Jaeger extends Construct {
         'a URL path starting with "/" and not ending with "/" (unless it is "/"), e.g. "/jaeger"',
       );
     }
-    const resources = props.resources ?? { requests: { cpu: k8s.Quantity.fromString('10m') } };
+    const resources = checkResources(this, 'resources', props.resources) ?? {
+      requests: { cpu: k8s.Quantity.fromString('10m') },
+    };
 
     this.query = addonService('tracing', this.namespace, 80, basePath === '/' ? '' : basePath);
     this.zipkin = addonService('zipkin', this.namespace, ZIPKIN_PORT);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
+import { checkDnsLabel, checkImage, reject } from '../core/input-validation';
 import { SidecarInjection } from '../core/sidecar-injection';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { samplePodLabels } from './_sample';
@@ -66,8 +66,7 @@ export class CurlDeployment extends Construct implements IWorkloadIdentity {
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'CurlDeploymentProps');
     const name = checkDnsLabel(this, 'name', props.name ?? 'curl');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const image = checkNonEmpty(this, 'image', props.image ?? 'curlimages/curl', 'a container image reference');
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
+    const image = checkImage(this, 'image', props.image ?? 'curlimages/curl', 'curlimages/curl');
     const podLabels = samplePodLabels(this, props.sidecarInjection);
     this.name = name;
     this.namespace = namespace;

@@ -8,7 +8,7 @@ import { declareService } from '../core/_declared-service';
 import { checkedArgs } from '../core/_props-check';
 import { checkIstioProtocol, istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 
 /** A service that lives outside the app, as {@link MeshService.fromAttributes} declares it. */
@@ -158,7 +158,7 @@ export class MeshService extends Construct implements IMeshService {
     MeshAnalysis.of(this);
     if (attributes === null || typeof attributes !== 'object')
       reject(this, 'attributes', attributes, 'MeshServiceAttributes (serviceName, namespace, ports, versions)');
-    this.serviceName = checkDnsLabel(this, 'serviceName', attributes.serviceName);
+    this.serviceName = checkDns1035Label(this, 'serviceName', attributes.serviceName);
     this.namespace = checkDnsLabel(this, 'namespace', attributes.namespace ?? 'default');
     this.ports = checkPorts(this, attributes.ports);
     this.port = this.ports[0].number;
@@ -174,7 +174,7 @@ export class MeshService extends Construct implements IMeshService {
           name,
           `a Service for one of the versions (${this.versions.join(', ') || 'none'})`,
         );
-      checkDnsLabel(this, `versionServices.${version}`, name);
+      checkDns1035Label(this, `versionServices.${version}`, name);
     }
     this.versionServices = attributes.versionServices === undefined ? undefined : { ...versionServices };
     declareService(this, {
