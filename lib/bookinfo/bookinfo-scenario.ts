@@ -74,13 +74,13 @@ export enum BookinfoScenarioName {
   ROUTE_REVIEWS_90_10 = 'route-reviews-90-10',
 }
 
-const GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = [
+const GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = Object.freeze([
   BookinfoScenarioName.ROUTE_ALL_V1,
   BookinfoScenarioName.ROUTE_REVIEWS_V1,
   BookinfoScenarioName.ROUTE_REVIEWS_V3,
   BookinfoScenarioName.ROUTE_REVIEWS_50_V3,
   BookinfoScenarioName.ROUTE_REVIEWS_90_10,
-];
+]);
 
 /** The ratings subset each database scenario sends to. */
 const RATINGS_DB_SUBSETS: Readonly<Record<string, string>> = {
@@ -127,9 +127,9 @@ const BOOKINFO_SCENARIO = typeMarker('BookinfoScenario');
  */
 export class BookinfoScenario extends Construct {
   /** The scenarios of `samples/bookinfo/networking/`, routed with the Istio API. */
-  public static readonly ISTIO_API_SCENARIOS: readonly BookinfoScenarioName[] = Object.values(
-    BookinfoScenarioName,
-  ).filter((s) => !GATEWAY_API_SCENARIOS.includes(s));
+  public static readonly ISTIO_API_SCENARIOS: readonly BookinfoScenarioName[] = Object.freeze(
+    Object.values(BookinfoScenarioName).filter((s) => !GATEWAY_API_SCENARIOS.includes(s)),
+  );
   /** The scenarios of `samples/bookinfo/gateway-api/`, routed with HTTPRoutes. */
   public static readonly GATEWAY_API_SCENARIOS: readonly BookinfoScenarioName[] = GATEWAY_API_SCENARIOS;
 

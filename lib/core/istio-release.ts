@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { deepFreeze } from './_frozen';
 import { hasMarker, markInstance, typeMarker } from './_type-marker';
 import { reject } from './input-validation';
 
@@ -118,7 +119,7 @@ export class IstioRelease {
   public static readonly DEFAULT: IstioRelease = IstioRelease.LATEST;
 
   /** Every release the library knows, oldest first. */
-  public static readonly ALL: readonly IstioRelease[] = [IstioRelease.V1_17, IstioRelease.V1_30];
+  public static readonly ALL: readonly IstioRelease[] = Object.freeze([IstioRelease.V1_17, IstioRelease.V1_30]);
 
   /** True for an IstioRelease (also across copies of this library). */
   public static isIstioRelease(x: unknown): x is IstioRelease {
@@ -185,6 +186,7 @@ export class IstioRelease {
     this.minor = options.minor;
     this.networkingApiVersion = options.networkingApiVersion;
     this.securityApiVersion = options.securityApiVersion;
+    deepFreeze(this);
   }
 
   /**

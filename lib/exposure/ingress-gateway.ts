@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { deepFreeze } from '../core/_frozen';
 import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { GatewayServicePort } from '../core/gateway-workload';
@@ -207,6 +208,7 @@ export class IngressGateway {
     this.httpTargetPort = options.httpTargetPort ?? this.httpPort;
     this.httpsTargetPort = options.httpsTargetPort ?? this.httpsPort;
     this.serverPorts = options.serverPorts ?? GatewayServerPorts.AS_RELEASE_SAMPLES;
+    deepFreeze(this);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRedirectDerivePort,
 } from '../../imports/istiov1-networking.istio.io';
+import { deepFreeze } from '../core/_frozen';
 import { checkedArgs } from '../core/_props-check';
 import { checkRe2 } from '../core/_re2';
 import { recordEntries } from '../core/_records';
@@ -78,6 +79,7 @@ export class StringMatch {
     public readonly value: string,
   ) {
     markInstance(this, STRING_MATCH);
+    deepFreeze(this);
   }
 }
 

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { deepFreeze } from '../core/_frozen';
 import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
@@ -31,6 +32,7 @@ export class Percent {
     public readonly value: number,
   ) {
     markInstance(this, PERCENT);
+    deepFreeze(this);
   }
 }
 

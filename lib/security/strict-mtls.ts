@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
+import { deepFreeze } from '../core/_frozen';
 import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
@@ -60,7 +61,9 @@ export class StrictMtls extends Construct {
    * The DestinationRule traffic policy that matches STRICT mTLS: the mesh's own certificates,
    * as in Istio's `destination-rule-all-mtls.yaml`.
    */
-  public static readonly DESTINATION_TRAFFIC_POLICY: TrafficPolicy = { tls: { mode: TlsMode.ISTIO_MUTUAL } };
+  public static readonly DESTINATION_TRAFFIC_POLICY: TrafficPolicy = deepFreeze({
+    tls: { mode: TlsMode.ISTIO_MUTUAL },
+  });
 
   /** The namespace the PeerAuthentication lives in: the root namespace when mesh-wide. */
   public readonly namespace: string;

@@ -12,6 +12,7 @@ import {
   MeshNamespace,
   Percent,
   Prometheus,
+  PrometheusStorage,
   ReviewsVersion,
   SharedGateway,
   SidecarInjection,
@@ -555,6 +556,68 @@ const CATALOG: readonly BadInput[] = [
       new IstioAddons(c, 'b');
     },
     message: /BKI-OBJECT-DUPLICATE metadata\.name: \w+ istio-system\/\S+ at test\/b\//,
+  },
+  // --- JavaScript callers (no type checker): a wrong type is named, never a TypeError ---
+  {
+    name: 'VersionRouting: gateways as a string, not a list',
+    build: (c) => reviewsRouting(c, { gateways: 'mesh' as any }),
+    message: /\[test\/routing\] gateways: "mesh" is not allowed; expected an array of /,
+  },
+  {
+    name: 'VersionRouting: props null',
+    build: (c) => new VersionRouting(c, 'routing', null as any),
+    message: /\[test\/routing\] props: null is not allowed; expected a VersionRoutingProps/,
+  },
+  {
+    name: 'ExposedService: props undefined',
+    build: (c) => new ExposedService(c, 'expose', undefined as any),
+    message: /\[test\/expose\] props: undefined is not allowed; expected an ExposedServiceProps/,
+  },
+  {
+    name: 'BookinfoApp: reviewsVersions as a string, not a list',
+    build: (c) => new BookinfoApp(c, 'bookinfo', { reviewsVersions: 'v1' as any }),
+    message: /\[test\/bookinfo\] reviewsVersions: "v1" is not allowed; expected an array of /,
+  },
+  {
+    name: 'BookinfoApp: a forged enum-like object for sidecarInjection',
+    build: (c) => new BookinfoApp(c, 'bookinfo', { sidecarInjection: { value: 'pod-label' } as any }),
+    message:
+      /\[test\/bookinfo\] sidecarInjection: \{"value":"pod-label"\} is not allowed; expected one of pod-label, namespace-label, none \(SidecarInjection\.POD_LABEL/,
+  },
+  {
+    name: 'Prometheus: persistentVolumeClaim(null), which became an emptyDir',
+    build: (c) => new Prometheus(c, 'prometheus', { storage: PrometheusStorage.persistentVolumeClaim(null as any) }),
+    message:
+      /\[PrometheusStorage\.persistentVolumeClaim\] options: null is not allowed; expected a PrometheusVolumeClaimOptions/,
+  },
+  {
+    name: 'Kiali: signingKey null, which became the public sample key',
+    build: (c) => new Kiali(c, 'kiali', { signingKey: null as any }),
+    message: /\[test\/kiali\] signingKey: null is not allowed; expected a string/,
+  },
+  {
+    name: 'VersionRouting: a forged Percent (a plain object) as a fault percentage',
+    build: (c) =>
+      reviewsRouting(c, {
+        routes: [{ to: [{ subset: 'v1' }], fault: { abort: { httpStatus: 503, percentage: { value: 50 } as any } } }],
+      }),
+    message: invalid('test/routing', 'routes[0].fault.abort.percentage', '{"value":50}'),
+  },
+  {
+    name: 'VersionRouting: a string where a Duration goes',
+    build: (c) => reviewsRouting(c, { routes: [{ to: [{ subset: 'v1' }], timeout: '10s' as any }] }),
+    message: /\[test\/routing\] routes\[0\]\.timeout: "10s" is not allowed; expected a cdk8s Duration/,
+  },
+  {
+    name: 'ExposedService: a getter that throws inside props',
+    build: (c) =>
+      new ExposedService(c, 'expose', {
+        target: bookinfo(c).productpage,
+        get hosts(): string[] {
+          throw new TypeError('boom');
+        },
+      }),
+    message: /\[test\/expose\] hosts: undefined is not allowed; expected a readable value \(reading it threw: boom\)/,
   },
   {
     name: 'ExposedService: host with a 64-character label',
