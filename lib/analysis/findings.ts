@@ -556,6 +556,12 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'an AuthorizationPolicy rule with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) does not select only workloads whose Services declare non-HTTP ports (TCP, TLS, Mongo, Redis, MySQL, UDP): there an ALLOW rule is left out, and a DENY rule denies every connection (istiod warns of the latter)',
   ),
+  ISTIOD_REJECTS: check(
+    'BKI-ISTIOD-REJECTS',
+    'istioctl validate',
+    Severity.ERROR,
+    "a VirtualService passes istiod's validating webhook (pkg/config/validation): no duplicate or wildcard-overlapping hosts (compared without regard to case, where istiod compares as written), no `*` host and no `@request.auth.claims` match when bound to the mesh (no gateways, `mesh` among them, or a delegate); the library's constructs refuse these at construction",
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

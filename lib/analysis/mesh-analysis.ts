@@ -23,6 +23,7 @@ import {
 import { runGatewayApiChecks } from './gateway-api-checks';
 import { runGatewayPortChecks } from './gateway-port-checks';
 import { runInjectionChecks } from './injection-checks';
+import { runIstiodValidationChecks } from './istiod-validation-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runMtlsChecks } from './mtls-checks';
 import { runObjectChecks } from './object-checks';
@@ -658,6 +659,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runServicePortChecks(context);
   runTlsChecks(context);
   runGatewayPortChecks(context);
+  runIstiodValidationChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))

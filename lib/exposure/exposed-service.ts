@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock, wholeFamilyAdmitted } from '../core/_cidr';
+import { checkDistinctVirtualServiceHosts } from '../core/_host-match';
 import { newIstioObject } from '../core/_istio-objects';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
@@ -329,6 +330,7 @@ export class ExposedService extends Construct {
     );
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? targetNamespace);
     this.hosts = checkGatewayHosts(this, 'hosts', props.hosts);
+    checkDistinctVirtualServiceHosts(this, 'hosts', this.hosts);
     if (props.serverPort !== undefined) checkPort(this, 'serverPort', props.serverPort);
     if (props.serverPortName !== undefined) checkPortName(this, 'serverPortName', props.serverPortName);
     if (props.tls?.portName !== undefined) checkPortName(this, 'tls.portName', props.tls.portName);

@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import { checkDnsLabel, checkNonEmpty, checkNotProxyPort, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { VersionedWorkload } from '../workload/versioned-workload';
@@ -127,6 +127,7 @@ export class Httpbin extends Construct implements IMeshService, IWorkloadIdentit
     if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const port = checkPort(this, 'port', props.port ?? 8000);
+    checkNotProxyPort(this, 'port', port, "the pod's sidecar");
     const podLabels = samplePodLabels(this, props.sidecarInjection);
     const versions =
       props.versions === undefined

@@ -12,6 +12,7 @@ import {
   checkInteger,
   checkLabels,
   checkNonEmpty,
+  checkNotProxyPort,
   checkPort,
   reject,
 } from '../core/input-validation';
@@ -290,6 +291,8 @@ export class ServiceEntry extends Construct implements IMeshService {
     return ports.map((p, i) => {
       if (p === null || typeof p !== 'object') reject(this, `ports[${i}]`, p, 'a { number, name, protocol } object');
       checkPort(this, `ports[${i}].number`, p.number);
+      // The sidecars build an outbound listener on it (pkg/model conflictWithReservedListener).
+      checkNotProxyPort(this, `ports[${i}].number`, p.number, 'every sidecar of the mesh');
       checkDnsLabel(this, `ports[${i}].name`, p.name);
       if (names.has(p.name)) reject(this, `ports[${i}].name`, p.name, 'a name no other port of the entry has');
       if (numbers.has(p.number))

@@ -975,6 +975,16 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
       }),
     ],
   },
+  {
+    code: C.ISTIOD_REJECTS.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews', {
+        hosts: ['reviews', 'reviews'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
 ];
 
 function authorizationPolicy(name: string, namespace: string, spec: any): AnalyzedObject {
