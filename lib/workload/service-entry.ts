@@ -153,6 +153,8 @@ export interface ServiceEntryProps {
 }
 
 const SERVICE_ENTRY = typeMarker('ServiceEntry');
+/** Protocols whose traffic istiod can tell apart by host (HTTP's Host header, TLS's SNI): its IsHTTP() or IsTLS(). */
+const L7_OR_TLS: readonly string[] = ['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-WEB', 'HTTPS', 'TLS'];
 
 /**
  * A host outside Kubernetes' registry made known to the mesh: an external API (`www.googleapis.com`), a
@@ -216,6 +218,25 @@ export class ServiceEntry extends Construct implements IMeshService {
         reject(this, `addresses[${i}]`, a, 'an IP address or CIDR range such as "10.0.0.0/16"');
       return a;
     });
+    const cidr = addresses.findIndex((a) => a.includes('/'));
+    if (cidr >= 0 && resolution !== ServiceEntryResolution.NONE && resolution !== ServiceEntryResolution.STATIC)
+      reject(
+        this,
+        `addresses[${cidr}]`,
+        addresses[cidr],
+        `single IP addresses with ${resolution} resolution: istiod allows CIDR addresses only with NONE or STATIC`,
+      );
+    if (resolution !== ServiceEntryResolution.NONE && this.hosts.length > 1) {
+      // Only the Host header (HTTP) or SNI (TLS) tells several hosts apart on one port.
+      const opaque = ports.findIndex((p) => !L7_OR_TLS.includes(p.protocol));
+      if (opaque >= 0)
+        reject(
+          this,
+          `ports[${opaque}].protocol`,
+          ports[opaque].protocol,
+          `HTTP, HTTPS, HTTP2, GRPC or TLS with several hosts and ${resolution} resolution (istiod refuses "multiple hosts provided with non-HTTP, non-TLS ports"), or one host per ServiceEntry, or NONE resolution`,
+        );
+    }
     const endpoints = this.checkEndpoints(props.endpoints ?? [], resolution, ports);
     if (props.workloadSelector !== undefined && endpoints.length > 0)
       reject(this, 'workloadSelector', props.workloadSelector, 'nothing when endpoints are given (one or the other)');

@@ -176,6 +176,32 @@ const CASES: readonly BadInput[] = [
     build: (c) => new HelloWorld(c, 'helloworld', { port: 15004 }),
     message: '[test/helloworld] port: 15004 is not allowed; expected a port other than',
   },
+  // --- ServiceEntry (ValidateServiceEntry) ---
+  {
+    name: 'ServiceEntry: a CIDR address with DNS resolution',
+    build: (c) =>
+      new ServiceEntry(c, 'se', {
+        name: 'legacy',
+        hosts: ['legacy.example.com'],
+        addresses: ['10.0.0.0/16'],
+        ports: [{ number: 3306, name: 'tcp', protocol: 'TCP' }],
+        resolution: ServiceEntryResolution.DNS,
+      }),
+    message:
+      '[test/se] addresses[0]: "10.0.0.0/16" is not allowed; expected single IP addresses with DNS resolution: istiod allows CIDR addresses only with NONE or STATIC',
+  },
+  {
+    name: 'ServiceEntry: two hosts on a TCP port with DNS resolution',
+    build: (c) =>
+      new ServiceEntry(c, 'se', {
+        name: 'dbs',
+        hosts: ['a.example.com', 'b.example.com'],
+        ports: [{ number: 3306, name: 'tcp', protocol: 'TCP' }],
+        resolution: ServiceEntryResolution.DNS,
+      }),
+    message:
+      '[test/se] ports[0].protocol: "TCP" is not allowed; expected HTTP, HTTPS, HTTP2, GRPC or TLS with several hosts and DNS resolution (istiod refuses "multiple hosts provided with non-HTTP, non-TLS ports"), or one host per ServiceEntry, or NONE resolution',
+  },
   // --- JWT claim routing outside a gateway ---
   {
     name: 'VersionRouting without gateways: a claim match',
@@ -254,6 +280,24 @@ const VALID: readonly { readonly name: string; readonly build: (chart: Chart) =>
       workload(c, { port: 15010, targetPort: 8080 });
       new Sidecar(c, 'sc', {
         ingress: [{ port: { number: 9080, protocol: 'HTTP' }, defaultEndpoint: '0.0.0.0:9080' }],
+      });
+    },
+  },
+  {
+    name: 'ServiceEntry: a CIDR with NONE resolution, and two hosts on a TLS port',
+    build: (c) => {
+      new ServiceEntry(c, 'se1', {
+        name: 'legacy',
+        hosts: ['legacy.example.com'],
+        addresses: ['10.0.0.0/16'],
+        ports: [{ number: 3306, name: 'tcp', protocol: 'TCP' }],
+        resolution: ServiceEntryResolution.NONE,
+      });
+      new ServiceEntry(c, 'se2', {
+        name: 'apis',
+        hosts: ['a.example.com', 'b.example.com'],
+        ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+        resolution: ServiceEntryResolution.DNS,
       });
     },
   },
