@@ -1,3 +1,4 @@
+import { parseGoDuration } from '../core/_go-duration';
 import { firstOverlappingHosts } from '../core/_host-match';
 import { CheckContext, reportProblem } from './check-context';
 import { MESH_CHECKS } from './findings';
@@ -22,7 +23,75 @@ export function runIstiodValidationChecks(context: CheckContext): void {
     const meshBound = gateways.length === 0 || gateways.includes(MESH);
     checkHosts(context, vs, asArray(spec.hosts), meshBound);
     if (meshBound) checkJwtClaims(context, vs, spec, gateways);
+    asArray(spec.http).forEach((rule, i) => {
+      const at = `spec.http[${i}]`;
+      checkDuration(context, vs, `${at}.timeout`, rule?.timeout);
+      checkDuration(context, vs, `${at}.retries.perTryTimeout`, rule?.retries?.perTryTimeout);
+      checkDuration(context, vs, `${at}.retries.backoff`, rule?.retries?.backoff);
+      checkDuration(context, vs, `${at}.fault.delay.fixedDelay`, rule?.fault?.delay?.fixedDelay);
+      checkDuration(context, vs, `${at}.corsPolicy.maxAge`, rule?.corsPolicy?.maxAge);
+    });
   }
+  for (const dr of context.index.istio('DestinationRule')) {
+    const spec = dr.manifest.spec;
+    if (spec === null || typeof spec !== 'object') continue;
+    checkTrafficPolicy(context, dr, 'spec.trafficPolicy', spec.trafficPolicy);
+    asArray(spec.subsets).forEach((s, i) =>
+      checkTrafficPolicy(context, dr, `spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy),
+    );
+  }
+}
+
+/** The Duration fields of a traffic policy that istiod validates (and its port-level settings). */
+function checkTrafficPolicy(
+  context: CheckContext,
+  dr: IndexedObject,
+  at: string,
+  policy: any,
+  portLevel = false,
+): void {
+  if (policy === null || typeof policy !== 'object') return;
+  const tcp = policy.connectionPool?.tcp;
+  checkDuration(context, dr, `${at}.connectionPool.tcp.connectTimeout`, tcp?.connectTimeout);
+  checkDuration(context, dr, `${at}.connectionPool.tcp.maxConnectionDuration`, tcp?.maxConnectionDuration);
+  // istiod: an idle timeout of 0s disables it, and is not validated.
+  if (parseGoDuration(tcp?.idleTimeout) !== 0n)
+    checkDuration(context, dr, `${at}.connectionPool.tcp.idleTimeout`, tcp?.idleTimeout);
+  checkDuration(context, dr, `${at}.connectionPool.tcp.tcpKeepalive.time`, tcp?.tcpKeepalive?.time);
+  checkDuration(context, dr, `${at}.connectionPool.tcp.tcpKeepalive.interval`, tcp?.tcpKeepalive?.interval);
+  checkDuration(context, dr, `${at}.connectionPool.http.idleTimeout`, policy.connectionPool?.http?.idleTimeout);
+  checkDuration(context, dr, `${at}.outlierDetection.interval`, policy.outlierDetection?.interval);
+  checkDuration(context, dr, `${at}.outlierDetection.baseEjectionTime`, policy.outlierDetection?.baseEjectionTime);
+  if (!portLevel)
+    asArray(policy.portLevelSettings).forEach((p, i) =>
+      checkTrafficPolicy(context, dr, `${at}.portLevelSettings[${i}]`, p, true),
+    );
+}
+
+const NANOS_PER_MS = 1_000_000n;
+
+/**
+ * A Duration field as the CRD's CEL rule (`duration(self) >= duration('1ms')`, Go's time.ParseDuration)
+ * and istiod's `ValidateDuration` (at least 1 ms, millisecond precision) judge it.
+ */
+function checkDuration(context: CheckContext, subject: IndexedObject, field: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const nanos = typeof value === 'string' ? parseGoDuration(value) : undefined;
+  const problem =
+    nanos === undefined
+      ? 'is refused by the CRD\'s CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds)'
+      : nanos < NANOS_PER_MS
+        ? 'is refused by istiod: "duration must be greater than 1ms"'
+        : nanos % NANOS_PER_MS !== 0n
+          ? 'is refused by istiod: "only durations to ms precision are supported"'
+          : undefined;
+  if (problem === undefined) return;
+  reportProblem(context, MESH_CHECKS.ISTIOD_REJECTS, subject, {
+    field,
+    value,
+    problem,
+    expected: 'a Go duration of whole milliseconds from 1ms to 2562047h, e.g. "10s", "1.5s" or "500ms"',
+  });
 }
 
 function checkHosts(context: CheckContext, vs: IndexedObject, hosts: unknown[], meshBound: boolean): void {

@@ -31,12 +31,52 @@ describe('BKI-ISTIOD-REJECTS: what istiod refuses in one VirtualService of plain
     ]);
   });
 
+  test('durations the CRD or istiod refuse fire, in a VirtualService and in a DestinationRule', () => {
+    // GIVEN a 300-year timeout, a sub-millisecond retry timeout, and DestinationRule durations
+    const dr: AnalyzedObject = {
+      path: 'shop/dr',
+      manifest: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'dr' },
+        spec: {
+          host: 'shop.example.com',
+          trafficPolicy: {
+            connectionPool: { tcp: { connectTimeout: '1.0005s', idleTimeout: '0s' } },
+            portLevelSettings: [{ port: { number: 80 }, outlierDetection: { interval: '10' } }],
+          },
+          subsets: [{ name: 'v1', trafficPolicy: { outlierDetection: { baseEjectionTime: '30s' } } }],
+        },
+      },
+    };
+    const found = messages([
+      vs('long', {
+        hosts: ['shop.example.com'],
+        http: [{ timeout: '2628000h', retries: { attempts: 2, perTryTimeout: '500us' }, ...route[0] }],
+      }),
+      dr,
+    ]);
+    // WHEN analyzed THEN each refused duration is named with istiod's or the CEL rule's words
+    const expected =
+      'expected a Go duration of whole milliseconds from 1ms to 2562047h, e.g. "10s", "1.5s" or "500ms" [istioctl validate]';
+    expect(found).toEqual([
+      `VirtualService default/long at shop/long: spec.http[0].timeout "2628000h" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds); ${expected}`,
+      `VirtualService default/long at shop/long: spec.http[0].retries.perTryTimeout "500us" is refused by istiod: "duration must be greater than 1ms"; ${expected}`,
+      `DestinationRule default/dr at shop/dr: spec.trafficPolicy.connectionPool.tcp.connectTimeout "1.0005s" is refused by istiod: "only durations to ms precision are supported"; ${expected}`,
+      `DestinationRule default/dr at shop/dr: spec.trafficPolicy.portLevelSettings[0].outlierDetection.interval "10" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds); ${expected}`,
+    ]);
+  });
+
   test('distinct hosts, "*" and claim routing on gateways only stay silent', () => {
     // GIVEN what istiod accepts WHEN analyzed THEN no finding of this check
     expect(
       messages([
         vs('distinct', { hosts: ['*.example.com', 'example.com'], http: route }),
         vs('gw', { hosts: ['*'], gateways: ['istio-system/public'], http: claimRoute }),
+        vs('timeouts', {
+          hosts: ['a.example.com'],
+          http: [{ timeout: '1h30m', retries: { attempts: 2, perTryTimeout: '0.5s' }, ...route[0] }],
+        }),
       ]),
     ).toEqual([]);
   });
