@@ -106,15 +106,27 @@ function checkHosts(context: CheckContext, vs: IndexedObject, hosts: unknown[], 
     });
     return; // istiod skips the duplicate check when a host is invalid
   }
-  const pair = firstOverlappingHosts(hosts);
-  if (pair === undefined) return;
-  const [a, b] = pair.map((i) => hosts[i]);
+  const expected =
+    "hosts of which none is another one or covered by another one's wildcard: split them over VirtualServices";
+  const pair = firstOverlappingHosts(hosts, false);
+  if (pair !== undefined) {
+    const [a, b] = pair.map((i) => hosts[i]);
+    reportProblem(context, MESH_CHECKS.ISTIOD_REJECTS, vs, {
+      field: 'spec.hosts',
+      value: hosts,
+      problem: `is refused by istiod: "duplicate hosts in virtual service: ${a} & ${b}" (equal names, or one wildcard covering the other)`,
+      expected,
+    });
+    return;
+  }
+  const folded = firstOverlappingHosts(hosts);
+  if (folded === undefined) return;
+  const [a, b] = folded.map((i) => hosts[i]);
   reportProblem(context, MESH_CHECKS.ISTIOD_REJECTS, vs, {
     field: 'spec.hosts',
     value: hosts,
-    problem: `is refused by istiod: "duplicate hosts in virtual service: ${a} & ${b}" (equal names, or one wildcard covering the other)`,
-    expected:
-      "hosts of which none is another one or covered by another one's wildcard: split them over VirtualServices",
+    problem: `names one host twice: ${a} & ${b} differ only in case, which istiod's duplicate check compares as written, but DNS names (and the Host header Envoy matches) do not`,
+    expected,
   });
 }
 

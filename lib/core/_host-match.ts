@@ -10,9 +10,9 @@ import { reject } from './input-validation';
  * pass its check but still name one host twice).
  * @internal
  */
-export function hostsOverlap(a: string, b: string): boolean {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
+export function hostsOverlap(a: string, b: string, ignoreCase = true): boolean {
+  const x = ignoreCase ? a.toLowerCase() : a;
+  const y = ignoreCase ? b.toLowerCase() : b;
   const xWild = x.startsWith('*');
   const yWild = y.startsWith('*');
   if (xWild && yWild) return x.length < y.length ? y.slice(1).endsWith(x.slice(1)) : x.slice(1).endsWith(y.slice(1));
@@ -22,13 +22,14 @@ export function hostsOverlap(a: string, b: string): boolean {
 }
 
 /**
- * The first pair of hosts (by index) that overlap, or `undefined` when none does.
+ * The first pair of hosts (by index) that overlap, or `undefined` when none does; with `ignoreCase`
+ * false, compared as istiod compares them (as written).
  * @internal
  */
-export function firstOverlappingHosts(hosts: readonly string[]): [number, number] | undefined {
+export function firstOverlappingHosts(hosts: readonly string[], ignoreCase = true): [number, number] | undefined {
   for (let i = 0; i < hosts.length; i++) {
     for (let j = i + 1; j < hosts.length; j++) {
-      if (hostsOverlap(hosts[i], hosts[j])) return [i, j];
+      if (hostsOverlap(hosts[i], hosts[j], ignoreCase)) return [i, j];
     }
   }
   return undefined;

@@ -67,6 +67,13 @@ describe('BKI-ISTIOD-REJECTS: what istiod refuses in one VirtualService of plain
     ]);
   });
 
+  test('hosts that differ only in case fire, saying that istiod itself accepts them', () => {
+    // GIVEN a VirtualService whose hosts differ in case only WHEN analyzed THEN one finding
+    expect(messages([vs('cased', { hosts: ['Shop.example.com', 'shop.example.com'], http: route })])).toEqual([
+      'VirtualService default/cased at shop/cased: spec.hosts ["Shop.example.com","shop.example.com"] names one host twice: Shop.example.com & shop.example.com differ only in case, which istiod\'s duplicate check compares as written, but DNS names (and the Host header Envoy matches) do not; expected hosts of which none is another one or covered by another one\'s wildcard: split them over VirtualServices [istioctl validate]',
+    ]);
+  });
+
   test('distinct hosts, "*" and claim routing on gateways only stay silent', () => {
     // GIVEN what istiod accepts WHEN analyzed THEN no finding of this check
     expect(

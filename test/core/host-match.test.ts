@@ -23,6 +23,12 @@ describe("hostsOverlap: istiod's host.Name.Matches", () => {
     expect(hostsOverlap(b, a)).toBe(overlap);
   });
 
+  test('with ignoreCase false, compared as written (as istiod does)', () => {
+    // GIVEN hosts differing in case WHEN compared as written THEN no overlap; a wildcard still covers
+    expect(hostsOverlap('Shop.example.com', 'shop.example.com', false)).toBe(false);
+    expect(hostsOverlap('*.example.com', 'shop.example.com', false)).toBe(true);
+  });
+
   test('firstOverlappingHosts names the first pair by index, or nothing', () => {
     // GIVEN lists WHEN searched THEN the first overlapping pair
     expect(firstOverlappingHosts(['a.example.com', 'b.example.com', '*.example.com'])).toEqual([0, 2]);
