@@ -32,6 +32,7 @@ export function runIstiodValidationChecks(context: CheckContext): void {
       checkDuration(context, vs, `${at}.corsPolicy.maxAge`, rule?.corsPolicy?.maxAge);
     });
   }
+  for (const se of context.index.istio('ServiceEntry')) checkServiceEntry(context, se);
   for (const dr of context.index.istio('DestinationRule')) {
     const spec = dr.manifest.spec;
     if (spec === null || typeof spec !== 'object') continue;
@@ -40,6 +41,35 @@ export function runIstiodValidationChecks(context: CheckContext): void {
       checkTrafficPolicy(context, dr, `spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy),
     );
   }
+}
+
+/** Protocols istiod tells hosts apart on (its protocol IsHTTP() or IsTLS()), upper case. */
+const L7_OR_TLS = new Set(['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-WEB', 'HTTPS', 'TLS']);
+
+/** ValidateServiceEntry's CIDR-address and several-hosts rules (the schema checks the rest's shape). */
+function checkServiceEntry(context: CheckContext, se: IndexedObject): void {
+  const spec = se.manifest.spec;
+  if (spec === null || typeof spec !== 'object') return;
+  const resolution = typeof spec.resolution === 'string' ? spec.resolution : 'NONE';
+  const addresses = asArray(spec.addresses);
+  const cidr = addresses.findIndex((a) => typeof a === 'string' && a.includes('/'));
+  if (cidr >= 0 && resolution !== 'NONE' && resolution !== 'STATIC')
+    reportProblem(context, MESH_CHECKS.ISTIOD_REJECTS, se, {
+      field: `spec.addresses[${cidr}]`,
+      value: addresses[cidr],
+      problem: `is refused by istiod with resolution ${resolution}: "CIDR addresses are allowed only for NONE/STATIC resolution types"`,
+      expected: 'single IP addresses, or resolution NONE or STATIC',
+    });
+  if (resolution === 'NONE' || asArray(spec.hosts).length < 2) return;
+  const ports = asArray(spec.ports);
+  const opaque = ports.findIndex((p) => !L7_OR_TLS.has(String(p?.protocol ?? '').toUpperCase()));
+  if (opaque >= 0)
+    reportProblem(context, MESH_CHECKS.ISTIOD_REJECTS, se, {
+      field: `spec.ports[${opaque}].protocol`,
+      value: ports[opaque]?.protocol,
+      problem: `is refused by istiod with several hosts and resolution ${resolution}: "multiple hosts provided with non-HTTP, non-TLS ports"`,
+      expected: 'HTTP, HTTPS, HTTP2, GRPC or TLS ports, one host per ServiceEntry, or resolution NONE',
+    });
 }
 
 /** The Duration fields of a traffic policy that istiod validates (and its port-level settings). */

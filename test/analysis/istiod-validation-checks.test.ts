@@ -74,6 +74,25 @@ describe('BKI-ISTIOD-REJECTS: what istiod refuses in one VirtualService of plain
     ]);
   });
 
+  test("a ServiceEntry's CIDR with DNS resolution, and several hosts on a TCP port, fire; NONE stays silent", () => {
+    // GIVEN ServiceEntries istiod refuses, and their NONE-resolution neighbour
+    const se = (name: string, spec: any): AnalyzedObject => ({
+      path: `shop/${name}`,
+      manifest: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name }, spec },
+    });
+    const tcp = [{ number: 3306, name: 'tcp', protocol: 'TCP' }];
+    const found = messages([
+      se('cidr', { hosts: ['db.example.com'], addresses: ['10.0.0.0/16'], ports: tcp, resolution: 'DNS' }),
+      se('two', { hosts: ['a.example.com', 'b.example.com'], addresses: ['10.0.0.1'], ports: tcp, resolution: 'DNS' }),
+      se('none', { hosts: ['a.example.com', 'b.example.com'], addresses: ['10.0.0.0/16'], ports: tcp }),
+    ]);
+    // WHEN analyzed THEN one finding for each refused entry, in istiod's words
+    expect(found).toEqual([
+      'ServiceEntry default/cidr at shop/cidr: spec.addresses[0] "10.0.0.0/16" is refused by istiod with resolution DNS: "CIDR addresses are allowed only for NONE/STATIC resolution types"; expected single IP addresses, or resolution NONE or STATIC [istioctl validate]',
+      'ServiceEntry default/two at shop/two: spec.ports[0].protocol "TCP" is refused by istiod with several hosts and resolution DNS: "multiple hosts provided with non-HTTP, non-TLS ports"; expected HTTP, HTTPS, HTTP2, GRPC or TLS ports, one host per ServiceEntry, or resolution NONE [istioctl validate]',
+    ]);
+  });
+
   test('distinct hosts, "*" and claim routing on gateways only stay silent', () => {
     // GIVEN what istiod accepts WHEN analyzed THEN no finding of this check
     expect(
