@@ -560,7 +560,7 @@ export const MESH_CHECKS = {
     'BKI-ISTIOD-REJECTS',
     'istioctl validate',
     Severity.ERROR,
-    "a VirtualService passes istiod's validating webhook (pkg/config/validation): no duplicate or wildcard-overlapping hosts (compared without regard to case, where istiod compares as written), no `*` host and no `@request.auth.claims` match when bound to the mesh (no gateways, `mesh` among them, or a delegate); a ServiceEntry has CIDR addresses only with NONE or STATIC resolution and several hosts only on HTTP or TLS ports (or NONE); and a VirtualService's or DestinationRule's Duration fields pass the CRD's CEL rule and istiod's ValidateDuration (a Go duration of whole milliseconds from 1 ms to about 292 years); the library's constructs refuse these at construction",
+    "plain YAML passes these rules of istiod's validating webhook (pkg/config/validation) and the CRDs' CEL: a VirtualService has no duplicate or wildcard-overlapping hosts (also compared without regard to case, which istiod does not), and no `*` host or `@request.auth.claims` match when bound to the mesh (no gateways, `mesh` among them, or a delegate); a ServiceEntry has CIDR addresses only with NONE or STATIC resolution, and several hosts only on HTTP or TLS ports (or NONE); VirtualService and DestinationRule Duration fields are Go durations of whole milliseconds from 1 ms to about 292 years. The library's constructs refuse these at construction",
   ),
 } as const;
 
