@@ -72,6 +72,14 @@ function checkServiceEntry(context: CheckContext, se: IndexedObject): void {
     });
 }
 
+/** Nanoseconds of a duration as Go's time.ParseDuration reads it (a sign allowed), or why Go refuses it. */
+function goNanos(value: unknown): bigint | string {
+  if (typeof value !== 'string') return 'a duration is a string';
+  const signed = value[0] === '-' || value[0] === '+';
+  const nanos = parseGoDuration(signed ? value.slice(1) : value);
+  return typeof nanos === 'bigint' && value[0] === '-' ? -nanos : nanos;
+}
+
 /** The Duration fields of a traffic policy that istiod validates (and its port-level settings). */
 function checkTrafficPolicy(
   context: CheckContext,
@@ -85,7 +93,7 @@ function checkTrafficPolicy(
   checkDuration(context, dr, `${at}.connectionPool.tcp.connectTimeout`, tcp?.connectTimeout);
   checkDuration(context, dr, `${at}.connectionPool.tcp.maxConnectionDuration`, tcp?.maxConnectionDuration);
   // istiod: an idle timeout of 0s disables it, and is not validated.
-  if (parseGoDuration(tcp?.idleTimeout) !== 0n)
+  if (goNanos(tcp?.idleTimeout) !== 0n)
     checkDuration(context, dr, `${at}.connectionPool.tcp.idleTimeout`, tcp?.idleTimeout);
   checkDuration(context, dr, `${at}.connectionPool.tcp.tcpKeepalive.time`, tcp?.tcpKeepalive?.time);
   checkDuration(context, dr, `${at}.connectionPool.tcp.tcpKeepalive.interval`, tcp?.tcpKeepalive?.interval);
@@ -106,10 +114,10 @@ const NANOS_PER_MS = 1_000_000n;
  */
 function checkDuration(context: CheckContext, subject: IndexedObject, field: string, value: unknown): void {
   if (value === undefined || value === null) return;
-  const nanos = typeof value === 'string' ? parseGoDuration(value) : undefined;
+  const nanos = goNanos(value);
   const problem =
-    nanos === undefined
-      ? 'is refused by the CRD\'s CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds)'
+    typeof nanos === 'string'
+      ? `is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (as Go's time.ParseDuration reads it: ${nanos})`
       : nanos < NANOS_PER_MS
         ? 'is refused by istiod: "duration must be greater than 1ms"'
         : nanos % NANOS_PER_MS !== 0n

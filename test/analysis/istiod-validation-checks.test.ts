@@ -60,10 +60,10 @@ describe('BKI-ISTIOD-REJECTS: what istiod refuses in one VirtualService of plain
     const expected =
       'expected a Go duration of whole milliseconds from 1ms to 2562047h, e.g. "10s", "1.5s" or "500ms" [istioctl validate]';
     expect(found).toEqual([
-      `VirtualService default/long at shop/long: spec.http[0].timeout "2628000h" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds); ${expected}`,
+      `VirtualService default/long at shop/long: spec.http[0].timeout "2628000h" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (as Go's time.ParseDuration reads it: longer than 2^63 - 1 nanoseconds (about 292 years), which the parser holds at most); ${expected}`,
       `VirtualService default/long at shop/long: spec.http[0].retries.perTryTimeout "500us" is refused by istiod: "duration must be greater than 1ms"; ${expected}`,
       `DestinationRule default/dr at shop/dr: spec.trafficPolicy.connectionPool.tcp.connectTimeout "1.0005s" is refused by istiod: "only durations to ms precision are supported"; ${expected}`,
-      `DestinationRule default/dr at shop/dr: spec.trafficPolicy.portLevelSettings[0].outlierDetection.interval "10" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (it is no Go duration, or longer than the 2562047h47m16.854775807s a Go time.Duration holds); ${expected}`,
+      `DestinationRule default/dr at shop/dr: spec.trafficPolicy.portLevelSettings[0].outlierDetection.interval "10" is refused by the CRD's CEL rule: "must be a valid duration greater than 1ms" (as Go's time.ParseDuration reads it: "10" has a number without a unit (ns, us, ms, s, m or h)); ${expected}`,
     ]);
   });
 

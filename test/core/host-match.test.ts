@@ -1,6 +1,5 @@
 import { Testing } from 'cdk8s';
 
-import { parseGoDuration } from '../../lib/core/_go-duration';
 import { checkDistinctVirtualServiceHosts, firstOverlappingHosts, hostsOverlap } from '../../lib/core/_host-match';
 import { checkNotProxyPort, isLabelKey } from '../../lib/core/input-validation';
 
@@ -80,29 +79,5 @@ describe('checkNotProxyPort', () => {
     );
     for (const port of [15002, 15010, 15443, 15012, 8080])
       expect(checkNotProxyPort(chart, 'port', port, 'x')).toBe(port);
-  });
-});
-
-describe("parseGoDuration: Go's time.ParseDuration (the CRDs' CEL duration())", () => {
-  test.each([
-    ['0', 0n],
-    ['10s', 10_000_000_000n],
-    ['1.5s', 1_500_000_000n],
-    ['.5s', 500_000_000n],
-    ['1h30m', 5_400_000_000_000n],
-    ['300ms', 300_000_000n],
-    ['1us', 1_000n],
-    ['1µs', 1_000n],
-    ['-1s', -1_000_000_000n],
-    ['2562047h47m16.854775807s', 9_223_372_036_854_775_807n], // the largest
-    ['2562048h', undefined], // overflows
-    ['10', undefined], // no unit
-    ['1d', undefined], // no such unit
-    ['1 s', undefined],
-    ['.s', undefined],
-    ['', undefined],
-  ])('%s is %p ns', (text, nanos) => {
-    // GIVEN a duration string WHEN parsed THEN as Go parses it
-    expect(parseGoDuration(text)).toBe(nanos);
   });
 });
