@@ -1,5 +1,6 @@
 import { parseGoDuration } from '../core/_go-duration';
 import { firstOverlappingHosts } from '../core/_host-match';
+import { PROXY_RESERVED_PORTS } from '../core/input-validation';
 import { CheckContext, reportProblem } from './check-context';
 import { MESH_CHECKS } from './findings';
 import { asArray, IndexedObject } from './mesh-index';
@@ -33,6 +34,7 @@ export function runIstiodValidationChecks(context: CheckContext): void {
     });
   }
   for (const se of context.index.istio('ServiceEntry')) checkServiceEntry(context, se);
+  runProxyPortChecks(context);
   for (const dr of context.index.istio('DestinationRule')) {
     const spec = dr.manifest.spec;
     if (spec === null || typeof spec !== 'object') continue;
@@ -41,6 +43,34 @@ export function runIstiodValidationChecks(context: CheckContext): void {
       checkTrafficPolicy(context, dr, `spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy),
     );
   }
+}
+
+/** BKI-PROXY-PORT: listeners istiod would build on a port the proxy holds itself. */
+function runProxyPortChecks(context: CheckContext): void {
+  if (!context.enabled(MESH_CHECKS.PROXY_PORT)) return;
+  const report = (subject: IndexedObject, field: string, port: unknown, who: string) => {
+    const use = typeof port === 'number' ? PROXY_RESERVED_PORTS.get(port) : undefined;
+    if (use === undefined) return;
+    reportProblem(context, MESH_CHECKS.PROXY_PORT, subject, {
+      field,
+      value: port,
+      problem: `is a port ${who} listens on itself (${use}): istiod accepts it, but skips the listener or Envoy cannot bind it`,
+      expected: `a port other than ${[...PROXY_RESERVED_PORTS.keys()].join(', ')}`,
+    });
+  };
+  for (const gw of context.index.istio('Gateway'))
+    asArray(gw.manifest.spec?.servers).forEach((s, i) =>
+      report(gw, `spec.servers[${i}].port.number`, s?.port?.number, "the gateway's proxy"),
+    );
+  for (const se of context.index.istio('ServiceEntry'))
+    asArray(se.manifest.spec?.ports).forEach((p, i) =>
+      report(se, `spec.ports[${i}].number`, p?.number, 'every sidecar of the mesh'),
+    );
+  for (const sc of context.index.istio('Sidecar'))
+    for (const key of ['ingress', 'egress'])
+      asArray(sc.manifest.spec?.[key]).forEach((l, i) =>
+        report(sc, `spec.${key}[${i}].port.number`, l?.port?.number, 'the sidecar'),
+      );
 }
 
 /** Protocols istiod tells hosts apart on (its protocol IsHTTP() or IsTLS()), upper case. */

@@ -107,3 +107,52 @@ describe('BKI-ISTIOD-REJECTS: what istiod refuses in one VirtualService of plain
     ).toEqual([]);
   });
 });
+
+describe('BKI-PROXY-PORT: listeners on the ports the proxy holds', () => {
+  const object = (kind: string, name: string, spec: any): AnalyzedObject => ({
+    path: `shop/${name}`,
+    manifest: { apiVersion: 'networking.istio.io/v1', kind, metadata: { name }, spec },
+  });
+  const proxyPort = (objects: AnalyzedObject[]) =>
+    analyzeManifests(objects)
+      .filter((f) => f.code === 'BKI-PROXY-PORT')
+      .map((f) => `${f.field}: ${f.message}`);
+
+  test('a Gateway server on 15021 and a Sidecar listener on 15006 fire; 15443 and 8080 stay silent', () => {
+    // GIVEN a Gateway with servers on 15021 and 15443, and a Sidecar with listeners on 15006 and 8080
+    const found = proxyPort([
+      object('Gateway', 'gw', {
+        selector: { istio: 'ingressgateway' },
+        servers: [
+          { port: { number: 15021, name: 'http', protocol: 'HTTP' }, hosts: ['*'] },
+          { port: { number: 15443, name: 'tls', protocol: 'TLS' }, hosts: ['*'], tls: { mode: 'AUTO_PASSTHROUGH' } },
+        ],
+      }),
+      object('Sidecar', 'sc', {
+        ingress: [
+          { port: { number: 15006, protocol: 'HTTP' }, defaultEndpoint: '0.0.0.0:8080' },
+          { port: { number: 8080, protocol: 'HTTP' }, defaultEndpoint: '0.0.0.0:8080' },
+        ],
+      }),
+    ]);
+    // WHEN analyzed THEN one warning each for the reserved ports, naming who listens there
+    expect(found).toEqual([
+      "spec.servers[0].port.number: Gateway default/gw at shop/gw: spec.servers[0].port.number 15021 is a port the gateway's proxy listens on itself (the health check): istiod accepts it, but skips the listener or Envoy cannot bind it; expected a port other than 15000, 15001, 15004, 15006, 15008, 15020, 15021, 15053, 15090 [library]",
+      'spec.ingress[0].port.number: Sidecar default/sc at shop/sc: spec.ingress[0].port.number 15006 is a port the sidecar listens on itself (the inbound capture listener): istiod accepts it, but skips the listener or Envoy cannot bind it; expected a port other than 15000, 15001, 15004, 15006, 15008, 15020, 15021, 15053, 15090 [library]',
+    ]);
+  });
+
+  test("a Service declaring 15021 (an Istio gateway install's status port) is not judged", () => {
+    // GIVEN the ingress gateway Service of an install WHEN analyzed THEN no BKI-PROXY-PORT
+    const svc: AnalyzedObject = {
+      path: 'istio/svc',
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+        spec: { selector: { istio: 'ingressgateway' }, ports: [{ name: 'status-port', port: 15021 }] },
+      },
+    };
+    expect(proxyPort([svc])).toEqual([]);
+  });
+});

@@ -784,6 +784,7 @@ describe('analyzeManifests', () => {
               c !== 'BKI-ACKNOWLEDGEMENT-INVALID' &&
               // istiod's webhook rules: test/analysis/istiod-validation-checks.test.ts:
               c !== 'BKI-ISTIOD-REJECTS' &&
+              c !== 'BKI-PROXY-PORT' &&
               // Gateway API and ambient: test/analysis/gateway-api-checks.test.ts, ambient-checks.test.ts:
               !GATEWAY_API_AND_AMBIENT_CODES.has(c) &&
               // Workload, annotation and TLS checks: their own test files and the catalog fixtures:
