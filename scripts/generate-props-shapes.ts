@@ -167,7 +167,9 @@ function main(): void {
     if (external) return external;
     if (symbol && !isLibDeclaration(symbol) && symbol.getName() !== '__type' && symbol.getName() !== '__object') {
       // Another package's type (cdk8s-plus, constructs): an object; its own code checks the rest.
-      return t.getCallSignatures().length > 0 ? 'function' : { ext: 'object' };
+      if (t.getCallSignatures().length > 0) return 'function';
+      // A class (a cdk8s-plus KubeService) is any object; an interface (k8s.ResourceRequirements) is data.
+      return symbol.flags & ts.SymbolFlags.Class ? { ext: 'object' } : { ext: 'struct' };
     }
     const properties = checker.getPropertiesOfType(t);
     if (t.getCallSignatures().length > 0 && properties.length === 0) return 'function';

@@ -23,7 +23,7 @@ export type Shape =
   | { readonly union: readonly Shape[] }
   | { readonly ref: string }
   | { readonly obj: TypeShape }
-  | { readonly ext: 'Duration' | 'Size' | 'construct' | 'object' };
+  | { readonly ext: 'Duration' | 'Size' | 'construct' | 'object' | 'struct' };
 
 /** An object type: its properties as [shape, optional (1) or required (0)]. */
 export interface TypeShape {
@@ -65,7 +65,10 @@ class Checker {
       if (!Array.isArray(value)) return new Mismatch(field, value, describe(shape, this.table));
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) {
-        const item = this.check(shape.arr, value[i], `${field}[${i}]`);
+        const at = `${field}[${i}]`;
+        const read = readField(value, i, at);
+        if (read instanceof Mismatch) return read;
+        const item = this.check(shape.arr, read, at);
         if (item instanceof Mismatch) return item;
         out.push(item);
       }
@@ -112,7 +115,11 @@ class Checker {
     return new Mismatch(field, value, members.map((m) => describe(m, this.table)).join(', or '));
   }
 
-  private external(kind: 'Duration' | 'Size' | 'construct' | 'object', value: unknown, field: string): unknown {
+  private external(
+    kind: 'Duration' | 'Size' | 'construct' | 'object' | 'struct',
+    value: unknown,
+    field: string,
+  ): unknown {
     const isObject = value !== null && typeof value === 'object';
     if (kind === 'construct') {
       const node = isObject ? (value as { node?: { path?: unknown } }).node : undefined;
@@ -134,7 +141,16 @@ class Checker {
               : 'a cdk8s Size (Size.gibibytes(n), ...)',
           );
     }
-    return isObject || typeof value === 'function' ? value : new Mismatch(field, value, 'an object');
+    if (kind === 'struct') {
+      // Another package's structs (cdk8s-plus's k8s.ResourceRequirements, k8s.Probe): data that cdk8s
+      // can render; their fields are checked by the construct and the schema of the output.
+      if (!isPlainObject(value)) return new Mismatch(field, value, 'a plain object');
+      return unrenderable(value, field) ?? value;
+    }
+    // Another package's classes (a cdk8s-plus KubeService): objects, not lists.
+    return (isObject && !Array.isArray(value)) || typeof value === 'function'
+      ? value
+      : new Mismatch(field, value, 'an object');
   }
 
   private record(shape: Shape, value: unknown, field: string, allowed: string): unknown {
@@ -149,7 +165,9 @@ class Checker {
           `a key other than __proto__, constructor and prototype (JSON serialization drops or mangles them)`,
         );
       }
-      const item = this.check(shape, (value as Record<string, unknown>)[key], at);
+      const read = readField(value, key, at);
+      if (read instanceof Mismatch) return read;
+      const item = this.check(shape, read, at);
       if (item instanceof Mismatch) return item;
       out[key] = item;
     }
@@ -170,11 +188,7 @@ class Checker {
     try {
       for (const key of Object.keys(record)) {
         if (PROTOTYPE_KEYS.has(key)) {
-          return new Mismatch(
-            join(field, key),
-            record[key],
-            `no field named ${key} (JSON serialization drops or mangles it)`,
-          );
+          return new Mismatch(join(field, key), key, `no field named ${key} (JSON serialization drops or mangles it)`);
         }
       }
       const out: Record<string, unknown> = byReference ? record : {};
@@ -197,7 +211,9 @@ class Checker {
       if (type.index && !byReference) {
         for (const key of Object.keys(record)) {
           if (key in type.props) continue;
-          const checked = this.check(type.index, record[key], join(field, key));
+          const read = readField(record, key, join(field, key));
+          if (read instanceof Mismatch) return read;
+          const checked = this.check(type.index, read, join(field, key));
           if (checked instanceof Mismatch) return checked;
           out[key] = checked;
         }
@@ -206,6 +222,42 @@ class Checker {
     } finally {
       this.active.delete(record);
     }
+  }
+}
+
+/** The first value inside `data` that cdk8s cannot render into YAML (a Date, a Map, a function). */
+function unrenderable(data: unknown, field: string, depth = 0): Mismatch | undefined {
+  if (depth > 32) return new Mismatch(field, undefined, 'data nested at most 32 levels deep');
+  if (data === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof data)) return undefined;
+  if (
+    typeof data !== 'object' ||
+    data instanceof Date ||
+    data instanceof Map ||
+    data instanceof Set ||
+    data instanceof RegExp ||
+    ArrayBuffer.isView(data)
+  ) {
+    return new Mismatch(field, data, 'plain data (objects, arrays, strings, numbers, booleans)');
+  }
+  const isArray = Array.isArray(data);
+  for (const key of Object.keys(data)) {
+    if (PROTOTYPE_KEYS.has(key))
+      return new Mismatch(join(field, key), key, 'a key other than __proto__, constructor and prototype');
+    const at = isArray ? `${field}[${key}]` : join(field, key);
+    const read = readField(data, key, at);
+    if (read instanceof Mismatch) return read;
+    const bad = unrenderable(read, at, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/** A field of the caller's value; a getter or Proxy that throws is a mismatch, not a crash. */
+function readField(container: object, key: string | number, at: string): unknown {
+  try {
+    return (container as Record<string | number, unknown>)[key];
+  } catch (error) {
+    return new Mismatch(at, undefined, `a readable value (reading it threw: ${(error as Error)?.message ?? error})`);
   }
 }
 
@@ -249,9 +301,13 @@ function describe(shape: Shape, table: ShapeTable): string {
   if ('map' in shape) return `an object mapping names to ${plural(describe(shape.map, table))}`;
   if ('union' in shape) return shape.union.map((m) => describe(m, table)).join(', or ');
   if ('ext' in shape) {
-    return { Duration: 'a cdk8s Duration', Size: 'a cdk8s Size', construct: 'a construct', object: 'an object' }[
-      shape.ext
-    ];
+    return {
+      Duration: 'a cdk8s Duration',
+      Size: 'a cdk8s Size',
+      construct: 'a construct',
+      object: 'an object',
+      struct: 'a plain object',
+    }[shape.ext];
   }
   if ('ref' in shape) return REFERENCE_DESCRIPTIONS[shape.ref] ?? `${article(shape.ref)} ${shape.ref}`;
   return 'an object';
@@ -309,7 +365,13 @@ export function checkedArgs(
     // A construct's props fields are named as users write them (`namespace`), other parameters by name.
     const field = fields?.[i] ?? (isConstructor && parameters.length === 1 ? '' : name);
     if (value === undefined && optional) return value;
-    const checked = checker.check(shape, value, field);
+    let checked: unknown;
+    try {
+      checked = checker.check(shape, value, field);
+    } catch (error) {
+      // A Proxy whose traps throw, keys that cannot be listed: the value cannot be read as data.
+      checked = new Mismatch(field, undefined, `plain data (reading it threw: ${(error as Error)?.message ?? error})`);
+    }
     if (checked instanceof Mismatch) {
       const at = typeof scope === 'string' ? scope : scope.node.path;
       rejectAt(at, checked.field || (isConstructor ? 'props' : (fields?.[i] ?? name)), checked.value, checked.allowed);
