@@ -556,6 +556,18 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     'an AuthorizationPolicy rule with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) does not select only workloads whose Services declare non-HTTP ports (TCP, TLS, Mongo, Redis, MySQL, UDP): there an ALLOW rule is left out, and a DENY rule denies every connection (istiod warns of the latter)',
   ),
+  PROXY_PORT: check(
+    'BKI-PROXY-PORT',
+    'library',
+    Severity.WARNING,
+    'an Istio Gateway server, ServiceEntry port or Sidecar listener does not use a port the proxy listens on itself (15000, 15001, 15004, 15006, 15008, 15020, 15021, 15053, 15090): istiod accepts them, but skips a listener on 15001, 15006, 15021 or 15090 with only a log line ("conflicts with static listener"), and Envoy cannot bind the others; Services and pods are not judged, as Istio\'s own gateway installs declare these ports',
+  ),
+  ISTIOD_REJECTS: check(
+    'BKI-ISTIOD-REJECTS',
+    'istioctl validate',
+    Severity.ERROR,
+    "plain YAML passes these rules of istiod's validating webhook (pkg/config/validation) and the CRDs' CEL: a VirtualService has no duplicate or wildcard-overlapping hosts (also compared without regard to case, which istiod does not), and no `*` host or `@request.auth.claims` match when bound to the mesh (no gateways, `mesh` among them, or a delegate); a ServiceEntry has CIDR addresses only with NONE or STATIC resolution, and several hosts only on HTTP or TLS ports (or NONE); VirtualService and DestinationRule Duration fields are Go durations of whole milliseconds from 1 ms to about 292 years. The library's constructs refuse these at construction",
+  ),
   // Semantic traps: accepted by istiod, but not what the user meant
   FAULT_WITH_RETRIES: check(
     'BKI-FAULT-WITH-RETRIES',

@@ -24,6 +24,7 @@ import {
 import { runGatewayApiChecks } from './gateway-api-checks';
 import { runGatewayPortChecks } from './gateway-port-checks';
 import { runInjectionChecks } from './injection-checks';
+import { runIstiodValidationChecks } from './istiod-validation-checks';
 import { isAnalyzedKind, ManifestObject, MeshIndex } from './mesh-index';
 import { runMtlsChecks } from './mtls-checks';
 import { runObjectChecks } from './object-checks';
@@ -679,6 +680,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runTlsChecks(context);
   runGatewayPortChecks(context);
   runSemanticTrapChecks(context);
+  runIstiodValidationChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))

@@ -211,29 +211,77 @@ export function imageReference(
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /**
- * A Kubernetes label key: an optional DNS-subdomain prefix (at most 253 characters) and `/`, then a
- * name of at most 63 letters, digits, `-`, `_` or `.` starting and ending with a letter or digit.
+ * True for a Kubernetes label key, with apimachinery's IsQualifiedName semantics: an optional
+ * prefix that is an RFC 1123 DNS subdomain (1-253 characters; the per-label 63 limit is not
+ * applied there, as apimachinery does not) and `/`, then a name of 1-63 letters, digits, `-`, `_`
+ * or `.` starting and ending with a letter or digit.
+ * @internal
+ */
+export function isLabelKey(key: unknown): boolean {
+  if (typeof key !== 'string') return false;
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  return (
+    name.length >= 1 &&
+    name.length <= 63 &&
+    LABEL_NAME.test(name) &&
+    (prefix === undefined || (prefix.length >= 1 && prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)))
+  );
+}
+
+/**
+ * A Kubernetes label key (see {@link isLabelKey}).
  * @internal
  */
 export function checkLabelKey(scope: IConstruct, field: string, key: string): string {
-  const parts = typeof key === 'string' ? key.split('/') : [];
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  const ok =
-    parts.length >= 1 &&
-    parts.length <= 2 &&
-    typeof name === 'string' &&
-    name.length <= 63 &&
-    LABEL_NAME.test(name) &&
-    (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
-  if (!ok) {
+  if (!isLabelKey(key)) {
     reject(
       scope,
       field,
       key,
-      'a label key: an optional DNS subdomain prefix and "/", then 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      'a label key: an optional DNS subdomain prefix (1-253 lowercase letters, digits, "-" and ".") and "/", then 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     );
   }
   return key;
+}
+
+/**
+ * The ports an Istio proxy (Envoy and pilot-agent, sidecar or gateway) listens on itself, with what
+ * listens there. istiod accepts them in a Gateway, ServiceEntry, Sidecar or Service, but a listener
+ * it would build on one of them clashes with the proxy's own: it skips it (15001, 15006, 15021, 15090:
+ * "conflicts with static listener" in its log), or Envoy cannot bind it, or the iptables redirect
+ * sends it elsewhere.
+ * @internal
+ */
+export const PROXY_RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
+  [15000, 'Envoy admin'],
+  [15001, 'the outbound capture listener'],
+  [15004, 'the pilot-agent debug port'],
+  [15006, 'the inbound capture listener'],
+  [15008, 'the HBONE tunnel'],
+  [15020, 'the merged Prometheus metrics of pilot-agent'],
+  [15021, 'the health check'],
+  [15053, 'the DNS proxy'],
+  [15090, "Envoy's Prometheus telemetry"],
+]);
+
+/**
+ * A port number that is not one of {@link PROXY_RESERVED_PORTS}; `where` says which proxy would
+ * clash (e.g. `the ingress gateway's proxy`).
+ * @internal
+ */
+export function checkNotProxyPort(scope: IConstruct, field: string, port: number, where: string): number {
+  const use = PROXY_RESERVED_PORTS.get(port);
+  if (use !== undefined) {
+    reject(
+      scope,
+      field,
+      port,
+      `a port other than ${[...PROXY_RESERVED_PORTS.keys()].join(', ')}: ${where} listens on ${port} itself (${use}), so istiod skips or Envoy cannot bind a listener there`,
+    );
+  }
+  return port;
 }
 
 /**

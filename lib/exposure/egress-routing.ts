@@ -181,6 +181,7 @@ export class EgressRouting extends Construct {
       host: this.host,
       service: this.service,
       release: this.release,
+      meshBound: true, // the VirtualService has no gateways
     })._toSpec();
     this.httpRoutes.push({ ...spec, route: spec.route?.map((r) => ({ ...r, weight: r.weight ?? 100 })) });
   }

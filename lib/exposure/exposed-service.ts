@@ -4,12 +4,20 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '../../imports/istio-security.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock, wholeFamilyAdmitted } from '../core/_cidr';
+import { checkDistinctVirtualServiceHosts } from '../core/_host-match';
 import { newIstioObject } from '../core/_istio-objects';
 import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { gatewayReference } from '../core/gateway';
-import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkNonEmpty,
+  checkNotProxyPort,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService, meshServiceFqdn } from '../core/mesh-service';
 import { HttpMatch, HttpRewrite, HttpRoute, renderMatches, StringMatch } from '../routing/http-route';
@@ -331,7 +339,8 @@ export class ExposedService extends Construct {
     );
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? targetNamespace);
     this.hosts = checkGatewayHosts(this, 'hosts', props.hosts);
-    if (props.serverPort !== undefined) checkPort(this, 'serverPort', props.serverPort);
+    checkDistinctVirtualServiceHosts(this, 'hosts', this.hosts);
+    if (props.serverPort !== undefined) this.gatewayPort('serverPort', props.serverPort);
     if (props.serverPortName !== undefined) checkPortName(this, 'serverPortName', props.serverPortName);
     if (props.tls?.portName !== undefined) checkPortName(this, 'tls.portName', props.tls.portName);
 
@@ -400,7 +409,7 @@ export class ExposedService extends Construct {
         serverPort = this.sharedGateway.addServer({
           hosts: this.hosts,
           protocol: ServerProtocol.TCP,
-          port: checkPort(this, 'tcp.port', tcp.port),
+          port: this.gatewayPort('tcp.port', tcp.port),
           portName: tcp.portName,
         }).port;
       } else {
@@ -412,7 +421,7 @@ export class ExposedService extends Construct {
           hosts: this.hosts,
           protocol,
           tlsMode: ServerTlsMode.PASSTHROUGH,
-          port: passthrough.port === undefined ? undefined : checkPort(this, 'passthrough.port', passthrough.port),
+          port: passthrough.port === undefined ? undefined : this.gatewayPort('passthrough.port', passthrough.port),
           portName: passthrough.portName,
         }).port;
       }
@@ -427,7 +436,7 @@ export class ExposedService extends Construct {
         protocol: ServerProtocol.HTTPS,
         credentialName,
         tlsMode: tls.mode,
-        port: tls.port === undefined ? undefined : checkPort(this, 'tls.port', tls.port),
+        port: tls.port === undefined ? undefined : this.gatewayPort('tls.port', tls.port),
         portName: tls.portName,
       }).port;
       if (tls.httpsRedirect ?? true) {
@@ -672,6 +681,11 @@ export class ExposedService extends Construct {
       (route.matches ?? []).some((m) => Object.keys(m).length === 1 && m.uri?.kind === 'prefix' && m.uri.value === '/');
     this.httpRoutes.push({ field, target, route: rendered, catchAll });
     return index;
+  }
+
+  /** A port of the gateway's servers: not one the gateway's own proxy listens on. */
+  private gatewayPort(field: string, port: number): number {
+    return checkNotProxyPort(this, field, checkPort(this, field, port), "the gateway's proxy");
   }
 
   /** A short name resolves in the VirtualService's namespace; elsewhere the FQDN is needed. */

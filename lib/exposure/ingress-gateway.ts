@@ -4,7 +4,14 @@ import { deepFreeze } from '../core/_frozen';
 import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { GatewayServicePort } from '../core/gateway-workload';
-import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import {
+  checkDnsLabel,
+  checkLabelKey,
+  checkLabelValue,
+  checkNotProxyPort,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 
 /**
@@ -282,18 +289,14 @@ export function checkIngressGateway(scope: IConstruct, field: string, ingress: I
       'at least one pod label (an empty selector picks every gateway pod)',
     );
   for (const [k, v] of entries) {
-    if (
-      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(
-        k,
-      )
-    ) {
-      reject(scope, `${field}.selector`, k, 'a label key');
-    }
+    checkLabelKey(scope, `${field}.selector`, k);
     checkLabelValue(scope, `${field}.selector.${k}`, v);
   }
   checkDnsLabel(scope, `${field}.namespace`, ingress.namespace);
-  for (const p of ['httpPort', 'httpsPort', 'httpTargetPort', 'httpsTargetPort'] as const)
+  for (const p of ['httpPort', 'httpsPort', 'httpTargetPort', 'httpsTargetPort'] as const) {
     checkPort(scope, `${field}.${p}`, ingress[p]);
+    checkNotProxyPort(scope, `${field}.${p}`, ingress[p], "the gateway's proxy");
+  }
   if (!Object.values(GatewayServerPorts).includes(ingress.serverPorts))
     reject(
       scope,

@@ -18,6 +18,7 @@ import {
   checkDnsSubdomain,
   checkLabelKey,
   checkLabelValue,
+  checkNotProxyPort,
   checkPort,
   reject,
 } from '../core/input-validation';
@@ -475,6 +476,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
     if (this.states.some((s) => s.listener.name === name))
       reject(this, `${field}.name`, name, 'a name no other listener of the Gateway has');
     const port = checkPort(this, `${field}.port`, options.port);
+    checkNotProxyPort(this, `${field}.port`, port, "the gateway's proxy");
     const protocol = options.protocol;
     if (!Object.values(ListenerProtocol).includes(protocol))
       reject(this, `${field}.protocol`, protocol, `one of ${Object.values(ListenerProtocol).join(', ')}`);

@@ -13,7 +13,7 @@ import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { declareGatewayWorkload } from '../core/gateway-workload';
-import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkNotProxyPort, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { checkIngressGateway, IngressGateway, ingressGatewayInstall } from './ingress-gateway';
 
@@ -256,6 +256,13 @@ export class SharedGateway extends Construct implements IGateway {
     // Cross-object checks (conflicting gateways, hosts no VirtualService serves) run there.
     MeshAnalysis.of(this);
     this.name = checkDnsLabel(this, 'name', props.name);
+    if (this.name === 'mesh')
+      reject(
+        this,
+        'name',
+        this.name,
+        'a Gateway name other than "mesh": a VirtualService\'s gateways entry "mesh" means the sidecars of the mesh, so routes meant for this Gateway would bind to every sidecar instead',
+      );
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
     this.ingressGateway = checkIngressGateway(this, 'ingressGateway', props.ingressGateway ?? IngressGateway.ISTIOCTL);
     // The gateway install lives outside the app: the analysis learns its labels and Service from here.
@@ -339,6 +346,7 @@ export class SharedGateway extends Construct implements IGateway {
       `${field}.port`,
       options.port ?? this.ingressGateway.serverPort(this.release, terminatesOrPasses ? 'https' : 'http'),
     );
+    checkNotProxyPort(this, `${field}.port`, port, "the gateway's proxy");
     const tls = terminatesOrPasses ? this.checkServerTls(field, protocol, options) : undefined;
     if (!terminatesOrPasses) {
       for (const key of TLS_OPTION_KEYS) {

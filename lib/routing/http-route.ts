@@ -731,6 +731,12 @@ export interface RouteContext {
   readonly gateways?: readonly string[];
   /** The VirtualService is a delegate (no hosts): its routes cannot delegate again. */
   readonly delegateChild?: boolean;
+  /**
+   * The VirtualService applies to the mesh's sidecars (it has no gateways, or `mesh` among them), where
+   * istiod refuses JWT-claim matches; also true for a `delegateChild` and for `gateways` with `mesh`.
+   * @default false, unless `gateways` holds `mesh` or `delegateChild` is true
+   */
+  readonly meshBound?: boolean;
 }
 
 /**
@@ -851,7 +857,7 @@ export function renderMatches(
   scope: IConstruct,
   field: string,
   matches: readonly HttpMatch[],
-  context?: Pick<RouteContext, 'namespace' | 'gateways'>,
+  context?: Pick<RouteContext, 'namespace' | 'gateways' | 'delegateChild' | 'meshBound'>,
 ): VirtualServiceSpecHttpMatch[] {
   if (!Array.isArray(matches) || matches.length === 0) {
     reject(scope, field, matches, 'a non-empty list of HttpMatch conditions (omit `match` to match every request)');
@@ -874,7 +880,7 @@ function renderMatch(
   scope: IConstruct,
   field: string,
   m: HttpMatch,
-  context?: Pick<RouteContext, 'namespace' | 'gateways'>,
+  context?: Pick<RouteContext, 'namespace' | 'gateways' | 'delegateChild' | 'meshBound'>,
 ): VirtualServiceSpecHttpMatch {
   if (m === null || typeof m !== 'object') reject(scope, field, m, 'an HttpMatch object');
   const empty =
@@ -918,6 +924,7 @@ function renderMatch(
   if (m.sourceNamespace !== undefined) checkDnsLabel(scope, `${field}.sourceNamespace`, m.sourceNamespace);
   const gateways =
     m.gateways === undefined ? undefined : matchGateways(scope, `${field}.gateways`, m.gateways, context);
+  checkJwtClaimPlacement(scope, field, m, context);
   const map = (f: string, record: Readonly<Record<string, StringMatch>> | undefined, checkKey: (k: string) => void) => {
     if (record === undefined) return undefined;
     const entries = recordEntries(scope, `${field}.${f}`, record, 'a non-empty map of name to StringMatch, or nothing');
@@ -950,6 +957,37 @@ function renderMatch(
     name: m.name,
     statPrefix: m.statPrefix,
   } as VirtualServiceSpecHttpMatch;
+}
+
+/** Istio's JWT-claim header names (pkg/jwt ToRoutingClaim): `@request.auth.claims.a.b` or `@request.auth.claims[a][b]`, any case. */
+const JWT_CLAIM_HEADER = /^@request\.auth\.claims(\..+|\[.+\])$/i;
+
+/**
+ * istiod refuses JWT-claim matches in a VirtualService that applies to the mesh (no gateways, `mesh`
+ * among them, or a delegate, which has none): claims are only validated at a gateway.
+ */
+function checkJwtClaimPlacement(
+  scope: IConstruct,
+  field: string,
+  m: HttpMatch,
+  context: Pick<RouteContext, 'gateways' | 'delegateChild' | 'meshBound'> | undefined,
+): void {
+  const meshBound =
+    context !== undefined &&
+    (context.meshBound === true || context.delegateChild === true || (context.gateways ?? []).includes(MESH));
+  if (!meshBound) return;
+  for (const key of ['headers', 'withoutHeaders'] as const) {
+    const record = m[key];
+    if (record === null || typeof record !== 'object') continue;
+    const claim = Object.keys(record).find((h) => JWT_CLAIM_HEADER.test(h));
+    if (claim !== undefined)
+      reject(
+        scope,
+        `${field}.${key}`,
+        claim,
+        `a header name other than "@request.auth.claims.*" in a route bound to the mesh (${context.delegateChild ? 'a delegate VirtualService has no gateways' : `gateways: ${(context.gateways ?? [MESH]).join(', ')}`}): istiod supports JWT claim based routing only on VirtualServices bound to gateways without "mesh"`,
+      );
+  }
 }
 
 /** A condition's gateways, written as the VirtualService's are; each one of the VirtualService's. */

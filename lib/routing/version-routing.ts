@@ -6,6 +6,7 @@ import {
   HttpRouteSpecRules,
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkDistinctVirtualServiceHosts } from '../core/_host-match';
 import { newIstioObject } from '../core/_istio-objects';
 import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
@@ -818,7 +819,7 @@ export class VersionRouting extends Construct {
       }
       checkDnsSubdomain(this, `hosts[${i}]`, h.startsWith('*.') ? h.slice(2) : h);
     });
-    if (new Set(hosts).size !== hosts.length) reject(this, 'hosts', hosts, 'each host at most once');
+    checkDistinctVirtualServiceHosts(this, 'hosts', hosts);
     return [...hosts];
   }
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkPort, reject } from '../core/input-validation';
+import { checkDnsLabel, checkNotProxyPort, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 import { VersionedWorkload } from '../workload/versioned-workload';
 import { checkVersionList, samplePodLabels } from './_sample';
@@ -77,6 +77,7 @@ export class HelloWorld extends Construct implements IMeshService {
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'HelloWorldProps');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const port = checkPort(this, 'port', props.port ?? 5000);
+    checkNotProxyPort(this, 'port', port, "the pod's sidecar");
     const versions = checkVersionList(this, props.versions ?? ['v1', 'v2'], '["v1"]');
     versions.forEach((v, i) => {
       if (!Object.prototype.hasOwnProperty.call(IMAGES, v))

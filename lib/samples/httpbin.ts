@@ -3,7 +3,14 @@ import { Construct } from 'constructs';
 
 import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDns1035Label, checkDnsLabel, checkImage, checkPort, reject } from '../core/input-validation';
+import {
+  checkDns1035Label,
+  checkDnsLabel,
+  checkImage,
+  checkNotProxyPort,
+  checkPort,
+  reject,
+} from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { VersionedWorkload } from '../workload/versioned-workload';
@@ -128,6 +135,7 @@ export class Httpbin extends Construct implements IMeshService, IWorkloadIdentit
     const image = checkImage(this, 'image', props.image ?? server.image, server.image);
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const port = checkPort(this, 'port', props.port ?? 8000);
+    checkNotProxyPort(this, 'port', port, "the pod's sidecar");
     const podLabels = samplePodLabels(this, props.sidecarInjection);
     const versions =
       props.versions === undefined

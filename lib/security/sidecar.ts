@@ -5,7 +5,7 @@ import { isGoNetipAddr } from '../core/_cidr';
 import { checkedProps } from '../core/_props-check';
 import { ISTIO_PORT_PROTOCOLS } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
+import { checkDnsLabel, checkDnsSubdomain, checkNotProxyPort, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { PolicySelector, selectorLabels, selectorNamespace } from './_policy-scope';
 
@@ -252,6 +252,7 @@ export class Sidecar extends Construct {
   private checkPortOf(field: string, port: SidecarPort): Record<string, unknown> {
     if (port === null || typeof port !== 'object') reject(this, field, port, 'a port { number, protocol, name? }');
     checkPort(this, `${field}.number`, port.number);
+    checkNotProxyPort(this, `${field}.number`, port.number, 'the sidecar');
     const protocol = typeof port.protocol === 'string' ? PROTOCOLS.get(port.protocol.toUpperCase()) : undefined;
     if (protocol === undefined) {
       reject(this, `${field}.protocol`, port.protocol, `a protocol Istio knows: ${[...PROTOCOLS.values()].join(', ')}`);

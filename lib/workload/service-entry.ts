@@ -13,6 +13,7 @@ import {
   checkInteger,
   checkLabels,
   checkNonEmpty,
+  checkNotProxyPort,
   checkPort,
   reject,
 } from '../core/input-validation';
@@ -153,6 +154,8 @@ export interface ServiceEntryProps {
 }
 
 const SERVICE_ENTRY = typeMarker('ServiceEntry');
+/** Protocols whose traffic istiod can tell apart by host (HTTP's Host header, TLS's SNI): its IsHTTP() or IsTLS(). */
+const L7_OR_TLS: readonly string[] = ['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-WEB', 'HTTPS', 'TLS'];
 
 /**
  * A host outside Kubernetes' registry made known to the mesh: an external API (`www.googleapis.com`), a
@@ -217,6 +220,25 @@ export class ServiceEntry extends Construct implements IMeshService {
         reject(this, `addresses[${i}]`, a, 'an IP address or CIDR range such as "10.0.0.0/16"');
       return a;
     });
+    const cidr = addresses.findIndex((a) => a.includes('/'));
+    if (cidr >= 0 && resolution !== ServiceEntryResolution.NONE && resolution !== ServiceEntryResolution.STATIC)
+      reject(
+        this,
+        `addresses[${cidr}]`,
+        addresses[cidr],
+        `single IP addresses with ${resolution} resolution: istiod allows CIDR addresses only with NONE or STATIC`,
+      );
+    if (resolution !== ServiceEntryResolution.NONE && this.hosts.length > 1) {
+      // Only the Host header (HTTP) or SNI (TLS) tells several hosts apart on one port.
+      const opaque = ports.findIndex((p) => !L7_OR_TLS.includes(p.protocol));
+      if (opaque >= 0)
+        reject(
+          this,
+          `ports[${opaque}].protocol`,
+          ports[opaque].protocol,
+          `HTTP, HTTPS, HTTP2, GRPC or TLS with several hosts and ${resolution} resolution (istiod refuses "multiple hosts provided with non-HTTP, non-TLS ports"), or one host per ServiceEntry, or NONE resolution`,
+        );
+    }
     const endpoints = this.checkEndpoints(props.endpoints ?? [], resolution, ports);
     if (props.workloadSelector !== undefined && endpoints.length > 0)
       reject(this, 'workloadSelector', props.workloadSelector, 'nothing when endpoints are given (one or the other)');
@@ -292,6 +314,8 @@ export class ServiceEntry extends Construct implements IMeshService {
     return ports.map((p, i) => {
       if (p === null || typeof p !== 'object') reject(this, `ports[${i}]`, p, 'a { number, name, protocol } object');
       checkPort(this, `ports[${i}].number`, p.number);
+      // The sidecars build an outbound listener on it (pkg/model conflictWithReservedListener).
+      checkNotProxyPort(this, `ports[${i}].number`, p.number, 'every sidecar of the mesh');
       checkDnsLabel(this, `ports[${i}].name`, p.name);
       if (names.has(p.name)) reject(this, `ports[${i}].name`, p.name, 'a name no other port of the entry has');
       if (numbers.has(p.number))

@@ -15,6 +15,7 @@ import {
   checkLabels,
   checkLabelValue,
   checkNonEmpty,
+  checkNotProxyPort,
   checkPort,
   reject,
 } from '../core/input-validation';
@@ -247,6 +248,8 @@ export interface VersionedWorkloadProps {
 }
 
 const VERSIONED_WORKLOAD = typeMarker('VersionedWorkload');
+/** Who listens on the proxy's ports beside a mesh workload's Service and container ports. */
+const MESH_PROXIES = "the sidecar (clients' outbound listeners, the pod's inbound one)";
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 const IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'];
@@ -520,6 +523,8 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       checkDnsLabel(this, `ports[${i}].name`, p.name);
       checkPort(this, `ports[${i}].port`, p.port);
       if (p.targetPort !== undefined) checkPort(this, `ports[${i}].targetPort`, p.targetPort);
+      checkNotProxyPort(this, `ports[${i}].port`, p.port, MESH_PROXIES);
+      if (p.targetPort !== undefined) checkNotProxyPort(this, `ports[${i}].targetPort`, p.targetPort, MESH_PROXIES);
       if (p.appProtocol !== undefined)
         checkNonEmpty(
           this,

@@ -976,6 +976,31 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
     ],
   },
   {
+    code: C.PROXY_PORT.code,
+    objects: [
+      at('legacy-se', {
+        apiVersion: NETWORKING,
+        kind: 'ServiceEntry',
+        metadata: { name: 'legacy' },
+        spec: {
+          hosts: ['legacy.example.com'],
+          ports: [{ number: 15001, name: 'http', protocol: 'HTTP' }],
+          resolution: 'DNS',
+        },
+      }),
+    ],
+  },
+  {
+    code: C.ISTIOD_REJECTS.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews', {
+        hosts: ['reviews', 'reviews'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
     code: C.FAULT_WITH_RETRIES.code,
     objects: [
       ...REVIEWS,

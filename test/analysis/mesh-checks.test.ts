@@ -782,6 +782,9 @@ describe('analyzeManifests', () => {
               // Peer semantics and acknowledgements: test/analysis/peer-semantics.test.ts, acknowledgements.test.ts:
               c !== 'BKI-MATCH-INEFFECTIVE' &&
               c !== 'BKI-ACKNOWLEDGEMENT-INVALID' &&
+              // istiod's webhook rules: test/analysis/istiod-validation-checks.test.ts:
+              c !== 'BKI-ISTIOD-REJECTS' &&
+              c !== 'BKI-PROXY-PORT' &&
               // Gateway API and ambient: test/analysis/gateway-api-checks.test.ts, ambient-checks.test.ts:
               !GATEWAY_API_AND_AMBIENT_CODES.has(c) &&
               // Workload, annotation and TLS checks: their own test files and the catalog fixtures:

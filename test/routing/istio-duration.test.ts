@@ -16,3 +16,15 @@ describe('istioDuration: a cdk8s Duration as an Istio Duration field', () => {
     expect(istioDuration(Testing.chart(), 'timeout', duration)).toBe(written);
   });
 });
+
+describe("istioDuration's range: what Go's time.Duration holds", () => {
+  test('the largest whole-millisecond Go duration is written; one more millisecond is refused, naming the maximum', () => {
+    // GIVEN the largest duration the CRD's CEL duration() parses WHEN rendered THEN in seconds
+    expect(istioDuration(Testing.chart(), 'timeout', Duration.millis(9_223_372_036_854))).toBe('9223372036.854s');
+    // GIVEN one millisecond more (and 300 years) WHEN rendered THEN refused with the maximum
+    for (const d of [Duration.millis(9_223_372_036_855), Duration.days(365 * 300)])
+      expect(() => istioDuration(Testing.chart(), 'timeout', d)).toThrow(
+        'expected a cdk8s Duration of at least 1 ms and at most 9223372036854 ms (about 292 years',
+      );
+  });
+});

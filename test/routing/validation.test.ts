@@ -120,7 +120,12 @@ describe('VersionRouting input validation', () => {
       /only allowed on a VirtualService bound to gateways/,
     ],
     ['bad host', () => routing({ hosts: ['re views'] }), 'hosts[0]', /DNS subdomain/],
-    ['duplicate hosts', () => routing({ hosts: ['reviews', 'reviews'] }), 'hosts', /at most once/],
+    [
+      'duplicate hosts',
+      () => routing({ hosts: ['reviews', 'reviews'] }),
+      'hosts',
+      /"reviews" and "reviews" are the same host/,
+    ],
     ['empty gateways', () => routing({ gateways: [] }), 'gateways', /non-empty list/],
     [
       'bad gateway reference',
