@@ -9,6 +9,8 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 
 const SCHEMA_RESULTS = Symbol('the schema violations and annotation size of a manifest');
+const RESULTS_BY_TEXT = Symbol('the schema results of the manifests of a session, by their JSON');
+const SESSION = {};
 
 interface SchemaResult {
   readonly schema: KindSchema;
@@ -16,15 +18,26 @@ interface SchemaResult {
   readonly size: AnnotationBytes;
 }
 
-/** What the checks need of one manifest; undefined for a kind without a schema. */
+/**
+ * What the checks need of one manifest; undefined for a kind without a schema. Within a synthesis session,
+ * manifests of the same JSON share one result: a baseline's objects are rendered for its own synth and again
+ * beneath every app on top of it.
+ */
 function schemaResult(manifest: any): SchemaResult | undefined {
   const schema = kindSchema(manifest.apiVersion, manifest.kind);
   if (schema === undefined) return undefined;
-  return {
-    schema,
-    violations: validateStructural(manifest, schema.schema, { nullIsUnset: schema.nullIsUnset }),
-    size: annotationBytes(manifest),
-  };
+  const json = JSON.stringify(manifest) ?? '';
+  const byText = sessionCached(RESULTS_BY_TEXT, SESSION, () => new Map<string, SchemaResult>());
+  let result = byText.get(json);
+  if (result === undefined) {
+    result = {
+      schema,
+      violations: validateStructural(manifest, schema.schema, { nullIsUnset: schema.nullIsUnset }),
+      size: annotationBytes(manifest, json),
+    };
+    byText.set(json, result);
+  }
+  return result;
 }
 
 /**
@@ -84,14 +97,16 @@ export interface AnnotationBytes {
  * last-applied-configuration: the object without that annotation, encoded as kubectl encodes it (Go's
  * encoding/json: compact, `<`, `>`, `&`, U+2028 and U+2029 escaped, a final newline), plus the
  * annotation's key and every other annotation's key and value (the API server's count: UTF-8 bytes).
+ * `json` is `JSON.stringify(manifest)` when the caller has it. A lone surrogate counts six bytes (JSON.stringify's
+ * escape) where Go writes U+FFFD in three: an over-estimate, never an under-estimate.
  */
-export function annotationBytes(manifest: any): AnnotationBytes {
+export function annotationBytes(manifest: any, json?: string): AnnotationBytes {
   const annotations: Record<string, unknown> =
     manifest?.metadata?.annotations !== null && typeof manifest?.metadata?.annotations === 'object'
       ? manifest.metadata.annotations
       : {};
   let others = 0;
-  let object = manifest;
+  let object: any = undefined;
   for (const [k, v] of Object.entries(annotations)) {
     if (v === undefined) continue;
     if (k === LAST_APPLIED_ANNOTATION) {
@@ -106,11 +121,13 @@ export function annotationBytes(manifest: any): AnnotationBytes {
   }
   // JSON.stringify escapes as Go does (quotes, backslashes, control characters), but for what Go's
   // encoder escapes on top: < > & (one byte becomes six) and U+2028, U+2029 (three bytes become six).
-  const json = JSON.stringify(object) ?? '';
-  const lastApplied = Buffer.byteLength(json) + 5 * count(json, HTML_ESCAPED) + 3 * count(json, LINE_SEPARATORS) + 1;
+  const text = (object === undefined ? (json ?? JSON.stringify(manifest)) : JSON.stringify(object)) ?? '';
+  let lastApplied = Buffer.byteLength(text) + 1;
+  if (GO_ESCAPED.test(text)) lastApplied += 5 * count(text, HTML_ESCAPED) + 3 * count(text, LINE_SEPARATORS);
   return { lastApplied, total: others + Buffer.byteLength(LAST_APPLIED_ANNOTATION) + lastApplied };
 }
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
 const HTML_ESCAPED = /[<>&]/g;
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
