@@ -305,7 +305,11 @@ function kubeKinds() {
     const decl = file.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === `I${kind}`);
     const symbol = checker.getSymbolAtLocation(decl.name);
     const schema = interfaceSchema(symbol, decl, checker.getDeclaredTypeOfSymbol(symbol));
-    objectMeta ??= schema.properties.metadata;
+    if (objectMeta === undefined) {
+      // A custom resource's metadata is decoded as ObjectMeta, where null is "not set" (not pruned as in the spec).
+      objectMeta = schema.properties.metadata;
+      objectMeta['x-bki-null-is-unset'] = true;
+    }
     kinds[key] = { source, nullIsUnset: true, schema };
   }
   return { kinds, objectMeta };

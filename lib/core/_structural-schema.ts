@@ -39,6 +39,11 @@ export interface StructuralSchema {
   readonly 'x-kubernetes-list-map-keys'?: readonly string[];
   /** A resource.Quantity of a built-in kind: a JSON number, or a string in Kubernetes' quantity syntax. */
   readonly 'x-bki-quantity'?: boolean;
+  /**
+   * Below this schema null is "not set", as for Go structs (the metadata of a custom resource, which the API
+   * server decodes as ObjectMeta rather than prunes).
+   */
+  readonly 'x-bki-null-is-unset'?: boolean;
 }
 
 /** One value the schema does not allow. @internal */
@@ -244,7 +249,7 @@ class Validator {
   private failures = 0;
 
   constructor(
-    private readonly nullIsUnset: boolean,
+    private nullIsUnset: boolean,
     private readonly resolve: (ref: number) => StructuralSchema,
   ) {}
 
@@ -259,6 +264,15 @@ class Validator {
   /** Checks `value` at the current path; `structural` is false inside oneOf/anyOf/allOf/not (no field lists). */
   check(value: unknown, schemaOrRef: StructuralSchema, structural = true): void {
     const schema = this.at(schemaOrRef);
+    if (schema['x-bki-null-is-unset'] === true && !this.nullIsUnset) {
+      this.nullIsUnset = true; // a Go struct inside a custom resource (its metadata): decoded, not pruned
+      try {
+        this.check(value, schema, structural);
+      } finally {
+        this.nullIsUnset = false;
+      }
+      return;
+    }
     if (value === null) {
       if (schema.nullable || this.nullIsUnset) return;
       if (structural) {

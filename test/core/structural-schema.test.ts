@@ -312,3 +312,23 @@ describe('the generated schemas', () => {
     expect(manifestViolations(vs)!.map((v) => v.path)).toEqual(['metadata.lables']);
   });
 });
+
+describe('null in a custom resource', () => {
+  test('metadata is ObjectMeta, where null is "not set" (kubectl writes creationTimestamp: null); in the spec it is dropped', () => {
+    const vs = (metadata: object, spec: object) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata,
+      spec,
+    });
+    expect(manifestViolations(vs({ name: 'r', creationTimestamp: null }, { hosts: ['reviews'] }))).toEqual([]);
+    expect(manifestViolations(vs({ name: 'r' }, { hosts: ['reviews'], gateways: null }))).toEqual([
+      {
+        path: 'spec.gateways',
+        value: null,
+        problem: 'is null, which the API server drops from a custom resource',
+        allowed: 'an array',
+      },
+    ]);
+  });
+});
