@@ -75,7 +75,7 @@ export function runSchemaChecks(context: CheckContext): void {
         value: size.lastApplied,
         problem:
           `bytes: the copy of the object that kubectl apply stores there makes the annotations ${size.total} bytes, ` +
-          `over the API server's limit of ${ANNOTATIONS_SIZE_LIMIT} bytes for all annotations of an object (kubectl apply fails: "metadata.annotations: Too long: must have at most 262144 bytes")`,
+          `over the API server's limit of ${ANNOTATIONS_SIZE_LIMIT} bytes for all annotations of an object (kubectl apply fails: "metadata.annotations: Too long: must have at most ${ANNOTATIONS_SIZE_LIMIT} bytes")`,
         expected:
           'an object whose JSON stays under 256 KiB: split it (e.g. one VirtualService per host or per group of routes), ' +
           'or apply it with `kubectl apply --server-side`, which stores no such copy',
