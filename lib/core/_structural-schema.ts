@@ -537,7 +537,9 @@ class Validator {
  * type (with `x-kubernetes-int-or-string` and `nullable`), unknown fields (those a schema does not declare,
  * except under `x-kubernetes-preserve-unknown-fields`, are reported: the API server prunes them), `required`,
  * `enum`, `items`, `minItems`/`maxItems`, `minLength`/`maxLength` (in Unicode code points, as Go counts),
- * `minProperties`/`maxProperties`, `minimum`/`maximum` (and exclusive), formats int32 and int64 (ranges),
+ * `minProperties`/`maxProperties`, `minimum`/`maximum` (and exclusive), formats int32 and int64 (ranges: the
+ * API server's decoder refuses them for built-in kinds; for custom resources it ignores these formats, and istiod's
+ * decoding into int32 refuses the value),
  * `pattern` (RE2, unanchored, as Go's regexp), `oneOf`/`anyOf`/`allOf`/`not`, and duplicate entries of
  * `x-kubernetes-list-type` set and map lists.
  *
