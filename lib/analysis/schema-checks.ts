@@ -12,10 +12,20 @@ const SCHEMA_RESULTS = Symbol('the schema violations and annotation size of a ma
 const RESULTS_BY_TEXT = Symbol('the schema results of the manifests of a session, by their JSON');
 const SESSION = {};
 
-interface SchemaResult {
-  readonly schema: KindSchema;
-  readonly violations: readonly SchemaViolation[];
-  readonly size: AnnotationBytes;
+/** What the checks need of one manifest: its schema, its size, and its violations (found when first asked for). */
+class SchemaResult {
+  private found?: readonly SchemaViolation[];
+
+  constructor(
+    readonly schema: KindSchema,
+    private readonly manifest: unknown,
+    readonly size: AnnotationBytes,
+  ) {}
+
+  get violations(): readonly SchemaViolation[] {
+    this.found ??= validateStructural(this.manifest, this.schema.schema, { nullIsUnset: this.schema.nullIsUnset });
+    return this.found;
+  }
 }
 
 /**
@@ -30,11 +40,7 @@ function schemaResult(manifest: any): SchemaResult | undefined {
   const byText = sessionCached(RESULTS_BY_TEXT, SESSION, () => new Map<string, SchemaResult>());
   let result = byText.get(json);
   if (result === undefined) {
-    result = {
-      schema,
-      violations: validateStructural(manifest, schema.schema, { nullIsUnset: schema.nullIsUnset }),
-      size: annotationBytes(manifest, json),
-    };
+    result = new SchemaResult(schema, manifest, annotationBytes(manifest, json));
     byText.set(json, result);
   }
   return result;
