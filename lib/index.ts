@@ -7,6 +7,7 @@ export { synthAtomically } from './core/atomic-synth';
 export { DataplaneMode } from './core/dataplane-mode';
 export type { ExposureFact, IExposureRisk } from './core/exposure-risk';
 export type { IGateway, IKubernetesGateway } from './core/gateway';
+export type { GatewayServicePort, GatewayWorkloadFact } from './core/gateway-workload';
 export { InvalidInputError } from './core/input-validation';
 export type { IstioReleaseMinor } from './core/istio-release';
 export { IstioRelease } from './core/istio-release';

@@ -1,18 +1,55 @@
 import { Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+import { parseGoDuration, parsePrometheusDuration } from '../core/_go-duration';
 import { checkInteger, checkNonEmpty, checkPort, reject } from '../core/input-validation';
 import { LokiConfig } from './loki-config';
 
-// Go durations plus Prometheus' d/w/y, which Loki's model.Duration accepts: `10m`, `1h30m`, `250ms`.
-const LOKI_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const DAY_NS = 24n * 3_600_000_000_000n;
+// The schema versions Loki 3 runs (PeriodConfig.validate).
+const SCHEMA_VERSIONS = [9, 10, 11, 12, 13];
 
-function checkDuration(scope: IConstruct, field: string, value: string): void {
-  if (typeof value !== 'string' || !LOKI_DURATION.test(value)) {
-    reject(scope, field, value, 'a duration in Loki notation, e.g. "10m", "168h" or "250ms"');
+/** A field Loki reads as Go's time.Duration (time.ParseDuration: no days). */
+function checkGoDuration(scope: IConstruct, field: string, value: string): bigint {
+  const ns = parseGoDuration(value);
+  if (typeof ns === 'string') {
+    reject(scope, field, value, `a Go duration such as "600s", "1m30s" or "250ms", as Loki parses this field (${ns})`);
   }
+  return ns;
+}
+
+/** A field Loki reads as Prometheus' model.Duration (`1d`, `1w`; units in order, each once). */
+function checkModelDuration(scope: IConstruct, field: string, value: string): bigint {
+  const ns = parsePrometheusDuration(value);
+  if (typeof ns === 'string') {
+    reject(
+      scope,
+      field,
+      value,
+      `a Prometheus duration such as "10m", "168h" or "7d", as Loki parses this field (${ns})`,
+    );
+  }
+  return ns;
+}
+
+/** Whether `value` is a day Go's time.Parse("2006-01-02") accepts: a real calendar day. */
+function isCalendarDay(value: unknown): boolean {
+  const m = typeof value === 'string' ? DAY.exec(value) : null;
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
+}
+
+/** Loki's VersionAsInt: the schema with leading and trailing "v" trimmed, as an integer. */
+function schemaVersion(schema: unknown): number | undefined {
+  if (typeof schema !== 'string') return undefined;
+  const digits = schema.replace(/^v+/, '').replace(/v+$/, '');
+  return /^[+-]?\d{1,9}$/.test(digits) ? Number(digits) : undefined;
 }
 
 /** Throws on a config Loki would refuse to start with, naming the field as `field.<path>`. */
@@ -23,8 +60,8 @@ export function checkLokiConfig(scope: IConstruct, field: string, c: LokiConfig)
   if (c.server.httpListenPort === c.server.grpcListenPort) {
     reject(scope, `${field}.server.grpcListenPort`, c.server.grpcListenPort, 'a port other than httpListenPort');
   }
-  checkDuration(scope, `${field}.server.httpServerReadTimeout`, c.server.httpServerReadTimeout);
-  checkDuration(scope, `${field}.server.httpServerWriteTimeout`, c.server.httpServerWriteTimeout);
+  checkGoDuration(scope, `${field}.server.httpServerReadTimeout`, c.server.httpServerReadTimeout);
+  checkGoDuration(scope, `${field}.server.httpServerWriteTimeout`, c.server.httpServerWriteTimeout);
   for (const key of ['pathPrefix', 'chunksDirectory', 'rulesDirectory'] as const) {
     if (typeof c.common[key] !== 'string' || !c.common[key].startsWith('/')) {
       reject(scope, `${field}.common.${key}`, c.common[key], 'an absolute path');
@@ -45,23 +82,38 @@ export function checkLokiConfig(scope: IConstruct, field: string, c: LokiConfig)
     'rejectOldSamplesMaxAge',
     'splitQueriesByInterval',
   ] as const) {
-    checkDuration(scope, `${field}.limits.${key}`, l[key]);
+    checkModelDuration(scope, `${field}.limits.${key}`, l[key]);
   }
   if (c.schemaConfigs.length === 0) reject(scope, `${field}.schemaConfigs`, [], 'at least one period config');
   let previous = '';
   c.schemaConfigs.forEach((p, i) => {
     const at = `${field}.schemaConfigs[${i}]`;
-    if (typeof p.from !== 'string' || !DAY.test(p.from) || Number.isNaN(Date.parse(p.from))) {
-      reject(scope, `${at}.from`, p.from, 'a day as YYYY-MM-DD');
+    if (!isCalendarDay(p.from)) {
+      reject(scope, `${at}.from`, p.from, "a calendar day as YYYY-MM-DD (Loki parses it with Go's time.Parse)");
     }
     if (p.from <= previous) reject(scope, `${at}.from`, p.from, `a day after the previous period's (${previous})`);
     previous = p.from;
     checkNonEmpty(scope, `${at}.store`, p.store, 'an index store such as "tsdb"');
     checkNonEmpty(scope, `${at}.objectStore`, p.objectStore, 'an object store such as "filesystem"');
     checkNonEmpty(scope, `${at}.schema`, p.schema, 'a schema version such as "v13"');
-    checkDuration(scope, `${at}.indexPeriod`, p.indexPeriod);
+    const version = schemaVersion(p.schema);
+    if (version === undefined || !SCHEMA_VERSIONS.includes(version)) {
+      reject(scope, `${at}.schema`, p.schema, 'a schema version Loki 3 runs: v9, v10, v11, v12 or v13');
+    }
+    const period = checkModelDuration(scope, `${at}.indexPeriod`, p.indexPeriod);
+    // PeriodConfig.validate: a tsdb index is always daily; other periodic tables come in whole days.
+    if (p.store === 'tsdb' ? period !== DAY_NS : period % DAY_NS !== 0n) {
+      reject(
+        scope,
+        `${at}.indexPeriod`,
+        p.indexPeriod,
+        p.store === 'tsdb'
+          ? '"24h" (Loki: "tsdb must always have periodic config for index set to 24h")'
+          : 'a whole number of days, e.g. "24h" (Loki: "the table period must be a multiple of 24h")',
+      );
+    }
   });
-  checkDuration(scope, `${field}.storage.hedging.at`, c.storage.hedging.at);
+  checkGoDuration(scope, `${field}.storage.hedging.at`, c.storage.hedging.at);
   checkInteger(scope, `${field}.storage.hedging.upTo`, c.storage.hedging.upTo, 1, 100);
   checkInteger(scope, `${field}.storage.hedging.maxPerSecond`, c.storage.hedging.maxPerSecond, 1, 10000);
   if (typeof c.runtimeConfigFile !== 'string' || !c.runtimeConfigFile.startsWith('/')) {

@@ -1,6 +1,7 @@
 import { Duration, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+import { MAX_GO_DURATION_NS } from '../core/_go-duration';
 import { checkRe2 } from '../core/_re2';
 import { checkNonEmpty, reject } from '../core/input-validation';
 import { PrometheusConfig, RelabelAction, RelabelConfig, ScrapeConfig } from './prometheus-config';
@@ -30,7 +31,16 @@ export function prometheusDuration(duration: Duration): string {
   return `${ms / size}${unit}`;
 }
 
-/** Throws unless `duration` is a positive whole number of milliseconds (what Prometheus can express). */
+/**
+ * The longest duration Prometheus parses: model.ParseDuration refuses one whose nanoseconds overflow
+ * Go's int64 time.Duration ("duration out of range"), i.e. above 2^63 - 1 ns, about 292 years.
+ */
+export const MAX_PROMETHEUS_DURATION_MS = Number(MAX_GO_DURATION_NS / 1_000_000n);
+
+/**
+ * Throws unless `duration` is a positive whole number of milliseconds that Prometheus' duration parser
+ * (flags such as `--storage.tsdb.retention.time`, the config's intervals and timeouts) accepts.
+ */
 export function checkPrometheusDuration(scope: IConstruct, field: string, duration: Duration): Duration {
   const ms = duration instanceof Duration ? wholeMillis(duration) : NaN;
   if (!(ms > 0)) {
@@ -39,6 +49,14 @@ export function checkPrometheusDuration(scope: IConstruct, field: string, durati
       field,
       duration instanceof Duration ? duration.toHumanString() : duration,
       'a positive cdk8s Duration in whole milliseconds, e.g. Duration.seconds(15)',
+    );
+  }
+  if (ms > MAX_PROMETHEUS_DURATION_MS) {
+    reject(
+      scope,
+      field,
+      duration.toHumanString(),
+      `at most ${MAX_PROMETHEUS_DURATION_MS}ms (106751 days, about 292 years): Prometheus parses durations into Go's time.Duration, 2^63 - 1 nanoseconds, and refuses longer ones as "duration out of range"`,
     );
   }
   return duration;

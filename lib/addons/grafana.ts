@@ -1,9 +1,19 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
+import {
+  checkDns1035Label,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkInteger,
+  checkLabelValue,
+  imageReference,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import { ISTIO_DASHBOARDS, IstioDashboardFolder } from './_dashboards/istio-dashboards';
@@ -230,14 +240,17 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Grafana', props);
     markInstance(this, GRAFANA);
     this.release = IstioRelease.of(this, props.release);
     const rel = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'grafana');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'grafana');
     const image = props.image ?? rel.image;
     const tag = props.tag ?? rel.tag;
     imageReference(this, { field: 'image', value: image, example: 'grafana/grafana' }, { field: 'tag', value: tag });
+    // The tag is also the `app.kubernetes.io/version` label (an image tag may be longer than a label value).
+    checkLabelValue(this, 'tag', tag);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
     const prometheus = props.prometheus ?? addonService('prometheus', 'istio-system', 9090);
     const loki = checkLoki(this, props.loki === undefined ? rel.loki : props.loki);
@@ -450,7 +463,7 @@ export class Grafana extends Construct implements IAddonService, IExposureRisk {
                 env,
                 livenessProbe: { httpGet: health, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 },
                 readinessProbe: { httpGet: health },
-                ...(props.resources ? { resources: props.resources } : {}),
+                ...(props.resources ? { resources: checkResources(this, 'resources', props.resources) } : {}),
               },
             ],
             volumes: [

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
@@ -127,6 +128,7 @@ export class IstioAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioAddonsProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'IstioAddons', props);
     markInstance(this, ISTIO_ADDONS);
     // Cross-object checks (e.g. two addon sets in one namespace) at synth.
     MeshAnalysis.of(this);

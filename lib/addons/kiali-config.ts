@@ -233,7 +233,7 @@ export interface KialiConfig {
   readonly istioNamespace: string;
   /** The `kiali_feature_flags` section. */
   readonly featureFlags: KialiFeatureFlagsConfig;
-  /** `login_token.signing_key`: the key that encrypts session cookies (16, 24 or 32 characters). */
+  /** `login_token.signing_key`: the key that encrypts session cookies (16, 24 or 32 bytes in UTF-8). */
   readonly loginTokenSigningKey: string;
   /** The `server` section. */
   readonly server: KialiServerConfig;

@@ -1,6 +1,8 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import { checkDnsLabel, checkInteger, checkLabelValue, imageReference, reject } from '../core/input-validation';
@@ -111,7 +113,8 @@ export interface KialiProps {
    */
   readonly viewOnlyMode?: boolean;
   /**
-   * Key that encrypts Kiali's session cookies with the token strategy: 16, 24 or 32 characters.
+   * Key that encrypts Kiali's session cookies with the token strategy: 16, 24 or 32 bytes in UTF-8
+   * (Kiali refuses any other length). Giving Istio's sample value counts as not setting it.
    * It is stored in a ConfigMap, so anyone who can read ConfigMaps in the namespace can read it.
    * @default 'CHANGEME00000000' (Istio's sample value)
    */
@@ -260,6 +263,7 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: KialiProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Kiali', props);
     markInstance(this, KIALI);
     this.release = IstioRelease.of(this, props.release);
     const rel = releaseValue(RELEASES, this.release);
@@ -275,7 +279,7 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
     const version = checkLabelValue(this, 'version', props.version ?? (tag === rel.tag ? rel.version : tag));
     if (version === '') reject(this, 'version', version, 'a non-empty label value');
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 100);
-    const resources = props.resources ?? DEFAULT_RESOURCES;
+    const resources = checkResources(this, 'resources', props.resources) ?? DEFAULT_RESOURCES;
     this.authStrategy = props.authStrategy ?? KialiAuthStrategy.ANONYMOUS;
     if (this.authStrategy === KialiAuthStrategy.ANONYMOUS) {
       this.exposureRisk =
@@ -286,14 +290,23 @@ export class Kiali extends Construct implements IAddonService, IExposureRisk {
       reject(this, 'authStrategy', this.authStrategy, `one of ${Object.values(KialiAuthStrategy).join(', ')}`);
     }
     this.viewOnlyMode = props.viewOnlyMode ?? false;
-    const signingKey = props.signingKey ?? DEFAULT_SIGNING_KEY;
-    if (this.authStrategy === KialiAuthStrategy.TOKEN && props.signingKey === undefined) {
+    // Only a missing key defaults: `null` from JavaScript must not quietly become the public sample key.
+    const signingKey = props.signingKey === undefined ? DEFAULT_SIGNING_KEY : props.signingKey;
+    // Kiali refuses to start unless the key is 16, 24 or 32 bytes (an AES key; Go counts UTF-8 bytes).
+    if (typeof signingKey !== 'string' || ![16, 24, 32].includes(Buffer.byteLength(signingKey, 'utf8'))) {
+      reject(
+        this,
+        'signingKey',
+        signingKey,
+        typeof signingKey === 'string'
+          ? `a string of 16, 24 or 32 bytes in UTF-8 (an AES key; this one has ${Buffer.byteLength(signingKey, 'utf8')})`
+          : 'a string of 16, 24 or 32 bytes in UTF-8 (an AES key), or nothing for the sample key',
+      );
+    }
+    if (this.authStrategy === KialiAuthStrategy.TOKEN && signingKey === DEFAULT_SIGNING_KEY) {
       // Token login with the sample's well-known key: anyone can forge a session cookie.
       this.exposureRisk =
-        'Kiali signs token-login sessions with the sample signing key: set signingKey to a secret of 16, 24 or 32 characters';
-    }
-    if (typeof signingKey !== 'string' || ![16, 24, 32].includes(signingKey.length)) {
-      reject(this, 'signingKey', signingKey, 'a string of 16, 24 or 32 characters (an AES key)');
+        'Kiali signs token-login sessions with the sample signing key: set signingKey to a secret of 16, 24 or 32 bytes';
     }
     const webRoot = props.webRoot ?? '/kiali';
     if (typeof webRoot !== 'string' || !WEB_ROOT.test(webRoot)) {

@@ -1,9 +1,12 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
+import { checkResources, parseQuantity } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IExposureRisk } from '../core/exposure-risk';
 import {
+  checkDns1035Label,
   checkDnsLabel,
   checkDnsSubdomain,
   checkInteger,
@@ -99,9 +102,6 @@ const RULES_DIR = '/rules';
 const STORAGE_VOLUME = 'storage';
 // The image's `loki` user.
 const LOKI_UID = 10001;
-// A Kubernetes resource quantity (resource.Quantity's grammar): a number, then an optional
-// binary (Ki..Ei) or decimal (m, k, M..E) suffix or exponent.
-const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
 
 const LOKI = typeMarker('Loki');
 
@@ -163,10 +163,11 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
 
   constructor(scope: Construct, id: string, props: LokiProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Loki', props);
     markInstance(this, LOKI);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     // Derived names (`<name>-clusterrolebinding`, 19 more characters) must stay DNS labels too.
-    const name = checkDnsLabel(this, 'name', props.name ?? 'loki');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'loki');
     if (name.length > 63 - '-clusterrolebinding'.length) {
       reject(this, 'name', name, `at most ${63 - '-clusterrolebinding'.length} characters (names derive from it)`);
     }
@@ -190,7 +191,8 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
     );
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 0, 1);
     const storageSize = props.storageSize ?? '10Gi';
-    if (typeof storageSize !== 'string' || !QUANTITY.test(storageSize) || !(parseFloat(storageSize) > 0)) {
+    const parsedSize = typeof storageSize === 'string' ? parseQuantity(storageSize) : 'not a string';
+    if (typeof parsedSize === 'string' || parsedSize.negative || parsedSize.mantissa === 0n) {
       reject(this, 'storageSize', storageSize, 'a positive Kubernetes quantity, e.g. "10Gi" or "500M"');
     }
     const storageClassName =
@@ -344,7 +346,7 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
                   { name: STORAGE_VOLUME, mountPath: LOKI_DATA_DIR },
                   rulesMount,
                 ],
-                resources: props.resources,
+                resources: checkResources(this, 'resources', props.resources),
               },
               {
                 name: 'loki-sc-rules',
@@ -361,7 +363,7 @@ export class Loki extends Construct implements IAddonService, IExposureRisk {
                 ],
                 securityContext,
                 volumeMounts: [rulesMount],
-                resources: props.rulesSidecarResources,
+                resources: checkResources(this, 'rulesSidecarResources', props.rulesSidecarResources),
               },
             ],
             affinity: {

@@ -2,8 +2,18 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 
+import { checkedArgs, checkedProps } from '../core/_props-check';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, imageReference, reject } from '../core/input-validation';
+import {
+  checkDns1035Label,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkInteger,
+  checkLabelValue,
+  imageReference,
+  reject,
+} from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './_config-checksum';
 import {
@@ -42,6 +52,11 @@ export class PrometheusStorage {
    * before the new one starts, and runs one replica.
    */
   public static persistentVolumeClaim(options: PrometheusVolumeClaimOptions): PrometheusStorage {
+    [options] = checkedArgs(
+      'PrometheusStorage.persistentVolumeClaim',
+      'PrometheusStorage.static.persistentVolumeClaim',
+      [options],
+    ) as [typeof options];
     return new PrometheusStorage(options);
   }
 
@@ -269,17 +284,20 @@ export class Prometheus extends Construct implements IAddonService {
 
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Prometheus', props);
     markInstance(this, PROMETHEUS);
     this.release = IstioRelease.of(this, props.release);
     const facts = releaseValue(RELEASES, this.release);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'prometheus');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'prometheus');
     this.serviceName = name;
     const image = imageReference(
       this,
       { field: 'image', value: props.image ?? facts.image, example: facts.image },
       { field: 'tag', value: props.tag ?? facts.tag },
     );
+    // The tag is also the `app.kubernetes.io/version` label on 1.30 (an image tag may be longer than a label value).
+    if (facts.labels !== 'legacy') checkLabelValue(this, 'tag', props.tag ?? facts.tag);
     const reloadImage = imageReference(
       this,
       {
@@ -444,7 +462,7 @@ export class Prometheus extends Construct implements IAddonService {
                 image: reloadImage,
                 imagePullPolicy: 'IfNotPresent',
                 ...reloaderSpec(facts.reloader),
-                resources: props.configmapReloadResources,
+                resources: checkResources(this, 'configmapReloadResources', props.configmapReloadResources),
                 volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true }],
               },
               {
@@ -463,7 +481,7 @@ export class Prometheus extends Construct implements IAddonService {
                 ports: [{ containerPort: PROMETHEUS_PORT }],
                 readinessProbe: probe('/-/ready', { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 4 }),
                 livenessProbe: probe('/-/healthy', { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 10 }),
-                resources: props.resources,
+                resources: checkResources(this, 'resources', props.resources),
                 volumeMounts: [
                   { name: CONFIG_VOLUME, mountPath: CONFIG_DIR },
                   { name: STORAGE_VOLUME, mountPath: DATA_DIR, subPath: '' },

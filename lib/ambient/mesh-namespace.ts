@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkOwnableNamespace } from '../core/_owned-namespaces';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode, USE_WAYPOINT_LABEL } from '../core/dataplane-mode';
 import { IKubernetesGateway } from '../core/gateway';
@@ -94,6 +95,7 @@ export class MeshNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'MeshNamespace', props);
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, MESH_NAMESPACE);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 
 import { Gateway } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { USE_WAYPOINT_LABEL } from '../core/dataplane-mode';
 import { IKubernetesGateway } from '../core/gateway';
@@ -105,6 +106,7 @@ export class Waypoint extends Construct implements IKubernetesGateway, IWorkload
 
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Waypoint', props);
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, WAYPOINT);

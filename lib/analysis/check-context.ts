@@ -1,4 +1,5 @@
 import { ExposureFact } from '../core/exposure-risk';
+import { GatewayWorkloadFact } from '../core/gateway-workload';
 import { IstioRelease } from '../core/istio-release';
 import { CheckDefinition, describeValue, Finding, ReleaseFact, Severity, WeightStrictness } from './findings';
 import { MeshIndex } from './mesh-index';
@@ -17,6 +18,8 @@ export interface CheckContext {
   readonly istioRelease?: IstioRelease;
   /** The releases the library's constructs target. */
   readonly releases: readonly ReleaseFact[];
+  /** Installed gateway workloads that constructs select (their pods are not in the manifests). */
+  readonly gatewayWorkloads?: readonly GatewayWorkloadFact[];
   /** False for checks the user disabled. */
   enabled(check: CheckDefinition): boolean;
   /**

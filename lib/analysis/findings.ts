@@ -409,7 +409,7 @@ export const MESH_CHECKS = {
     'BKI-GATEWAY-PORT-NOT-ON-SERVICE',
     'IST0162',
     Severity.WARNING,
-    'every Gateway server port is a port or targetPort of a TCP Service selecting the gateway pods, when those pods and a Service for them are in the analysis',
+    "every Gateway server port is a port or targetPort of a TCP Service selecting the gateway pods, when those pods and a Service for them are in the analysis, or else when the Gateway selects an install a construct declares whole (`IngressGateway.ISTIOCTL`, `ISTIOCTL_EGRESS`, `HELM` and their variants: their Services as Istio's install charts define them)",
   ),
   // mTLS, authorization, route and ServiceEntry checks
   MTLS_POLICY_MISSING: check(
@@ -555,6 +555,37 @@ export const MESH_CHECKS = {
     'istioctl validate/library',
     Severity.WARNING,
     'an AuthorizationPolicy rule with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions) does not select only workloads whose Services declare non-HTTP ports (TCP, TLS, Mongo, Redis, MySQL, UDP): there an ALLOW rule is left out, and a DENY rule denies every connection (istiod warns of the latter)',
+  ),
+  // Semantic traps: accepted by istiod, but not what the user meant
+  FAULT_WITH_RETRIES: check(
+    'BKI-FAULT-WITH-RETRIES',
+    'library',
+    Severity.WARNING,
+    "an HTTP route with `fault` sets no `retries` (attempts > 0) and no `timeout`: Istio documents that timeouts and retries are not enabled when faults are (Envoy's fault filter acts before the router: injected aborts are not retried, injected delays not cut by the timeout); istiod and istioctl accept it silently",
+  ),
+  PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT: check(
+    'BKI-PER-TRY-TIMEOUT-EXCEEDS-TIMEOUT',
+    'library',
+    Severity.WARNING,
+    "an HTTP route's `retries.perTryTimeout` (with attempts > 0) is not longer than its `timeout` (equal is fine): Envoy's route timeout bounds the whole request, every try included, so a longer per-try timeout never applies and a slow try is never retried; istiod accepts it",
+  ),
+  MATCH_METHOD_CASE: check(
+    'BKI-MATCH-METHOD-CASE',
+    'library',
+    Severity.WARNING,
+    'a VirtualService match `method` (exact, prefix, or regex outside escapes, classes and `(?i)`) has no lower-case letters: HTTP methods are case-sensitive and Envoy matches `:method` as written, so `get` never matches GET (AuthorizationPolicy methods: BKI-AUTHZ-METHOD-INVALID; a Gateway API HTTPRoute method is an upper-case enum of its schema)',
+  ),
+  GATEWAY_SELECTOR_UNKNOWN: check(
+    'BKI-GATEWAY-SELECTOR-UNKNOWN',
+    'IST0101/KIA0302',
+    Severity.WARNING,
+    "an Istio Gateway's selector matches a pod template of the manifests (any namespace), the pods of a default gateway install (`istio: ingressgateway`, `istio: egressgateway`, the Helm chart's `istio: ingress`), an `IngressGateway` a construct selects, or the pods Istio deploys for a Gateway API Gateway of the manifests; istioctl and Kiali look at the live cluster's pods instead, so a gateway installed apart under other labels is reported here (acknowledge it)",
+  ),
+  TRACING_ZIPKIN_ELSEWHERE: check(
+    'BKI-TRACING-ZIPKIN-ELSEWHERE',
+    'library',
+    Severity.WARNING,
+    "a Zipkin collector (a Service `zipkin`, or a Jaeger or Zipkin pod template) outside Istio's (root) namespace comes with a Service `zipkin` in that namespace: Istio's tracing sends spans to `zipkin.istio-system:9411` (the default tracer up to Istio 1.21, the zipkin extension provider of Istio's tracing tasks since), so spans reach the moved collector only if the mesh config names it, which the manifests do not show (acknowledge it when yours does)",
   ),
   SCHEMA_INVALID: check(
     'BKI-SCHEMA-INVALID',

@@ -18,7 +18,10 @@ export function runGatewayPortChecks(context: CheckContext): void {
     // A Gateway selects gateway pods in any namespace (unless istiod scopes Gateways to their namespace).
     const pods: IndexedWorkload[] = [];
     for (const namespace of index.namespaces) pods.push(...index.selectWorkloads(namespace, selector));
-    if (pods.length === 0) continue;
+    if (pods.length === 0) {
+      checkDeclaredInstall(context, gw, selector);
+      continue;
+    }
     const services = [...new Set(pods.flatMap((w) => index.servicesSelecting(w)))];
     if (services.length === 0) continue;
     const accepted = new Set<number>();
@@ -48,6 +51,32 @@ export function runGatewayPortChecks(context: CheckContext): void {
       });
     });
   }
+}
+
+/**
+ * The gateway pods are installed apart from the manifests: when a construct declared the install it
+ * selects (a library preset such as `IngressGateway.ISTIOCTL`, whose whole Service Istio's install charts
+ * define), each server port is checked against that Service as istioctl would check the live one.
+ */
+function checkDeclaredInstall(context: CheckContext, gw: IndexedObject, selector: Record<string, string>): void {
+  const within = (labels: Readonly<Record<string, string>>) =>
+    Object.entries(selector).every(([k, v]) => labels[k] === v);
+  const install = (context.gatewayWorkloads ?? []).find((f) => f.servicePorts !== undefined && within(f.selector));
+  if (install?.servicePorts === undefined) return;
+  const accepted = new Set(install.servicePorts.flatMap((p) => [p.port, p.targetPort]));
+  const mappings = install.servicePorts.map((p) =>
+    p.port === p.targetPort ? String(p.port) : `${p.port}->${p.targetPort}`,
+  );
+  asArray(gw.manifest.spec?.servers).forEach((server, i) => {
+    const number = server?.port?.number;
+    if (typeof number !== 'number' || accepted.has(number)) return;
+    reportProblem(context, MESH_CHECKS.GATEWAY_PORT_NOT_ON_SERVICE, gw, {
+      field: `spec.servers[${i}].port.number`,
+      value: number,
+      problem: `is neither a port nor a targetPort of the Service of the gateway ${install.gateway} describes (ports ${mappings.join(', ')}, in namespace ${install.namespace}), which ${install.kind} ${install.path} selects with ${describeValue(selector)}, so the gateway listens on a port its Service does not carry and clients cannot reach it`,
+      expected: `a port or targetPort of that Service: ${[...accepted].sort((a, b) => a - b).join(', ')} (or, if your install's Service carries this port, describe it with IngressGateway.custom({...}), whose other ports are not checked)`,
+    });
+  });
 }
 
 function describeServices(services: readonly IndexedObject[]): string {

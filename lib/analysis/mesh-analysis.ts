@@ -5,6 +5,7 @@ import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-servic
 import { kindSchema } from '../core/_structural-schema';
 import { atSessionEnd, sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
+import { GatewayWorkloadFact, gatewayWorkloadFactOf } from '../core/gateway-workload';
 import { checkDnsLabel, checkDnsSubdomain, reject, rejectAt } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
 import { runAmbientChecks } from './ambient-checks';
@@ -32,6 +33,7 @@ import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
 import { runSchemaChecks } from './schema-checks';
 import { runSecurityChecks } from './security-checks';
+import { runSemanticTrapChecks } from './semantic-trap-checks';
 import { runServiceEntryChecks } from './service-entry-checks';
 import { runServicePortChecks } from './service-port-checks';
 import { runTlsChecks } from './tls-checks';
@@ -129,10 +131,21 @@ export interface ManifestAnalysisOptions {
    * @default true
    */
   readonly autoMtls?: boolean;
+  /**
+   * Installed gateway workloads the Gateways select, which the manifests do not hold: their pod labels
+   * count as a known gateway (BKI-GATEWAY-SELECTOR-UNKNOWN), and their Service ports, when known, are
+   * checked against the Gateways' server ports (BKI-GATEWAY-PORT-NOT-ON-SERVICE). {@link MeshAnalysis}
+   * collects them from the App's constructs (e.g. a SharedGateway on `IngressGateway.ISTIOCTL`).
+   * @default none
+   */
+  readonly gatewayWorkloads?: readonly GatewayWorkloadFact[];
 }
 
 /** Options of {@link MeshAnalysis}. */
-export interface MeshAnalysisOptions extends Omit<ManifestAnalysisOptions, 'exposures' | 'releases'> {
+export interface MeshAnalysisOptions extends Omit<
+  ManifestAnalysisOptions,
+  'exposures' | 'releases' | 'gatewayWorkloads'
+> {
   /**
    * Fail synthesis on warnings too.
    * @default false
@@ -351,11 +364,17 @@ export class MeshAnalysis extends Construct {
    * returns the findings, errors first.
    */
   public analyze(): Finding[] {
-    const facts: ConstructFacts = { exposures: [], releases: [] };
+    const facts: ConstructFacts = { exposures: [], releases: [], gatewayWorkloads: [] };
     const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, facts);
     // The baseline's own exposures and releases are not this app's doing: only this app's are checked.
-    const options = { ...this.manifestOptions(), ...facts };
-    if (this.baselineScope === undefined) return analyzeManifests(own, options);
+    if (this.baselineScope === undefined) return analyzeManifests(own, { ...this.manifestOptions(), ...facts });
+    // The gateways the baseline's constructs select are installed for this app too.
+    const baseGateways = baselineGatewayWorkloads(this.baselineScope);
+    const options = {
+      ...this.manifestOptions(),
+      ...facts,
+      gatewayWorkloads: [...facts.gatewayWorkloads, ...baseGateways],
+    };
 
     const baseObjects = layeredObjects(this.baselineScope);
     const kept = keptBeneath(baseObjects, own);
@@ -365,7 +384,7 @@ export class MeshAnalysis extends Construct {
     const keptPaths = new Set(kept.map((o) => o.path));
     if (!findings.some((f) => keptPaths.has(f.path))) return findings;
     // Within a synthesis session every overlay on this baseline with the same options shares them.
-    const baseOptions = this.manifestOptions();
+    const baseOptions = { ...this.manifestOptions(), gatewayWorkloads: baseGateways };
     const byOptions = sessionCached(BASELINE_FINDINGS, this.baselineScope, () => new Map<string, Set<string>>());
     const optionsKey = JSON.stringify(baseOptions);
     let preexisting = byOptions.get(optionsKey);
@@ -633,6 +652,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
     exposures: options.exposures ?? [],
     istioRelease: options.istioRelease,
     releases: options.releases ?? [],
+    gatewayWorkloads: options.gatewayWorkloads ?? [],
     enabled: (c: { code: string; mirrors: string }) =>
       !disabled.has(c.code) && !c.mirrors.split('/').some((m) => disabled.has(m)),
     report: (f: Finding, subject?: Subject) => {
@@ -660,6 +680,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runServicePortChecks(context);
   runTlsChecks(context);
   runGatewayPortChecks(context);
+  runSemanticTrapChecks(context);
   runSchemaChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
@@ -672,6 +693,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
 interface ConstructFacts {
   readonly exposures: ExposureFact[];
   readonly releases: ReleaseFact[];
+  readonly gatewayWorkloads: GatewayWorkloadFact[];
 }
 
 /**
@@ -690,6 +712,22 @@ const LAYER_OBJECTS = Symbol('the objects of one layer');
  */
 function layeredObjects(scope: IConstruct): AnalyzedObject[] {
   return sessionCached(BASELINE_LAYERS, scope, () => renderLayers(scope));
+}
+
+/** The gateway installs that the constructs of `scope`'s App and of its own baselines declare. */
+function baselineGatewayWorkloads(scope: IConstruct): GatewayWorkloadFact[] {
+  const facts: GatewayWorkloadFact[] = [];
+  const seen = new Set<IConstruct>();
+  for (let s: IConstruct | undefined = scope; s !== undefined && !seen.has(s);) {
+    seen.add(s);
+    for (const c of s.node.findAll()) {
+      const fact = gatewayWorkloadFactOf(c);
+      if (fact !== undefined) facts.push(fact);
+    }
+    const analysis = s.node.root.node.tryFindChild(ANALYSIS_ID);
+    s = MeshAnalysis.isMeshAnalysis(analysis) ? analysis.baseline : undefined;
+  }
+  return facts;
 }
 
 function renderLayers(scope: IConstruct): AnalyzedObject[] {
@@ -716,6 +754,8 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     if (facts) {
       const fact = exposureFactOf(c);
       if (fact !== undefined) facts.exposures.push(fact);
+      const gateway = gatewayWorkloadFactOf(c);
+      if (gateway !== undefined) facts.gatewayWorkloads.push(gateway);
       const release = (c as { release?: unknown }).release;
       if (IstioRelease.isIstioRelease(release)) {
         facts.releases.push({ path: c.node.path, kind: c.constructor.name, release });

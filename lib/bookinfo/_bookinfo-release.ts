@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { IConstruct } from 'constructs';
 
+import { parseImageReference } from '../core/_image-reference';
 import { checkNonEmpty, imageReference, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { ScratchVolume } from '../workload/versioned-workload';
@@ -80,6 +81,15 @@ export function bookinfoImages(
   if (registry.endsWith('/') || /\s/.test(registry))
     reject(scope, 'imageRegistry', registry, 'a registry prefix without whitespace or a trailing "/"');
   const tag = imageTag ?? data.imageTag;
+  // Every image is `<registry>/examples-bookinfo-<name>`: the registry passes if one of them does.
+  const probe = parseImageReference(`${registry}/examples-bookinfo-productpage-v1`);
+  if (typeof probe === 'string')
+    reject(
+      scope,
+      'imageRegistry',
+      registry,
+      `an image registry and repository prefix such as "docker.io/istio", as the kubelet parses image references (${probe})`,
+    );
   imageReference(
     scope,
     { field: 'imageRegistry', value: `${registry}/examples-bookinfo-productpage-v1`, example: 'docker.io/istio' },

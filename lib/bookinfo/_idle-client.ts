@@ -1,7 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
-import { checkDnsLabel, checkNonEmpty } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkImage } from '../core/input-validation';
 import { injectionPodLabels, SidecarInjection } from '../core/sidecar-injection';
 
 /** The props every in-mesh client sample shares (`SleepClientProps`, `CurlClientProps`). */
@@ -38,8 +38,8 @@ export interface IdleClientObjects {
  */
 export function addIdleClient(scope: Construct, props: IdleClientInput, sample: IdleClientSample): IdleClientObjects {
   const namespace = checkDnsLabel(scope, 'namespace', props.namespace ?? 'default');
-  const name = checkDnsLabel(scope, 'name', props.name ?? sample.name);
-  const image = checkNonEmpty(scope, 'image', props.image ?? sample.image, 'a container image reference');
+  const name = checkDns1035Label(scope, 'name', props.name ?? sample.name);
+  const image = checkImage(scope, 'image', props.image ?? sample.image, sample.image);
   const podLabels = injectionPodLabels(props.sidecarInjection ?? SidecarInjection.POD_LABEL);
 
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace } });

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { checkOwnableNamespace, isOwnableNamespace } from '../core/_owned-namespaces';
+import { checkedProps } from '../core/_props-check';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { DATAPLANE_MODE_LABEL, DataplaneMode } from '../core/dataplane-mode';
 import { checkDnsLabel, checkInteger, reject } from '../core/input-validation';
@@ -164,6 +166,7 @@ export class BookinfoApp extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoAppProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'BookinfoApp', props);
     markInstance(this, BOOKINFO_APP);
     // Cross-object checks (duplicate objects, Service port names, routes to these services) at synth.
     MeshAnalysis.of(this);
@@ -236,7 +239,7 @@ export class BookinfoApp extends Construct {
 
     const security = this.resolveSecurity(
       props.podSecurity ?? BookinfoPodSecurityProfile.ISTIO_SAMPLE,
-      props.resources,
+      checkResources(this, 'resources', props.resources),
       data,
     );
     const podLabels = ambient ? { [DATAPLANE_MODE_LABEL]: 'ambient' } : injectionPodLabels(this.sidecarInjection);

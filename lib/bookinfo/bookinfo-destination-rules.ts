@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IstioRelease } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
@@ -63,6 +64,7 @@ export class BookinfoDestinationRules extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoDestinationRulesProps) {
     super(scope, id);
+    props = checkedProps(this, 'BookinfoDestinationRules', props);
     markInstance(this, BOOKINFO_DESTINATION_RULES);
     this.release = IstioRelease.of(this, props.release);
     // The routings below follow this construct's release.

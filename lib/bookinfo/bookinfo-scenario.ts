@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -146,6 +147,7 @@ export class BookinfoScenario extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoScenarioProps) {
     super(scope, id);
+    props = checkedProps(this, 'BookinfoScenario', props);
     markInstance(this, BOOKINFO_SCENARIO);
     this.release = IstioRelease.of(this, props.release);
     // The routings below follow this construct's release.

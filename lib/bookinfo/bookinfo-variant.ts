@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -188,6 +189,7 @@ export class BookinfoVariant extends Construct {
 
   constructor(scope: Construct, id: string, props: BookinfoVariantProps) {
     super(scope, id);
+    props = checkedProps(this, 'BookinfoVariant', props);
     markInstance(this, BOOKINFO_VARIANT);
     // Cross-object checks (duplicates, port names, subsets now backed by pods) at synth.
     MeshAnalysis.of(this);

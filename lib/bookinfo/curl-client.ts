@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IMeshService } from '../core/mesh-service';
 import { SidecarInjection } from '../core/sidecar-injection';
@@ -60,6 +61,7 @@ export class CurlClient extends Construct implements IMeshService, IWorkloadIden
 
   constructor(scope: Construct, id: string, props: CurlClientProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'CurlClient', props);
     markInstance(this, CURL_CLIENT);
     const client = addIdleClient(this, props, {
       name: 'curl',

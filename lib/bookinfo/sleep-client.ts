@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 import { IMeshService } from '../core/mesh-service';
@@ -76,6 +77,7 @@ export class SleepClient extends Construct implements IMeshService, IWorkloadIde
 
   constructor(scope: Construct, id: string, props: SleepClientProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'SleepClient', props);
     markInstance(this, SLEEP_CLIENT);
     this.release = IstioRelease.of(this, props.release);
     const client = addIdleClient(this, props, {

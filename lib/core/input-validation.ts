@@ -1,5 +1,7 @@
 import { IConstruct } from 'constructs';
 
+import { imageTagProblem, parseImageReference } from './_image-reference';
+
 /**
  * Raised when a construct is given a value it cannot turn into a correct manifest.
  * The message names the construct path, the field, the value and what is allowed,
@@ -63,6 +65,25 @@ export function checkDnsLabel(scope: IConstruct, field: string, value: string): 
       field,
       value,
       'an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+    );
+  }
+  return value;
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * An RFC 1035 label, what the API server requires of a Service name: an RFC 1123 label that starts
+ * with a letter (`1sleep` is a fine Deployment name but no Service name).
+ * @internal
+ */
+export function checkDns1035Label(scope: IConstruct, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_1035_LABEL.test(value)) {
+    reject(
+      scope,
+      field,
+      value,
+      'an RFC 1035 DNS label (it names a Service): 1-63 lowercase letters, digits or "-", starting with a letter and ending with a letter or digit',
     );
   }
   return value;
@@ -136,11 +157,25 @@ export function checkNonEmpty(scope: IConstruct, field: string, value: string, a
   return value;
 }
 
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * A container image reference (`[registry[:port]/]repository[:tag][@digest]`) checked with the grammar
+ * the kubelet parses it with (github.com/distribution/reference, see `_image-reference.ts`).
+ * @internal
+ */
+export function checkImage(scope: IConstruct, field: string, value: string, example: string): string {
+  const parsed = parseImageReference(value);
+  if (typeof parsed === 'string') {
+    reject(scope, field, value, `${IMAGE_GRAMMAR} such as "${example}" (${parsed})`);
+  }
+  return value;
+}
+
+const IMAGE_GRAMMAR =
+  'an image reference [registry[:port]/]repository[:tag][@digest] as the kubelet parses it (lowercase repository path components joined by "/")';
 
 /**
- * `repository:tag` after checking both parts: a repository without whitespace, tag or digest
- * (a registry port such as `registry:5000/x` is fine), and a Docker image tag.
+ * `repository:tag` after checking both parts with the kubelet's grammar: a repository without tag or
+ * digest (a registry port such as `registry:5000/x` is fine), and an image tag.
  * @internal
  */
 export function imageReference(
@@ -149,7 +184,11 @@ export function imageReference(
   tag: { field: string; value: string },
 ): string {
   checkNonEmpty(scope, image.field, image.value, `an image repository such as "${image.example}", without a tag`);
-  if (/\s/.test(image.value) || /:[^/]*$/.test(image.value) || image.value.includes('@')) {
+  const repository = parseImageReference(image.value);
+  if (typeof repository === 'string') {
+    reject(scope, image.field, image.value, `an image repository such as "${image.example}" (${repository})`);
+  }
+  if (repository.tag !== undefined || repository.digest !== undefined) {
     reject(
       scope,
       image.field,
@@ -157,12 +196,13 @@ export function imageReference(
       `an image repository without whitespace, tag or digest (the tag goes in ${tag.field})`,
     );
   }
-  if (typeof tag.value !== 'string' || !IMAGE_TAG.test(tag.value)) {
+  const tagProblem = imageTagProblem(tag.value);
+  if (tagProblem !== undefined) {
     reject(
       scope,
       tag.field,
       tag.value,
-      'an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"',
+      `an image tag: 1-128 letters, digits, "_", "." or "-", not starting with "." or "-" (${tagProblem})`,
     );
   }
   return `${image.value}:${tag.value}`;

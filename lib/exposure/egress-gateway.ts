@@ -6,6 +6,7 @@ import { TlsRoute } from '../../imports/gatewayapialpha-gateway.networking.k8s.i
 import { VirtualServiceSpecHttp, VirtualServiceSpecTls } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
@@ -158,6 +159,7 @@ export class EgressGateway extends Construct implements IGateway {
 
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
     super(scope, id);
+    props = checkedProps(this, 'EgressGateway', props);
     markInstance(this, EGRESS_GATEWAY);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'an EgressGatewayProps object');
@@ -352,6 +354,7 @@ export class EgressGatewayRoutes extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressGatewayRoutesProps) {
     super(scope, id);
+    props = checkedProps(this, 'EgressGatewayRoutes', props);
     markInstance(this, EGRESS_GATEWAY_ROUTES);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'an EgressGatewayRoutesProps object');

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, reject } from '../core/input-validation';
 
@@ -56,6 +57,7 @@ export class EgressNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressNetworkPolicyProps) {
     super(scope, id);
+    props = checkedProps(this, 'EgressNetworkPolicy', props);
     markInstance(this, EGRESS_NETWORK_POLICY);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'an EgressNetworkPolicyProps object');
     const name = checkDnsSubdomain(this, 'name', props.name);

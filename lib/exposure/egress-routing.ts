@@ -8,6 +8,7 @@ import {
 import { VirtualServiceSpecHttp } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -93,6 +94,7 @@ export class EgressRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressRoutingProps) {
     super(scope, id);
+    props = checkedProps(this, 'EgressRouting', props);
     markInstance(this, EGRESS_ROUTING);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'an EgressRoutingProps object');

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DestinationRuleSpecTrafficPolicyPortLevelSettingsTls } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsSubdomain, checkLabels, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -83,6 +84,7 @@ export class EgressTlsOrigination extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressTlsOriginationProps) {
     super(scope, id);
+    props = checkedProps(this, 'EgressTlsOrigination', props);
     markInstance(this, EGRESS_TLS_ORIGINATION);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object')

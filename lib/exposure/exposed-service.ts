@@ -5,6 +5,7 @@ import { AuthorizationPolicySpecAction, AuthorizationPolicySpecRulesTo } from '.
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock, wholeFamilyAdmitted } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { gatewayReference } from '../core/gateway';
@@ -311,6 +312,7 @@ export class ExposedService extends Construct {
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
+    props = checkedProps(this, 'ExposedService', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);
@@ -614,6 +616,7 @@ export class ExposedService extends Construct {
    * @returns the route's index in the VirtualService's `http` list
    */
   public addRoute(route: ExposedRoute): number {
+    [route] = checkedArgs(this, 'ExposedService.addRoute', [route]) as [typeof route];
     if (this.isTcp)
       reject(this, 'addRoute', route, 'nothing for a TCP or passthrough exposure (it has no HTTP routes)');
     const last = this.httpRoutes[this.httpRoutes.length - 1];

@@ -10,6 +10,7 @@ import {
   HttpRouteSpecRulesFiltersType,
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { declareExposure, exposureRiskOf } from '../core/exposure-risk';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
@@ -173,6 +174,7 @@ export class GatewayApiExposure extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiExposureProps) {
     super(scope, id);
+    props = checkedProps(this, 'GatewayApiExposure', props);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'a GatewayApiExposureProps object');
     this.release = IstioRelease.of(this, props.release);
     // Children (the own KubernetesGateway) follow this construct's release.

@@ -1,6 +1,8 @@
 import { IConstruct } from 'constructs';
 
+import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
+import { GatewayServicePort } from '../core/gateway-workload';
 import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IstioRelease, ReleaseTable, releaseValue } from '../core/istio-release';
 
@@ -60,6 +62,42 @@ export interface IngressGatewayOptions {
 
 const INGRESS_GATEWAY = typeMarker('IngressGateway');
 
+/** Which install a preset (or a variant of one) describes, and that install's whole Service, for the mesh analysis. */
+interface KnownInstall {
+  readonly name: string;
+  readonly servicePorts: readonly GatewayServicePort[];
+}
+const KNOWN_INSTALLS = new WeakMap<IngressGateway, KnownInstall>();
+/** The status port both istioctl's ingress gateway Service and the Helm `istio/gateway` chart's Service carry. */
+const STATUS_PORT: GatewayServicePort = { port: 15021, targetPort: 15021 };
+
+function known(ingress: IngressGateway, name: string, ports: readonly GatewayServicePort[]): IngressGateway {
+  KNOWN_INSTALLS.set(ingress, { name, servicePorts: ports });
+  return ingress;
+}
+
+/** A variant of `from` (other selector, namespace or server ports): the same install, the same Service. */
+function variant(from: IngressGateway, to: IngressGateway): IngressGateway {
+  const install = KNOWN_INSTALLS.get(from);
+  if (install !== undefined) KNOWN_INSTALLS.set(to, install);
+  return to;
+}
+
+/**
+ * How `ingress` is described in findings (`IngressGateway.ISTIOCTL`, ...) and, for the library's presets
+ * and their variants, every TCP port of the installed gateway's Service (as Istio's install charts define it).
+ * @internal
+ */
+export function ingressGatewayInstall(ingress: IngressGateway): {
+  gateway: string;
+  servicePorts?: readonly GatewayServicePort[];
+} {
+  const install = KNOWN_INSTALLS.get(ingress);
+  return install === undefined
+    ? { gateway: 'IngressGateway.custom(...)' }
+    : { gateway: install.name, servicePorts: install.servicePorts };
+}
+
 /**
  * Which installed gateway workload a Gateway binds to: an ingress gateway, or the egress gateway
  * ({@link IngressGateway.ISTIOCTL_EGRESS}) for Gateways that route mesh traffic out. The selector and
@@ -69,18 +107,30 @@ const INGRESS_GATEWAY = typeMarker('IngressGateway');
 export class IngressGateway {
   /**
    * `istioctl install` (the default and demo profiles): pods labelled `istio: ingressgateway`
-   * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443.
+   * (and `app: istio-ingressgateway`) in `istio-system`, Service port 80 to container 8080 and 443 to 8443 (the demo
+   * profile's Service also 31400 and 15443).
    * The same labels and ports on Istio 1.17 and 1.30; Gateway servers name 80 on 1.17 and 8080 on 1.30
    * (see {@link IngressGateway.serverPort}).
    */
-  public static readonly ISTIOCTL = new IngressGateway({
-    selector: { istio: 'ingressgateway' },
-    namespace: 'istio-system',
-    httpPort: 80,
-    httpTargetPort: 8080,
-    httpsPort: 443,
-    httpsTargetPort: 8443,
-  });
+  public static readonly ISTIOCTL = known(
+    new IngressGateway({
+      selector: { istio: 'ingressgateway' },
+      namespace: 'istio-system',
+      httpPort: 80,
+      httpTargetPort: 8080,
+      httpsPort: 443,
+      httpsTargetPort: 8443,
+    }),
+    'IngressGateway.ISTIOCTL',
+    // The demo profile's Service also carries tcp 31400 and tls 15443 (the default profile's does not).
+    [
+      STATUS_PORT,
+      { port: 80, targetPort: 8080 },
+      { port: 443, targetPort: 8443 },
+      { port: 31400, targetPort: 31400 },
+      { port: 15443, targetPort: 15443 },
+    ],
+  );
 
   /**
    * The egress gateway of `istioctl install --set profile=demo` (or `components.egressGateways`
@@ -88,15 +138,22 @@ export class IngressGateway {
    * Service `istio-egressgateway` port 80 to container 8080 and 443 to 8443. Gateway servers name the
    * Service ports (80, 443) on every release, as Istio's egress gateway tasks do.
    */
-  public static readonly ISTIOCTL_EGRESS = new IngressGateway({
-    selector: { istio: 'egressgateway' },
-    namespace: 'istio-system',
-    httpPort: 80,
-    httpTargetPort: 8080,
-    httpsPort: 443,
-    httpsTargetPort: 8443,
-    serverPorts: GatewayServerPorts.SERVICE,
-  });
+  public static readonly ISTIOCTL_EGRESS = known(
+    new IngressGateway({
+      selector: { istio: 'egressgateway' },
+      namespace: 'istio-system',
+      httpPort: 80,
+      httpTargetPort: 8080,
+      httpsPort: 443,
+      httpsTargetPort: 8443,
+      serverPorts: GatewayServerPorts.SERVICE,
+    }),
+    'IngressGateway.ISTIOCTL_EGRESS',
+    [
+      { port: 80, targetPort: 8080 },
+      { port: 443, targetPort: 8443 },
+    ],
+  );
 
   /**
    * The Helm `istio/gateway` chart installed as release `istio-ingress` in `istio-ingress`
@@ -104,15 +161,20 @@ export class IngressGateway {
    * the pods bind ports below 1024), on Istio 1.17 and 1.30 alike.
    * For another release name or namespace use `withSelector()` / `withNamespace()`.
    */
-  public static readonly HELM = new IngressGateway({
-    selector: { istio: 'ingress' },
-    namespace: 'istio-ingress',
-    httpPort: 80,
-    httpsPort: 443,
-  });
+  public static readonly HELM = known(
+    new IngressGateway({
+      selector: { istio: 'ingress' },
+      namespace: 'istio-ingress',
+      httpPort: 80,
+      httpsPort: 443,
+    }),
+    'IngressGateway.HELM',
+    [STATUS_PORT, { port: 80, targetPort: 80 }, { port: 443, targetPort: 443 }],
+  );
 
   /** Any other installation. */
   public static custom(options: IngressGatewayOptions): IngressGateway {
+    [options] = checkedArgs('IngressGateway.custom', 'IngressGateway.static.custom', [options]) as [typeof options];
     return new IngressGateway(options);
   }
 
@@ -152,7 +214,7 @@ export class IngressGateway {
    * `IngressGateway.ISTIOCTL.withSelector({ app: 'istio-ingressgateway' })`.
    */
   public withSelector(selector: Readonly<Record<string, string>>): IngressGateway {
-    return new IngressGateway({ ...this.options(), selector });
+    return variant(this, new IngressGateway({ ...this.options(), selector }));
   }
 
   /**
@@ -160,12 +222,12 @@ export class IngressGateway {
    * `IngressGateway.ISTIOCTL.withServerPorts(GatewayServerPorts.SERVICE)` for servers on 80 and 443.
    */
   public withServerPorts(serverPorts: GatewayServerPorts): IngressGateway {
-    return new IngressGateway({ ...this.options(), serverPorts });
+    return variant(this, new IngressGateway({ ...this.options(), serverPorts }));
   }
 
   /** The same installation in another namespace. */
   public withNamespace(namespace: string): IngressGateway {
-    return new IngressGateway({ ...this.options(), namespace });
+    return variant(this, new IngressGateway({ ...this.options(), namespace }));
   }
 
   /**

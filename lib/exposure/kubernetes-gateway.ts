@@ -10,6 +10,7 @@ import {
   ReferenceGrantSpecTo,
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { GATEWAY_API_GROUP, IKubernetesGateway } from '../core/gateway';
 import {
@@ -353,6 +354,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
 
   constructor(scope: Construct, id: string, props: KubernetesGatewayProps) {
     super(scope, id);
+    props = checkedProps(this, 'KubernetesGateway', props);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'a KubernetesGatewayProps object');
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
@@ -454,6 +456,7 @@ export class KubernetesGateway extends Construct implements IKubernetesGateway, 
    * @returns the listener added
    */
   public addListener(options: ListenerOptions): GatewayListener {
+    [options] = checkedArgs(this, 'KubernetesGateway.addListener', [options]) as [typeof options];
     return this.add('addListener', options);
   }
 

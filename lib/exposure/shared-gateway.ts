@@ -9,11 +9,13 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { gatewayReference, IGateway } from '../core/gateway';
+import { declareGatewayWorkload } from '../core/gateway-workload';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
-import { checkIngressGateway, IngressGateway } from './ingress-gateway';
+import { checkIngressGateway, IngressGateway, ingressGatewayInstall } from './ingress-gateway';
 
 /** Props for {@link SharedGateway}. */
 export interface SharedGatewayProps {
@@ -246,6 +248,7 @@ export class SharedGateway extends Construct implements IGateway {
 
   constructor(scope: Construct, id: string, props: SharedGatewayProps) {
     super(scope, id);
+    props = checkedProps(this, 'SharedGateway', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);
@@ -255,6 +258,14 @@ export class SharedGateway extends Construct implements IGateway {
     this.name = checkDnsLabel(this, 'name', props.name);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
     this.ingressGateway = checkIngressGateway(this, 'ingressGateway', props.ingressGateway ?? IngressGateway.ISTIOCTL);
+    // The gateway install lives outside the app: the analysis learns its labels and Service from here.
+    declareGatewayWorkload(this, {
+      path: this.node.path,
+      kind: 'SharedGateway',
+      selector: { ...this.ingressGateway.selector },
+      namespace: this.ingressGateway.namespace,
+      ...ingressGatewayInstall(this.ingressGateway),
+    });
     this.gateway = newIstioObject('Gateway', this, 'Gateway', this.release, {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
@@ -294,6 +305,7 @@ export class SharedGateway extends Construct implements IGateway {
    * `namespace/name` elsewhere.
    */
   public referenceFrom(namespace: string): string {
+    [namespace] = checkedArgs(this, 'SharedGateway.referenceFrom', [namespace]) as [typeof namespace];
     return gatewayReference(this, namespace);
   }
 
@@ -307,6 +319,7 @@ export class SharedGateway extends Construct implements IGateway {
    * @returns the server the hosts now belong to
    */
   public addServer(options: GatewayServerOptions): GatewayServer {
+    [options] = checkedArgs(this, 'SharedGateway.addServer', [options], ['addServer']) as [typeof options];
     const field = 'addServer';
     if (options === null || typeof options !== 'object') reject(this, field, options, 'a GatewayServerOptions object');
     const hosts = checkGatewayHosts(this, `${field}.hosts`, options.hosts, { namespaceScopes: true });

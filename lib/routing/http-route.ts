@@ -7,6 +7,7 @@ import {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRedirectDerivePort,
 } from '../../imports/istiov1-networking.istio.io';
+import { checkedArgs } from '../core/_props-check';
 import { checkRe2 } from '../core/_re2';
 import { recordEntries } from '../core/_records';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
@@ -38,6 +39,7 @@ const MESH = 'mesh';
 export class StringMatch {
   /** The whole value equals `value`, e.g. `StringMatch.exact('jason')`. */
   public static exact(value: string): StringMatch {
+    [value] = checkedArgs('StringMatch.exact', 'StringMatch.static.exact', [value]) as [typeof value];
     return new StringMatch('exact', value);
   }
 
@@ -51,6 +53,7 @@ export class StringMatch {
 
   /** The value starts with `value`, e.g. `StringMatch.prefix('/static')`. */
   public static prefix(value: string): StringMatch {
+    [value] = checkedArgs('StringMatch.prefix', 'StringMatch.static.prefix', [value]) as [typeof value];
     return new StringMatch('prefix', value);
   }
 
@@ -59,6 +62,7 @@ export class StringMatch {
    * name groups `(?P<name>...)`.
    */
   public static regex(value: string): StringMatch {
+    [value] = checkedArgs('StringMatch.regex', 'StringMatch.static.regex', [value]) as [typeof value];
     return new StringMatch('regex', value);
   }
 
@@ -382,11 +386,13 @@ export interface Mirror {
 export class ResponseBody {
   /** A text body (Istio `directResponse.body.string`), e.g. `ResponseBody.text('{"error":"gone"}')`. */
   public static text(text: string): ResponseBody {
+    [text] = checkedArgs('ResponseBody.text', 'ResponseBody.static.text', [text]) as [typeof text];
     return new ResponseBody('string', text);
   }
 
   /** A binary body (Istio `directResponse.body.bytes`, base64 in the manifest). */
   public static bytes(bytes: Uint8Array): ResponseBody {
+    [bytes] = checkedArgs('ResponseBody.bytes', 'ResponseBody.static.bytes', [bytes]) as [typeof bytes];
     return new ResponseBody('bytes', bytes);
   }
 
@@ -500,6 +506,7 @@ export interface UriRegexRewrite {
 export class PathReplacement {
   /** Replaces the whole path with `path` (starting with "/"), e.g. `PathReplacement.full('/productpage')`. */
   public static full(path: string): PathReplacement {
+    [path] = checkedArgs('PathReplacement.full', 'PathReplacement.static.full', [path]) as [typeof path];
     return new PathReplacement('full', path);
   }
 
@@ -509,6 +516,7 @@ export class PathReplacement {
    * `/api/ratings`. The route must have exactly one condition, a `uri` prefix.
    */
   public static prefix(prefix: string): PathReplacement {
+    [prefix] = checkedArgs('PathReplacement.prefix', 'PathReplacement.static.prefix', [prefix]) as [typeof prefix];
     return new PathReplacement('prefix', prefix);
   }
 

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import { checkedArgs } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { reject } from '../core/input-validation';
 
@@ -16,6 +17,7 @@ export class Percent {
 
   /** `value` percent of the requests, 0 to 100. Checked where it is used, so the error names the construct. */
   public static of(value: number): Percent {
+    [value] = checkedArgs('Percent.of', 'Percent.static.of', [value]) as [typeof value];
     return new Percent(value);
   }
 

@@ -7,6 +7,7 @@ import {
 } from '../../imports/gatewayapi-gateway.networking.k8s.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IGateway } from '../core/gateway';
 import {
@@ -238,6 +239,7 @@ export class VersionRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionRoutingProps) {
     super(scope, id);
+    props = checkedProps(this, 'VersionRouting', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);
@@ -427,6 +429,7 @@ export class VersionRouting extends Construct {
    * @returns the subset as declared
    */
   public addSubset(options: SubsetOptions): Subset {
+    [options] = checkedArgs(this, 'VersionRouting.addSubset', [options]) as [typeof options];
     if (this.api === RoutingApi.GATEWAY_API)
       reject(
         this,
@@ -443,6 +446,9 @@ export class VersionRouting extends Construct {
    * @returns the route
    */
   public addRoute(options: HttpRouteOptions): HttpRoute {
+    [options] = checkedArgs(this, 'VersionRouting.addRoute', [options], [`routes[${this.routeList.length}]`]) as [
+      typeof options,
+    ];
     if (this.api === RoutingApi.GATEWAY_API) {
       if (!this.httpRoute) reject(this, 'addRoute', options, 'a VersionRouting that creates its HTTPRoute');
       return this.addGatewayApiRoute(options);
@@ -468,6 +474,10 @@ export class VersionRouting extends Construct {
 
   /** Appends a route sending every (remaining) request to one subset: `routeAllTo('v1')`. */
   public routeAllTo(subset: string, options: RouteShortcutOptions = {}): HttpRoute {
+    [subset, options] = checkedArgs(this, 'VersionRouting.routeAllTo', [subset, options]) as [
+      typeof subset,
+      typeof options,
+    ];
     const { port, ...extras } = shortcutOptions(this, options);
     return this.addRoute({ ...extras, to: [{ subset, port }] });
   }
@@ -477,6 +487,10 @@ export class VersionRouting extends Construct {
    * Weights are whole numbers adding up to 100.
    */
   public splitTraffic(weights: Readonly<Record<string, number>>, options: RouteShortcutOptions = {}): HttpRoute {
+    [weights, options] = checkedArgs(this, 'VersionRouting.splitTraffic', [weights, options]) as [
+      typeof weights,
+      typeof options,
+    ];
     if (weights === null || typeof weights !== 'object')
       reject(this, 'splitTraffic.weights', weights, 'a map of subset name to weight');
     const { port, ...extras } = shortcutOptions(this, options);
@@ -501,6 +515,12 @@ export class VersionRouting extends Construct {
     subset: string,
     options: RouteShortcutOptions = {},
   ): HttpRoute {
+    [header, value, subset, options] = checkedArgs(this, 'VersionRouting.routeHeaderTo', [
+      header,
+      value,
+      subset,
+      options,
+    ]) as [typeof header, typeof value, typeof subset, typeof options];
     const { port, ...extras } = shortcutOptions(this, options);
     const match = typeof value === 'string' ? StringMatch.exact(value) : value;
     return this.addRoute({ ...extras, match: [{ headers: { [header]: match } }], to: [{ subset, port }] });
@@ -522,6 +542,12 @@ export class VersionRouting extends Construct {
    * @returns the route
    */
   public addTcpRoute(options: TcpRouteOptions): TcpRoute {
+    [options] = checkedArgs(
+      this,
+      'VersionRouting.addTcpRoute',
+      [options],
+      [`tcpRoutes[${this.tcpRouteList.length}]`],
+    ) as [typeof options];
     if (this.api === RoutingApi.ISTIO && !this.virtualService)
       reject(this, 'addTcpRoute', options, 'a VersionRouting that creates its VirtualService');
     if (this.isDelegate)
@@ -538,6 +564,12 @@ export class VersionRouting extends Construct {
    * @returns the route
    */
   public addTlsRoute(options: TlsRouteOptions): TlsRoute {
+    [options] = checkedArgs(
+      this,
+      'VersionRouting.addTlsRoute',
+      [options],
+      [`tlsRoutes[${this.tlsRouteList.length}]`],
+    ) as [typeof options];
     if (this.api === RoutingApi.ISTIO && !this.virtualService)
       reject(this, 'addTlsRoute', options, 'a VersionRouting that creates its VirtualService');
     if (this.isDelegate)

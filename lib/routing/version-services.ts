@@ -2,6 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkLabelKey, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IMeshService, meshServicePorts, versionServiceName } from '../core/mesh-service';
@@ -55,6 +56,7 @@ export class VersionServices extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionServicesProps) {
     super(scope, id);
+    props = checkedProps(this, 'VersionServices', props);
     markInstance(this, VERSION_SERVICES);
     // A name taken by another object of the app is reported by the analysis (BKI-OBJECT-DUPLICATE).
     MeshAnalysis.of(this);

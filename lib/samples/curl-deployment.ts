@@ -1,8 +1,9 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
+import { checkDnsLabel, checkImage, reject } from '../core/input-validation';
 import { SidecarInjection } from '../core/sidecar-injection';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { samplePodLabels } from './_sample';
@@ -60,12 +61,12 @@ export class CurlDeployment extends Construct implements IWorkloadIdentity {
 
   constructor(scope: Construct, id: string, props: CurlDeploymentProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'CurlDeployment', props);
     markInstance(this, CURL_DEPLOYMENT);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'CurlDeploymentProps');
     const name = checkDnsLabel(this, 'name', props.name ?? 'curl');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const image = checkNonEmpty(this, 'image', props.image ?? 'curlimages/curl', 'a container image reference');
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
+    const image = checkImage(this, 'image', props.image ?? 'curlimages/curl', 'curlimages/curl');
     const podLabels = samplePodLabels(this, props.sidecarInjection);
     this.name = name;
     this.namespace = namespace;

@@ -2,8 +2,9 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkImage, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn, MeshServicePort } from '../core/mesh-service';
 import { SidecarInjection } from '../core/sidecar-injection';
 import { samplePodLabels } from './_sample';
@@ -84,20 +85,20 @@ export class FortioClient extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: FortioClientProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'FortioClient', props);
     markInstance(this, FORTIO_CLIENT);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'FortioClientProps');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'fortio');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'fortio');
     // The Deployment's name, `<name>-deploy`, is a DNS label too.
     checkDnsLabel(this, 'name', `${name}-deploy`);
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const image = checkNonEmpty(
+    const image = checkImage(
       this,
       'image',
       props.image ?? 'docker.io/fortio/fortio:latest_release',
-      'a container image reference',
+      'docker.io/fortio/fortio:latest_release',
     );
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
     const pullPolicy = props.imagePullPolicy ?? 'Always';
     if (!PULL_POLICIES.includes(pullPolicy))
       reject(this, 'imagePullPolicy', pullPolicy, `one of ${PULL_POLICIES.join(', ')}`);

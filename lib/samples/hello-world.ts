@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
@@ -71,6 +72,7 @@ export class HelloWorld extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: HelloWorldProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'HelloWorld', props);
     markInstance(this, HELLO_WORLD);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'HelloWorldProps');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');

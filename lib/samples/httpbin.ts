@@ -1,8 +1,9 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, checkPort, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkImage, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 import { IWorkloadIdentity } from '../core/workload-identity';
 import { VersionedWorkload } from '../workload/versioned-workload';
@@ -116,15 +117,15 @@ export class Httpbin extends Construct implements IMeshService, IWorkloadIdentit
 
   constructor(scope: Construct, id: string, props: HttpbinProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'Httpbin', props);
     markInstance(this, HTTPBIN);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'HttpbinProps');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'httpbin');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'httpbin');
     const serverName = props.server ?? HttpbinServer.GO_HTTPBIN;
     if (!Object.prototype.hasOwnProperty.call(SERVERS, serverName))
       reject(this, 'server', serverName, `one of ${Object.values(HttpbinServer).join(', ')}`);
     const server = SERVERS[serverName];
-    const image = checkNonEmpty(this, 'image', props.image ?? server.image, 'a container image reference');
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
+    const image = checkImage(this, 'image', props.image ?? server.image, server.image);
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const port = checkPort(this, 'port', props.port ?? 8000);
     const podLabels = samplePodLabels(this, props.sidecarInjection);

@@ -2,9 +2,10 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkDnsSubdomain, checkImage, reject } from '../core/input-validation';
 import { IMeshService, meshServiceFqdn, MeshServicePort } from '../core/mesh-service';
 import { SidecarInjection } from '../core/sidecar-injection';
 import { samplePodLabels } from './_sample';
@@ -109,14 +110,14 @@ export class NginxServer extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: NginxServerProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'NginxServer', props);
     markInstance(this, NGINX_SERVER);
     // Routes to it and the Secrets' absence are checked with the rest of the app at synth.
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'NginxServerProps');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'my-nginx');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'my-nginx');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const image = checkNonEmpty(this, 'image', props.image ?? 'nginx', 'a container image reference such as "nginx"');
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
+    const image = checkImage(this, 'image', props.image ?? 'nginx', 'nginx');
     const configMap = checkDnsSubdomain(this, 'configMapName', props.configMapName ?? 'nginx-configmap');
     const certs = checkDnsSubdomain(this, 'certificateSecretName', props.certificateSecretName ?? 'nginx-server-certs');
     const ca =

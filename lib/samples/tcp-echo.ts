@@ -1,8 +1,9 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkNonEmpty, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkImage, checkNonEmpty, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 import { VersionServices } from '../routing/version-services';
 import { VersionedWorkload } from '../workload/versioned-workload';
@@ -96,17 +97,17 @@ export class TcpEcho extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: TcpEchoProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'TcpEcho', props);
     markInstance(this, TCP_ECHO);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'TcpEchoProps');
-    const name = checkDnsLabel(this, 'name', props.name ?? 'tcp-echo');
+    const name = checkDns1035Label(this, 'name', props.name ?? 'tcp-echo');
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
-    const image = checkNonEmpty(
+    const image = checkImage(
       this,
       'image',
       props.image ?? 'registry.istio.io/release/tcp-echo-server:1.3',
-      'a container image reference',
+      'registry.istio.io/release/tcp-echo-server:1.3',
     );
-    if (/\s/.test(image)) reject(this, 'image', image, 'an image reference without whitespace');
     const podLabels = samplePodLabels(this, props.sidecarInjection);
     const versions = props.versions === undefined ? undefined : this.checkVersions(props.versions);
     this.workload = new VersionedWorkload(this, 'Workload', {

@@ -6,6 +6,7 @@ import { AuthorizationPolicySpec } from '../../imports/istiov1-security.istio.io
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isIstioIpBlock } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkPort, reject } from '../core/input-validation';
@@ -370,6 +371,7 @@ export class AuthorizationPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
+    props = checkedProps(this, 'AuthorizationPolicy', props);
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, AUTHORIZATION_POLICY);
@@ -442,6 +444,7 @@ export class AuthorizationPolicy extends Construct {
 
   /** Adds a rule (any rule may match) and returns it. `{}` matches every request. */
   public addRule(rule: AuthorizationRuleOptions): AuthorizationRule {
+    [rule] = checkedArgs(this, 'AuthorizationPolicy.addRule', [rule]) as [typeof rule];
     return this.checkAndAdd(`addRule(rules[${this.ruleList.length}])`, rule);
   }
 

@@ -6,6 +6,7 @@ import {
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../../imports/istio-security.istio.io';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -183,6 +184,7 @@ export class PeerAuthentication extends Construct {
 
   constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'PeerAuthentication', props);
     this.release = IstioRelease.of(this, props?.release);
     if (props?.release !== undefined) IstioRelease.use(this, this.release);
     markInstance(this, PEER_AUTHENTICATION);

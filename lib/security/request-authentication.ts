@@ -2,6 +2,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { RequestAuthenticationSpec } from '../../imports/istiov1-security.istio.io';
+import { checkedArgs, checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { IKubernetesGateway } from '../core/gateway';
 import { checkDnsLabel, checkDnsSubdomain, reject } from '../core/input-validation';
@@ -168,6 +169,7 @@ export class RequestAuthentication extends Construct {
 
   constructor(scope: Construct, id: string, props: RequestAuthenticationProps) {
     super(scope, id);
+    props = checkedProps(this, 'RequestAuthentication', props);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'RequestAuthenticationProps');
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);
@@ -216,6 +218,7 @@ export class RequestAuthentication extends Construct {
 
   /** Adds the rule for one more issuer. */
   public addJwtRule(rule: JwtRule): void {
+    [rule] = checkedArgs(this, 'RequestAuthentication.addJwtRule', [rule]) as [typeof rule];
     this.checkAndAdd(`addJwtRule(jwtRules[${this.rules.length}])`, rule);
   }
 

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
 import { isGoNetipAddr } from '../core/_cidr';
+import { checkedProps } from '../core/_props-check';
 import { ISTIO_PORT_PROTOCOLS } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, reject } from '../core/input-validation';
@@ -210,6 +211,7 @@ export class Sidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
+    props = checkedProps(this, 'Sidecar', props);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'SidecarProps');
     this.release = IstioRelease.of(this, props.release);
     if (props.release !== undefined) IstioRelease.use(this, this.release);

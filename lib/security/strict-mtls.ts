@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
+import { checkedProps } from '../core/_props-check';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import { checkDnsLabel, reject } from '../core/input-validation';
 import { IstioRelease } from '../core/istio-release';
@@ -73,6 +74,7 @@ export class StrictMtls extends Construct {
 
   constructor(scope: Construct, id: string, props: StrictMtlsProps = {}) {
     super(scope, id);
+    props = checkedProps(this, 'StrictMtls', props);
     this.release = IstioRelease.of(this, props.release);
     // Children (e.g. an ExposedService's SharedGateway) follow this construct's release.
     if (props.release !== undefined) IstioRelease.use(this, this.release);

@@ -5,9 +5,10 @@ import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { declareService } from '../core/_declared-service';
+import { checkedArgs } from '../core/_props-check';
 import { checkIstioProtocol, istioPortProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
-import { checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
+import { checkDns1035Label, checkDnsLabel, checkLabelValue, checkPort, reject } from '../core/input-validation';
 import { IMeshService, MeshServicePort } from '../core/mesh-service';
 
 /** A service that lives outside the app, as {@link MeshService.fromAttributes} declares it. */
@@ -75,6 +76,16 @@ export class MeshService extends Construct implements IMeshService {
    * version it does not have is reported, and a misspelled host elsewhere still fails synth.
    */
   public static fromAttributes(scope: Construct, id: string, attributes: MeshServiceAttributes): IMeshService {
+    // Named by the construct it makes, when scope and id can name it.
+    const at =
+      typeof id === 'string' && typeof scope?.node?.path === 'string'
+        ? [scope.node.path, id].filter((p) => p !== '').join('/')
+        : 'MeshService.fromAttributes';
+    [scope, id, attributes] = checkedArgs(at, 'MeshService.static.fromAttributes', [scope, id, attributes]) as [
+      typeof scope,
+      typeof id,
+      typeof attributes,
+    ];
     return new MeshService(scope, id, attributes);
   }
 
@@ -101,6 +112,10 @@ export class MeshService extends Construct implements IMeshService {
    * `app: <name>`, not one Deployment's `cdk8s.io/metadata.addr`.)
    */
   public static fromService(service: plus.Service, options: MeshServiceFromServiceOptions = {}): IMeshService {
+    [service, options] = checkedArgs('MeshService.fromService', 'MeshService.static.fromService', [
+      service,
+      options,
+    ]) as [typeof service, typeof options];
     if (!Construct.isConstruct(service) || !(service as { ports?: unknown }).ports)
       reject(ownerOf(service, 'MeshService.fromService'), 'service', service, 'a cdk8s-plus Service');
     const ref = serviceRef(service, 'service', service.name, service.metadata.namespace, [], options);
@@ -143,7 +158,7 @@ export class MeshService extends Construct implements IMeshService {
     MeshAnalysis.of(this);
     if (attributes === null || typeof attributes !== 'object')
       reject(this, 'attributes', attributes, 'MeshServiceAttributes (serviceName, namespace, ports, versions)');
-    this.serviceName = checkDnsLabel(this, 'serviceName', attributes.serviceName);
+    this.serviceName = checkDns1035Label(this, 'serviceName', attributes.serviceName);
     this.namespace = checkDnsLabel(this, 'namespace', attributes.namespace ?? 'default');
     this.ports = checkPorts(this, attributes.ports);
     this.port = this.ports[0].number;
@@ -159,7 +174,7 @@ export class MeshService extends Construct implements IMeshService {
           name,
           `a Service for one of the versions (${this.versions.join(', ') || 'none'})`,
         );
-      checkDnsLabel(this, `versionServices.${version}`, name);
+      checkDns1035Label(this, `versionServices.${version}`, name);
     }
     this.versionServices = attributes.versionServices === undefined ? undefined : { ...versionServices };
     declareService(this, {

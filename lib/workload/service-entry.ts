@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { isGoNetipAddr, isGoNetipPrefix } from '../core/_cidr';
 import { newIstioObject } from '../core/_istio-objects';
+import { checkedProps } from '../core/_props-check';
 import { checkIstioProtocol } from '../core/_protocols';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import {
@@ -192,6 +193,7 @@ export class ServiceEntry extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: ServiceEntryProps) {
     super(scope, id);
+    props = checkedProps(this, 'ServiceEntry', props);
     markInstance(this, SERVICE_ENTRY);
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'ServiceEntryProps');

@@ -2,11 +2,15 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 
 import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { checkedProps } from '../core/_props-check';
 import { istioPortProtocol } from '../core/_protocols';
+import { checkResources } from '../core/_quantity';
 import { hasMarker, markInstance, typeMarker } from '../core/_type-marker';
 import {
+  checkDns1035Label,
   checkDnsLabel,
   checkDnsSubdomain,
+  checkImage,
   checkInteger,
   checkLabels,
   checkLabelValue,
@@ -86,7 +90,10 @@ export interface ScratchVolume {
 
 /** Props for {@link VersionedWorkload}. */
 export interface VersionedWorkloadProps {
-  /** The Service name and `app` label, e.g. `cart`; the Deployments are `<name>-<version>`. */
+  /**
+   * The Service name and `app` label, e.g. `cart`; the Deployments are `<name>-<version>`. An RFC 1035
+   * label, as the API server requires of a Service name: it starts with a letter.
+   */
   readonly name: string;
   /**
    * Namespace of every object.
@@ -295,11 +302,12 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
 
   constructor(scope: Construct, id: string, props: VersionedWorkloadProps) {
     super(scope, id);
+    props = checkedProps(this, 'VersionedWorkload', props);
     markInstance(this, VERSIONED_WORKLOAD);
     // Cross-object checks (port names, subsets, routes to this service) run at synth.
     MeshAnalysis.of(this);
     if (props === null || typeof props !== 'object') reject(this, 'props', props, 'VersionedWorkloadProps');
-    const name = checkDnsLabel(this, 'name', props.name);
+    const name = checkDns1035Label(this, 'name', props.name);
     this.serviceName = name;
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
     const ports = this.resolvePorts(props.ports);
@@ -332,6 +340,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       if (!v.mountPath.startsWith('/')) reject(this, `scratchVolumes[${i}].mountPath`, v.mountPath, 'an absolute path');
     });
 
+    const resources = checkResources(this, 'resources', props.resources);
     const versions = props.versions;
     if (!Array.isArray(versions) || versions.length === 0)
       reject(this, 'versions', versions, 'a non-empty list of { version, image }');
@@ -352,13 +361,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       checkDnsSubdomain(this, `versions[${i}].version`, `${name}-${v.version}`);
       if (seen.has(v.version)) reject(this, `versions[${i}].version`, v.version, 'each version at most once');
       seen.add(v.version);
-      checkNonEmpty(
-        this,
-        `versions[${i}].image`,
-        v.image,
-        'a container image reference such as "ghcr.io/acme/cart:1.0"',
-      );
-      if (/\s/.test(v.image)) reject(this, `versions[${i}].image`, v.image, 'an image reference without whitespace');
+      checkImage(this, `versions[${i}].image`, v.image, 'ghcr.io/acme/cart:1.0');
       if (v.replicas !== undefined) checkInteger(this, `versions[${i}].replicas`, v.replicas, 0, 1000);
       if (v.serviceAccountName !== undefined)
         checkDnsSubdomain(this, `versions[${i}].serviceAccountName`, v.serviceAccountName);
@@ -440,7 +443,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
                   ports: uniqueTargets(ports).map((containerPort) => ({ containerPort })),
                   volumeMounts: mounts.length > 0 ? mounts : undefined,
                   securityContext: props.securityContext,
-                  resources: props.resources,
+                  resources,
                   readinessProbe: props.readinessProbe,
                   livenessProbe: props.livenessProbe,
                   startupProbe: props.startupProbe,
@@ -458,7 +461,7 @@ export class VersionedWorkload extends Construct implements IMeshService, IWorkl
       const scope = new Construct(this, 'VersionServices');
       const names: Record<string, string> = {};
       for (const version of this.versions) {
-        const serviceName = checkDnsLabel(this, 'versionServices', `${name}-${version}`);
+        const serviceName = checkDns1035Label(this, 'versionServices', `${name}-${version}`);
         names[version] = serviceName;
         new k8s.KubeService(scope, version, {
           metadata: { name: serviceName, namespace: this.namespace },

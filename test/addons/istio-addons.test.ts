@@ -15,12 +15,14 @@ import {
   PrometheusStorage,
 } from '../../lib';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
 /** Synthesizes IstioAddons on Istio 1.17 (the release these tests were written for) unless `release` says otherwise. */
 function synth(props?: IstioAddonsProps, release: IstioRelease = IstioRelease.V1_17) {
   const chart = chartOn(release);
+  collectWarnings(chart); // a Jaeger outside istio-system is BKI-TRACING-ZIPKIN-ELSEWHERE
   const addons = new IstioAddons(chart, 'addons', props);
   return { addons, objects: Testing.synth(chart) };
 }

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { IstioRelease, Jaeger, JaegerProps, JaegerStorage } from '../../lib';
 import { changedPaths, invalidInputOf } from '../support/assertions';
 import { invariantViolations } from '../support/invariants';
+import { collectWarnings } from '../support/quiet';
 import { chartOn } from '../support/release';
 import { allSchemaErrors } from '../support/schema';
 
@@ -12,6 +13,7 @@ type Json = Record<string, any>;
 
 function synth(props?: JaegerProps) {
   const chart = chartOn(props?.release ?? IstioRelease.V1_17);
+  collectWarnings(chart); // a Jaeger outside istio-system is BKI-TRACING-ZIPKIN-ELSEWHERE
   const jaeger = new Jaeger(chart, 'jaeger', props);
   return { jaeger, objects: Testing.synth(chart) as Json[] };
 }

@@ -468,7 +468,7 @@ describe('Prometheus', () => {
         '[test/prometheus] namespace: "Istio_System" is not allowed; expected an RFC 1123 DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
       );
       expect(bad({ name: 'prom.server' })).toMatch(
-        /^\[test\/prometheus\] name: "prom.server" is not allowed; expected an RFC 1123 DNS label/,
+        /^\[test\/prometheus\] name: "prom.server" is not allowed; expected an RFC 1035 DNS label/,
       );
       expect(bad({ replicas: 11 })).toBe(
         '[test/prometheus] replicas: 11 is not allowed; expected a whole number from 0 to 10',

@@ -94,7 +94,11 @@ describe('MeshNamespace', () => {
     e = invalidInputOf(() => new MeshNamespace(chart, 'n1', { name: 'Default' }));
     expect([e.field, e.value]).toEqual(['name', 'Default']);
     e = invalidInputOf(() => new MeshNamespace(chart, 'n2', { dataplaneMode: 'mesh' as DataplaneMode }));
-    expect([e.field, e.value, e.allowed]).toEqual(['dataplaneMode', 'mesh', 'one of sidecar, ambient']);
+    expect([e.field, e.value, e.allowed]).toEqual([
+      'dataplaneMode',
+      'mesh',
+      'one of sidecar, ambient (DataplaneMode.SIDECAR, DataplaneMode.AMBIENT)',
+    ]);
     // AMBIENT next to a sidecar label: the mesh labels come from dataplaneMode only.
     e = invalidInputOf(
       () =>

@@ -92,7 +92,11 @@ describe('Waypoint', () => {
     e = invalidInputOf(() => new Waypoint(chart, 'n2', { namespace: 'a.b' }));
     expect([e.field, e.value]).toEqual(['namespace', 'a.b']);
     e = invalidInputOf(() => new Waypoint(chart, 'n3', { waypointFor: 'everything' as WaypointFor }));
-    expect([e.field, e.value, e.allowed]).toEqual(['waypointFor', 'everything', 'one of service, workload, all, none']);
+    expect([e.field, e.value, e.allowed]).toEqual([
+      'waypointFor',
+      'everything',
+      'one of service, workload, all, none (WaypointFor.SERVICE, WaypointFor.WORKLOAD, WaypointFor.ALL, WaypointFor.NONE)',
+    ]);
 
     const waypoint = new Waypoint(chart, 'ok');
     const deployment = new k8s.KubeDeployment(chart, 'd', {

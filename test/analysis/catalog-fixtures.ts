@@ -979,6 +979,73 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
     ],
   },
   {
+    code: C.FAULT_WITH_RETRIES.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          {
+            fault: { abort: { httpStatus: 503, percentage: { value: 10 } } },
+            retries: { attempts: 3 },
+            route: [{ destination: { host: 'reviews' } }],
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.PER_TRY_TIMEOUT_EXCEEDS_TIMEOUT.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          {
+            timeout: '2s',
+            retries: { attempts: 3, perTryTimeout: '5s' },
+            route: [{ destination: { host: 'reviews' } }],
+          },
+        ],
+      }),
+    ],
+  },
+  {
+    code: C.MATCH_METHOD_CASE.code,
+    objects: [
+      ...REVIEWS,
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [{ match: [{ method: { exact: 'get' } }], route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.GATEWAY_SELECTOR_UNKNOWN.code,
+    objects: [
+      at('shop-gateway', {
+        apiVersion: NETWORKING,
+        kind: 'Gateway',
+        metadata: { name: 'shop-gateway' },
+        spec: {
+          selector: { istio: 'ingress-gateway' },
+          servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }],
+        },
+      }),
+    ],
+  },
+  {
+    code: C.TRACING_ZIPKIN_ELSEWHERE.code,
+    objects: [
+      at('zipkin-svc', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'zipkin', namespace: 'observability' },
+        spec: { selector: { app: 'jaeger' }, ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }] },
+      }),
+    ],
+  },
+  {
     code: C.SCHEMA_INVALID.code,
     objects: [
       ...REVIEWS,

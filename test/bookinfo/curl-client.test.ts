@@ -61,7 +61,7 @@ describe('CurlClient', () => {
   test.each([
     [{ name: 'Not_A_Label' }, /name: "Not_A_Label" is not allowed/],
     [{ namespace: '-x' }, /namespace: "-x" is not allowed/],
-    [{ image: '' }, /image: "" is not allowed; expected a container image reference/],
+    [{ image: '' }, /image: "" is not allowed; expected an image reference .*\(the reference is empty\)/],
   ])('bad input %j is refused', (props, message) => {
     // GIVEN / WHEN / THEN
     expect(() => synth(props)).toThrow(message);

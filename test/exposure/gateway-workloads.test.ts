@@ -46,7 +46,7 @@ describe('gateway workloads a SharedGateway selects', () => {
         }),
     );
     // THEN the field and the choices are named
-    expect(e.field).toBe('ingressGateway.serverPorts');
+    expect(e.field).toBe('options.serverPorts'); // refused where it is made: IngressGateway.custom(...)
     expect(e.message).toMatch(/as-release-samples, service, pod/);
   });
 });

@@ -717,10 +717,14 @@ test('Istio 1.17 (networking v1beta1) writes every field it has, none dropped', 
 
 test('maps are read as plain objects: a __proto__ key is refused, not dropped', () => {
   const poisoned = JSON.parse('{"__proto__": "x"}') as Record<string, string>;
-  expectRejected(route({ match: [{ sourceLabels: poisoned }] }), 'routes[0].match[0].sourceLabels key', /__proto__/);
+  expectRejected(
+    route({ match: [{ sourceLabels: poisoned }] }),
+    'routes[0].match[0].sourceLabels["__proto__"]',
+    /__proto__/,
+  );
   expectRejected(
     route({ to: [{ subset: 'v1', requestHeaders: { set: poisoned } }] }),
-    'routes[0].to[0].requestHeaders.set key',
+    'routes[0].to[0].requestHeaders.set["__proto__"]',
     /__proto__/,
   );
 });

@@ -406,12 +406,12 @@ describe('TLS routes (VirtualService tls)', () => {
   });
 
   test.each<[string, any, string, RegExp]>([
-    ['no match', { to: [{}] }, 'tlsRoutes[0].match', /at least one match condition/],
+    ['no match', { to: [{}] }, 'tlsRoutes[0].match', /an array of TlsMatch \(required\)/],
     [
       'a condition without SNI',
       { match: [{ port: 443 }], to: [{}] },
       'tlsRoutes[0].match[0].sniHosts',
-      /at least one SNI host/,
+      /an array of strings \(required\)/,
     ],
     [
       'an SNI outside the hosts',

@@ -58,7 +58,7 @@ describe('VersionRouting input validation', () => {
       'versions not a list',
       () => routing({ service: { ...reviews, versions: 'v1' as any } }),
       'service.versions',
-      /a list of version label values/,
+      /an array of strings/,
     ],
     [
       'neither object emitted',

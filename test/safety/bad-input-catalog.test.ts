@@ -94,7 +94,7 @@ const CATALOG: readonly BadInput[] = [
   {
     name: 'BookinfoApp: unknown reviews version',
     build: (c) => new BookinfoApp(c, 'bookinfo', { reviewsVersions: ['v4' as ReviewsVersion] }),
-    message: invalid('test/bookinfo', 'reviewsVersions', '"v4"'),
+    message: invalid('test/bookinfo', 'reviewsVersions[0]', '"v4"'),
   },
   {
     name: 'BookinfoApp: duplicate reviews version',
@@ -140,7 +140,7 @@ const CATALOG: readonly BadInput[] = [
         routes: [{ match: [{ headers: { ['__proto__']: StringMatch.exact('jason') } }], to: [{ subset: 'v2' }] }],
       }),
     message:
-      /\[test\/routing\] routes\[0\]\.match\[0\]\.headers key: "__proto__" is not allowed; expected .*without the keys __proto__, constructor and prototype/,
+      /\[test\/routing\] routes\[0\]\.match\[0\]\.headers\["__proto__"\]: "__proto__" is not allowed; expected a key other than __proto__, constructor and prototype/,
   },
   {
     name: 'ExposedService: a /08 prefix length, which Go netip (istiod) refuses',
