@@ -599,6 +599,18 @@ export const MESH_CHECKS = {
     Severity.WARNING,
     "a Zipkin collector (a Service `zipkin`, or a Jaeger or Zipkin pod template) outside Istio's (root) namespace comes with a Service `zipkin` in that namespace: Istio's tracing sends spans to `zipkin.istio-system:9411` (the default tracer up to Istio 1.21, the zipkin extension provider of Istio's tracing tasks since), so spans reach the moved collector only if the mesh config names it, which the manifests do not show (acknowledge it when yours does)",
   ),
+  SCHEMA_INVALID: check(
+    'BKI-SCHEMA-INVALID',
+    'kubectl-apply',
+    Severity.ERROR,
+    "every object of a known kind (each version of the imported Istio and Gateway API CRDs; the Kubernetes kinds the library emits, from kubernetes-models' types) fits its schema as the API server checks it: no undeclared field (the API server drops it silently, or refuses it under strict field validation), types, required fields, enums, lengths in code points, ranges, int32/int64, RE2 patterns, oneOf/anyOf, set and map list keys; the CEL rules (x-kubernetes-validations), other formats and the Go validation of built-in kinds are not checked here",
+  ),
+  OBJECT_TOO_LARGE: check(
+    'BKI-OBJECT-TOO-LARGE',
+    'kubectl-apply',
+    Severity.ERROR,
+    "an object's annotations, with the last-applied-configuration copy of the object that client-side `kubectl apply` adds, stay within the API server's 262144-byte limit for all annotations (about 2,100 routes of one VirtualService exceed it); `kubectl apply --server-side` has no such copy",
+  ),
 } as const;
 
 /** A construct of the library and the Istio release it emits objects for (BKI-RELEASE-MISMATCH). */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 import { DeclaredServiceFact, declaredServiceOf } from '../core/_declared-service';
+import { kindSchema } from '../core/_structural-schema';
 import { atSessionEnd, sessionCached } from '../core/_synth-session';
 import { ExposureFact, exposureFactOf } from '../core/exposure-risk';
 import { GatewayWorkloadFact, gatewayWorkloadFactOf } from '../core/gateway-workload';
@@ -31,6 +32,7 @@ import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
 import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
+import { runSchemaChecks } from './schema-checks';
 import { runSecurityChecks } from './security-checks';
 import { runSemanticTrapChecks } from './semantic-trap-checks';
 import { runServiceEntryChecks } from './service-entry-checks';
@@ -681,6 +683,7 @@ export function analyzeManifests(objects: readonly AnalyzedObject[], options: Ma
   runGatewayPortChecks(context);
   runSemanticTrapChecks(context);
   runIstiodValidationChecks(context);
+  runSchemaChecks(context);
   const rank = { [Severity.ERROR]: 0, [Severity.WARNING]: 1, [Severity.INFO]: 2 };
   return findings
     .map((f, i) => ({ f, i }))
@@ -696,7 +699,7 @@ interface ConstructFacts {
 }
 
 /**
- * Every ApiObject under `scope`; only the kinds the checks read are serialized (once). With
+ * Every ApiObject under `scope`; only the kinds the checks read or validate are serialized (once). With
  * `rendered` (during a synth), those objects' toJson() then returns the same manifest until the
  * synth ends, so that the charts do not serialize them a second time. With `exposures`, the
  * exposures that constructs declared are gathered in the same walk.
@@ -762,7 +765,8 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     }
     if (!ApiObject.isApiObject(c)) continue;
     let manifest: any;
-    if (isAnalyzedKind(c.apiVersion, c.kind)) {
+    // The kinds the checks read, and those the last check on the output validates (BKI-SCHEMA-INVALID).
+    if (isAnalyzedKind(c.apiVersion, c.kind) || kindSchema(c.apiVersion, c.kind) !== undefined) {
       manifest = c.toJson();
       if (rendered) {
         const json = manifest;

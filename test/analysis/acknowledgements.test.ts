@@ -37,7 +37,10 @@ function reviews(name: string, annotations?: Record<string, string>): AnalyzedOb
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'reviews-v1' },
-        spec: { template: { metadata: { labels: { app: 'reviews', version: 'v1' } } } },
+        spec: {
+          selector: { matchLabels: { app: 'reviews', version: 'v1' } },
+          template: { metadata: { labels: { app: 'reviews', version: 'v1' } } },
+        },
       },
     },
     ruleFor(name, annotations),

@@ -214,6 +214,7 @@ describe('which annotations are judged', () => {
       kind: 'StatefulSet',
       metadata: { name: 'db', namespace: 'default' },
       spec: {
+        selector: { matchLabels: { app: 'db' } },
         template: {
           metadata: { labels: { app: 'db' }, annotations: { 'sidecar.istio.io/proxyMemory': 'lots' } },
           spec: { containers: [] },

@@ -134,7 +134,10 @@ const INGRESS_GATEWAY_POD = at('ingressgateway-deploy', {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
-  spec: { template: { metadata: { labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } } },
+  spec: {
+    selector: { matchLabels: { istio: 'ingressgateway' } },
+    template: { metadata: { labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } },
+  },
 });
 
 const C = MESH_CHECKS;
@@ -1064,6 +1067,28 @@ export const CATALOG_FIXTURES: readonly CatalogFixture[] = [
         kind: 'Service',
         metadata: { name: 'zipkin', namespace: 'observability' },
         spec: { selector: { app: 'jaeger' }, ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }] },
+      }),
+    ],
+  },
+  {
+    code: C.SCHEMA_INVALID.code,
+    objects: [
+      ...REVIEWS,
+      // `rewrit`: a misspelled `rewrite`, which the API server would drop without a word.
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [{ rewrit: { uri: '/' }, route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ],
+  },
+  {
+    code: C.OBJECT_TOO_LARGE.code,
+    objects: [
+      at('dashboards', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'dashboards' },
+        data: { 'mesh.json': 'x'.repeat(262_144) },
       }),
     ],
   },

@@ -775,6 +775,9 @@ describe('analyzeManifests', () => {
               c !== 'BKI-EXPOSURE-RISK' &&
               // Tested on their own (test/analysis/release-checks.test.ts) and by the catalog fixtures:
               c !== 'BKI-API-VERSION-UNSERVED' &&
+              // Tested on their own (test/core/structural-schema.test.ts, test/safety/bad-input-schema.test.ts):
+              c !== 'BKI-SCHEMA-INVALID' &&
+              c !== 'BKI-OBJECT-TOO-LARGE' &&
               c !== 'BKI-RELEASE-MISMATCH' &&
               // ServiceEntries: the "ServiceEntries" tests below, and the catalog fixtures:
               c !== 'BKI-SERVICE-ENTRY-HOST-SERVICE' &&

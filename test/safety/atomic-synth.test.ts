@@ -22,10 +22,13 @@ function snapshotDir(dir: string): Record<string, string> {
   return out;
 }
 
-/** A ConfigMap whose rendering fails, like a construct with a bug in its toJson. */
+/**
+ * An object whose rendering fails, like a construct with a bug in its toJson; of a kind the mesh analysis
+ * neither reads nor validates, so that it fails when its chart is written, not in the validation before.
+ */
 class FailingObject extends ApiObject {
   constructor(scope: Chart, id: string) {
-    super(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'boom' } });
+    super(scope, id, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'boom' } });
   }
   public override toJson(): any {
     throw new Error('rendering failed in the third chart');

@@ -15,6 +15,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
+import { manifestViolations } from '../../lib/core/_structural-schema';
+
 type Json = Record<string, any>;
 
 const KUBE_MODELS: Record<string, string> = {
@@ -173,9 +175,24 @@ function strictSchema(schema: any): any {
   return out;
 }
 
-/** Schema errors of one manifest object; empty when it is valid. */
+/**
+ * Schema errors of one manifest object; empty when it is valid. Both validators judge it: this file's
+ * (ajv, kubernetes-models) and the library's own (lib/core/_structural-schema.ts, BKI-SCHEMA-INVALID), so
+ * that every test of synthesized output (dist/ among them) cross-checks the one the library ships.
+ */
 export function schemaErrors(obj: Json): string[] {
   const id = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
+  const runtime = manifestViolations(obj);
+  const runtimeErrors =
+    runtime === undefined
+      ? [`${id}: no runtime schema for ${obj.apiVersion} ${obj.kind}`]
+      : runtime.map(
+          (v) => `${id}: runtime schema: ${v.path} ${JSON.stringify(v.value)} ${v.problem}; expected ${v.allowed}`,
+        );
+  return [...independentSchemaErrors(obj, id), ...runtimeErrors];
+}
+
+function independentSchemaErrors(obj: Json, id: string): string[] {
   const apiVersion: string = obj.apiVersion;
   if (apiVersion.includes('istio.io') || apiVersion.startsWith('gateway.networking.k8s.io/')) {
     const validate = istioValidator(`${apiVersion}/${obj.kind}`);
