@@ -768,8 +768,12 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     // The kinds the checks read, and those the last check on the output validates (BKI-SCHEMA-INVALID).
     if (isAnalyzedKind(c.apiVersion, c.kind) || kindSchema(c.apiVersion, c.kind) !== undefined) {
       manifest = c.toJson();
+      const json = manifest;
+      // The imported classes rebuild their JSON field by field after the JSON patches, so a patch
+      // that writes a misspelled key (`rewrit`) vanishes from the output without a trace. Patched
+      // objects are analysed as patched, so the last check on the output names the key.
+      if (hasPatches(c) && c.toJson !== ApiObject.prototype.toJson) manifest = ApiObject.prototype.toJson.call(c);
       if (rendered) {
-        const json = manifest;
         Object.defineProperty(c, 'toJson', { configurable: true, writable: true, value: () => json });
         rendered.push(c);
       }
@@ -785,6 +789,11 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     objects.push({ path: c.node.path, manifest });
   }
   return objects;
+}
+
+function hasPatches(o: ApiObject): boolean {
+  const patches = (o as unknown as { patches?: unknown }).patches;
+  return Array.isArray(patches) && patches.length > 0;
 }
 
 function objectKey(manifest: any): string {
