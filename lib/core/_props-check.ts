@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 
+import type { Shape, ShapeTable, TypeShape } from './_props-shape-types';
 import { PROPS_SHAPES } from './_props-shapes.generated';
 import { rejectAt } from './input-validation';
 
@@ -9,35 +10,6 @@ import { rejectAt } from './input-validation';
 // any of it, so a wrong type is an InvalidInputError naming the field, never a TypeError or a
 // silently wrong manifest. The check also returns a snapshot: plain data is copied and frozen, so a
 // props object changed after the construct was made cannot change its output behind its back.
-
-/** The shape of a value, as the declarations give it. */
-export type Shape =
-  | 'string'
-  | 'number'
-  | 'boolean'
-  | 'function'
-  | 'any'
-  | { readonly lit: readonly (string | number | boolean | null)[]; readonly names?: readonly string[] }
-  | { readonly arr: Shape }
-  | { readonly map: Shape }
-  | { readonly union: readonly Shape[] }
-  | { readonly ref: string }
-  | { readonly obj: TypeShape }
-  | { readonly ext: 'Duration' | 'Size' | 'construct' | 'object' | 'struct' };
-
-/** An object type: its properties as [shape, optional (1) or required (0)]. */
-export interface TypeShape {
-  /** `reference` for classes and I-interfaces: things referred to, kept by reference, not copied. */
-  kind: 'object' | 'reference';
-  props: Record<string, readonly [Shape, 0 | 1]>;
-  index?: Shape;
-}
-
-/** The generated table: constructor and method parameters, and the named types they use. */
-export interface ShapeTable {
-  readonly entries: Record<string, readonly (readonly [string, Shape, 0 | 1])[]>;
-  readonly types: Record<string, TypeShape>;
-}
 
 /** Keys that serialization drops (`__proto__`) or that shadow what every object has. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import * as lib from '../../lib';
-import { Shape, TypeShape } from '../../lib/core/_props-check';
+import { Shape, TypeShape } from '../../lib/core/_props-shape-types';
 import { PROPS_SHAPES } from '../../lib/core/_props-shapes.generated';
 import { collectWarnings } from '../support/quiet';
 
