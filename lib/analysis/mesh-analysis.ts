@@ -32,7 +32,7 @@ import { runObjectChecks } from './object-checks';
 import { runReleaseChecks } from './release-checks';
 import { runRouteHygieneChecks } from './route-hygiene-checks';
 import { runRoutingChecks } from './routing-checks';
-import { runSchemaChecks } from './schema-checks';
+import { markTypedOutput, runSchemaChecks } from './schema-checks';
 import { runSecurityChecks } from './security-checks';
 import { runSemanticTrapChecks } from './semantic-trap-checks';
 import { runServiceEntryChecks } from './service-entry-checks';
@@ -366,7 +366,12 @@ export class MeshAnalysis extends Construct {
    */
   public analyze(): Finding[] {
     const facts: ConstructFacts = { exposures: [], releases: [], gatewayWorkloads: [] };
-    const own = collectObjects(this.node.root, this.synthDepth > 0 ? this.rendered : undefined, facts);
+    const own = collectObjects(
+      this.node.root,
+      this.synthDepth > 0 ? this.rendered : undefined,
+      facts,
+      this.failOnWarnings,
+    );
     // The baseline's own exposures and releases are not this app's doing: only this app's are checked.
     if (this.baselineScope === undefined) return analyzeManifests(own, { ...this.manifestOptions(), ...facts });
     // The gateways the baseline's constructs select are installed for this app too.
@@ -748,7 +753,19 @@ function renderLayers(scope: IConstruct): AnalyzedObject[] {
   return objects;
 }
 
-function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: ConstructFacts): AnalyzedObject[] {
+/**
+ * `strict` (warningsAsErrors): the last check on the output validates every object. Otherwise the objects
+ * of the imported and cdk8s-plus classes that no JSON patch touched are left out of it: their classes
+ * write only the fields of the schema, with the types their props declare (and npm test validates every
+ * object the library's constructs emit, dist/ among them); what the check is for is everything else: a
+ * JSON patch, a plain ApiObject, an included or hand-written manifest.
+ */
+function collectObjects(
+  scope: IConstruct,
+  rendered?: ApiObject[],
+  facts?: ConstructFacts,
+  strict = false,
+): AnalyzedObject[] {
   const objects: AnalyzedObject[] = [];
   for (const c of scope.node.findAll()) {
     const declared = declaredServiceOf(c);
@@ -767,8 +784,10 @@ function collectObjects(scope: IConstruct, rendered?: ApiObject[], facts?: Const
     let manifest: any;
     // The kinds the checks read, and those the last check on the output validates (BKI-SCHEMA-INVALID).
     if (isAnalyzedKind(c.apiVersion, c.kind) || kindSchema(c.apiVersion, c.kind) !== undefined) {
+      const typed = c.toJson !== ApiObject.prototype.toJson;
       manifest = c.toJson();
       const json = manifest;
+      if (typed && !strict && !hasPatches(c)) markTypedOutput(manifest);
       // The imported classes rebuild their JSON field by field after the JSON patches, so a patch
       // that writes a misspelled key (`rewrit`) vanishes from the output without a trace. Patched
       // objects are analysed as patched, so the last check on the output names the key.

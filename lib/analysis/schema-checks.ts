@@ -9,6 +9,17 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 
 const SCHEMA_RESULTS = Symbol('the schema violations and annotation size of a manifest');
+/** Manifests rendered by a typed class with no JSON patch, outside strict mode (see MeshAnalysis). */
+const TYPED_OUTPUT = new WeakSet<object>();
+
+/**
+ * Marks `manifest` as rendered by a typed class (an imported CRD class, a cdk8s-plus Kube* class) that
+ * no JSON patch touched: BKI-SCHEMA-INVALID skips it, BKI-OBJECT-TOO-LARGE still measures it.
+ * @internal
+ */
+export function markTypedOutput(manifest: object): void {
+  TYPED_OUTPUT.add(manifest);
+}
 const RESULTS_BY_TEXT = Symbol('the schema results of the manifests of a session, by their JSON');
 const SESSION = {};
 
@@ -63,7 +74,7 @@ export function runSchemaChecks(context: CheckContext): void {
     const result = sessionCached(SCHEMA_RESULTS, o.manifest, () => schemaResult(o.manifest));
     if (result === undefined) continue;
     const { schema } = result;
-    if (checkSchema) {
+    if (checkSchema && !TYPED_OUTPUT.has(o.manifest)) {
       for (const v of result.violations) {
         reportProblem(context, schemaCheck, o, {
           field: v.path,
