@@ -1,4 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 
 import {
   analyzeManifests,
@@ -6,6 +7,7 @@ import {
   ExposedService,
   IMeshService,
   MESH_CHECKS,
+  MeshAnalysis,
   MeshService,
   RoutingApi,
   VersionRouting,
@@ -237,3 +239,31 @@ describe('the size of an object for kubectl apply (BKI-OBJECT-TOO-LARGE)', () =>
 // Every file of dist/ passes the runtime validator too: test/support/schema.ts's schemaErrors runs it beside the
 // independent one (ajv, kubernetes-models), and test/dist.test.ts and test/tasks/task-files.test.ts run that on
 // every object of dist/.
+
+describe('which objects a default synth validates, and strict mode', () => {
+  /** A typed cdk8s-plus Deployment given a wrongly typed value by a JavaScript caller, with no patch. */
+  const typedDeployment = (chart: Chart) =>
+    new k8s.KubeDeployment(chart, 'web', {
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 'two' as any,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+      },
+    });
+
+  test('an unpatched typed object is left to strict mode', () => {
+    // GIVEN / WHEN a default synth / THEN it passes (the typed class wrote it)
+    expect(synthError(typedDeployment)).toBeUndefined();
+  });
+
+  test('strict mode validates every object', () => {
+    // GIVEN the same object in an App whose analysis is strict
+    const message = synthError((chart) => {
+      MeshAnalysis.of(chart).configure({ warningsAsErrors: true });
+      typedDeployment(chart);
+    });
+    // THEN the wrong type is named
+    expect(message).toMatch(/BKI-SCHEMA-INVALID spec\.replicas: Deployment default\/web at test\/web/);
+  });
+});
