@@ -84,13 +84,13 @@ test('the executable from source reads stdin in a real process and writes SARIF,
   // GIVEN the VirtualServices on stdin (one spawned process: the argv, stdin and exit code wiring of main.ts)
   const input = fs.readFileSync(path.join(ROOT, VS_ALL_V1), 'utf8');
 
-  // WHEN `node scripts/run-ts.js lib/cli/main.ts analyze --format sarif -` runs
+  // WHEN `lib/cli/main.ts analyze --format sarif -` runs (transpiled by swc, as in the tests)
   let status = 0;
   let stdout = '';
   try {
     stdout = execFileSync(
       process.execPath,
-      ['scripts/run-ts.js', 'lib/cli/main.ts', 'analyze', '--format', 'sarif', '-'],
+      ['-r', './test/support/swc-register.js', 'lib/cli/main.ts', 'analyze', '--format', 'sarif', '-'],
       {
         cwd: ROOT,
         input,

@@ -25,8 +25,8 @@ const PATH = process.env.FC_PATH;
 if (SEED !== undefined) console.log(`fast-check seed from FC_SEED: ${SEED}${PATH ? `, path ${PATH}` : ''}`);
 const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, seed: SEED, path: PATH });
 
-const VALID_RUNS = 120;
-const INVALID_RUNS = 120;
+const VALID_RUNS = 60;
+const INVALID_RUNS = 60;
 
 // ---------- configurations ----------
 
