@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 
 import { BookinfoScenario, BookinfoVariant, IstioRelease } from '../lib';
 import { invariantViolations } from './support/invariants';
-import { allSchemaErrors } from './support/schema';
+import { crossCheckedSchemaErrors } from './support/schema';
 
 const dist = path.join(__dirname, '..', 'dist');
 const load = (file: string) =>
@@ -109,7 +109,7 @@ describe.each(RELEASES)('$label (what kubectl applies)', ({ dir, release, client
 
   test('every object passes schema validation and the cross-object invariants', () => {
     expect(baseFiles.length).toBeGreaterThan(0);
-    expect(allSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
+    expect(crossCheckedSchemaErrors([...base, ...scenarioFiles.flatMap(load)])).toEqual([]);
     expect(invariantViolations(base)).toEqual([]);
   });
 
@@ -184,7 +184,7 @@ describe("dist/istio-1.30/gateway-api/ (Istio's samples/bookinfo/gateway-api/)",
 
   test('every object passes the strict schemas (Gateway API v1.5.1 CRDs) and the invariants', () => {
     const objects = files.flatMap(load);
-    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(crossCheckedSchemaErrors(objects)).toEqual([]);
     expect(invariantViolations([...base, ...load(path.join(dir, 'bookinfo-versions.k8s.yaml'))])).toEqual([]);
     const gatewayApi = objects.filter((o) => o.apiVersion.startsWith('gateway.networking.k8s.io/'));
     expect(new Set(gatewayApi.map((o) => o.apiVersion))).toEqual(new Set(['gateway.networking.k8s.io/v1']));
@@ -225,7 +225,7 @@ describe("dist/istio-1.30/ambient/ (Istio's ambient getting-started task)", () =
   });
 
   test('every object passes the strict schemas; no pod gets a sidecar; Istio objects are v1', () => {
-    expect(allSchemaErrors(objects)).toEqual([]);
+    expect(crossCheckedSchemaErrors(objects)).toEqual([]);
     const pods = objects.filter((o) => o.kind === 'Deployment').map((o) => o.spec.template.metadata.labels);
     expect(pods.length).toBe(7); // Bookinfo's six and curl
     for (const labels of pods) expect(labels['sidecar.istio.io/inject']).toBeUndefined();
