@@ -25,6 +25,7 @@ import { L4RouteContext, TcpRoute } from '../routing/tcp-route';
 import { TlsRoute } from '../routing/tls-route';
 import { ClientTls, renderTls } from '../routing/traffic-policy';
 import { RequestAuthentication } from '../security/request-authentication';
+import { routeTarget } from './_route-target';
 import { checkIngressGateway, IngressGateway } from './ingress-gateway';
 import { checkGatewayHosts, checkPortName, ServerProtocol, ServerTlsMode, SharedGateway } from './shared-gateway';
 
@@ -647,20 +648,7 @@ export class ExposedService extends Construct {
   }
 
   private pushRoute(field: string, route: ExposedRoute): number {
-    if (route === null || typeof route !== 'object') reject(this, field, route, 'an ExposedRoute object');
-    const target = route.target ?? this.target;
-    if (route.target !== undefined) {
-      if (route.target === null || typeof route.target !== 'object')
-        reject(this, `${field}.target`, route.target, 'an IMeshService (serviceName, namespace, port, versions)');
-      checkDnsLabel(this, `${field}.target.serviceName`, route.target.serviceName);
-      checkDnsLabel(this, `${field}.target.namespace`, route.target.namespace);
-    }
-    const own = target === this.target;
-    const port = checkPort(
-      this,
-      route.targetPort !== undefined ? `${field}.targetPort` : `${field}.target.port`,
-      route.targetPort ?? (own ? this.targetPort : target.port),
-    );
+    const { target, own, port } = routeTarget(this, field, route, { target: this.target, targetPort: this.targetPort });
     const subset =
       route.subset === undefined
         ? own

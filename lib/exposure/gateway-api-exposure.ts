@@ -18,6 +18,7 @@ import { IstioRelease } from '../core/istio-release';
 import { IMeshService, versionServiceName } from '../core/mesh-service';
 import { renderGatewayApiMatches, renderGatewayApiRule } from '../routing/_gateway-api-route';
 import { HttpMatch, StringMatch } from '../routing/http-route';
+import { routeTarget } from './_route-target';
 import { ExposedRoute } from './exposed-service';
 import {
   checkGatewayApiHostname,
@@ -364,19 +365,7 @@ export class GatewayApiExposure extends Construct {
   private pushRule(field: string, route: ExposedRoute): number {
     if (route === null || typeof route !== 'object') reject(this, field, route, 'an ExposedRoute object');
     if (this.rules.length >= MAX_RULES) reject(this, field, route, `at most ${MAX_RULES} rules per HTTPRoute`);
-    const target = route.target ?? this.target;
-    if (route.target !== undefined) {
-      if (route.target === null || typeof route.target !== 'object')
-        reject(this, `${field}.target`, route.target, 'an IMeshService (serviceName, namespace, port, versions)');
-      checkDnsLabel(this, `${field}.target.serviceName`, route.target.serviceName);
-      checkDnsLabel(this, `${field}.target.namespace`, route.target.namespace);
-    }
-    const own = target === this.target;
-    const port = checkPort(
-      this,
-      route.targetPort !== undefined ? `${field}.targetPort` : `${field}.target.port`,
-      route.targetPort ?? (own ? this.targetPort : target.port),
-    );
+    const { target, own, port } = routeTarget(this, field, route, { target: this.target, targetPort: this.targetPort });
     const version = route.subset ?? (own ? this.defaultVersion : undefined);
     const rule = renderGatewayApiRule(
       this,
